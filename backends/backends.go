@@ -1,0 +1,193 @@
+// Package backends is the seam between sealgate and the untrusted upstream store.
+//
+// A [Store] keeps opaque objects (already encrypted by the layers above) under
+// string keys in one flat key space, like an S3 bucket. Implementations live in
+// sub-packages: fs (a local directory, the embedded default), s3 (any
+// S3-compatible service) and mem (tests). Every implementation passes the one
+// conformance suite in backends/storetest.
+//
+// # Keys
+//
+// A key is a non-empty UTF-8 string of at most [MaxKeyLen] bytes made of
+// '/'-separated segments. No segment may be empty, "." or "..", and no key may
+// contain NUL or '\\', start with '/' or end with '/'. Other keys are rejected
+// with [ErrInvalidKey] before anything is touched. Stores that map keys onto a
+// hierarchy (fs) may also refuse a key whose segment is already used as an
+// object name at the same level ("a" and "a/b"), with [ErrInvalidKey]; callers
+// keep object and folder names distinct.
+//
+// # Contracts shared by all methods
+//
+//   - Errors wrap the sentinels below with %w; test them with errors.Is.
+//   - A Put is atomic: readers see the old object or the new one, never a part.
+//     If the reader fails, the context is cancelled or the size does not match,
+//     Put returns an error and the old object is untouched.
+//   - ObjectInfo.ETag is the upstream's version identity of an object: it
+//     changes whenever the object is replaced. It is opaque and says nothing
+//     about the content.
+//   - Listings are in byte order of the keys (S3 order).
+package backends
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// MaxKeyLen is the longest key a Store must accept, in bytes (S3's limit).
+const MaxKeyLen = 1024
+
+// MaxListLimit is the largest page a List call returns.
+const MaxListLimit = 1000
+
+// Sentinel errors. Implementations wrap them with %w.
+var (
+	// ErrNotExist: no object under that key.
+	ErrNotExist = errors.New("backends: object does not exist")
+	// ErrPreconditionFailed: a conditional Put found the object in another state.
+	ErrPreconditionFailed = errors.New("backends: precondition failed")
+	// ErrInvalidKey: the key breaks the rules in the package documentation.
+	ErrInvalidKey = errors.New("backends: invalid key")
+	// ErrInvalidRange: the requested range starts beyond the end of the object.
+	ErrInvalidRange = errors.New("backends: invalid range")
+	// ErrSizeMismatch: the body was shorter or longer than the announced size.
+	ErrSizeMismatch = errors.New("backends: body size does not match")
+	// ErrUnavailable: the upstream could not be reached or answered with a
+	// server error after retries.
+	ErrUnavailable = errors.New("backends: upstream unavailable")
+)
+
+// ObjectInfo describes one stored object.
+type ObjectInfo struct {
+	Key     string    // the object's key
+	Size    int64     // stored size in bytes
+	ETag    string    // upstream version identity (opaque, changes on every replace)
+	ModTime time.Time // last modification as the upstream reports it
+}
+
+// PutOptions makes a Put conditional. At most one of the fields may be set.
+type PutOptions struct {
+	// IfAbsent: store only if no object exists under the key, else
+	// ErrPreconditionFailed.
+	IfAbsent bool
+	// IfMatch: store only if the current object's ETag equals this, else
+	// ErrPreconditionFailed (also when no object exists).
+	IfMatch string
+}
+
+// ListOptions selects one page of a listing.
+type ListOptions struct {
+	// Prefix limits the listing to keys that start with it.
+	Prefix string
+	// Delimiter is "" (list every key under Prefix) or "/" (roll keys that
+	// contain a further '/' after Prefix up into Prefixes). No other value is
+	// accepted.
+	Delimiter string
+	// Token continues a listing; "" starts at the beginning. Only a
+	// NextToken from the same listing (same Prefix and Delimiter) is valid.
+	Token string
+	// Limit is the page size: objects plus prefixes. 0 or more than
+	// MaxListLimit means MaxListLimit.
+	Limit int
+}
+
+// ListPage is one page of a listing. Objects and Prefixes are each in byte
+// order; together they hold at most Limit entries.
+type ListPage struct {
+	Objects  []ObjectInfo
+	Prefixes []string // each ends with the delimiter
+	// NextToken is "" when the listing is complete; otherwise pass it as
+	// ListOptions.Token to get the next page.
+	NextToken string
+}
+
+// Store is an upstream object store. Implementations are safe for concurrent use.
+type Store interface {
+	// Put stores the bytes read from r under key, atomically. size is the exact
+	// number of bytes r yields, or -1 when unknown; a body of another size
+	// fails with ErrSizeMismatch and stores nothing.
+	Put(ctx context.Context, key string, r io.Reader, size int64, opts PutOptions) (ObjectInfo, error)
+
+	// Get returns the bytes [off, off+n) of the object, or [off, end) when
+	// n < 0; a range running past the end is cut at the end. off beyond the
+	// size (or off == size > 0) is ErrInvalidRange. The caller closes the
+	// reader. The ObjectInfo describes the whole object read.
+	Get(ctx context.Context, key string, off, n int64) (io.ReadCloser, ObjectInfo, error)
+
+	// Stat describes the object without reading it.
+	Stat(ctx context.Context, key string) (ObjectInfo, error)
+
+	// Delete removes the object. Deleting an absent key succeeds.
+	Delete(ctx context.Context, key string) error
+
+	// List returns one page of the keys selected by opts.
+	List(ctx context.Context, opts ListOptions) (ListPage, error)
+
+	// Close releases the store's resources.
+	Close() error
+}
+
+// Copier is an optional capability: a copy that does not move the bytes
+// through sealgate. Callers find it with a type assertion.
+type Copier interface {
+	// Copy stores a copy of src under dst, atomically, honouring opts for dst.
+	Copy(ctx context.Context, src, dst string, opts PutOptions) (ObjectInfo, error)
+}
+
+// Composer is an optional capability: build one object from others, in
+// order, without moving the bytes through sealgate where the upstream allows
+// (S3 UploadPartCopy, local file concatenation). The sources stay in place.
+type Composer interface {
+	// Compose stores the concatenation of the objects srcs under dst,
+	// atomically, honouring opts for dst.
+	Compose(ctx context.Context, dst string, srcs []string, opts PutOptions) (ObjectInfo, error)
+}
+
+// CheckKey reports whether key follows the rules in the package
+// documentation, returning an error wrapping ErrInvalidKey if not.
+func CheckKey(key string) error {
+	switch {
+	case key == "":
+		return invalidKey(key, "empty")
+	case len(key) > MaxKeyLen:
+		return invalidKey(key, "too long")
+	case strings.ContainsAny(key, "\x00\\"):
+		return invalidKey(key, "contains NUL or backslash")
+	}
+	for seg := range strings.SplitSeq(key, "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return invalidKey(key, "empty, '.' or '..' segment")
+		}
+	}
+	return nil
+}
+
+// CheckListOptions validates opts and returns the effective page size.
+func CheckListOptions(opts ListOptions) (int, error) {
+	if opts.Delimiter != "" && opts.Delimiter != "/" {
+		return 0, errors.New("backends: delimiter must be empty or \"/\"")
+	}
+	if opts.Limit <= 0 || opts.Limit > MaxListLimit {
+		return MaxListLimit, nil
+	}
+	return opts.Limit, nil
+}
+
+type keyError struct {
+	key, why string
+}
+
+func (e *keyError) Error() string {
+	k := e.key
+	if len(k) > 64 {
+		k = k[:64] + "…"
+	}
+	return "backends: invalid key " + strconv.Quote(k) + ": " + e.why
+}
+
+func (e *keyError) Unwrap() error { return ErrInvalidKey }
+
+func invalidKey(key, why string) error { return &keyError{key: key, why: why} }
