@@ -1,0 +1,185 @@
+package cryptolayer
+
+import (
+	"crypto/md5"
+	"encoding/binary"
+	"fmt"
+	"io"
+)
+
+// Upload holds what an object's key derivation needs before any byte is
+// sealed: suite, epoch and the random salt. A multipart upload makes one at
+// CreateMultipartUpload and keeps it (sealed, by the gateway) in its upload
+// state, so parts can be sealed by any gateway, in any order, after a
+// restart. It contains no secret.
+type Upload struct {
+	Suite Suite
+	Epoch uint32
+	Salt  [32]byte
+}
+
+// uploadStateSize is the length of Upload's binary form.
+const uploadStateSize = 1 + 4 + 32
+
+// NewUpload draws a fresh salt. suite 0 means DefaultSuite().
+func NewUpload(suite Suite, epoch uint32) Upload {
+	if suite == 0 {
+		suite = DefaultSuite()
+	}
+	u := Upload{Suite: suite, Epoch: epoch}
+	randomBytes(u.Salt[:])
+	return u
+}
+
+// MarshalBinary encodes the upload for the gateway's upload state.
+func (u Upload) MarshalBinary() ([]byte, error) {
+	b := append([]byte{byte(u.Suite)}, binary.BigEndian.AppendUint32(nil, u.Epoch)...)
+	return append(b, u.Salt[:]...), nil
+}
+
+// UnmarshalBinary decodes MarshalBinary's output.
+func (u *Upload) UnmarshalBinary(b []byte) error {
+	if len(b) != uploadStateSize || !Suite(b[0]).valid() {
+		return fmt.Errorf("%w: upload state", ErrUnsupportedFormat)
+	}
+	u.Suite, u.Epoch = Suite(b[0]), binary.BigEndian.Uint32(b[1:5])
+	copy(u.Salt[:], b[5:])
+	return nil
+}
+
+func (u Upload) header() *header { return &header{suite: u.Suite, epoch: u.Epoch, salt: u.Salt} }
+
+func (u Upload) keys(ring KeyRing) (*objectKeys, error) {
+	if !u.Suite.valid() {
+		return nil, fmt.Errorf("%w: suite %d", ErrUnsupportedFormat, u.Suite)
+	}
+	k, err := ring.EpochKey(u.Epoch)
+	if err != nil {
+		return nil, err
+	}
+	return deriveObjectKeys(u.header(), k)
+}
+
+// Prefix returns the header and sealed metadata slot (PrefixSize bytes):
+// the first bytes of the assembled object.
+func (u Upload) Prefix(ring KeyRing, b Binding, meta Metadata) ([]byte, error) {
+	p, _, err := u.prefix(ring, b, meta)
+	return p, err
+}
+
+func (u Upload) prefix(ring KeyRing, b Binding, meta Metadata) ([]byte, *objectKeys, error) {
+	k, err := u.keys(ring)
+	if err != nil {
+		return nil, nil, err
+	}
+	h := u.header()
+	h.mac = k.headerMAC(h.marshalBody(), b)
+	hdr := h.marshal()
+	slot, err := sealSlot(k, hdr, meta)
+	if err != nil {
+		return nil, nil, err
+	}
+	return append(hdr, slot...), k, nil
+}
+
+// PartInfo describes a sealed part, as the gateway keeps it in upload state.
+type PartInfo struct {
+	Number int      // position in the object, 1-based
+	Size   int64    // plaintext bytes
+	MD5    [16]byte // MD5 of the part's plaintext (its S3 ETag)
+}
+
+// PartWriter seals one part of a multipart upload: its chunks only, with
+// the part number in every chunk's AAD and the index restarting at 0.
+// Re-sealing a part with other data is safe (nonces are random).
+type PartWriter struct {
+	cw   *chunkWriter
+	info PartInfo
+}
+
+// NewPartWriter returns a writer for part number part (1..MaxParts). The
+// number must be the part's position in the completed object: S3 clients
+// number parts 1, 2, 3 …; other numberings need re-sealing at completion.
+// Close or Abort must be called.
+func (u Upload) NewPartWriter(dst io.Writer, ring KeyRing, part int) (*PartWriter, error) {
+	if part < 1 || part > MaxParts {
+		return nil, fmt.Errorf("%w: part number %d", ErrPartLayout, part)
+	}
+	k, err := u.keys(ring)
+	if err != nil {
+		return nil, err
+	}
+	return &PartWriter{cw: newChunkWriter(dst, k, uint32(part), true), info: PartInfo{Number: part}}, nil
+}
+
+// Write seals p.
+func (w *PartWriter) Write(p []byte) (int, error) { return w.cw.Write(p) }
+
+// Close seals the part's last chunk. The part is complete only if Close returns nil.
+func (w *PartWriter) Close() error {
+	sum, err := w.cw.close()
+	if err != nil {
+		return err
+	}
+	w.info.Size, w.info.MD5 = w.cw.size, sum
+	return nil
+}
+
+// Abort gives up the part.
+func (w *PartWriter) Abort() { w.cw.abort() }
+
+// Info describes the part after a successful Close.
+func (w *PartWriter) Info() PartInfo { return w.info }
+
+// Complete checks that parts (in order) fit the uniform layout and returns
+// the sealed END record that follows the last part's chunks, and the
+// object's summary. The assembled object is
+// Prefix || part 1 chunks || … || part N chunks || END.
+func (u Upload) Complete(ring KeyRing, parts []PartInfo, cs Checksum) ([]byte, Summary, error) {
+	if err := cs.validate(); err != nil {
+		return nil, Summary{}, err
+	}
+	e, err := layoutOf(parts)
+	if err != nil {
+		return nil, Summary{}, err
+	}
+	k, err := u.keys(ring)
+	if err != nil {
+		return nil, Summary{}, err
+	}
+	e.checksum = cs
+	s := Summary{Size: e.size, UpstreamSize: EncryptedSize(e.size), Digest: e.digest, Parts: len(parts), Multipart: true}
+	return sealEnd(k, e), s, nil
+}
+
+// layoutOf validates the parts and builds the END record for them: numbers
+// 1..N, parts 1..N-1 of one size that is a multiple of ChunkSize, a last part
+// of 1..that size bytes (or a single part of any size, even empty).
+func layoutOf(parts []PartInfo) (*endRecord, error) {
+	if len(parts) == 0 || len(parts) > MaxParts {
+		return nil, fmt.Errorf("%w: %d parts", ErrPartLayout, len(parts))
+	}
+	e := &endRecord{parts: uint32(len(parts)), multipart: true}
+	h := md5.New()
+	for i, p := range parts {
+		if p.Number != i+1 {
+			return nil, fmt.Errorf("%w: part %d at position %d", ErrPartLayout, p.Number, i+1)
+		}
+		h.Write(p.MD5[:])
+		e.size += p.Size
+	}
+	copy(e.digest[:], h.Sum(nil))
+	e.chunks = ChunkCount(e.size)
+	if len(parts) > 1 {
+		e.partSize = parts[0].Size
+	}
+	if err := e.checkLayout(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrPartLayout, err)
+	}
+	for _, p := range parts[:len(parts)-1] {
+		if p.Size != e.partSize {
+			return nil, fmt.Errorf("%w: part %d has %d bytes, part 1 has %d", ErrPartLayout, p.Number, p.Size, e.partSize)
+		}
+	}
+	return e, nil
+}

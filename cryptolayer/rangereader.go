@@ -1,0 +1,81 @@
+package cryptolayer
+
+import (
+	"errors"
+	"io"
+)
+
+// rangeReader decrypts chunks g, g+1, … from src and hands out plaintext
+// bytes [skip, …) of the first chunk until remain bytes have been returned.
+type rangeReader struct {
+	o       *Object
+	src     io.Reader
+	g       int64 // next chunk to read
+	skip    int64 // plaintext bytes to drop from the next chunk
+	remain  int64 // plaintext bytes still to return
+	sealed  []byte
+	plain   []byte
+	pending []byte // verified plaintext not yet returned
+	aad     []byte
+	err     error
+}
+
+func (r *rangeReader) Read(p []byte) (int, error) {
+	if r.err != nil {
+		return 0, r.err
+	}
+	if len(r.pending) == 0 {
+		if r.remain == 0 {
+			return 0, io.EOF
+		}
+		if r.err = r.next(); r.err != nil {
+			return 0, r.err
+		}
+	}
+	n := copy(p, r.pending)
+	r.pending = r.pending[n:]
+	return n, nil
+}
+
+// next reads, authenticates and decrypts chunk g.
+func (r *rangeReader) next() error {
+	e := r.o.end
+	size := int64(SealedChunkSize)
+	if r.g == e.chunks-1 {
+		size = e.size - r.g*ChunkSize + ChunkOverhead
+	}
+	if r.sealed == nil {
+		r.sealed = make([]byte, SealedChunkSize)
+		r.plain = make([]byte, 0, ChunkSize)
+	}
+	if _, err := io.ReadFull(r.src, r.sealed[:size]); err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return integrity("chunk", errors.New("upstream body ended early"))
+		}
+		return err
+	}
+	part, idx, last := e.chunkPos(r.g)
+	r.aad = chunkAAD(r.aad, r.o.keys, part, idx, last)
+	pt, err := open(r.o.keys.data, r.plain[:0], r.sealed[:size], r.aad)
+	if err != nil {
+		return integrity("chunk", nil)
+	}
+	pt = pt[r.skip:]
+	r.skip = 0
+	if int64(len(pt)) > r.remain {
+		pt = pt[:r.remain]
+	}
+	r.remain -= int64(len(pt))
+	r.pending = pt
+	r.g++
+	return nil
+}
+
+// Close closes the source if it is an io.Closer.
+func (r *rangeReader) Close() error {
+	r.pending, r.err = nil, errors.New("cryptolayer: read after Close")
+	if c, ok := r.src.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
+}

@@ -1,0 +1,190 @@
+package cryptolayer
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"fmt"
+	"io"
+)
+
+// Fetcher reads upstream bytes [off, off+n) of one object version. The
+// caller of Open supplies it (a backends.Store Get, usually pinned to the
+// upstream ETag seen first, so that a changing upstream is not mistaken for
+// tampering).
+type Fetcher func(ctx context.Context, off, n int64) (io.ReadCloser, error)
+
+// Object is an opened, authenticated object: its header MAC, metadata slot
+// and END record verified, its plaintext size authenticated. Reads of any
+// range go through Range or Decrypt and release only verified chunks.
+type Object struct {
+	Meta     Metadata // decrypted metadata
+	Size     int64    // plaintext size (authenticated by END)
+	upstream int64
+	hdr      *header
+	keys     *objectKeys
+	end      *endRecord
+	fetch    Fetcher
+}
+
+// Open authenticates the object of upstream size size by reading its
+// prefix (header and slot) and its END record through fetch: two small
+// reads, whatever the object's size. b must be where the caller found the
+// object: an object moved to another user, bucket or key fails here.
+func Open(ctx context.Context, ring KeyRing, b Binding, size int64, fetch Fetcher) (*Object, error) {
+	if _, ok := DecryptedSize(size); !ok {
+		return nil, integrity("size", nil)
+	}
+	prefix, err := fetchAll(ctx, fetch, 0, PrefixSize)
+	if err != nil {
+		return nil, err
+	}
+	end, err := fetchAll(ctx, fetch, size-EndSize, EndSize)
+	if err != nil {
+		return nil, err
+	}
+	o, err := Parse(ring, b, size, prefix, end)
+	if err != nil {
+		return nil, err
+	}
+	o.fetch = fetch
+	return o, nil
+}
+
+// Parse authenticates an object from its prefix (the first PrefixSize
+// bytes) and its END (the last EndSize bytes), for callers that fetched
+// them themselves — for example a small object read in one request. The
+// result has no Fetcher: use Decrypt, not Range.
+func Parse(ring KeyRing, b Binding, size int64, prefix, end []byte) (*Object, error) {
+	p, ok := DecryptedSize(size)
+	if !ok {
+		return nil, integrity("size", nil)
+	}
+	if len(prefix) < PrefixSize {
+		return nil, integrity("header", fmt.Errorf("short prefix"))
+	}
+	h, err := parseHeader(prefix)
+	if err != nil {
+		return nil, err
+	}
+	k, err := ring.EpochKey(h.epoch)
+	if err != nil {
+		return nil, integrity("header", err)
+	}
+	keys, err := deriveObjectKeys(h, k)
+	if err != nil {
+		return nil, integrity("header", err)
+	}
+	if want := keys.headerMAC(h.marshalBody(), b); !hmac.Equal(want[:], h.mac[:]) {
+		return nil, integrity("header", nil)
+	}
+	meta, err := openSlot(keys, prefix[:HeaderSize], prefix[HeaderSize:PrefixSize])
+	if err != nil {
+		return nil, err
+	}
+	e, err := openEnd(keys, end)
+	if err != nil {
+		return nil, err
+	}
+	if e.size != p {
+		return nil, integrity("size", nil)
+	}
+	return &Object{Meta: meta, Size: p, upstream: size, hdr: h, keys: keys, end: e}, nil
+}
+
+// UpstreamSize is the object's size upstream.
+func (o *Object) UpstreamSize() int64 { return o.upstream }
+
+// Digest is the ETag digest sealed in END.
+func (o *Object) Digest() [16]byte { return o.end.digest }
+
+// ETag returns the S3 ETag (without quotes), as the writer's Summary did.
+func (o *Object) ETag() string { return formatETag(o.end.digest, o.end.multipart, int(o.end.parts)) }
+
+// Parts is the number of parts (1 for a single PUT).
+func (o *Object) Parts() int { return int(o.end.parts) }
+
+// Multipart reports whether the ETag has the multipart form.
+func (o *Object) Multipart() bool { return o.end.multipart }
+
+// Checksum is the client checksum sealed in END (Algorithm ChecksumNone if none).
+func (o *Object) Checksum() Checksum { return o.end.checksum }
+
+// Epoch is the content epoch the object is sealed under (for rotation).
+func (o *Object) Epoch() uint32 { return o.hdr.epoch }
+
+// UpstreamRange returns the one contiguous upstream range [off, off+n)
+// that holds the chunks of plaintext range [poff, poff+pn). pn = 0 needs no
+// upstream bytes and returns n = 0.
+func (o *Object) UpstreamRange(poff, pn int64) (off, n int64, err error) {
+	if poff < 0 || pn < 0 || poff > o.Size || pn > o.Size-poff {
+		return 0, 0, ErrRange
+	}
+	if pn == 0 {
+		return PrefixSize, 0, nil
+	}
+	g0, g1 := poff/ChunkSize, (poff+pn-1)/ChunkSize
+	off = PrefixSize + g0*SealedChunkSize
+	end := min(PrefixSize+(g1+1)*SealedChunkSize, o.upstream-EndSize)
+	return off, end - off, nil
+}
+
+// Range returns the plaintext [off, off+n), fetching exactly one upstream
+// range. Each chunk is authenticated before any of its bytes is returned;
+// a failure mid-way is an error from Read (the caller must then abort the
+// response, never complete it). The caller closes the reader.
+func (o *Object) Range(ctx context.Context, off, n int64) (io.ReadCloser, error) {
+	uoff, un, err := o.UpstreamRange(off, n)
+	if err != nil {
+		return nil, err
+	}
+	if un == 0 {
+		return io.NopCloser(bytes.NewReader(nil)), nil
+	}
+	if o.fetch == nil {
+		return nil, fmt.Errorf("%w: object opened by Parse has no fetcher", ErrWriterState)
+	}
+	src, err := o.fetch(ctx, uoff, un)
+	if err != nil {
+		return nil, err
+	}
+	return o.Decrypt(src, off, n), nil
+}
+
+// Decrypt returns the plaintext [off, off+n) from src, which must yield the
+// upstream bytes starting at UpstreamRange(off, n)'s offset. If src is an
+// io.Closer, closing the result closes it.
+func (o *Object) Decrypt(src io.Reader, off, n int64) io.ReadCloser {
+	r := &rangeReader{o: o, src: src, remain: n, g: off / ChunkSize, skip: off % ChunkSize}
+	if _, _, err := o.UpstreamRange(off, n); err != nil {
+		r.err = err
+	}
+	return r
+}
+
+// Rebind returns a new prefix (header and slot) binding the same sealed
+// data to b with metadata meta: a copy or rename rewrites only these
+// PrefixSize bytes; chunks and END are reused as they are.
+func (o *Object) Rebind(b Binding, meta Metadata) ([]byte, error) {
+	h := *o.hdr
+	h.mac = o.keys.headerMAC(h.marshalBody(), b)
+	hdr := h.marshal()
+	slot, err := sealSlot(o.keys, hdr, meta)
+	if err != nil {
+		return nil, err
+	}
+	return append(hdr, slot...), nil
+}
+
+func fetchAll(ctx context.Context, fetch Fetcher, off, n int64) ([]byte, error) {
+	rc, err := fetch(ctx, off, n)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = rc.Close() }()
+	b := make([]byte, n)
+	if _, err := io.ReadFull(rc, b); err != nil {
+		return nil, integrity("size", fmt.Errorf("short upstream read: %w", err))
+	}
+	return b, nil
+}

@@ -1,0 +1,113 @@
+package cryptolayer
+
+import (
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strconv"
+)
+
+// Params describe an object to seal.
+type Params struct {
+	Suite   Suite      // 0 means DefaultSuite()
+	Key     ContentKey // the current epoch's key
+	Binding Binding    // who, which bucket, which key
+	Meta    Metadata   // sealed into the 4096-byte slot
+	// ExternalDigest: the caller computes the plaintext MD5 itself (say,
+	// because its protocol library already hashes the body) and passes it to
+	// SetDigest before Close; the writer then does not hash.
+	ExternalDigest bool
+}
+
+// Summary describes a sealed object.
+type Summary struct {
+	Size         int64 // plaintext bytes
+	UpstreamSize int64 // bytes written upstream
+	Digest       [16]byte
+	Parts        int  // 1 for a single PUT
+	Multipart    bool // ETag in the multipart form
+}
+
+// ETag returns the S3 ETag (without quotes): the hex MD5 of the plaintext,
+// or for multipart objects the hex MD5 of the part MD5s and "-<parts>".
+func (s Summary) ETag() string { return formatETag(s.Digest, s.Multipart, s.Parts) }
+
+func formatETag(d [16]byte, multipart bool, parts int) string {
+	if multipart {
+		return hex.EncodeToString(d[:]) + "-" + strconv.Itoa(parts)
+	}
+	return hex.EncodeToString(d[:])
+}
+
+// Writer seals one whole object as it is written: header and metadata slot
+// at once, then 64 KiB chunks, then END at Close. It buffers at most a few
+// chunks whatever the object's size. The upstream copy is complete only
+// after Close returned nil; the caller must commit the upload only then.
+// Write, SetDigest, SetChecksum and Close are not safe for concurrent use.
+type Writer struct {
+	keys     *objectKeys
+	cw       *chunkWriter
+	dst      io.Writer
+	external bool
+	digest   *[16]byte
+	checksum Checksum
+	summary  Summary
+}
+
+// NewWriter writes the header and the sealed metadata to dst and returns a
+// Writer for the plaintext. Close or Abort must be called.
+func NewWriter(dst io.Writer, p Params) (*Writer, error) {
+	u := NewUpload(p.Suite, p.Key.Epoch)
+	prefix, keys, err := u.prefix(p.Key, p.Binding, p.Meta)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := dst.Write(prefix); err != nil {
+		return nil, err
+	}
+	return &Writer{
+		keys: keys, dst: dst, external: p.ExternalDigest,
+		cw: newChunkWriter(dst, keys, 1, !p.ExternalDigest),
+	}, nil
+}
+
+// Write seals p. An error is sticky: the object is then unusable.
+func (w *Writer) Write(p []byte) (int, error) { return w.cw.Write(p) }
+
+// SetDigest gives the plaintext MD5 when Params.ExternalDigest was set.
+func (w *Writer) SetDigest(md5 [16]byte) { w.digest = &md5 }
+
+// SetChecksum records a client checksum of the plaintext (verified by the
+// caller) in END. Call it before Close.
+func (w *Writer) SetChecksum(c Checksum) { w.checksum = c }
+
+// Close seals the last chunk and END. The object is complete only if Close
+// returns nil.
+func (w *Writer) Close() error {
+	if err := w.checksum.validate(); err != nil {
+		w.cw.abort()
+		return err
+	}
+	sum, err := w.cw.close()
+	if err != nil {
+		return err
+	}
+	if w.external {
+		if w.digest == nil {
+			return fmt.Errorf("%w: Close without SetDigest", ErrWriterState)
+		}
+		sum = *w.digest
+	}
+	e := &endRecord{size: w.cw.size, chunks: int64(w.cw.idx), parts: 1, digest: sum, checksum: w.checksum}
+	if _, err := w.dst.Write(sealEnd(w.keys, e)); err != nil {
+		return err
+	}
+	w.summary = Summary{Size: e.size, UpstreamSize: EncryptedSize(e.size), Digest: sum, Parts: 1}
+	return nil
+}
+
+// Abort gives up the object: nothing more is written. Safe after Close.
+func (w *Writer) Abort() { w.cw.abort() }
+
+// Summary describes the object after a successful Close.
+func (w *Writer) Summary() Summary { return w.summary }
