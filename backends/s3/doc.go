@@ -1,0 +1,62 @@
+// Package s3 is a [backends.Store] over any S3-compatible upstream: AWS S3,
+// MinIO, Ceph RGW, Cloudflare R2, versitygw and others.
+//
+// Every sealgate key k is stored as the object Config.Prefix + k in
+// Config.Bucket; listings strip the prefix again. Keys are checked with
+// [backends.CheckKey] before any request.
+//
+// # Writes
+//
+// Put never sends a body it has not read completely, so nothing partial or
+// of the wrong size is ever stored:
+//
+//   - A body of at most PartSize bytes (known size, or unknown size that ends
+//     within PartSize) is read into memory, its size checked, and sent with
+//     one PutObject.
+//   - A larger body is sent as a multipart upload: parts of PartSize bytes
+//     are read one at a time into at most Concurrency buffers and uploaded in
+//     parallel. Only CompleteMultipartUpload makes the object visible; on any
+//     error (reader, size mismatch, upstream, cancelled context) the upload is
+//     aborted. A known size larger than PartSize × 10000 raises the part size;
+//     an unknown size is limited to PartSize × 10000 bytes.
+//
+// Memory per Put is therefore about PartSize × Concurrency bytes, never the
+// whole body. Because each request body is an in-memory byte slice, the SDK
+// can rewind it to retry. Over HTTP the payload is signed (SHA-256); over
+// HTTPS it is sent as UNSIGNED-PAYLOAD, since TLS protects it in transit and
+// sealgate's object format authenticates it end to end. SDK request checksums
+// are only computed where an operation requires them, and Content-MD5 is
+// never sent.
+//
+// Conditional writes use If-None-Match: * (IfAbsent) and If-Match (IfMatch)
+// on PutObject, CompleteMultipartUpload and CopyObject. A multipart Put or a
+// Compose checks the condition with HeadObject first to fail fast, but the
+// condition sent with the final request is what decides. Upstreams that
+// ignore these headers cannot honour them; AWS S3, MinIO, R2 and versitygw
+// support them.
+//
+// # Reads
+//
+// Get sends a Range header only when a range is asked for; ETag is the
+// upstream ETag without quotes. Note that on S3 the ETag of a single-part
+// object is the MD5 of its content: rewriting identical bytes keeps the ETag.
+// The ModTime returned by Put is the Date of the upstream's answer, which
+// may differ by a second from the Last-Modified reported later by Stat.
+//
+// # Copies
+//
+// [Store] implements [backends.Copier] with CopyObject (UploadPartCopy in
+// ranges above 5 GiB) and [backends.Composer] with UploadPartCopy when all
+// sources but the last are at least 5 MiB; otherwise Compose streams the
+// sources through a Put.
+//
+// # Errors
+//
+// Errors wrap the backends sentinels: NoSuchKey/404 → ErrNotExist,
+// PreconditionFailed/412 and ConditionalRequestConflict/409 →
+// ErrPreconditionFailed, InvalidRange/416 → ErrInvalidRange, network failures
+// and 5xx answers after retries → ErrUnavailable. Upstreams that store keys
+// as a file tree (versitygw's posix backend) refuse an object "a" next to
+// "a/b"; that is ErrInvalidKey. The original SDK error stays in the chain for
+// errors.As. Messages never contain credentials.
+package s3

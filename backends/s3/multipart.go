@@ -1,0 +1,228 @@
+package s3
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/sealgate/sealgate/backends"
+)
+
+// abortTimeout bounds the clean-up of a failed multipart upload, which runs
+// even when the caller's context is cancelled.
+const abortTimeout = 30 * time.Second
+
+// putMultipart stores a body larger than one part: first is its first part
+// (full), c yields the rest.
+func (s *Store) putMultipart(ctx context.Context, key string, c *chunker, first []byte, partSize int, opts backends.PutOptions) (backends.ObjectInfo, error) {
+	if err := s.precheck(ctx, key, opts); err != nil {
+		return backends.ObjectInfo{}, err
+	}
+	id, err := s.createUpload(ctx, key)
+	if err != nil {
+		return backends.ObjectInfo{}, err
+	}
+	parts, total, err := s.uploadParts(ctx, key, id, c, first, partSize)
+	var info backends.ObjectInfo
+	if err == nil {
+		info, err = s.complete(ctx, key, id, parts, opts)
+		info.Size = total
+	}
+	if err != nil {
+		return backends.ObjectInfo{}, errors.Join(err, s.abort(ctx, key, id))
+	}
+	return info, nil
+}
+
+// precheck fails fast when a conditional write is already known to fail,
+// before any part is sent. The final request still carries the condition.
+func (s *Store) precheck(ctx context.Context, key string, opts backends.PutOptions) error {
+	if !opts.IfAbsent && opts.IfMatch == "" {
+		return nil
+	}
+	info, err := s.Stat(ctx, key)
+	switch {
+	case opts.IfAbsent && err == nil:
+		return fmt.Errorf("s3: put %q: object exists: %w", key, backends.ErrPreconditionFailed)
+	case opts.IfAbsent && errors.Is(err, backends.ErrNotExist):
+		return nil
+	case err != nil:
+		return condErr(err, opts)
+	case info.ETag != opts.IfMatch:
+		return fmt.Errorf("s3: put %q: ETag %q, want %q: %w", key, info.ETag, opts.IfMatch, backends.ErrPreconditionFailed)
+	}
+	return nil
+}
+
+// createUpload starts a multipart upload and returns its id.
+func (s *Store) createUpload(ctx context.Context, key string) (*string, error) {
+	out, err := s.client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: &s.cfg.Bucket, Key: s.obj(key)})
+	if err != nil {
+		return nil, mapErr(ctx, "create multipart upload", key, err)
+	}
+	if out.UploadId == nil {
+		return nil, fmt.Errorf("s3: create multipart upload %q: no upload id", key)
+	}
+	return out.UploadId, nil
+}
+
+// abort removes a failed upload and its parts, with a context of its own.
+func (s *Store) abort(ctx context.Context, key string, id *string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
+	defer cancel()
+	_, err := s.client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: &s.cfg.Bucket, Key: s.obj(key), UploadId: id})
+	return mapErr(ctx, "abort multipart upload", key, err)
+}
+
+// complete makes the upload visible, honouring opts.
+func (s *Store) complete(ctx context.Context, key string, id *string, parts []types.CompletedPart, opts backends.PutOptions) (backends.ObjectInfo, error) {
+	in := &s3.CompleteMultipartUploadInput{
+		Bucket:          &s.cfg.Bucket,
+		Key:             s.obj(key),
+		UploadId:        id,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: parts},
+	}
+	in.IfNoneMatch, in.IfMatch = conditions(opts)
+	out, err := s.client.CompleteMultipartUpload(ctx, in)
+	if err != nil {
+		return backends.ObjectInfo{}, condErr(mapErr(ctx, "complete multipart upload", key, err), opts)
+	}
+	return backends.ObjectInfo{Key: key, ETag: trimETag(out.ETag), ModTime: responseDate(out.ResultMetadata)}, nil
+}
+
+// partUploader runs the UploadPart calls of one upload in parallel. Each call
+// owns one of at most Concurrency buffers, which bounds memory.
+type partUploader struct {
+	s       *Store
+	key     string
+	id      *string
+	free    chan []byte // buffers whose part is sent
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	parts   []types.CompletedPart
+	err     error // the first failure
+	cancel  context.CancelFunc
+	buffers int // allocated so far
+}
+
+// uploadParts sends first and the rest of c as parts 1..N and returns the
+// parts in order with the total size.
+func (s *Store) uploadParts(ctx context.Context, key string, id *string, c *chunker, first []byte, partSize int) ([]types.CompletedPart, int64, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	u := &partUploader{s: s, key: key, id: id, free: make(chan []byte, s.cfg.Concurrency), cancel: cancel, buffers: 1}
+	total, err := u.run(ctx, c, first, partSize)
+	u.fail(err)
+	u.wg.Wait()
+	if u.err != nil {
+		return nil, 0, u.err
+	}
+	slices.SortFunc(u.parts, func(a, b types.CompletedPart) int { return int(*a.PartNumber - *b.PartNumber) })
+	return u.parts, total, nil
+}
+
+// run reads parts and starts their uploads until the body ends or a failure.
+func (u *partUploader) run(ctx context.Context, c *chunker, buf []byte, partSize int) (int64, error) {
+	var total int64
+	for num := int32(1); ; num++ {
+		if err := ctx.Err(); err != nil {
+			return 0, err // a part failed
+		}
+		if num > maxParts {
+			return 0, fmt.Errorf("s3: put %q: body exceeds %d parts of %d bytes", u.key, maxParts, partSize)
+		}
+		total += int64(len(buf))
+		u.start(ctx, num, buf)
+		next, err := u.buffer(ctx, partSize)
+		if err != nil {
+			return 0, err
+		}
+		n, last, err := c.fill(next)
+		if err != nil {
+			return 0, readErr(u.key, err)
+		}
+		if n == 0 && last {
+			return total, nil
+		}
+		buf = next[:n]
+		if last {
+			total += int64(n)
+			u.start(ctx, num+1, buf)
+			return total, nil
+		}
+	}
+}
+
+// buffer returns a free part buffer, allocating one while fewer than
+// Concurrency exist, else waiting for a part to be sent.
+func (u *partUploader) buffer(ctx context.Context, partSize int) ([]byte, error) {
+	select {
+	case b := <-u.free:
+		return b[:partSize], nil
+	default:
+	}
+	if u.buffers < u.s.cfg.Concurrency {
+		u.buffers++
+		return make([]byte, partSize), nil
+	}
+	select {
+	case b := <-u.free:
+		return b[:partSize], nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// start uploads one part in the background.
+func (u *partUploader) start(ctx context.Context, num int32, data []byte) {
+	u.wg.Add(1)
+	go func() {
+		defer u.wg.Done()
+		etag, err := u.s.uploadPart(ctx, u.key, u.id, num, data)
+		u.free <- data[:cap(data)]
+		if err != nil {
+			u.fail(err)
+			return
+		}
+		u.mu.Lock()
+		u.parts = append(u.parts, types.CompletedPart{PartNumber: aws.Int32(num), ETag: etag})
+		u.mu.Unlock()
+	}()
+}
+
+// fail records the first failure and stops the other parts.
+func (u *partUploader) fail(err error) {
+	if err == nil {
+		return
+	}
+	u.mu.Lock()
+	if u.err == nil {
+		u.err = err
+	}
+	u.mu.Unlock()
+	u.cancel()
+}
+
+// uploadPart sends one part and returns its ETag.
+func (s *Store) uploadPart(ctx context.Context, key string, id *string, num int32, data []byte) (*string, error) {
+	out, err := s.client.UploadPart(ctx, &s3.UploadPartInput{
+		Bucket:        &s.cfg.Bucket,
+		Key:           s.obj(key),
+		UploadId:      id,
+		PartNumber:    aws.Int32(num),
+		Body:          bytes.NewReader(data),
+		ContentLength: aws.Int64(int64(len(data))),
+	}, s.payloadOption)
+	if err != nil {
+		return nil, mapErr(ctx, fmt.Sprintf("upload part %d", num), key, err)
+	}
+	return out.ETag, nil
+}

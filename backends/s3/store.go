@@ -1,0 +1,202 @@
+package s3
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/sealgate/sealgate/backends"
+)
+
+// Store is a [backends.Store] over one S3 bucket. It is safe for concurrent use.
+type Store struct {
+	client *s3.Client
+	cfg    Config // with defaults applied
+	https  bool   // the endpoint uses TLS: payloads are sent unsigned
+}
+
+var (
+	_ backends.Store    = (*Store)(nil)
+	_ backends.Copier   = (*Store)(nil)
+	_ backends.Composer = (*Store)(nil)
+)
+
+// New validates cfg and returns a Store. It loads the AWS configuration
+// chain (for credentials when none are given, and the region) but sends no
+// request; use [Store.Ping] to check the bucket and credentials.
+func New(ctx context.Context, cfg Config) (*Store, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	var opts []func(*config.LoadOptions) error
+	if cfg.Region != "" {
+		opts = append(opts, config.WithRegion(cfg.Region))
+	}
+	if cfg.AccessKeyID != "" {
+		creds := credentials.NewStaticCredentialsProvider(cfg.AccessKeyID, cfg.SecretAccessKey, cfg.SessionToken)
+		opts = append(opts, config.WithCredentialsProvider(creds))
+	}
+	awsCfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("s3: load AWS configuration: %w", err)
+	}
+	if awsCfg.Region == "" {
+		awsCfg.Region = defRegion
+	}
+	client := s3.NewFromConfig(awsCfg, func(o *s3.Options) { clientOptions(o, cfg) })
+	https := cfg.Endpoint == "" || strings.HasPrefix(strings.ToLower(cfg.Endpoint), "https://")
+	return &Store{client: client, cfg: cfg, https: https}, nil
+}
+
+// clientOptions applies cfg to the S3 client: endpoint, addressing, retries
+// and checksum policy.
+func clientOptions(o *s3.Options, cfg Config) {
+	if cfg.Endpoint != "" {
+		o.BaseEndpoint = aws.String(cfg.Endpoint)
+	}
+	o.UsePathStyle = cfg.PathStyle
+	o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+	o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+	o.DisableLogOutputChecksumValidationSkipped = true
+	o.Retryer = retry.NewStandard(func(r *retry.StandardOptions) {
+		r.MaxAttempts = cfg.MaxRetries + 1
+		r.RateLimiter = ratelimit.None
+	})
+}
+
+// Close releases nothing: the HTTP connections are shared and idle ones time out.
+func (s *Store) Close() error { return nil }
+
+// Ping checks that the bucket exists and the credentials may use it.
+func (s *Store) Ping(ctx context.Context) error {
+	_, err := s.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &s.cfg.Bucket})
+	return mapErr(ctx, "ping", "", err)
+}
+
+// obj is the upstream object name of key.
+func (s *Store) obj(key string) *string { return aws.String(s.cfg.Prefix + key) }
+
+// Stat describes the object with HeadObject.
+func (s *Store) Stat(ctx context.Context, key string) (backends.ObjectInfo, error) {
+	if err := backends.CheckKey(key); err != nil {
+		return backends.ObjectInfo{}, err
+	}
+	out, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &s.cfg.Bucket, Key: s.obj(key)})
+	if err != nil {
+		return backends.ObjectInfo{}, mapErr(ctx, "stat", key, err)
+	}
+	return backends.ObjectInfo{
+		Key:     key,
+		Size:    aws.ToInt64(out.ContentLength),
+		ETag:    trimETag(out.ETag),
+		ModTime: aws.ToTime(out.LastModified),
+	}, nil
+}
+
+// Delete removes the object; an absent key is not an error.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	if err := backends.CheckKey(key); err != nil {
+		return err
+	}
+	_, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.cfg.Bucket, Key: s.obj(key)})
+	err = mapErr(ctx, "delete", key, err)
+	if errors.Is(err, backends.ErrNotExist) { // NoSuchBucket is not ErrNotExist
+		return nil
+	}
+	return err
+}
+
+// List returns one page with ListObjectsV2. Keys travel URL-encoded
+// (encoding-type=url) so that any key survives the XML answer.
+func (s *Store) List(ctx context.Context, opts backends.ListOptions) (backends.ListPage, error) {
+	limit, err := backends.CheckListOptions(opts)
+	if err != nil {
+		return backends.ListPage{}, err
+	}
+	in := &s3.ListObjectsV2Input{
+		Bucket:       &s.cfg.Bucket,
+		Prefix:       aws.String(s.cfg.Prefix + opts.Prefix),
+		MaxKeys:      aws.Int32(int32(limit)),
+		EncodingType: types.EncodingTypeUrl,
+	}
+	if opts.Delimiter != "" {
+		in.Delimiter = aws.String(opts.Delimiter)
+	}
+	if opts.Token != "" {
+		in.ContinuationToken = aws.String(opts.Token)
+	}
+	out, err := s.client.ListObjectsV2(ctx, in)
+	if err != nil {
+		return backends.ListPage{}, mapErr(ctx, "list", opts.Prefix, err)
+	}
+	return s.page(out)
+}
+
+// page converts one ListObjectsV2 answer, stripping the store's prefix.
+func (s *Store) page(out *s3.ListObjectsV2Output) (backends.ListPage, error) {
+	var page backends.ListPage
+	urlEncoded := out.EncodingType == types.EncodingTypeUrl
+	for _, o := range out.Contents {
+		key, err := s.listKey(aws.ToString(o.Key), urlEncoded)
+		if err != nil {
+			return backends.ListPage{}, err
+		}
+		page.Objects = append(page.Objects, backends.ObjectInfo{
+			Key:     key,
+			Size:    aws.ToInt64(o.Size),
+			ETag:    trimETag(o.ETag),
+			ModTime: aws.ToTime(o.LastModified),
+		})
+	}
+	for _, p := range out.CommonPrefixes {
+		key, err := s.listKey(aws.ToString(p.Prefix), urlEncoded)
+		if err != nil {
+			return backends.ListPage{}, err
+		}
+		page.Prefixes = append(page.Prefixes, key)
+	}
+	if aws.ToBool(out.IsTruncated) {
+		page.NextToken = aws.ToString(out.NextContinuationToken)
+		if page.NextToken == "" {
+			return backends.ListPage{}, errors.New("s3: list: truncated answer without continuation token")
+		}
+	}
+	return page, nil
+}
+
+// listKey decodes one listed name and strips the store's prefix.
+func (s *Store) listKey(name string, urlEncoded bool) (string, error) {
+	if urlEncoded {
+		dec, err := url.QueryUnescape(name)
+		if err != nil {
+			return "", fmt.Errorf("s3: list: bad url-encoded key: %w", err)
+		}
+		name = dec
+	}
+	key, ok := strings.CutPrefix(name, s.cfg.Prefix)
+	if !ok {
+		return "", fmt.Errorf("s3: list: key %q outside prefix", name)
+	}
+	return key, nil
+}
+
+// trimETag removes the quotes S3 puts around ETags.
+func trimETag(etag *string) string {
+	return strings.Trim(aws.ToString(etag), `"`)
+}
+
+// quoteETag formats an ETag for If-Match.
+func quoteETag(etag string) *string {
+	return aws.String(`"` + strings.Trim(etag, `"`) + `"`)
+}
