@@ -1,0 +1,199 @@
+package sigv4
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// v4Request is a parsed, not yet verified SigV4 request.
+type v4Request struct {
+	*v4Params
+	r         *http.Request
+	pairs     []queryPair
+	presigned bool
+	t         time.Time
+	payload   string // x-amz-content-sha256 value signed in the canonical request
+}
+
+func (v *Verifier) verifyV4Header(r *http.Request, authz string) (*Auth, error) {
+	p, err := parseAuthHeader(authz)
+	if err != nil {
+		return nil, err
+	}
+	pairs, err := parseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, errorf(ErrAuthorizationMalformed, "query string is not valid URL encoding")
+	}
+	req := &v4Request{v4Params: p, r: r, pairs: pairs}
+	if err := v.checkScope(p, ErrAuthorizationMalformed); err != nil {
+		return nil, err
+	}
+	if err := v.headerDate(req); err != nil {
+		return nil, err
+	}
+	req.payload = r.Header.Get("X-Amz-Content-Sha256")
+	if !validPayloadMode(req.payload) {
+		return nil, errorf(ErrInvalidContentSHA256, "x-amz-content-sha256 must be a SHA-256 hex digest or a known mode")
+	}
+	return v.finishV4(req, V4Header, "x-amz-content-sha256")
+}
+
+func (v *Verifier) verifyV4Query(r *http.Request) (*Auth, error) {
+	pairs, err := parseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, errorf(ErrAuthQueryMalformed, "query string is not valid URL encoding")
+	}
+	p, err := parsePresign(pairs)
+	if err != nil {
+		return nil, err
+	}
+	req := &v4Request{v4Params: p, r: r, pairs: pairs, presigned: true}
+	if err := v.checkScope(p, ErrAuthQueryMalformed); err != nil {
+		return nil, err
+	}
+	if err := v.presignDate(req); err != nil {
+		return nil, err
+	}
+	req.payload = unsignedPayload
+	for _, pr := range pairs {
+		if pr.key == "X-Amz-Content-Sha256" {
+			req.payload = pr.value
+		}
+	}
+	if req.payload != unsignedPayload && !isHex(req.payload, 64) {
+		return nil, errorf(ErrInvalidContentSHA256, "presigned X-Amz-Content-Sha256 must be a hex digest or UNSIGNED-PAYLOAD")
+	}
+	return v.finishV4(req, V4Query)
+}
+
+// checkScope checks the credential scope's region and service.
+func (v *Verifier) checkScope(p *v4Params, malformed error) error {
+	if p.region != v.region() {
+		return errorf(ErrRegionMismatch, "the region is wrong; expecting '%s'", v.region())
+	}
+	if p.service != v.service() {
+		return errorf(malformed, "credential scope service must be %q", v.service())
+	}
+	return nil
+}
+
+// headerDate takes the date from x-amz-date (or Date) and checks it.
+func (v *Verifier) headerDate(req *v4Request) error {
+	h := req.r.Header
+	amz := h.Get("X-Amz-Date")
+	var err error
+	if amz != "" {
+		req.t, err = time.Parse(amzDateLayout, amz)
+		req.amzDate = amz
+	} else if d := h.Get("Date"); d != "" {
+		req.t, err = http.ParseTime(d)
+		req.amzDate = req.t.UTC().Format(amzDateLayout)
+	} else {
+		return errorf(ErrMissingDate, "neither x-amz-date nor Date is present")
+	}
+	if err != nil {
+		return errorf(ErrMissingDate, "request date is not valid")
+	}
+	if !containsStr(req.signed, "x-amz-date") && !containsStr(req.signed, "date") {
+		return errorf(ErrHeadersNotSigned, "the request date is not signed")
+	}
+	if req.amzDate[:8] != req.date {
+		return errorf(ErrAuthorizationMalformed, "credential date does not match the request date")
+	}
+	return v.checkSkew(req.t)
+}
+
+// presignDate checks X-Amz-Date and the expiry of a presigned request.
+func (v *Verifier) presignDate(req *v4Request) error {
+	t, err := time.Parse(amzDateLayout, req.amzDate)
+	if err != nil {
+		return errorf(ErrAuthQueryMalformed, "X-Amz-Date is not YYYYMMDDTHHMMSSZ")
+	}
+	if req.amzDate[:8] != req.date {
+		return errorf(ErrAuthQueryMalformed, "credential date does not match X-Amz-Date")
+	}
+	req.t = t
+	now := v.now()
+	if t.Sub(now) > v.skew() {
+		return errorf(ErrRequestTimeTooSkewed, "presigned request is not valid yet")
+	}
+	if now.After(t.Add(req.expires)) {
+		return errorf(ErrExpiredPresign, "request has expired")
+	}
+	return nil
+}
+
+// finishV4 checks the key, the unsigned headers and the signature, then
+// installs the body verifier.
+func (v *Verifier) finishV4(req *v4Request, m Method, exempt ...string) (*Auth, error) {
+	secret, err := v.lookup(req.accessKey)
+	if err != nil {
+		return nil, err
+	}
+	if h := unsignedAmzHeader(req.r.Header, req.signed, exempt...); h != "" {
+		return nil, errorf(ErrHeadersNotSigned, "header %s is not signed", h)
+	}
+	key := signingKey(secret, req.date, req.region, req.service)
+	if err := req.checkSignature(key); err != nil {
+		return nil, err
+	}
+	a := &Auth{AccessKeyID: req.accessKey, Method: m, Region: req.region, SignedAt: req.t, PayloadMode: req.payload}
+	if req.presigned {
+		a.Expires = req.t.Add(req.expires)
+	}
+	chain := &chunkChain{key: key, amzDate: req.amzDate, scope: req.scope(), prev: req.signature}
+	return a, v.installBody(req.r, a, chain)
+}
+
+// checkSignature tries each candidate canonical URI.
+func (req *v4Request) checkSignature(key []byte) error {
+	var first *SignatureError
+	for _, uri := range canonicalURIs(req.r) {
+		creq := req.canonicalRequest(uri)
+		sts := stringToSign(algoV4, req.amzDate, req.scope(), sha256Hex(creq))
+		if signatureMatches(key, sts, req.signature) {
+			return nil
+		}
+		if first == nil {
+			first = &SignatureError{What: "request", StringToSign: sts, CanonicalRequest: creq}
+		}
+	}
+	return first
+}
+
+func (req *v4Request) canonicalRequest(uri string) string {
+	skip := ""
+	if req.presigned {
+		skip = "X-Amz-Signature"
+	}
+	return strings.Join([]string{
+		req.r.Method,
+		uri,
+		canonicalQuery(req.pairs, skip),
+		canonicalHeaders(req.r, req.signed),
+		strings.Join(req.signed, ";"),
+		req.payload,
+	}, "\n")
+}
+
+func containsStr(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// queryHas reports whether the raw query has any of the named parameters.
+func queryHas(u *url.URL, names ...string) bool {
+	q := u.Query()
+	for _, n := range names {
+		if q.Has(n) {
+			return true
+		}
+	}
+	return false
+}

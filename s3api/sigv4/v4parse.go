@@ -1,0 +1,191 @@
+package sigv4
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// v4Params is what a SigV4 Authorization header or presigned query carries.
+type v4Params struct {
+	accessKey string
+	date      string // YYYYMMDD from the credential scope
+	region    string
+	service   string
+	signed    []string // signed header names, lower-case, as listed
+	signature string   // 64 lower-case hex digits
+	amzDate   string   // presigned: X-Amz-Date
+	expires   time.Duration
+}
+
+func (p *v4Params) scope() string {
+	return p.date + "/" + p.region + "/" + p.service + "/aws4_request"
+}
+
+// parseAuthHeader parses "AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…,
+// Signature=…". Errors wrap ErrAuthorizationMalformed or
+// ErrUnsupportedAlgorithm.
+func parseAuthHeader(h string) (*v4Params, error) {
+	algo, rest, _ := strings.Cut(strings.TrimSpace(h), " ")
+	if algo != algoV4 {
+		return nil, errorf(ErrUnsupportedAlgorithm, "authorization type is not %s", algoV4)
+	}
+	fields := map[string]string{}
+	for _, f := range strings.Split(rest, ",") {
+		k, val, ok := strings.Cut(strings.TrimSpace(f), "=")
+		if !ok {
+			return nil, errorf(ErrAuthorizationMalformed, "component without '='")
+		}
+		switch k {
+		case "Credential", "SignedHeaders", "Signature":
+		default:
+			return nil, errorf(ErrAuthorizationMalformed, "unknown component")
+		}
+		if _, dup := fields[k]; dup {
+			return nil, errorf(ErrAuthorizationMalformed, "repeated component %s", k)
+		}
+		fields[k] = val
+	}
+	return buildParams(fields["Credential"], fields["SignedHeaders"], fields["Signature"], ErrAuthorizationMalformed)
+}
+
+// buildParams validates the three components common to both forms.
+func buildParams(cred, signed, sig string, malformed error) (*v4Params, error) {
+	p := &v4Params{signature: sig}
+	if err := p.parseCredential(cred); err != nil {
+		return nil, errorf(malformed, "%s", err.Error())
+	}
+	if err := p.parseSignedHeaders(signed); err != nil {
+		return nil, errorf(malformed, "%s", err.Error())
+	}
+	if !isHex(sig, 64) {
+		return nil, errorf(malformed, "signature is not 64 hex digits")
+	}
+	return p, nil
+}
+
+type parseError string
+
+func (e parseError) Error() string { return string(e) }
+
+// parseCredential splits AKID/date/region/service/aws4_request. The key ID
+// is everything before the last four components.
+func (p *v4Params) parseCredential(c string) error {
+	parts := strings.Split(c, "/")
+	n := len(parts)
+	if n < 5 || parts[n-1] != "aws4_request" {
+		return parseError("credential is not AKID/date/region/service/aws4_request")
+	}
+	p.accessKey = strings.Join(parts[:n-4], "/")
+	p.date, p.region, p.service = parts[n-4], parts[n-3], parts[n-2]
+	if p.accessKey == "" || p.region == "" {
+		return parseError("credential has an empty access key or region")
+	}
+	if _, err := time.Parse("20060102", p.date); err != nil || len(p.date) != 8 {
+		return parseError("credential date is not YYYYMMDD")
+	}
+	return nil
+}
+
+// parseSignedHeaders requires lower-case, distinct names including host.
+func (p *v4Params) parseSignedHeaders(s string) error {
+	if s == "" {
+		return parseError("no signed headers")
+	}
+	seen := map[string]bool{}
+	for _, name := range strings.Split(s, ";") {
+		if name == "" || name != strings.ToLower(name) || seen[name] || !validToken(name) {
+			return parseError("signed headers are not distinct lower-case names")
+		}
+		seen[name] = true
+		p.signed = append(p.signed, name)
+	}
+	if !seen["host"] {
+		return parseError("host is not a signed header")
+	}
+	return nil
+}
+
+func validToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || c == ':' {
+			return false
+		}
+	}
+	return true
+}
+
+func isHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// presignKeys are the query parameters of a SigV4 presigned URL.
+var presignKeys = []string{
+	"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date",
+	"X-Amz-Expires", "X-Amz-SignedHeaders", "X-Amz-Signature",
+}
+
+// parsePresign extracts and validates the presign parameters; each must occur
+// exactly once. Errors wrap ErrAuthQueryMalformed or ErrUnsupportedAlgorithm.
+func parsePresign(pairs []queryPair) (*v4Params, error) {
+	q := map[string]string{}
+	for _, pr := range pairs {
+		for _, k := range presignKeys {
+			if pr.key != k {
+				continue
+			}
+			if _, dup := q[k]; dup {
+				return nil, errorf(ErrAuthQueryMalformed, "repeated %s", k)
+			}
+			q[k] = pr.value
+		}
+	}
+	if q["X-Amz-Algorithm"] != algoV4 {
+		return nil, errorf(ErrUnsupportedAlgorithm, "X-Amz-Algorithm is not %s", algoV4)
+	}
+	for _, k := range presignKeys {
+		if _, ok := q[k]; !ok {
+			return nil, errorf(ErrAuthQueryMalformed, "missing %s", k)
+		}
+	}
+	p, err := buildParams(q["X-Amz-Credential"], q["X-Amz-SignedHeaders"], q["X-Amz-Signature"], ErrAuthQueryMalformed)
+	if err != nil {
+		return nil, err
+	}
+	p.amzDate = q["X-Amz-Date"]
+	secs, err := strconv.ParseInt(q["X-Amz-Expires"], 10, 64)
+	if err != nil || secs <= 0 || secs > maxPresignSeconds {
+		return nil, errorf(ErrAuthQueryMalformed, "X-Amz-Expires must be between 1 and %d seconds", maxPresignSeconds)
+	}
+	p.expires = time.Duration(secs) * time.Second
+	return p, nil
+}
+
+const maxPresignSeconds = 7 * 24 * 3600
+
+// unsignedAmzHeader returns the first x-amz-* header of r that is not in
+// signed, ignoring those in exempt.
+func unsignedAmzHeader(h http.Header, signed []string, exempt ...string) string {
+	set := map[string]bool{}
+	for _, s := range append(signed, exempt...) {
+		set[s] = true
+	}
+	for k := range h {
+		lk := strings.ToLower(k)
+		if strings.HasPrefix(lk, "x-amz-") && !set[lk] {
+			return lk
+		}
+	}
+	return ""
+}
