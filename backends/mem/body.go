@@ -1,0 +1,69 @@
+package mem
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/sealgate/sealgate/backends"
+)
+
+// errConflictingOptions: both PutOptions fields are set.
+var errConflictingOptions = errors.New("mem: PutOptions: IfAbsent and IfMatch are both set")
+
+// checkPut validates the arguments shared by Put, Copy and Compose.
+func checkPut(key string, size int64, opts backends.PutOptions) error {
+	if err := backends.CheckKey(key); err != nil {
+		return fmt.Errorf("mem: %w", err)
+	}
+	if size < -1 {
+		return fmt.Errorf("mem: put %q: negative size %d: %w", key, size, backends.ErrSizeMismatch)
+	}
+	if opts.IfAbsent && opts.IfMatch != "" {
+		return errConflictingOptions
+	}
+	return nil
+}
+
+// checkCall validates the arguments of Get, Stat and Delete.
+func checkCall(ctx context.Context, key string) error {
+	if err := backends.CheckKey(key); err != nil {
+		return fmt.Errorf("mem: %w", err)
+	}
+	return ctx.Err()
+}
+
+// readBody reads r fully, failing if it does not yield exactly size bytes
+// (when size >= 0) or if ctx is cancelled while reading.
+func readBody(ctx context.Context, r io.Reader, size int64) ([]byte, error) {
+	src := io.Reader(&ctxReader{ctx: ctx, r: r})
+	if size >= 0 {
+		src = io.LimitReader(src, size+1) // one byte more reveals a long body
+	}
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(src); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if size >= 0 && int64(buf.Len()) != size {
+		return nil, fmt.Errorf("got %d bytes or more, announced %d: %w", buf.Len(), size, backends.ErrSizeMismatch)
+	}
+	return bytes.Clone(buf.Bytes()), nil
+}
+
+// ctxReader fails with the context's error once it is cancelled.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
