@@ -159,13 +159,14 @@ func canonicalHeaders(r *http.Request, signed []string) string {
 	return b.String()
 }
 
-// foldSpaces trims v and collapses runs of spaces and tabs into one space.
+// foldSpaces trims v and collapses runs of spaces into one space (tabs
+// inside the value are kept, as the SDKs do).
 func foldSpaces(v string) string {
 	v = strings.TrimSpace(v)
-	if !strings.Contains(v, "  ") && !strings.ContainsAny(v, "\t\n\r") {
-		return v
+	for strings.Contains(v, "  ") {
+		v = strings.ReplaceAll(v, "  ", " ")
 	}
-	return strings.Join(strings.Fields(v), " ")
+	return v
 }
 
 func sha256Hex(s string) string {
