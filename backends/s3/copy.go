@@ -33,6 +33,10 @@ func (s *Store) Copy(ctx context.Context, src, dst string, opts backends.PutOpti
 	if info.Size > copyPartLimit {
 		return s.composeCopy(ctx, dst, []backends.ObjectInfo{info}, opts)
 	}
+	// Some upstreams (versitygw 1.8) ignore conditions on CopyObject.
+	if err := s.precheck(ctx, dst, opts); err != nil {
+		return backends.ObjectInfo{}, err
+	}
 	in := &s3.CopyObjectInput{Bucket: &s.cfg.Bucket, Key: s.obj(dst), CopySource: s.copySource(src)}
 	in.IfNoneMatch, in.IfMatch = conditions(opts)
 	out, err := s.client.CopyObject(ctx, in)

@@ -3,6 +3,9 @@
 // port. It is an ordinary package so that tests anywhere in the module can
 // import it.
 //
+// The server's output (its request log with SEALGATE_VERSITYGW_VERBOSE=1)
+// is shown in the test log when the test fails.
+//
 // The versitygw binary is looked up in $SEALGATE_VERSITYGW, then in PATH,
 // then in $(go env GOPATH)/bin. When it is missing, [Start] skips the test,
 // or fails it when SEALGATE_REQUIRE_EXTERNAL=1 (CI sets that, so that a
@@ -36,8 +39,9 @@ import (
 
 // Environment variables read by [Start].
 const (
-	EnvBinary  = "SEALGATE_VERSITYGW"        // path of the versitygw binary
-	EnvRequire = "SEALGATE_REQUIRE_EXTERNAL" // "1": a missing binary fails the test
+	EnvBinary  = "SEALGATE_VERSITYGW"         // path of the versitygw binary
+	EnvRequire = "SEALGATE_REQUIRE_EXTERNAL"  // "1": a missing binary fails the test
+	EnvVerbose = "SEALGATE_VERSITYGW_VERBOSE" // "1": log every request (shown on failure)
 )
 
 const (
@@ -45,7 +49,7 @@ const (
 	region       = "us-east-1"
 	startTimeout = 20 * time.Second
 	startTries   = 3 // a free port can be taken between probe and start
-	maxLog       = 256 << 10
+	maxLog       = 64 << 10
 )
 
 // Server is a running versitygw. Its fields are read-only.
@@ -153,8 +157,11 @@ func (s *Server) launch(iamDir string) error {
 
 // run starts versitygw on addr and waits for its health endpoint.
 func (s *Server) run(addr, iamDir string) error {
-	cmd := exec.Command(s.bin, "--port", addr, "--iam-dir", iamDir, "--health", "/health",
-		"--region", s.Region, "posix", s.Dir)
+	args := []string{"--port", addr, "--iam-dir", iamDir, "--health", "/health", "--region", s.Region}
+	if os.Getenv(EnvVerbose) != "1" {
+		args = append(args, "--quiet")
+	}
+	cmd := exec.Command(s.bin, append(args, "posix", s.Dir)...)
 	cmd.Env = append(cleanEnv(), "ROOT_ACCESS_KEY="+s.AccessKeyID, "ROOT_SECRET_KEY="+s.SecretAccessKey)
 	cmd.Stdout, cmd.Stderr = s.out, s.out
 	if err := cmd.Start(); err != nil {
