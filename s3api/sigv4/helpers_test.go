@@ -1,6 +1,9 @@
 package sigv4
 
 import (
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/base64"
 	"errors"
 	"io"
 	"net/http"
@@ -124,4 +127,10 @@ func verifyAndRead(v *Verifier, r *http.Request) (*Auth, []byte, error) {
 	}
 	b, err := io.ReadAll(r.Body)
 	return a, b, err
+}
+
+func b64HMACSHA1(secret, s string) string {
+	m := hmac.New(sha1.New, []byte(secret))
+	m.Write([]byte(s))
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
 }

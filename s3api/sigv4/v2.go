@@ -98,7 +98,7 @@ func (v *Verifier) v2HeaderCreds(r *http.Request) (*v2Creds, error) {
 		d = r.Header.Get("Date")
 		c.date = d
 	}
-	t, err := http.ParseTime(d)
+	t, err := parseHTTPDate(d)
 	if err != nil {
 		return nil, errorf(ErrMissingDate, "Date or x-amz-date is missing or invalid")
 	}
@@ -200,4 +200,16 @@ func v2SignatureMatches(secret []byte, sts, sig string) bool {
 	m := hmac.New(sha1.New, secret)
 	m.Write([]byte(sts))
 	return hmac.Equal(got, m.Sum(nil))
+}
+
+// parseHTTPDate accepts the HTTP date formats and RFC 1123 with a numeric
+// zone, which SigV2 clients send ("Tue, 27 Mar 2007 19:36:42 +0000").
+func parseHTTPDate(s string) (time.Time, error) {
+	if t, err := http.ParseTime(s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.RFC1123Z, s); err == nil {
+		return t, nil
+	}
+	return time.Parse(time.RFC1123, s)
 }

@@ -88,7 +88,7 @@ func (v *Verifier) headerDate(req *v4Request) error {
 		req.t, err = time.Parse(amzDateLayout, amz)
 		req.amzDate = amz
 	} else if d := h.Get("Date"); d != "" {
-		req.t, err = http.ParseTime(d)
+		req.t, err = parseHTTPDate(d)
 		req.amzDate = req.t.UTC().Format(amzDateLayout)
 	} else {
 		return errorf(ErrMissingDate, "neither x-amz-date nor Date is present")
