@@ -1,0 +1,189 @@
+// Package fs is the embedded default [backends.Store]: a local directory.
+//
+// Contract: a [Store] implements [backends.Store], [backends.Copier] and
+// [backends.Composer] and passes backends/storetest.
+//
+// Layout: the object under key "a/b/c" is the file <root>/data/a/b/c; key
+// segments become directories. Temporary files live in <root>/tmp and are
+// removed by [Open] (crash leftovers). Directories are made 0700, files 0600.
+//
+// Writes are atomic: the body streams through a bounded buffer into a temp
+// file, its size is checked, the file is fsynced, renamed into place and the
+// parent directory is fsynced. A failed or cancelled Put leaves the old object
+// untouched. Conditional puts are race-free between goroutines of one process
+// (a striped per-key mutex); two processes sharing one root are NOT
+// coordinated — sealgate locks its data directory.
+//
+// Keys: besides [backends.CheckKey], a segment may not exceed 255 bytes
+// (NAME_MAX), and a key cannot be both an object and a folder: Put("a") fails
+// with [backends.ErrInvalidKey] while "a/b" exists, and so does Put("a/b")
+// while "a" exists; Stat("a") then reports [backends.ErrNotExist].
+//
+// Confinement: every path is checked to stay under <root>/data and all file
+// access goes through an [os.Root], so no key and no symlink planted inside
+// the root reaches outside it. Symlinks inside data/ are never followed by
+// design: they are invisible to reads and listings and refused by writes.
+//
+// ETag: hex of (size, mtime in ns, inode). Every write renames a new file
+// into place, so the inode, and the ETag, change on every replace.
+//
+// List walks directories but returns exact S3 byte order (a directory "a"
+// sorts as "a/"). NextToken is the last key or prefix returned. A page costs
+// reading (and sorting the names of) each directory on the path to the token
+// plus the entries returned and one lstat per object returned; with a
+// delimiter, each reported prefix also costs a walk of its subtree until the
+// first object (empty leftover directories are never reported). No file
+// contents are ever read by List.
+package fs
+
+import (
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/sealgate/sealgate/backends"
+)
+
+const (
+	dataDir    = "data"
+	tmpDir     = "tmp"
+	maxSegment = 255 // NAME_MAX on common filesystems
+	dirPerm    = 0o700
+	filePerm   = 0o600
+	lockStripe = 64
+)
+
+// Store is a local-directory object store, safe for concurrent use.
+type Store struct {
+	root  *os.Root // <root>; every access goes through it
+	locks [lockStripe]sync.Mutex
+}
+
+var (
+	_ backends.Store    = (*Store)(nil)
+	_ backends.Copier   = (*Store)(nil)
+	_ backends.Composer = (*Store)(nil)
+)
+
+// Open opens the store in the existing, writable directory root, creating
+// data/ and tmp/ if needed and removing leftovers of interrupted writes.
+func Open(root string) (*Store, error) {
+	fi, err := os.Stat(root)
+	if err != nil {
+		return nil, fmt.Errorf("fs: open %q: %w", root, err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("fs: open %q: not a directory", root)
+	}
+	r, err := os.OpenRoot(root)
+	if err != nil {
+		return nil, fmt.Errorf("fs: open %q: %w", root, err)
+	}
+	s := &Store{root: r}
+	if err := s.prepare(); err != nil {
+		_ = r.Close()
+		return nil, fmt.Errorf("fs: open %q: %w", root, err)
+	}
+	return s, nil
+}
+
+// prepare makes data/ and tmp/, empties tmp/ and proves the root writable.
+func (s *Store) prepare() error {
+	for _, d := range []string{dataDir, tmpDir} {
+		if err := s.ensureDir(d); err != nil {
+			return err
+		}
+	}
+	if err := s.cleanTmp(); err != nil {
+		return err
+	}
+	name, err := s.tempName()
+	if err != nil {
+		return err
+	}
+	f, err := s.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, filePerm)
+	if err != nil {
+		return fmt.Errorf("directory is not writable: %w", err)
+	}
+	_ = f.Close()
+	return s.root.Remove(name)
+}
+
+// ensureDir creates d (a direct child of the root) or checks it is a real
+// directory, not a symlink or a file.
+func (s *Store) ensureDir(d string) error {
+	err := s.root.Mkdir(d, dirPerm)
+	if err != nil && !errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("create %s/: %w", d, err)
+	}
+	fi, err := s.root.Lstat(d)
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s/ is not a directory (%v)", d, fi.Mode().Type())
+	}
+	return nil
+}
+
+// cleanTmp removes everything in tmp/: files of writes a crash interrupted.
+func (s *Store) cleanTmp() error {
+	f, err := s.root.Open(tmpDir)
+	if err != nil {
+		return err
+	}
+	names, err := f.Readdirnames(-1)
+	_ = f.Close()
+	if err != nil {
+		return fmt.Errorf("read %s/: %w", tmpDir, err)
+	}
+	for _, n := range names {
+		if err := s.root.RemoveAll(tmpDir + "/" + n); err != nil {
+			return fmt.Errorf("remove leftover %s/%s: %w", tmpDir, n, err)
+		}
+	}
+	return nil
+}
+
+// Close implements [backends.Store].
+func (s *Store) Close() error {
+	return s.root.Close()
+}
+
+// objectPath validates key and returns its path relative to the root,
+// "data/<key>" in the OS's separators.
+func objectPath(key string) (string, error) {
+	if err := backends.CheckKey(key); err != nil {
+		return "", fmt.Errorf("fs: %w", err)
+	}
+	for seg := range strings.SplitSeq(key, "/") {
+		if len(seg) > maxSegment {
+			return "", keyError(key, "segment longer than 255 bytes", backends.ErrInvalidKey)
+		}
+	}
+	rel := filepath.Join(dataDir, filepath.FromSlash(key))
+	// Defence in depth: CheckKey already rules out every escape.
+	if !filepath.IsLocal(rel) || !strings.HasPrefix(rel, dataDir+string(filepath.Separator)) {
+		return "", keyError(key, "path escapes the data directory", backends.ErrInvalidKey)
+	}
+	return rel, nil
+}
+
+// lock returns the mutex that serializes commits and deletes of key.
+func (s *Store) lock(key string) *sync.Mutex {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(key))
+	return &s.locks[h.Sum32()%lockStripe]
+}
+
+// keyError builds an error about key wrapping the sentinel err.
+func keyError(key, why string, err error) error {
+	if len(key) > 64 {
+		key = key[:64] + "…"
+	}
+	return fmt.Errorf("fs: %q: %s: %w", key, why, err)
+}

@@ -1,0 +1,261 @@
+package fs
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+
+	"github.com/sealgate/sealgate/backends"
+)
+
+// copyBufSize bounds the memory one write uses.
+const copyBufSize = 256 << 10
+
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, copyBufSize); return &b }}
+
+// installRetries bounds the retries of a rename whose parent directory a
+// concurrent Delete pruned between MkdirAll and rename.
+const installRetries = 16
+
+// Put implements [backends.Store].
+func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, opts backends.PutOptions) (backends.ObjectInfo, error) {
+	if size < -1 {
+		return backends.ObjectInfo{}, fmt.Errorf("fs: put %q: negative size %d: %w", key, size, backends.ErrSizeMismatch)
+	}
+	return s.write(ctx, key, opts, func(w io.Writer) error {
+		return copyBody(ctx, w, r, size)
+	})
+}
+
+// Copy implements [backends.Copier]: the file is copied into a temp file,
+// then renamed into place.
+func (s *Store) Copy(ctx context.Context, src, dst string, opts backends.PutOptions) (backends.ObjectInfo, error) {
+	return s.Compose(ctx, dst, []string{src}, opts)
+}
+
+// Compose implements [backends.Composer]: the sources are concatenated into
+// a temp file, then renamed into place.
+func (s *Store) Compose(ctx context.Context, dst string, srcs []string, opts backends.PutOptions) (backends.ObjectInfo, error) {
+	rels := make([]string, len(srcs))
+	for i, src := range srcs {
+		rel, err := objectPath(src)
+		if err != nil {
+			return backends.ObjectInfo{}, err
+		}
+		rels[i] = rel
+	}
+	return s.write(ctx, dst, opts, func(w io.Writer) error {
+		for i, rel := range rels {
+			if err := s.appendObject(ctx, w, srcs[i], rel); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// appendObject copies the object of key to w.
+func (s *Store) appendObject(ctx context.Context, w io.Writer, key, rel string) error {
+	f, _, err := s.openObject(key, rel)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return copyBody(ctx, w, f, -1)
+}
+
+// write fills a temp file with fill, then commits it under key.
+func (s *Store) write(ctx context.Context, key string, opts backends.PutOptions, fill func(io.Writer) error) (backends.ObjectInfo, error) {
+	rel, err := objectPath(key)
+	if err != nil {
+		return backends.ObjectInfo{}, err
+	}
+	if opts.IfAbsent && opts.IfMatch != "" {
+		return backends.ObjectInfo{}, fmt.Errorf("fs: put %q: IfAbsent and IfMatch are both set", key)
+	}
+	if err := ctx.Err(); err != nil {
+		return backends.ObjectInfo{}, err
+	}
+	// Fail early, before reading a body that could not be stored; commit
+	// checks again under the lock.
+	if err := s.checkParents(key, rel, backends.ErrInvalidKey); err != nil {
+		return backends.ObjectInfo{}, err
+	}
+	if err := s.precondition(key, rel, opts); err != nil {
+		return backends.ObjectInfo{}, err
+	}
+	tmp, fi, err := s.writeTemp(fill)
+	if err != nil {
+		return backends.ObjectInfo{}, fmt.Errorf("fs: put %q: %w", key, err)
+	}
+	if err := s.commit(ctx, key, rel, tmp, opts); err != nil {
+		_ = s.root.Remove(tmp)
+		return backends.ObjectInfo{}, err
+	}
+	return objectInfo(key, fi), nil
+}
+
+// writeTemp creates a temp file, fills it and fsyncs it. It returns the
+// file's name and info; on error nothing is left behind.
+func (s *Store) writeTemp(fill func(io.Writer) error) (string, fs.FileInfo, error) {
+	name, err := s.tempName()
+	if err != nil {
+		return "", nil, err
+	}
+	f, err := s.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, filePerm)
+	if err != nil {
+		return "", nil, err
+	}
+	fi, err := fillSync(f, fill)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = s.root.Remove(name)
+		return "", nil, err
+	}
+	return name, fi, nil
+}
+
+func fillSync(f *os.File, fill func(io.Writer) error) (fs.FileInfo, error) {
+	// Hide *os.File's ReadFrom so the copy keeps to our bounded buffer.
+	if err := fill(struct{ io.Writer }{f}); err != nil {
+		return nil, err
+	}
+	if err := f.Sync(); err != nil {
+		return nil, err
+	}
+	return f.Stat()
+}
+
+// tempName returns a fresh name under tmp/.
+func (s *Store) tempName() (string, error) {
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return filepath.Join(tmpDir, hex.EncodeToString(b[:])+".tmp"), nil
+}
+
+// commit renames tmp to rel if opts still allow it, under key's lock.
+func (s *Store) commit(ctx context.Context, key, rel, tmp string, opts backends.PutOptions) error {
+	mu := s.lock(key)
+	mu.Lock()
+	defer mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := s.precondition(key, rel, opts); err != nil {
+		return err
+	}
+	return s.install(key, rel, tmp)
+}
+
+// precondition checks opts against the current object of key.
+func (s *Store) precondition(key, rel string, opts backends.PutOptions) error {
+	if !opts.IfAbsent && opts.IfMatch == "" {
+		return nil
+	}
+	fi, err := s.lstatObject(key, rel)
+	absent := errors.Is(err, backends.ErrNotExist)
+	switch {
+	case err != nil && !absent:
+		return err
+	case opts.IfAbsent && !absent:
+		return keyError(key, "object exists", backends.ErrPreconditionFailed)
+	case opts.IfMatch != "" && absent:
+		return keyError(key, "no object to match", backends.ErrPreconditionFailed)
+	case opts.IfMatch != "" && etag(fi) != opts.IfMatch:
+		return keyError(key, "ETag does not match", backends.ErrPreconditionFailed)
+	}
+	return nil
+}
+
+// install moves tmp to rel, making the parent directories, and fsyncs the
+// parent. A missing parent (pruned by a concurrent Delete) is retried.
+func (s *Store) install(key, rel, tmp string) error {
+	parent := filepath.Dir(rel)
+	for try := 0; ; try++ {
+		if err := s.checkParents(key, rel, backends.ErrInvalidKey); err != nil {
+			return err
+		}
+		if err := s.root.MkdirAll(parent, dirPerm); err != nil {
+			return mapWriteErr(key, err)
+		}
+		err := s.root.Rename(tmp, rel)
+		switch {
+		case err == nil:
+			return s.syncDir(parent)
+		case errors.Is(err, fs.ErrNotExist) && try < installRetries:
+			continue
+		case isDirConflict(err) && try == 0 && s.removeEmptyDir(rel):
+			continue // a leftover empty folder stood where the object goes
+		default:
+			return mapWriteErr(key, err)
+		}
+	}
+}
+
+// removeEmptyDir removes rel if it is an empty directory.
+func (s *Store) removeEmptyDir(rel string) bool {
+	fi, err := s.root.Lstat(rel)
+	return err == nil && fi.IsDir() && s.root.Remove(rel) == nil
+}
+
+func isDirConflict(err error) bool {
+	return errors.Is(err, syscall.EISDIR) || errors.Is(err, syscall.EEXIST) || errors.Is(err, syscall.ENOTEMPTY)
+}
+
+// mapWriteErr maps the errors of a key that is also a folder, or whose
+// parent is an object, to ErrInvalidKey.
+func mapWriteErr(key string, err error) error {
+	switch {
+	case isDirConflict(err):
+		return keyError(key, "a folder of that name exists", backends.ErrInvalidKey)
+	case errors.Is(err, syscall.ENOTDIR):
+		return keyError(key, "a parent folder is an object", backends.ErrInvalidKey)
+	}
+	return fmt.Errorf("fs: put %q: %w", key, err)
+}
+
+// copyBody copies r to w through a pooled bounded buffer, failing if ctx is
+// cancelled or r does not yield exactly size bytes (size >= 0).
+func copyBody(ctx context.Context, w io.Writer, r io.Reader, size int64) error {
+	src := io.Reader(&ctxReader{ctx: ctx, r: r})
+	if size >= 0 {
+		src = io.LimitReader(src, size+1) // one byte more reveals a long body
+	}
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	n, err := io.CopyBuffer(w, src, *bp)
+	switch {
+	case err != nil:
+		return err
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case size >= 0 && n != size:
+		return fmt.Errorf("got %d bytes or more, announced %d: %w", n, size, backends.ErrSizeMismatch)
+	}
+	return nil
+}
+
+// ctxReader fails with the context's error once it is cancelled.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
