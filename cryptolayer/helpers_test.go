@@ -118,7 +118,7 @@ func (d *detRand) Read(p []byte) (int, error) {
 }
 
 // withDetRand makes salts and nonces deterministic for the test's duration.
-func withDetRand(t *testing.T, seed byte) {
+func withDetRand(t testing.TB, seed byte) {
 	t.Helper()
 	old := objectRand
 	d := &detRand{}
