@@ -126,7 +126,9 @@ func TestMultipartTamper(t *testing.T) {
 		return obj[s:min(s+SealedChunkSize, len(obj)-EndSize)]
 	}
 	end := obj[len(obj)-EndSize:]
-	mk := func(ps ...[]byte) []byte { return bytes.Join(append([][]byte{obj[:PrefixSize]}, append(ps, end)...), nil) }
+	mk := func(ps ...[]byte) []byte {
+		return bytes.Join(append([][]byte{obj[:PrefixSize]}, append(ps, end)...), nil)
+	}
 	mustFailClosed(t, "swap parts 1,2", testKey, testBinding, mk(part(1), part(0), part(2), part(3)), plain)
 	mustFailClosed(t, "drop last part keep END", testKey, testBinding, mk(part(0), part(1), part(2)), plain)
 	// A re-uploaded part 2 with other data is a valid part of this upload, but

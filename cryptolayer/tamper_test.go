@@ -111,7 +111,7 @@ func TestTruncationAndExtension(t *testing.T) {
 		"append one byte":           append(append([]byte(nil), obj...), 0),
 		"append a copy of END":      append(append([]byte(nil), obj...), end...),
 		"append a copy of chunk 0":  append(append([]byte(nil), obj[:len(obj)-EndSize]...), append(append([]byte(nil), obj[PrefixSize:PrefixSize+SealedChunkSize]...), end...)...),
-		"drop chunk 1 (full), keep": append(append(append([]byte(nil), obj[:PrefixSize+SealedChunkSize]...), obj[PrefixSize+2*SealedChunkSize:]...)),
+		"drop chunk 1 (full), keep": append(append([]byte(nil), obj[:PrefixSize+SealedChunkSize]...), obj[PrefixSize+2*SealedChunkSize:]...),
 	}
 	for name, c := range cases {
 		mustFailClosed(t, name, testKey, testBinding, c, plain)
