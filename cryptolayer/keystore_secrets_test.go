@@ -1,0 +1,129 @@
+package cryptolayer
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestKeystorePasswordChangeAndSwap runs Argon2id six times: a password
+// change touches only the verifier, and a verifier moved to another user's
+// record does not verify there.
+func TestKeystorePasswordChangeAndSwap(t *testing.T) {
+	ks := testKeystore(t, "bob")
+	oldPw, newPw := []byte("old password 1"), []byte("new password 2")
+	alice, err := ks.AddUser("alice", oldPw, MinPasswordParams) // Argon2 #1
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob := mustUser(t, ks, "bob")
+	before, _ := marshalKeystoreBody(ks)
+	rootBefore, epochsBefore := alice.Root, alice.Epochs[0]
+
+	// Swap alice's verifier into bob's record (as an attacker editing the
+	// plaintext keystore would): alice's password must not open bob.
+	bobV := bob.Password
+	bob.Password = alice.Password
+	if bob.CheckPassword(oldPw) { // Argon2 #2
+		t.Fatal("verifier copied to another user verifies")
+	}
+	bob.Password = bobV
+
+	oldV := alice.Password
+	if err := alice.SetPassword(newPw, MinPasswordParams); err != nil { // Argon2 #3
+		t.Fatal(err)
+	}
+	if alice.Password.Salt == oldV.Salt {
+		t.Fatal("salt reused")
+	}
+	if alice.CheckPassword(oldPw) || !alice.CheckPassword(newPw) { // Argon2 #4, #5
+		t.Fatal("password change did not take")
+	}
+	if alice.Root != rootBefore || alice.Epochs[0] != epochsBefore {
+		t.Fatal("password change touched keys")
+	}
+	after, _ := marshalKeystoreBody(ks)
+	alice.Password = oldV
+	restored, _ := marshalKeystoreBody(ks)
+	if !bytes.Equal(before, restored) || bytes.Equal(before, after) {
+		t.Fatal("password change changed more than the verifier")
+	}
+	if err := alice.SetPassword(nil, MinPasswordParams); err == nil || alice.Password != oldV {
+		t.Fatal("failed password change modified the verifier")
+	}
+	// Sealed and reopened, the verifier still verifies (#6).
+	root := NewKey()
+	sealed, _ := SealKeystore(root, ks)
+	got, err := OpenKeystore(root, sealed)
+	if err != nil || !mustUser(t, got, "alice").CheckPassword(oldPw) {
+		t.Fatalf("reopened verifier: %v", err)
+	}
+}
+
+func TestKeystoreDeleteShredsKeys(t *testing.T) {
+	ks := testKeystore(t, "alice", "bob")
+	alice := mustUser(t, ks, "alice")
+	if _, err := alice.Rotate(); err != nil {
+		t.Fatal(err)
+	}
+	secrets := [][]byte{
+		bytes.Clone(alice.Root[:]), bytes.Clone(alice.Epochs[0].Key[:]), bytes.Clone(alice.Epochs[1].Key[:]),
+		bytes.Clone(alice.Secret), bytes.Clone(alice.Password.Hash[:]), []byte(alice.AccessKeyID),
+	}
+	body, _ := marshalKeystoreBody(ks)
+	for i, s := range secrets {
+		if !bytes.Contains(body, s) {
+			t.Fatalf("control: secret %d not in body", i)
+		}
+	}
+	bobBefore := bytes.Clone(body[bytes.Index(body, []byte("\x00\x00\x00\x03bob")):])
+	if err := ks.DeleteUser("alice"); err != nil {
+		t.Fatal(err)
+	}
+	body, _ = marshalKeystoreBody(ks)
+	for i, s := range secrets {
+		if bytes.Contains(body, s) {
+			t.Fatalf("secret %d survives deletion", i)
+		}
+	}
+	if !bytes.Equal(body[4:], bobBefore) {
+		t.Fatal("deletion changed another user")
+	}
+	if alice.Root != (Key{}) || alice.Epochs != nil || alice.Secret != nil || alice.Password.Hash != [32]byte{} {
+		t.Fatal("deleted user's keys not wiped in memory")
+	}
+}
+
+func TestKeystoreDropEpochShredsKey(t *testing.T) {
+	ks := testKeystore(t, "alice")
+	u := ks.Users[0]
+	_, _ = u.Rotate()
+	old := bytes.Clone(u.Epochs[0].Key[:])
+	if err := u.DropEpoch(1); err != nil {
+		t.Fatal(err)
+	}
+	body, _ := marshalKeystoreBody(ks)
+	if bytes.Contains(body, old) {
+		t.Fatal("dropped epoch key still in the keystore")
+	}
+}
+
+func TestKeystoreNothingPrintsSecrets(t *testing.T) {
+	ks := testKeystore(t, "alice")
+	u := ks.Users[0]
+	u.Secret = Secret("CANARYSECRETCANARYSECRET")
+	u.Root = Key{0xca, 0xfe, 0xba, 0xbe}
+	u.Epochs[0].Key = Key{0xca, 0xfe, 0xba, 0xbe}
+	u.Password.Hash = [32]byte{0xca, 0xfe, 0xba, 0xbe}
+	for _, s := range []string{
+		fmt.Sprintf("%v %+v %#v", u, u, u),
+		fmt.Sprintf("%v %+v %#v", *u, *u, ks),
+		fmt.Sprintf("%x %X %q", u.Secret, u.Root, u.Password),
+	} {
+		low := strings.ToLower(s)
+		if strings.Contains(low, "canary") || strings.Contains(low, "cafe") || strings.Contains(s, "202 254") {
+			t.Fatalf("secret printed: %s", s)
+		}
+	}
+}
