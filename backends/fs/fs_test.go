@@ -15,7 +15,7 @@ func TestConformance(t *testing.T) {
 }
 
 // open opens a store in dir and closes it at the end of the test.
-func open(t *testing.T, dir string) *fs.Store {
+func open(t testing.TB, dir string) *fs.Store {
 	t.Helper()
 	s, err := fs.Open(dir)
 	if err != nil {

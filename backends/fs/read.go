@@ -83,7 +83,9 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := s.root.Remove(rel); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("fs: delete %q: %w", key, err)
 	}
-	if err := s.syncDir(filepath.Dir(rel)); err != nil {
+	// The parent may already be pruned by a concurrent Delete: then there
+	// is nothing left to make durable.
+	if err := s.syncDir(filepath.Dir(rel)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("fs: delete %q: %w", key, err)
 	}
 	s.pruneDirs(filepath.Dir(rel))

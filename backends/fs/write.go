@@ -180,17 +180,18 @@ func (s *Store) precondition(key, rel string, opts backends.PutOptions) error {
 }
 
 // install moves tmp to rel, making the parent directories, and fsyncs the
-// parent. A missing parent (pruned by a concurrent Delete) is retried.
+// parent. A parent pruned by a concurrent Delete, during MkdirAll or before
+// the rename, is made again.
 func (s *Store) install(key, rel, tmp string) error {
 	parent := filepath.Dir(rel)
 	for try := 0; ; try++ {
 		if err := s.checkParents(key, rel, backends.ErrInvalidKey); err != nil {
 			return err
 		}
-		if err := s.root.MkdirAll(parent, dirPerm); err != nil {
-			return mapWriteErr(key, err)
+		err := s.root.MkdirAll(parent, dirPerm)
+		if err == nil {
+			err = s.root.Rename(tmp, rel)
 		}
-		err := s.root.Rename(tmp, rel)
 		switch {
 		case err == nil:
 			return s.syncDir(parent)
