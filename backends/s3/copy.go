@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -169,24 +170,24 @@ func (s *Store) composeCopy(ctx context.Context, dst string, infos []backends.Ob
 }
 
 // copyParts runs the UploadPartCopy calls, Concurrency at a time, then
-// completes the upload.
+// completes the upload. After a failure no new part starts (see
+// uploadParts for why the running ones are not cancelled).
 func (s *Store) copyParts(ctx context.Context, dst string, id *string, parts []*copyPart, opts backends.PutOptions) (backends.ObjectInfo, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	sem := make(chan struct{}, s.cfg.Concurrency)
 	var wg sync.WaitGroup
+	var failed atomic.Bool
 	errs := make([]error, len(parts))
 	for i, p := range parts {
 		sem <- struct{}{}
-		if ctx.Err() != nil {
+		if failed.Load() {
 			<-sem
-			break // a part failed
+			break
 		}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			if errs[i] = s.copyPart(ctx, dst, id, p); errs[i] != nil {
-				cancel()
+				failed.Store(true)
 			}
 		}()
 	}

@@ -77,6 +77,7 @@ var codeKinds = map[string]error{
 	"RequestTimeout":             backends.ErrUnavailable,
 	"ExistingObjectIsDirectory":  backends.ErrInvalidKey, // file-tree upstreams: "a" vs "a/b"
 	"ObjectParentIsFile":         backends.ErrInvalidKey,
+	"KeyTooLongError":            backends.ErrInvalidKey, // also file-tree upstreams: segment > 255 bytes
 	"NoSuchBucket":               nil, // a configuration problem, not a missing object
 }
 
@@ -96,7 +97,7 @@ func classify(err error) error {
 		}
 	}
 	var respErr *smithyhttp.ResponseError
-	if errors.As(err, &respErr) {
+	if errors.As(err, &respErr) && respErr.HTTPStatusCode() != 0 { // 0: no answer
 		status := respErr.HTTPStatusCode()
 		if status >= 500 {
 			return backends.ErrUnavailable
@@ -118,4 +119,15 @@ func isNetwork(err error) bool {
 	return errors.As(err, &sendErr) || errors.As(err, &netErr) ||
 		errors.As(err, &attempts) ||
 		errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+// isBadRequest reports whether err is an HTTP 400 without a specific code,
+// as HEAD answers are.
+func isBadRequest(err error) bool {
+	var respErr *smithyhttp.ResponseError
+	if !errors.As(err, &respErr) || respErr.HTTPStatusCode() != http.StatusBadRequest {
+		return false
+	}
+	var apiErr smithy.APIError
+	return !errors.As(err, &apiErr) || apiErr.ErrorCode() == "BadRequest" || apiErr.ErrorCode() == ""
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/sealgate/sealgate/backends"
 )
@@ -19,6 +20,9 @@ import (
 // abortTimeout bounds the clean-up of a failed multipart upload, which runs
 // even when the caller's context is cancelled.
 const abortTimeout = 30 * time.Second
+
+// abortTries is how often abort tries to remove an upload.
+const abortTries = 5
 
 // putMultipart stores a body larger than one part: first is its first part
 // (full), c yields the rest.
@@ -75,11 +79,34 @@ func (s *Store) createUpload(ctx context.Context, key string) (*string, error) {
 }
 
 // abort removes a failed upload and its parts, with a context of its own.
+// A part still being written (its request was cancelled) can make the
+// upstream keep the upload or some parts, as AWS documents; so abort
+// repeats until ListParts no longer finds the upload.
 func (s *Store) abort(ctx context.Context, key string, id *string) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
 	defer cancel()
-	_, err := s.client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: &s.cfg.Bucket, Key: s.obj(key), UploadId: id})
+	var err error
+	for i := range abortTries {
+		if i > 0 {
+			time.Sleep(time.Duration(50<<i) * time.Millisecond)
+		}
+		_, err = s.client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: &s.cfg.Bucket, Key: s.obj(key), UploadId: id})
+		if err == nil || isNoSuchUpload(err) {
+			_, err = s.client.ListParts(ctx, &s3.ListPartsInput{Bucket: &s.cfg.Bucket, Key: s.obj(key), UploadId: id, MaxParts: aws.Int32(1)})
+			if isNoSuchUpload(err) {
+				return nil
+			}
+			err = errors.New("upload still listed after abort")
+		}
+	}
 	return mapErr(ctx, "abort multipart upload", key, err)
+}
+
+// isNoSuchUpload reports whether err says the upload does not exist.
+func isNoSuchUpload(err error) bool {
+	var nsu *types.NoSuchUpload
+	var apiErr smithy.APIError
+	return errors.As(err, &nsu) || (errors.As(err, &apiErr) && apiErr.ErrorCode() == "NoSuchUpload")
 }
 
 // complete makes the upload visible, honouring opts.
@@ -109,16 +136,16 @@ type partUploader struct {
 	mu      sync.Mutex
 	parts   []types.CompletedPart
 	err     error // the first failure
-	cancel  context.CancelFunc
-	buffers int // allocated so far
+	buffers int   // allocated so far
 }
 
 // uploadParts sends first and the rest of c as parts 1..N and returns the
-// parts in order with the total size.
+// parts in order with the total size. After a failure no new part starts,
+// but the parts in flight finish: cancelling them would leave the upstream
+// writing parts while the upload is aborted (versitygw then keeps the
+// upload).
 func (s *Store) uploadParts(ctx context.Context, key string, id *string, c *chunker, first []byte, partSize int) ([]types.CompletedPart, int64, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	u := &partUploader{s: s, key: key, id: id, free: make(chan []byte, s.cfg.Concurrency), cancel: cancel, buffers: 1}
+	u := &partUploader{s: s, key: key, id: id, free: make(chan []byte, s.cfg.Concurrency), buffers: 1}
 	total, err := u.run(ctx, c, first, partSize)
 	u.fail(err)
 	u.wg.Wait()
@@ -133,8 +160,8 @@ func (s *Store) uploadParts(ctx context.Context, key string, id *string, c *chun
 func (u *partUploader) run(ctx context.Context, c *chunker, buf []byte, partSize int) (int64, error) {
 	var total int64
 	for num := int32(1); ; num++ {
-		if err := ctx.Err(); err != nil {
-			return 0, err // a part failed
+		if u.failed() {
+			return 0, nil // a part failed; its error is recorded
 		}
 		if num > maxParts {
 			return 0, fmt.Errorf("s3: put %q: body exceeds %d parts of %d bytes", u.key, maxParts, partSize)
@@ -198,7 +225,7 @@ func (u *partUploader) start(ctx context.Context, num int32, data []byte) {
 	}()
 }
 
-// fail records the first failure and stops the other parts.
+// fail records the first failure.
 func (u *partUploader) fail(err error) {
 	if err == nil {
 		return
@@ -208,7 +235,12 @@ func (u *partUploader) fail(err error) {
 		u.err = err
 	}
 	u.mu.Unlock()
-	u.cancel()
+}
+
+func (u *partUploader) failed() bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.err != nil
 }
 
 // uploadPart sends one part and returns its ETag.

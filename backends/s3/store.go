@@ -93,6 +93,9 @@ func (s *Store) Stat(ctx context.Context, key string) (backends.ObjectInfo, erro
 		return backends.ObjectInfo{}, err
 	}
 	out, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &s.cfg.Bucket, Key: s.obj(key)})
+	if isBadRequest(err) {
+		return s.statByGet(ctx, key) // HEAD answers carry no error code
+	}
 	if err != nil {
 		return backends.ObjectInfo{}, mapErr(ctx, "stat", key, err)
 	}
@@ -102,6 +105,17 @@ func (s *Store) Stat(ctx context.Context, key string) (backends.ObjectInfo, erro
 		ETag:    trimETag(out.ETag),
 		ModTime: aws.ToTime(out.LastModified),
 	}, nil
+}
+
+// statByGet describes the object with a one-byte GetObject, whose error
+// answer, unlike HEAD's, says what is wrong (KeyTooLongError, …).
+func (s *Store) statByGet(ctx context.Context, key string) (backends.ObjectInfo, error) {
+	rc, info, err := s.Get(ctx, key, 0, 1)
+	if err != nil {
+		return backends.ObjectInfo{}, err
+	}
+	rc.Close()
+	return info, nil
 }
 
 // Delete removes the object; an absent key is not an error.
