@@ -22,7 +22,9 @@
 // Confinement: every path is checked to stay under <root>/data and all file
 // access goes through an [os.Root], so no key and no symlink planted inside
 // the root reaches outside it. Symlinks inside data/ are never followed by
-// design: they are invisible to reads and listings and refused by writes.
+// design: they are invisible to reads and listings and refused by writes
+// (each call lstats every ancestor folder of its key to enforce this; a
+// symlink swapped in after that check is still confined by the os.Root).
 //
 // ETag: hex of (size, mtime in ns, inode). Every write renames a new file
 // into place, so the inode, and the ETag, change on every replace.

@@ -117,6 +117,13 @@ func TestOpenErrors(t *testing.T) {
 	if err := os.Symlink(t.TempDir(), filepath.Join(symData, "data")); err != nil {
 		t.Fatal(err)
 	}
+	tmpFile := filepath.Join(dir, "tmpfile")
+	if err := os.MkdirAll(tmpFile, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(tmpFile, "tmp"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	readOnly := filepath.Join(dir, "ro")
 	if err := os.Mkdir(readOnly, 0o500); err != nil {
 		t.Fatal(err)
@@ -125,6 +132,7 @@ func TestOpenErrors(t *testing.T) {
 		{"Missing", filepath.Join(dir, "missing")},
 		{"File", file},
 		{"DataIsSymlink", symData},
+		{"TmpIsFile", tmpFile},
 		{"ReadOnly", readOnly},
 	}
 	for _, tc := range cases {
