@@ -21,7 +21,15 @@
 //     an unknown size is limited to PartSize × 10000 bytes.
 //
 // Memory per Put is therefore about PartSize × Concurrency bytes, never the
-// whole body. Because each request body is an in-memory byte slice, the SDK
+// whole body. Buffering is also what makes the size check safe: handed a
+// plain reader longer than Content-Length, the HTTP client sends the first
+// Content-Length bytes, the upstream stores them, and only then does the
+// client notice (seen with versitygw).
+//
+// After a failure no new part starts; parts in flight finish, then the
+// upload is aborted, and the abort is repeated until ListParts no longer
+// finds it. An upload whose abort fails still needs the bucket's lifecycle
+// rule for incomplete uploads (AbortIncompleteMultipartUpload). Because each request body is an in-memory byte slice, the SDK
 // can rewind it to retry. Over HTTP the payload is signed (SHA-256); over
 // HTTPS it is sent as UNSIGNED-PAYLOAD, since TLS protects it in transit and
 // sealgate's object format authenticates it end to end. SDK request checksums
@@ -31,9 +39,11 @@
 // Conditional writes use If-None-Match: * (IfAbsent) and If-Match (IfMatch)
 // on PutObject, CompleteMultipartUpload and CopyObject. A multipart Put or a
 // Compose checks the condition with HeadObject first to fail fast, but the
-// condition sent with the final request is what decides. Upstreams that
-// ignore these headers cannot honour them; AWS S3, MinIO, R2 and versitygw
-// support them.
+// condition sent with the final request is what decides. Copy checks it
+// with HeadObject too, because versitygw 1.8 ignores conditions on
+// CopyObject (there the check is not atomic). Upstreams that ignore these
+// headers cannot honour them; AWS S3 and versitygw (PutObject,
+// CompleteMultipartUpload) do.
 //
 // # Reads
 //

@@ -78,7 +78,7 @@ var codeKinds = map[string]error{
 	"ExistingObjectIsDirectory":  backends.ErrInvalidKey, // file-tree upstreams: "a" vs "a/b"
 	"ObjectParentIsFile":         backends.ErrInvalidKey,
 	"KeyTooLongError":            backends.ErrInvalidKey, // also file-tree upstreams: segment > 255 bytes
-	"NoSuchBucket":               nil, // a configuration problem, not a missing object
+	"NoSuchBucket":               nil,                    // a configuration problem, not a missing object
 }
 
 // statusKinds maps HTTP statuses to sentinels when the code is unknown.

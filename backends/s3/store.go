@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -20,10 +22,15 @@ import (
 
 // Store is a [backends.Store] over one S3 bucket. It is safe for concurrent use.
 type Store struct {
-	client *s3.Client
-	cfg    Config // with defaults applied
-	https  bool   // the endpoint uses TLS: payloads are sent unsigned
+	client    *s3.Client
+	transport *http.Transport
+	cfg       Config // with defaults applied
+	https     bool   // the endpoint uses TLS: payloads are sent unsigned
 }
+
+// maxIdleConns is the number of idle connections kept to the upstream; the
+// SDK's default (10 per host) is low for a gateway talking to one host.
+const maxIdleConns = 100
 
 var (
 	_ backends.Store    = (*Store)(nil)
@@ -54,9 +61,12 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	if awsCfg.Region == "" {
 		awsCfg.Region = defRegion
 	}
+	tr := awshttp.NewBuildableClient().GetTransport() // the SDK's timeouts
+	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = maxIdleConns, maxIdleConns
+	awsCfg.HTTPClient = &http.Client{Transport: tr}
 	client := s3.NewFromConfig(awsCfg, func(o *s3.Options) { clientOptions(o, cfg) })
 	https := cfg.Endpoint == "" || strings.HasPrefix(strings.ToLower(cfg.Endpoint), "https://")
-	return &Store{client: client, cfg: cfg, https: https}, nil
+	return &Store{client: client, transport: tr, cfg: cfg, https: https}, nil
 }
 
 // clientOptions applies cfg to the S3 client: endpoint, addressing, retries
@@ -75,8 +85,11 @@ func clientOptions(o *s3.Options, cfg Config) {
 	})
 }
 
-// Close releases nothing: the HTTP connections are shared and idle ones time out.
-func (s *Store) Close() error { return nil }
+// Close closes idle connections. Calls still running finish normally.
+func (s *Store) Close() error {
+	s.transport.CloseIdleConnections()
+	return nil
+}
 
 // Ping checks that the bucket exists and the credentials may use it.
 func (s *Store) Ping(ctx context.Context) error {

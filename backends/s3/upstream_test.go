@@ -83,6 +83,21 @@ func failingReader(n int) io.Reader {
 	return io.MultiReader(bytes.NewReader(make([]byte, n)), iotest.ErrReader(errors.New("disk on fire")))
 }
 
+// cancelReader cancels a context once n bytes were read.
+type cancelReader struct {
+	r      io.Reader
+	n      int
+	cancel context.CancelFunc
+}
+
+func (c *cancelReader) Read(p []byte) (int, error) {
+	k, err := c.r.Read(p)
+	if c.n -= k; c.n <= 0 {
+		c.cancel()
+	}
+	return k, err
+}
+
 // testFailedPuts: a wrong size, a reader error or a cancelled context leave
 // the old object and no multipart upload behind.
 func testFailedPuts(t *testing.T, u *upstream) {
@@ -92,6 +107,8 @@ func testFailedPuts(t *testing.T, u *upstream) {
 	big := 3*minPartSize + 5
 	cancelled, cancel := context.WithCancel(t.Context())
 	cancel()
+	midCtx, midCancel := context.WithCancel(t.Context())
+	defer midCancel()
 	tests := []struct {
 		name string
 		ctx  context.Context
@@ -106,6 +123,7 @@ func testFailedPuts(t *testing.T, u *upstream) {
 		{"reader fails in part 3", t.Context(), failingReader(2*minPartSize + 10), int64(big), nil},
 		{"reader fails, unknown size", t.Context(), failingReader(2*minPartSize + 10), -1, nil},
 		{"cancelled", cancelled, bytes.NewReader(data(big)), int64(big), context.Canceled},
+		{"cancelled in part 3", midCtx, &cancelReader{r: bytes.NewReader(data(big)), n: 2*minPartSize + 10, cancel: midCancel}, int64(big), context.Canceled},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
