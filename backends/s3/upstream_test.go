@@ -29,6 +29,7 @@ func TestUpstream(t *testing.T) {
 		{"ListPrefix", testListPrefix},
 		{"CopyCompose", testCopyCompose},
 		{"Credentials", testCredentials},
+		{"Unreachable", testUnreachable},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, u) })

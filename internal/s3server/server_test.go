@@ -32,3 +32,19 @@ func TestStart(t *testing.T) {
 		t.Fatalf("anonymous list: status %d, want 403", resp.StatusCode)
 	}
 }
+
+// TestBinaryEnv: $SEALGATE_VERSITYGW wins and must exist.
+func TestBinaryEnv(t *testing.T) {
+	t.Setenv(s3server.EnvBinary, filepath.Join(t.TempDir(), "missing"))
+	if p, err := s3server.Binary(); err == nil {
+		t.Fatalf("Binary() = %q with a missing $%s", p, s3server.EnvBinary)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(s3server.EnvBinary, self)
+	if p, err := s3server.Binary(); err != nil || p != self {
+		t.Fatalf("Binary() = %q, %v; want %q", p, err, self)
+	}
+}
