@@ -115,20 +115,33 @@ func (u *User) ContentKey() (ContentKey, error) {
 
 // NameCipher returns the cipher of the object keys in one bucket. Each call
 // derives keys (a few µs): callers cache the result per (user, bucket).
-func (u *User) NameCipher(bucket string) *NameCipher { return NewNameCipher(u.Root, bucket) }
+// It panics on a deleted (wiped) user rather than derive from a zero key.
+func (u *User) NameCipher(bucket string) *NameCipher { return NewNameCipher(u.root(), bucket) }
 
-// BucketNameCipher returns the cipher of the user's bucket names.
-func (u *User) BucketNameCipher() *NameCipher { return NewBucketNameCipher(u.Root) }
+// BucketNameCipher returns the cipher of the user's bucket names. It panics
+// on a deleted (wiped) user.
+func (u *User) BucketNameCipher() *NameCipher { return NewBucketNameCipher(u.root()) }
+
+// root returns the user root key, panicking if it is zero: a record used
+// after DeleteUser wiped it (a gateway bug that must not silently encrypt
+// under a publicly known key).
+func (u *User) root() Key {
+	if u.Root == (Key{}) {
+		panic("cryptolayer: user root key is zero (deleted user)")
+	}
+	return u.Root
+}
 
 // DeriveUserKey returns a key for one gateway purpose, such as "list token"
 // for LIST continuation tokens: HKDF(user root, "sgw1 gateway key" ||
 // lp(label)). Each purpose needs its own label, and label must not be
-// empty (it panics: a programming error).
+// empty (it panics: a programming error, as is a deleted user).
 func (u *User) DeriveUserKey(label string) Key {
 	if label == "" {
 		panic("cryptolayer: DeriveUserKey: empty label")
 	}
-	return deriveKey(u.Root[:], nil, labelGatewayKey, []byte(label))
+	root := u.root()
+	return deriveKey(root[:], nil, labelGatewayKey, []byte(label))
 }
 
 // CheckPassword reports whether pw is the user's password (one Argon2id run).

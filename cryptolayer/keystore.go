@@ -27,11 +27,25 @@ var (
 )
 
 // Keystore is the set of accounts of one gateway: everything the gateway
-// root key protects (SealKeystore, OpenKeystore). It is a plain value: not
-// safe for concurrent use; the gateway serialises changes under its lock and
-// writes the sealed bytes atomically.
+// root key protects (SealKeystore, OpenKeystore). It is a plain value, not
+// safe for concurrent use: the gateway changes a Clone under its lock,
+// writes the sealed bytes atomically, then publishes the clone.
 type Keystore struct {
 	Users []*User // in creation order
+}
+
+// Clone returns a deep copy: the gateway changes a clone, seals and writes
+// it, then swaps it in, so that requests holding *User values of the old
+// keystore never see a half-made change (or keys wiped by DeleteUser).
+func (ks *Keystore) Clone() *Keystore {
+	c := &Keystore{Users: make([]*User, len(ks.Users))}
+	for i, u := range ks.Users {
+		cu := *u
+		cu.Epochs = slices.Clone(u.Epochs)
+		cu.Secret = slices.Clone(u.Secret)
+		c.Users[i] = &cu
+	}
+	return c
 }
 
 // AddUser creates an active account: random id, random user root key, epoch

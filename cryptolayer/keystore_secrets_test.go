@@ -127,3 +127,30 @@ func TestKeystoreNothingPrintsSecrets(t *testing.T) {
 		}
 	}
 }
+
+func TestKeystoreCloneIsDeep(t *testing.T) {
+	ks := testKeystore(t, "alice", "bob")
+	before, _ := marshalKeystoreBody(ks)
+	alice := mustUser(t, ks, "alice")
+	c := ks.Clone()
+	if _, err := mustUser(t, c, "alice").Rotate(); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.NewCredentials("bob"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.DeleteUser("alice"); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := marshalKeystoreBody(ks)
+	if !bytes.Equal(before, after) || alice.Root == (Key{}) {
+		t.Fatal("changing a clone changed the original")
+	}
+	wiped := &User{}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("a wiped user derived a name cipher")
+		}
+	}()
+	wiped.NameCipher("b")
+}
