@@ -12,9 +12,10 @@
 // '/'-separated segments. No segment may be empty, "." or "..", and no key may
 // contain NUL or '\\', start with '/' or end with '/'. Other keys are rejected
 // with [ErrInvalidKey] before anything is touched. Stores that map keys onto a
-// hierarchy (fs) may also refuse a key whose segment is already used as an
-// object name at the same level ("a" and "a/b"), with [ErrInvalidKey]; callers
-// keep object and folder names distinct.
+// hierarchy (fs) may also refuse, with [ErrInvalidKey], a key whose segment is
+// already used as an object name at the same level ("a" and "a/b"), and
+// segments longer than 255 bytes (a file name's limit). Callers keep object
+// and folder names distinct and segments short (sealgate's encrypted names do).
 //
 // # Contracts shared by all methods
 //
@@ -23,18 +24,24 @@
 //     If the reader fails, the context is cancelled or the size does not match,
 //     Put returns an error and the old object is untouched.
 //   - ObjectInfo.ETag is the upstream's version identity of an object: it
-//     changes whenever the object is replaced. It is opaque and says nothing
-//     about the content.
+//     changes whenever the stored bytes change (on S3 it is the MD5 of the
+//     bytes, so rewriting identical bytes may keep it; sealgate never writes
+//     identical ciphertext twice). It is opaque.
+//   - Arguments outside the documented ranges (size < -1, both PutOptions
+//     fields set, a bad delimiter) are errors wrapping [ErrInvalidArgument];
+//     a negative Get offset is [ErrInvalidRange].
 //   - Listings are in byte order of the keys (S3 order).
 package backends
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // MaxKeyLen is the longest key a Store must accept, in bytes (S3's limit).
@@ -55,6 +62,8 @@ var (
 	ErrInvalidRange = errors.New("backends: invalid range")
 	// ErrSizeMismatch: the body was shorter or longer than the announced size.
 	ErrSizeMismatch = errors.New("backends: body size does not match")
+	// ErrInvalidArgument: an argument outside its documented range.
+	ErrInvalidArgument = errors.New("backends: invalid argument")
 	// ErrUnavailable: the upstream could not be reached or answered with a
 	// server error after retries.
 	ErrUnavailable = errors.New("backends: upstream unavailable")
@@ -112,9 +121,10 @@ type Store interface {
 	Put(ctx context.Context, key string, r io.Reader, size int64, opts PutOptions) (ObjectInfo, error)
 
 	// Get returns the bytes [off, off+n) of the object, or [off, end) when
-	// n < 0; a range running past the end is cut at the end. off beyond the
-	// size (or off == size > 0) is ErrInvalidRange. The caller closes the
-	// reader. The ObjectInfo describes the whole object read.
+	// n < 0; a range running past the end is cut at the end, and n == 0 is an
+	// empty read. off beyond the size (or off == size > 0) is
+	// ErrInvalidRange; on an empty object only off == 0 is valid. The caller
+	// closes the reader. The ObjectInfo describes the whole object read.
 	Get(ctx context.Context, key string, off, n int64) (io.ReadCloser, ObjectInfo, error)
 
 	// Stat describes the object without reading it.
@@ -156,6 +166,8 @@ func CheckKey(key string) error {
 		return invalidKey(key, "too long")
 	case strings.ContainsAny(key, "\x00\\"):
 		return invalidKey(key, "contains NUL or backslash")
+	case !utf8.ValidString(key):
+		return invalidKey(key, "not UTF-8")
 	}
 	for seg := range strings.SplitSeq(key, "/") {
 		if seg == "" || seg == "." || seg == ".." {
@@ -165,10 +177,18 @@ func CheckKey(key string) error {
 	return nil
 }
 
+// CheckPutOptions reports whether opts is valid (at most one condition).
+func CheckPutOptions(opts PutOptions) error {
+	if opts.IfAbsent && opts.IfMatch != "" {
+		return fmt.Errorf("%w: IfAbsent and IfMatch together", ErrInvalidArgument)
+	}
+	return nil
+}
+
 // CheckListOptions validates opts and returns the effective page size.
 func CheckListOptions(opts ListOptions) (int, error) {
 	if opts.Delimiter != "" && opts.Delimiter != "/" {
-		return 0, errors.New("backends: delimiter must be empty or \"/\"")
+		return 0, fmt.Errorf("%w: delimiter must be empty or \"/\"", ErrInvalidArgument)
 	}
 	if opts.Limit <= 0 || opts.Limit > MaxListLimit {
 		return MaxListLimit, nil

@@ -28,7 +28,7 @@ const installRetries = 16
 // Put implements [backends.Store].
 func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, opts backends.PutOptions) (backends.ObjectInfo, error) {
 	if size < -1 {
-		return backends.ObjectInfo{}, fmt.Errorf("fs: put %q: negative size %d: %w", key, size, backends.ErrSizeMismatch)
+		return backends.ObjectInfo{}, fmt.Errorf("fs: put %q: negative size %d: %w", key, size, backends.ErrInvalidArgument)
 	}
 	return s.write(ctx, key, opts, func(w io.Writer) error {
 		return copyBody(ctx, w, r, size)
@@ -78,8 +78,8 @@ func (s *Store) write(ctx context.Context, key string, opts backends.PutOptions,
 	if err != nil {
 		return backends.ObjectInfo{}, err
 	}
-	if opts.IfAbsent && opts.IfMatch != "" {
-		return backends.ObjectInfo{}, fmt.Errorf("fs: put %q: IfAbsent and IfMatch are both set", key)
+	if err := backends.CheckPutOptions(opts); err != nil {
+		return backends.ObjectInfo{}, fmt.Errorf("fs: put %q: %w", key, err)
 	}
 	if err := ctx.Err(); err != nil {
 		return backends.ObjectInfo{}, err
@@ -189,9 +189,16 @@ func (s *Store) install(key, rel, tmp string) error {
 			return err
 		}
 		err := s.root.MkdirAll(parent, dirPerm)
-		if err == nil {
-			err = s.root.Rename(tmp, rel)
+		if err != nil {
+			// EEXIST or ENOENT from MkdirAll mean a concurrent Delete pruned a
+			// folder while it was being made: not a conflict of this key.
+			racing := errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrExist)
+			if racing && try < installRetries {
+				continue
+			}
+			return mapWriteErr(key, err)
 		}
+		err = s.root.Rename(tmp, rel)
 		switch {
 		case err == nil:
 			return s.syncDir(parent)

@@ -3,15 +3,12 @@ package mem
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 
 	"github.com/sealgate/sealgate/backends"
 )
 
-// errConflictingOptions: both PutOptions fields are set.
-var errConflictingOptions = errors.New("mem: PutOptions: IfAbsent and IfMatch are both set")
 
 // checkPut validates the arguments shared by Put, Copy and Compose.
 func checkPut(key string, size int64, opts backends.PutOptions) error {
@@ -19,10 +16,10 @@ func checkPut(key string, size int64, opts backends.PutOptions) error {
 		return fmt.Errorf("mem: %w", err)
 	}
 	if size < -1 {
-		return fmt.Errorf("mem: put %q: negative size %d: %w", key, size, backends.ErrSizeMismatch)
+		return fmt.Errorf("mem: put %q: negative size %d: %w", key, size, backends.ErrInvalidArgument)
 	}
-	if opts.IfAbsent && opts.IfMatch != "" {
-		return errConflictingOptions
+	if err := backends.CheckPutOptions(opts); err != nil {
+		return fmt.Errorf("mem: put %q: %w", key, err)
 	}
 	return nil
 }
