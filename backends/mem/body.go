@@ -9,7 +9,6 @@ import (
 	"github.com/sealgate/sealgate/backends"
 )
 
-
 // checkPut validates the arguments shared by Put, Copy and Compose.
 func checkPut(key string, size int64, opts backends.PutOptions) error {
 	if err := backends.CheckKey(key); err != nil {
