@@ -329,3 +329,27 @@ func BenchmarkNewNameCipher(b *testing.B) {
 		NewNameCipher(root, "bucket")
 	}
 }
+
+func TestNameCipherConcurrent(t *testing.T) {
+	c := NewNameCipher(testRootKey(1), "b")
+	want := c.EncryptSegment("p/", "name", KindObject)
+	done := make(chan error, 4)
+	for g := range 4 {
+		go func() {
+			for i := range 500 {
+				seg := fmt.Sprint(g, "-", i)
+				got, err := c.DecryptSegment("p/", c.EncryptSegment("p/", seg, KindObject), KindObject)
+				if err != nil || got != seg || c.EncryptSegment("p/", "name", KindObject) != want {
+					done <- fmt.Errorf("goroutine %d: %q %v", g, got, err)
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
