@@ -81,7 +81,7 @@ func (s *Store) Compose(ctx context.Context, dst string, srcs []string, opts bac
 		return s.composeCopy(ctx, dst, infos, opts)
 	}
 	cr := &concatReader{ctx: ctx, s: s, srcs: infos}
-	defer cr.Close() // Put does not close its reader
+	defer func() { _ = cr.Close() }() // Put does not close its reader
 	return s.Put(ctx, dst, cr, totalSize(infos), opts)
 }
 
@@ -264,7 +264,7 @@ func (c *concatReader) Read(p []byte) (int, error) {
 		}
 		n, err := c.cur.Read(p)
 		if err == io.EOF {
-			c.cur.Close()
+			_ = c.cur.Close()
 			c.cur, err = nil, nil
 		}
 		if n > 0 || err != nil {
@@ -281,7 +281,7 @@ func (c *concatReader) open() error {
 		return err
 	}
 	if info.ETag != src.ETag {
-		rc.Close()
+		_ = rc.Close()
 		return fmt.Errorf("s3: compose: source %q changed meanwhile", src.Key)
 	}
 	c.cur, c.srcs = rc, c.srcs[1:]

@@ -38,7 +38,7 @@ func (s *Store) Get(ctx context.Context, key string, off, n int64) (io.ReadClose
 	}
 	info, err := getInfo(key, out)
 	if err != nil {
-		out.Body.Close()
+		_ = out.Body.Close()
 		return nil, backends.ObjectInfo{}, err
 	}
 	if out.ContentRange != nil || in.Range == nil {
@@ -62,11 +62,11 @@ func (s *Store) getEmpty(ctx context.Context, key string, off int64) (io.ReadClo
 // cutBody serves a range from a full body, for upstreams that ignore Range.
 func (s *Store) cutBody(ctx context.Context, key string, rc io.ReadCloser, info backends.ObjectInfo, off, n int64) (io.ReadCloser, backends.ObjectInfo, error) {
 	if err := checkOffset(key, off, info.Size); err != nil {
-		rc.Close()
+		_ = rc.Close()
 		return nil, backends.ObjectInfo{}, err
 	}
 	if _, err := io.CopyN(io.Discard, rc, off); err != nil {
-		rc.Close()
+		_ = rc.Close()
 		return nil, backends.ObjectInfo{}, mapErr(ctx, "get", key, err)
 	}
 	var r io.Reader = rc

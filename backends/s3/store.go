@@ -127,7 +127,7 @@ func (s *Store) statByGet(ctx context.Context, key string) (backends.ObjectInfo,
 	if err != nil {
 		return backends.ObjectInfo{}, err
 	}
-	rc.Close()
+	_ = rc.Close()
 	return info, nil
 }
 

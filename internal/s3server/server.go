@@ -185,7 +185,7 @@ func (s *Server) waitReady() error {
 		}
 		resp, err := client.Get(s.Endpoint + "/health")
 		if err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return nil
 			}
