@@ -131,14 +131,17 @@ func (s *Store) statByGet(ctx context.Context, key string) (backends.ObjectInfo,
 	return info, nil
 }
 
-// Delete removes the object; an absent key is not an error.
+// Delete removes the object; an absent key is not an error. Keys that fail
+// [backends.CheckKey] are still ErrInvalidKey.
 func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := backends.CheckKey(key); err != nil {
 		return err
 	}
 	_, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.cfg.Bucket, Key: s.obj(key)})
 	err = mapErr(ctx, "delete", key, err)
-	if errors.Is(err, backends.ErrNotExist) { // NoSuchBucket is not ErrNotExist
+	// NoSuchBucket is not ErrNotExist. A key the upstream cannot hold
+	// (ErrInvalidKey from a file-tree upstream) cannot exist either.
+	if errors.Is(err, backends.ErrNotExist) || errors.Is(err, backends.ErrInvalidKey) {
 		return nil
 	}
 	return err

@@ -250,6 +250,9 @@ func testListPrefix(t *testing.T, u *upstream) {
 	if err != nil || len(page.Objects) != 1 || page.Objects[0].Key != "dir/x" || !slices.Equal(page.Prefixes, []string{"dir/y/"}) {
 		t.Fatalf("List(dir/, /) = %+v, %v", page, err)
 	}
+	if err := s1.Delete(t.Context(), "y/"+strings.Repeat("n", 256)); err != nil {
+		t.Fatalf("Delete of a key the upstream cannot hold: %v", err)
+	}
 	for _, k := range keys {
 		mustRead(t, s1, k, []byte(k))
 		if err := s1.Delete(t.Context(), k); err != nil {
