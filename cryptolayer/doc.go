@@ -7,7 +7,7 @@
 //
 // An object is sealed as
 //
-//	[header 80 B][metadata slot 4096 B][64 KiB AEAD chunks …][END 108 B]
+//	[header 80 B][metadata slot 4096 B][64 KiB AEAD chunks …][END 112 B]
 //
 // [NewWriter] seals a whole object from a stream; [Upload] with
 // [Upload.NewPartWriter] and [Upload.Complete] seals the parts of a

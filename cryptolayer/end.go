@@ -62,20 +62,21 @@ func (c Checksum) validate() error {
 //
 //	 0  8 plaintext size P
 //	 8  8 chunk count n
-//	16  4 part count (>= 1)
-//	20  8 part size (0 when there is one part, else the uniform part size)
+//	16  4 layout part count (>= 1): the parts the chunk positions count
+//	20  8 part size (0 when there is one layout part, else the uniform size)
 //	28 16 ETag digest (MD5 of the plaintext, or MD5 of the part MD5s)
-//	44  1 ETag kind: 0 single, 1 multipart ("-<parts>" suffix)
-//	45  1 checksum algorithm
-//	46  1 checksum kind: 0 full object, 1 composite
-//	47  1 reserved, 0
-//	48 32 checksum value, zero padded
+//	44  4 ETag part count: 0 for a single PUT ("hex"), N >= 1 for a
+//	      multipart upload of N parts ("hex-N"), whatever the layout
+//	48  1 checksum algorithm
+//	49  1 checksum kind: 0 full object, 1 composite
+//	50  2 reserved, 0
+//	52 32 checksum value, zero padded
 type endRecord struct {
 	size, chunks int64
-	parts        uint32
+	parts        uint32 // layout parts
 	partSize     int64
 	digest       [16]byte
-	multipart    bool
+	etagParts    uint32
 	checksum     Checksum
 }
 
@@ -86,7 +87,8 @@ func (e *endRecord) marshal() []byte {
 	b = binary.BigEndian.AppendUint32(b, e.parts)
 	b = binary.BigEndian.AppendUint64(b, uint64(e.partSize))
 	b = append(b, e.digest[:]...)
-	b = append(b, boolByte(e.multipart), byte(e.checksum.Algorithm), boolByte(e.checksum.Composite), 0)
+	b = binary.BigEndian.AppendUint32(b, e.etagParts)
+	b = append(b, byte(e.checksum.Algorithm), boolByte(e.checksum.Composite), 0, 0)
 	var v [32]byte
 	copy(v[:], e.checksum.Value)
 	return append(b, v[:]...)
@@ -100,24 +102,25 @@ func parseEnd(b []byte) (*endRecord, error) {
 		return nil, fmt.Errorf("%w: END length", ErrIntegrity)
 	}
 	e := &endRecord{
-		size:     int64(binary.BigEndian.Uint64(b[0:8])),
-		chunks:   int64(binary.BigEndian.Uint64(b[8:16])),
-		parts:    binary.BigEndian.Uint32(b[16:20]),
-		partSize: int64(binary.BigEndian.Uint64(b[20:28])),
+		size:      int64(binary.BigEndian.Uint64(b[0:8])),
+		chunks:    int64(binary.BigEndian.Uint64(b[8:16])),
+		parts:     binary.BigEndian.Uint32(b[16:20]),
+		partSize:  int64(binary.BigEndian.Uint64(b[20:28])),
+		etagParts: binary.BigEndian.Uint32(b[44:48]),
 	}
 	copy(e.digest[:], b[28:44])
-	e.checksum.Algorithm = ChecksumAlgorithm(b[45])
+	e.checksum.Algorithm = ChecksumAlgorithm(b[48])
 	n := e.checksum.Algorithm.Size()
-	e.checksum.Value = append([]byte(nil), b[48:48+n]...)
+	e.checksum.Value = append([]byte(nil), b[52:52+n]...)
 	switch {
-	case b[44] > 1 || b[46] > 1 || b[47] != 0 || !allZero(b[48+n:]):
+	case b[49] > 1 || b[50] != 0 || b[51] != 0 || !allZero(b[52+n:]):
 		return nil, fmt.Errorf("%w: END flags", ErrIntegrity)
 	case e.checksum.Algorithm != ChecksumNone && n == 0:
 		return nil, fmt.Errorf("%w: END checksum algorithm", ErrIntegrity)
-	case e.checksum.Algorithm == ChecksumNone && b[46] != 0:
+	case e.checksum.Algorithm == ChecksumNone && b[49] != 0:
 		return nil, fmt.Errorf("%w: END checksum kind", ErrIntegrity)
 	}
-	e.multipart, e.checksum.Composite = b[44] == 1, b[46] == 1
+	e.checksum.Composite = b[49] == 1
 	if e.checksum.Algorithm == ChecksumNone {
 		e.checksum.Value = nil
 	}
@@ -129,7 +132,8 @@ func parseEnd(b []byte) (*endRecord, error) {
 
 // checkLayout accepts exactly the layouts writers produce: one part with
 // part size 0, or 2..MaxParts parts of a uniform 64 KiB-aligned size and a
-// non-empty last part of at most that size.
+// non-empty last part of at most that size. A multipart ETag of N parts goes
+// with N layout parts, or with one (an upload re-sealed into one layout).
 func (e *endRecord) checkLayout() error {
 	bad := func(why string) error { return errors.New("layout: " + why) }
 	switch {
@@ -137,8 +141,12 @@ func (e *endRecord) checkLayout() error {
 		return bad("size and chunk count disagree")
 	case e.parts == 0 || e.parts > MaxParts:
 		return bad("part count")
-	case !e.multipart && e.parts != 1:
-		return bad("single-part ETag on several parts")
+	case e.etagParts > MaxParts:
+		return bad("ETag part count")
+	case e.etagParts == 0 && e.parts != 1:
+		return bad("single-PUT ETag on several parts")
+	case e.etagParts != 0 && e.parts != 1 && e.parts != e.etagParts:
+		return bad("ETag part count differs from the layout")
 	case e.parts == 1:
 		if e.partSize != 0 {
 			return bad("part size on one part")

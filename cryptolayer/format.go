@@ -30,7 +30,7 @@ const (
 	formatVersion = 1
 	chunkLog2     = 16
 	headerBody    = HeaderSize - 32 // bytes covered by the header MAC
-	endPlainSize  = 80
+	endPlainSize  = 84
 )
 
 var magic = [4]byte{'S', 'G', 'W', 'E'}

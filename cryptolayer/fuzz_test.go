@@ -32,7 +32,7 @@ func FuzzParseHeader(f *testing.F) {
 // describe a layout the writers can produce.
 func FuzzParseEnd(f *testing.F) {
 	f.Add((&endRecord{size: 5, chunks: 1, parts: 1}).marshal())
-	f.Add((&endRecord{size: 3*ChunkSize + 1, chunks: 4, parts: 2, partSize: 2 * ChunkSize, multipart: true,
+	f.Add((&endRecord{size: 3*ChunkSize + 1, chunks: 4, parts: 2, partSize: 2 * ChunkSize, etagParts: 2,
 		checksum: Checksum{Algorithm: ChecksumSHA1, Value: make([]byte, 20)}}).marshal())
 	f.Fuzz(func(t *testing.T, b []byte) {
 		e, err := parseEnd(b)

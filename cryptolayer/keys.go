@@ -15,8 +15,8 @@ import (
 // Key hierarchy (docs/format-keys.md):
 //
 //	gateway root key ─HKDF "keystore"──→ K_ks: seals the keystore
-//	                 ─HKDF "user dir"──→ HMAC key: UserDirName(user id)
 //	user root key (random, per user, immutable)
+//	                 ─HKDF "user dir"─────────────────────────────→ HMAC key: UpstreamDir(user id)
 //	                 ─HKDF "name mac|enc|long", lp(bucket)────────→ object name keys
 //	                 ─HKDF "bucket name mac|enc|long"─────────────→ bucket name keys
 //	                 ─HKDF "gateway key", lp(label)───────────────→ DeriveUserKey(label)
@@ -205,14 +205,16 @@ func (u *User) wipe() {
 	u.Epochs, u.Secret = nil, nil
 }
 
-// UserDirName returns the upstream directory of a user: lowercase unpadded
-// base32 of HMAC-SHA256(HKDF(gatewayRoot, "sgw1 user dir"), id)[:16], 26
+// UpstreamDir returns the user's upstream directory: lowercase unpadded
+// base32 of HMAC-SHA256(HKDF(user root key, "sgw1 user dir"), id)[:16], 26
 // characters. It is a MAC of the random immutable id, never of the name, so
-// a re-created account never sees an old account's leftovers.
-func UserDirName(gatewayRoot Key, id [16]byte) string {
-	k := deriveKey(gatewayRoot[:], nil, labelUserDir)
+// a re-created account never sees an old account's leftovers; it does not
+// depend on the gateway root key, so rotating that key moves nothing.
+func (u *User) UpstreamDir() string {
+	root := u.root()
+	k := deriveKey(root[:], nil, labelUserDir)
 	m := hmac.New(sha256.New, k[:])
-	m.Write(id[:])
+	m.Write(u.ID[:])
 	return nameB32.EncodeToString(m.Sum(nil)[:16])
 }
 

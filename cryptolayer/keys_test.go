@@ -7,22 +7,22 @@ import (
 	"testing"
 )
 
-func TestUserDirName(t *testing.T) {
-	root := testRootKey(0x40)
-	id := [16]byte{1, 2, 3}
-	name := UserDirName(root, id)
+func TestUpstreamDir(t *testing.T) {
+	u := &User{Root: testRootKey(0x40), ID: [16]byte{1, 2, 3}}
+	name := u.UpstreamDir()
 	if !regexp.MustCompile(`^[a-z2-7]{26}$`).MatchString(name) {
 		t.Fatalf("bad dir name %q", name)
 	}
-	if UserDirName(root, id) != name {
+	if u.UpstreamDir() != name {
 		t.Fatal("not deterministic")
 	}
-	if UserDirName(root, [16]byte{1, 2, 4}) == name || UserDirName(testRootKey(0x41), id) == name {
+	if (&User{Root: u.Root, ID: [16]byte{1, 2, 4}}).UpstreamDir() == name ||
+		(&User{Root: testRootKey(0x41), ID: u.ID}).UpstreamDir() == name {
 		t.Fatal("dir name ignores id or root")
 	}
 	// Fixed vector: the upstream layout depends on it forever (docs/format-keys.md).
 	if want := "tp2bizjpm2qd6734pqy7h53jke"; name != want {
-		t.Fatalf("UserDirName vector changed: %s", name)
+		t.Fatalf("UpstreamDir vector changed: %s", name)
 	}
 }
 

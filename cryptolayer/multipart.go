@@ -148,7 +148,7 @@ func (u Upload) Complete(ring KeyRing, parts []PartInfo, cs Checksum) ([]byte, S
 		return nil, Summary{}, err
 	}
 	e.checksum = cs
-	s := Summary{Size: e.size, UpstreamSize: EncryptedSize(e.size), Digest: e.digest, Parts: len(parts), Multipart: true}
+	s := Summary{Size: e.size, UpstreamSize: EncryptedSize(e.size), Digest: e.digest, ETagParts: len(parts)}
 	return sealEnd(k, e), s, nil
 }
 
@@ -159,7 +159,7 @@ func layoutOf(parts []PartInfo) (*endRecord, error) {
 	if len(parts) == 0 || len(parts) > MaxParts {
 		return nil, fmt.Errorf("%w: %d parts", ErrPartLayout, len(parts))
 	}
-	e := &endRecord{parts: uint32(len(parts)), multipart: true}
+	e := &endRecord{parts: uint32(len(parts)), etagParts: uint32(len(parts))}
 	h := md5.New()
 	for i, p := range parts {
 		if p.Number != i+1 {

@@ -99,13 +99,10 @@ func (o *Object) UpstreamSize() int64 { return o.upstream }
 func (o *Object) Digest() [16]byte { return o.end.digest }
 
 // ETag returns the S3 ETag (without quotes), as the writer's Summary did.
-func (o *Object) ETag() string { return formatETag(o.end.digest, o.end.multipart, int(o.end.parts)) }
+func (o *Object) ETag() string { return formatETag(o.end.digest, int(o.end.etagParts)) }
 
-// Parts is the number of parts (1 for a single PUT).
-func (o *Object) Parts() int { return int(o.end.parts) }
-
-// Multipart reports whether the ETag has the multipart form.
-func (o *Object) Multipart() bool { return o.end.multipart }
+// ETagParts is 0 for a single PUT and N for a multipart upload of N parts.
+func (o *Object) ETagParts() int { return int(o.end.etagParts) }
 
 // Checksum is the client checksum sealed in END (Algorithm ChecksumNone if none).
 func (o *Object) Checksum() Checksum { return o.end.checksum }

@@ -50,7 +50,7 @@ func TestOpenReportsMetadataAndETag(t *testing.T) {
 	if len(o.Meta) != 3 || o.Meta["x-amz-meta-ü"] != "wert" || o.Meta["empty"] != "" {
 		t.Fatalf("metadata %q", o.Meta)
 	}
-	if o.ETag() != sum.ETag() || o.Size != 70000 || o.Parts() != 1 || o.Multipart() || o.Epoch() != 1 {
+	if o.ETag() != sum.ETag() || o.Size != 70000 || o.ETagParts() != 0 || o.Epoch() != 1 {
 		t.Fatalf("object %+v, summary %+v", o, sum)
 	}
 }
@@ -214,5 +214,30 @@ func TestRebindKeepsDataValid(t *testing.T) {
 	}
 	if _, err := readAll(testKey, testBinding, moved); !errors.Is(err, ErrIntegrity) {
 		t.Fatalf("rebound object still opens under the old name: %v", err)
+	}
+}
+
+// TestResealedMultipartETag: an upload re-sealed into one layout keeps its
+// multipart ETag; inconsistent ETag settings are refused.
+func TestResealedMultipartETag(t *testing.T) {
+	p := defaultParams()
+	p.ExternalDigest, p.ETagParts = true, 3
+	var out bytes.Buffer
+	w, err := NewWriter(&out, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = w.Write(pattern(100))
+	w.SetDigest([16]byte{0xab})
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	o, _, err := openBytes(testKey, testBinding, out.Bytes())
+	if err != nil || o.ETag() != "ab000000000000000000000000000000-3" || w.Summary().ETag() != o.ETag() {
+		t.Fatalf("ETag %v, %v", o, err)
+	}
+	p.ExternalDigest = false
+	if _, err := NewWriter(io.Discard, p); !errors.Is(err, ErrWriterState) {
+		t.Fatalf("ETagParts without ExternalDigest: %v", err)
 	}
 }

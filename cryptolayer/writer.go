@@ -17,6 +17,10 @@ type Params struct {
 	// because its protocol library already hashes the body) and passes it to
 	// SetDigest before Close; the writer then does not hash.
 	ExternalDigest bool
+	// ETagParts, with ExternalDigest, gives the object a multipart ETag of
+	// that many parts: for an upload whose parts are re-sealed into one
+	// layout (SetDigest then takes the MD5 of the part MD5s). 0: single PUT.
+	ETagParts int
 }
 
 // Summary describes a sealed object.
@@ -24,17 +28,18 @@ type Summary struct {
 	Size         int64 // plaintext bytes
 	UpstreamSize int64 // bytes written upstream
 	Digest       [16]byte
-	Parts        int  // 1 for a single PUT
-	Multipart    bool // ETag in the multipart form
+	// ETagParts is 0 for a single PUT's ETag ("hex") and N for a multipart
+	// upload of N parts ("hex-N").
+	ETagParts int
 }
 
 // ETag returns the S3 ETag (without quotes): the hex MD5 of the plaintext,
 // or for multipart objects the hex MD5 of the part MD5s and "-<parts>".
-func (s Summary) ETag() string { return formatETag(s.Digest, s.Multipart, s.Parts) }
+func (s Summary) ETag() string { return formatETag(s.Digest, s.ETagParts) }
 
-func formatETag(d [16]byte, multipart bool, parts int) string {
-	if multipart {
-		return hex.EncodeToString(d[:]) + "-" + strconv.Itoa(parts)
+func formatETag(d [16]byte, etagParts int) string {
+	if etagParts > 0 {
+		return hex.EncodeToString(d[:]) + "-" + strconv.Itoa(etagParts)
 	}
 	return hex.EncodeToString(d[:])
 }
@@ -49,6 +54,7 @@ type Writer struct {
 	cw       *chunkWriter
 	dst      io.Writer
 	external bool
+	etagPart int
 	digest   *[16]byte
 	checksum Checksum
 	summary  Summary
@@ -62,11 +68,14 @@ func NewWriter(dst io.Writer, p Params) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
+	if p.ETagParts < 0 || p.ETagParts > MaxParts || (p.ETagParts > 0 && !p.ExternalDigest) {
+		return nil, fmt.Errorf("%w: ETagParts %d without ExternalDigest or out of range", ErrWriterState, p.ETagParts)
+	}
 	if _, err := dst.Write(prefix); err != nil {
 		return nil, err
 	}
 	return &Writer{
-		keys: keys, dst: dst, external: p.ExternalDigest,
+		keys: keys, dst: dst, external: p.ExternalDigest, etagPart: p.ETagParts,
 		cw: newChunkWriter(dst, keys, 1, !p.ExternalDigest),
 	}, nil
 }
@@ -98,11 +107,12 @@ func (w *Writer) Close() error {
 		}
 		sum = *w.digest
 	}
-	e := &endRecord{size: w.cw.size, chunks: int64(w.cw.idx), parts: 1, digest: sum, checksum: w.checksum}
+	e := &endRecord{size: w.cw.size, chunks: int64(w.cw.idx), parts: 1, digest: sum,
+		etagParts: uint32(w.etagPart), checksum: w.checksum}
 	if _, err := w.dst.Write(sealEnd(w.keys, e)); err != nil {
 		return err
 	}
-	w.summary = Summary{Size: e.size, UpstreamSize: EncryptedSize(e.size), Digest: sum, Parts: 1}
+	w.summary = Summary{Size: e.size, UpstreamSize: EncryptedSize(e.size), Digest: sum, ETagParts: w.etagPart}
 	return nil
 }
 
