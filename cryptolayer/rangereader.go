@@ -5,10 +5,19 @@ import (
 	"io"
 )
 
+// chunkSeq describes a chunk sequence: how many chunks, the plaintext
+// size, and each chunk's position as its AAD states it.
+type chunkSeq struct {
+	keys   *objectKeys
+	size   int64
+	chunks int64
+	pos    func(g int64) (part, idx uint32, last bool)
+}
+
 // rangeReader decrypts chunks g, g+1, … from src and hands out plaintext
 // bytes [skip, …) of the first chunk until remain bytes have been returned.
 type rangeReader struct {
-	o       *Object
+	seq     chunkSeq
 	src     io.Reader
 	g       int64 // next chunk to read
 	skip    int64 // plaintext bytes to drop from the next chunk
@@ -39,10 +48,10 @@ func (r *rangeReader) Read(p []byte) (int, error) {
 
 // next reads, authenticates and decrypts chunk g.
 func (r *rangeReader) next() error {
-	e := r.o.end
+	q := r.seq
 	size := int64(SealedChunkSize)
-	if r.g == e.chunks-1 {
-		size = e.size - r.g*ChunkSize + ChunkOverhead
+	if r.g == q.chunks-1 {
+		size = q.size - r.g*ChunkSize + ChunkOverhead
 	}
 	if r.sealed == nil {
 		r.sealed = make([]byte, SealedChunkSize)
@@ -54,9 +63,9 @@ func (r *rangeReader) next() error {
 		}
 		return err
 	}
-	part, idx, last := e.chunkPos(r.g)
-	r.aad = chunkAAD(r.aad, r.o.keys, part, idx, last)
-	pt, err := open(r.o.keys.data, r.plain[:0], r.sealed[:size], r.aad)
+	part, idx, last := q.pos(r.g)
+	r.aad = chunkAAD(r.aad, q.keys, part, idx, last)
+	pt, err := open(q.keys.data, r.plain[:0], r.sealed[:size], r.aad)
 	if err != nil {
 		return integrity("chunk", nil)
 	}

@@ -152,7 +152,8 @@ func (o *Object) Range(ctx context.Context, off, n int64) (io.ReadCloser, error)
 // upstream bytes starting at UpstreamRange(off, n)'s offset. If src is an
 // io.Closer, closing the result closes it.
 func (o *Object) Decrypt(src io.Reader, off, n int64) io.ReadCloser {
-	r := &rangeReader{o: o, src: src, remain: n, g: off / ChunkSize, skip: off % ChunkSize}
+	seq := chunkSeq{keys: o.keys, size: o.Size, chunks: o.end.chunks, pos: o.end.chunkPos}
+	r := &rangeReader{seq: seq, src: src, remain: n, g: off / ChunkSize, skip: off % ChunkSize}
 	if _, _, err := o.UpstreamRange(off, n); err != nil {
 		r.err = err
 	}
