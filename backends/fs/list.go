@@ -84,7 +84,7 @@ func (l *lister) walk(dir, namePrefix string) error {
 	if err != nil || d == nil {
 		return err
 	}
-	defer d.Close()
+	defer func() { _ = d.Close() }() // read-only directory handle
 	start, _ := slices.BinarySearchFunc(entries, namePrefix, func(e entry, p string) int { return cmp.Compare(e.sortKey, p) })
 	for _, e := range entries[start:] {
 		if !strings.HasPrefix(e.name, namePrefix) {
@@ -188,7 +188,7 @@ func (s *Store) hasObject(d *os.Root, name, prefix string) bool {
 	if err != nil {
 		return false
 	}
-	defer sub.Close()
+	defer func() { _ = sub.Close() }() // read-only directory handle
 	entries, err := readEntries(sub)
 	if err != nil {
 		return false

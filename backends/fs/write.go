@@ -68,7 +68,7 @@ func (s *Store) appendObject(ctx context.Context, w io.Writer, key, rel string) 
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read-only source file
 	return copyBody(ctx, w, f, -1)
 }
 

@@ -80,7 +80,7 @@ func readUniform(ctx context.Context, s backends.Store, key string, size int, ma
 	if err != nil {
 		return err
 	}
-	defer rc.Close()
+	defer func() { _ = rc.Close() }()
 	b, err := io.ReadAll(rc)
 	switch {
 	case err != nil:

@@ -90,18 +90,18 @@ func testInvalidKeys(t *testing.T, s backends.Store) {
 // over 255 bytes either work or are refused with ErrInvalidKey (fs).
 func testLongKeys(t *testing.T, s backends.Store) {
 	seg := strings.Repeat("s", 99) // 100 bytes with the slash
-	max := strings.Repeat(seg+"/", 10) + strings.Repeat("t", backends.MaxKeyLen-1000)
-	if len(max) != backends.MaxKeyLen {
-		t.Fatalf("test key has %d bytes", len(max))
+	longest := strings.Repeat(seg+"/", 10) + strings.Repeat("t", backends.MaxKeyLen-1000)
+	if len(longest) != backends.MaxKeyLen {
+		t.Fatalf("test key has %d bytes", len(longest))
 	}
 	data := content(300, 1)
-	info := put(t, s, max, data)
-	checkObject(t, s, max, data, info.ETag)
+	info := put(t, s, longest, data)
+	checkObject(t, s, longest, data, info.ETag)
 	odd := []string{"x/.../y", "w/...", "x/.a", "x/a.", "x/ sp ace ", "x/-", "x/" + strings.Repeat("n", 255)}
 	for _, k := range odd {
 		checkObject(t, s, k, data, put(t, s, k, data).ETag)
 	}
-	want := append([]string{max}, odd...)
+	want := append([]string{longest}, odd...)
 	slices.Sort(want)
 	if got := listAll(t, s, backends.ListOptions{}, nil); !slices.Equal(got, want) {
 		t.Fatalf("List = %q; want %q", got, want)

@@ -115,9 +115,9 @@ func wantErr(t *testing.T, what string, err, target error) {
 }
 
 func short(b []byte) string {
-	const max = 16
-	if len(b) > max {
-		return hex.EncodeToString(b[:max]) + "…"
+	const shown = 16
+	if len(b) > shown {
+		return hex.EncodeToString(b[:shown]) + "…"
 	}
 	return hex.EncodeToString(b)
 }
