@@ -1,0 +1,197 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/sealgate/sealgate/cryptolayer"
+)
+
+// Errors of the gateway. The doors map each to their protocol's error (S3
+// code, WebDAV status) in one table; anything else is an internal error.
+var (
+	ErrAccessDenied       = errors.New("gateway: access denied")
+	ErrNoSuchUser         = errors.New("gateway: no such user")
+	ErrUserExists         = errors.New("gateway: user exists")
+	ErrInvalidBucketName  = errors.New("gateway: invalid bucket name")
+	ErrNoSuchBucket       = errors.New("gateway: no such bucket")
+	ErrBucketExists       = errors.New("gateway: bucket already owned by you")
+	ErrBucketNotEmpty     = errors.New("gateway: bucket not empty")
+	ErrInvalidKey         = errors.New("gateway: invalid object key")
+	ErrKeyTooLong         = errors.New("gateway: object key too long")
+	ErrNoSuchKey          = errors.New("gateway: no such key")
+	ErrPreconditionFailed = errors.New("gateway: precondition failed")
+	ErrInvalidRange       = errors.New("gateway: invalid range")
+	ErrMetadataTooLarge   = errors.New("gateway: metadata too large")
+	ErrIncompleteBody     = errors.New("gateway: body shorter or longer than announced")
+	ErrNoSuchUpload       = errors.New("gateway: no such upload")
+	ErrInvalidPart        = errors.New("gateway: invalid part")
+	ErrInvalidPartOrder   = errors.New("gateway: parts not in ascending order")
+	ErrEntityTooSmall     = errors.New("gateway: part too small")
+	ErrEntityTooLarge     = errors.New("gateway: object too large")
+	ErrInvalidArgument    = errors.New("gateway: invalid argument")
+	// ErrIntegrity: the upstream returned data that failed authentication
+	// (tampering, truncation, a swapped object). Doors answer 500 and never
+	// serve the data.
+	ErrIntegrity = errors.New("gateway: upstream data failed authentication")
+	// ErrUnavailable: the upstream cannot be reached.
+	ErrUnavailable = errors.New("gateway: upstream unavailable")
+)
+
+// Meta is an object's metadata as the doors see it, keyed by lower-case
+// HTTP header name: "content-type", "content-encoding",
+// "content-disposition", "content-language", "cache-control", "expires",
+// and "x-amz-meta-<name>" for user metadata. It is sealed with the object.
+type Meta map[string]string
+
+// ObjectInfo describes one object version.
+type ObjectInfo struct {
+	Key          string
+	Size         int64  // plaintext bytes
+	ETag         string // S3 ETag without quotes: hex MD5, or hex-N for multipart
+	LastModified time.Time
+	Meta         Meta                 // nil in listings (not fetched there)
+	Checksum     cryptolayer.Checksum // the client checksum stored at upload, if any
+}
+
+// BucketInfo describes one bucket.
+type BucketInfo struct {
+	Name    string
+	Created time.Time
+}
+
+// PutOptions are the conditions and metadata of a write.
+type PutOptions struct {
+	Meta Meta
+	// IfNoneMatch "*" writes only if no object exists; IfMatch writes only if
+	// the current object's ETag equals it (S3 conditional writes).
+	IfNoneMatch string
+	IfMatch     string
+	// Checksum, if set, is the client checksum the door verified (or will
+	// verify by the end of the body); it is sealed with the object.
+	Checksum cryptolayer.Checksum
+	// ChecksumFunc, if set, is called after the body reached EOF and returns
+	// the verified checksum (for trailer checksums known only at the end).
+	ChecksumFunc func() cryptolayer.Checksum
+}
+
+// Range is a byte range of a GET, resolved by the door against the size:
+// Start and End inclusive, as in HTTP. Use ParseRange for the header form.
+type Range struct {
+	Start, End int64
+}
+
+// GetOptions are the conditions of a read (RFC 7232 semantics, evaluated
+// against the current object before any byte is read).
+type GetOptions struct {
+	Range             *Range // nil: the whole object
+	IfMatch           string
+	IfNoneMatch       string
+	IfModifiedSince   time.Time
+	IfUnmodifiedSince time.Time
+}
+
+// ErrNotModified is returned by GetObject and HeadObject when IfNoneMatch
+// or IfModifiedSince says the client's copy is current (HTTP 304).
+var ErrNotModified = errors.New("gateway: not modified")
+
+// ObjectReader is an open object: its info and the requested bytes. Read
+// errors after the first byte mean the data failed authentication or the
+// upstream failed: the door must abort the response, not complete it.
+type ObjectReader struct {
+	Info  ObjectInfo
+	Range *Range // the range served, nil for the whole object
+	Body  io.ReadCloser
+}
+
+// CopyOptions control CopyObject.
+type CopyOptions struct {
+	// ReplaceMeta: use Meta instead of the source's metadata
+	// (x-amz-metadata-directive: REPLACE).
+	ReplaceMeta bool
+	Meta        Meta
+	// Conditions on the source (x-amz-copy-source-if-*).
+	Source GetOptions
+	// Conditions on the destination, as for PutObject.
+	IfNoneMatch, IfMatch string
+}
+
+// ListQuery selects a page of ListObjects (v1 and v2 both map onto it).
+type ListQuery struct {
+	Prefix    string
+	Delimiter string // any string; "/" is the fast path
+	Marker    string // list keys (and common prefixes) after this one
+	MaxKeys   int    // 0 means 1000; capped at 1000
+}
+
+// ListResult is one page. Objects carry Key, Size, ETag and LastModified.
+type ListResult struct {
+	Objects        []ObjectInfo
+	CommonPrefixes []string
+	IsTruncated    bool
+	NextMarker     string // the last key or prefix of this page, when truncated
+}
+
+// DeleteResult reports one key of DeleteObjects.
+type DeleteResult struct {
+	Key string
+	Err error // nil: deleted (or absent, which S3 also reports as deleted)
+}
+
+// CompletedPart names a part in CompleteMultipartUpload.
+type CompletedPart struct {
+	Number int
+	ETag   string
+}
+
+// PartInfo describes an uploaded part.
+type PartInfo struct {
+	Number       int
+	Size         int64
+	ETag         string
+	LastModified time.Time
+}
+
+// UploadInfo describes an upload in progress.
+type UploadInfo struct {
+	Key       string
+	UploadID  string
+	Initiated time.Time
+}
+
+// Namespace is one user's view of sealgate: what both doors call. Every
+// method acts only inside that user's namespace; another user's buckets and
+// objects cannot be named, read, listed or overwritten, and their existence
+// is not revealed (a bucket of another user is ErrNoSuchBucket).
+type Namespace interface {
+	ListBuckets(ctx context.Context) ([]BucketInfo, error)
+	CreateBucket(ctx context.Context, bucket string) error
+	DeleteBucket(ctx context.Context, bucket string) error
+	HeadBucket(ctx context.Context, bucket string) (BucketInfo, error)
+
+	// PutObject streams body (size bytes, or -1 if unknown) into a new
+	// version of key. The object becomes visible only if the body ended
+	// cleanly with exactly size bytes; any read error (a door's verifying
+	// reader reporting a bad signature or digest) aborts the write and leaves
+	// the previous version intact.
+	PutObject(ctx context.Context, bucket, key string, body io.Reader, size int64, opts PutOptions) (ObjectInfo, error)
+	GetObject(ctx context.Context, bucket, key string, opts GetOptions) (*ObjectReader, error)
+	HeadObject(ctx context.Context, bucket, key string, opts GetOptions) (ObjectInfo, error)
+	// DeleteObject removes key; an absent key is not an error (S3).
+	DeleteObject(ctx context.Context, bucket, key string) error
+	DeleteObjects(ctx context.Context, bucket string, keys []string) []DeleteResult
+	CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, opts CopyOptions) (ObjectInfo, error)
+	ListObjects(ctx context.Context, bucket string, q ListQuery) (ListResult, error)
+
+	CreateMultipartUpload(ctx context.Context, bucket, key string, opts PutOptions) (uploadID string, err error)
+	// UploadPart streams one part, as PutObject streams an object, and
+	// returns its ETag (hex MD5 of the part).
+	UploadPart(ctx context.Context, bucket, key, uploadID string, part int, body io.Reader, size int64) (etag string, err error)
+	UploadPartCopy(ctx context.Context, bucket, key, uploadID string, part int, srcBucket, srcKey string, src GetOptions) (PartInfo, error)
+	CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []CompletedPart, opts PutOptions) (ObjectInfo, error)
+	AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error
+	ListParts(ctx context.Context, bucket, key, uploadID string, marker, max int) (parts []PartInfo, truncated bool, err error)
+	ListMultipartUploads(ctx context.Context, bucket, prefix, keyMarker, uploadIDMarker string, max int) (uploads []UploadInfo, truncated bool, err error)
+}
