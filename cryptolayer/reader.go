@@ -60,25 +60,7 @@ func Parse(ring KeyRing, b Binding, size int64, prefix, end []byte) (*Object, er
 	if !ok {
 		return nil, integrity("size", nil)
 	}
-	if len(prefix) < PrefixSize {
-		return nil, integrity("header", fmt.Errorf("short prefix"))
-	}
-	h, err := parseHeader(prefix)
-	if err != nil {
-		return nil, err
-	}
-	k, err := ring.EpochKey(h.epoch)
-	if err != nil {
-		return nil, integrity("header", err)
-	}
-	keys, err := deriveObjectKeys(h, k)
-	if err != nil {
-		return nil, integrity("header", err)
-	}
-	if want := keys.headerMAC(h.marshalBody(), b); !hmac.Equal(want[:], h.mac[:]) {
-		return nil, integrity("header", nil)
-	}
-	meta, err := openSlot(keys, prefix[:HeaderSize], prefix[HeaderSize:PrefixSize])
+	h, keys, meta, err := openPrefix(ring, &b, prefix)
 	if err != nil {
 		return nil, err
 	}
@@ -90,6 +72,55 @@ func Parse(ring KeyRing, b Binding, size int64, prefix, end []byte) (*Object, er
 		return nil, integrity("size", nil)
 	}
 	return &Object{Meta: meta, Size: p, upstream: size, hdr: h, keys: keys, end: e}, nil
+}
+
+// VerifyPrefix authenticates an object's prefix (header MAC against b, and
+// the metadata slot) and returns its metadata, without END: enough to
+// trust metadata, not sizes or data.
+func VerifyPrefix(ring KeyRing, b Binding, prefix []byte) (Metadata, error) {
+	_, _, meta, err := openPrefix(ring, &b, prefix)
+	return meta, err
+}
+
+// PeekMetadata opens the metadata slot of a prefix without checking the
+// header MAC's binding. The slot's AEAD still proves the gateway sealed it
+// (its key derives from the epoch key and salt only), so the metadata is
+// genuine, but it may belong to an object moved from another name. The one
+// use: reading the full key of a long-named object, which the caller then
+// checks with VerifyPrefix under the binding that key implies.
+func PeekMetadata(ring KeyRing, prefix []byte) (Metadata, error) {
+	_, _, meta, err := openPrefix(ring, nil, prefix)
+	return meta, err
+}
+
+// openPrefix parses the header, derives the keys, checks the MAC against b
+// (unless b is nil) and opens the slot.
+func openPrefix(ring KeyRing, b *Binding, prefix []byte) (*header, *objectKeys, Metadata, error) {
+	if len(prefix) < PrefixSize {
+		return nil, nil, nil, integrity("header", fmt.Errorf("short prefix"))
+	}
+	h, err := parseHeader(prefix)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	k, err := ring.EpochKey(h.epoch)
+	if err != nil {
+		return nil, nil, nil, integrity("header", err)
+	}
+	keys, err := deriveObjectKeys(h, k)
+	if err != nil {
+		return nil, nil, nil, integrity("header", err)
+	}
+	if b != nil {
+		if want := keys.headerMAC(h.marshalBody(), *b); !hmac.Equal(want[:], h.mac[:]) {
+			return nil, nil, nil, integrity("header", nil)
+		}
+	}
+	meta, err := openSlot(keys, prefix[:HeaderSize], prefix[HeaderSize:PrefixSize])
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return h, keys, meta, nil
 }
 
 // UpstreamSize is the object's size upstream.

@@ -241,3 +241,27 @@ func TestResealedMultipartETag(t *testing.T) {
 		t.Fatalf("ETagParts without ExternalDigest: %v", err)
 	}
 }
+
+func TestPeekAndVerifyPrefix(t *testing.T) {
+	p := defaultParams()
+	p.Meta = Metadata{"sg:key": testBinding.Key}
+	obj, _ := sealObject(t, p, pattern(10))
+	m, err := PeekMetadata(testKey, obj[:PrefixSize])
+	if err != nil || m["sg:key"] != testBinding.Key {
+		t.Fatalf("peek: %v %v", m, err)
+	}
+	if _, err := VerifyPrefix(testKey, testBinding, obj[:PrefixSize]); err != nil {
+		t.Fatal(err)
+	}
+	other := testBinding
+	other.Key = "moved"
+	if _, err := VerifyPrefix(testKey, other, obj[:PrefixSize]); !errors.Is(err, ErrIntegrity) {
+		t.Fatalf("moved prefix verified: %v", err)
+	}
+	if _, err := PeekMetadata(testKey, flip(obj, HeaderSize+20, 1)[:PrefixSize]); !errors.Is(err, ErrIntegrity) {
+		t.Fatalf("tampered slot peeked: %v", err)
+	}
+	if _, err := PeekMetadata(ContentKey{Epoch: 1, Key: fixedKey(7)}, obj[:PrefixSize]); !errors.Is(err, ErrIntegrity) {
+		t.Fatalf("foreign key peeked: %v", err)
+	}
+}
