@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sealgate/sealgate/cryptolayer"
@@ -91,6 +92,7 @@ type loginGuard struct {
 	key   [32]byte      // random per process: cached MACs mean nothing elsewhere
 	sem   chan struct{} // bounds concurrent Argon2id runs
 	dummy cryptolayer.PasswordVerifier
+	runs  atomic.Int64 // Argon2id runs so far (tests, metrics)
 
 	mu    sync.Mutex
 	cache map[string]loginEntry // by account name
@@ -114,6 +116,7 @@ func newLoginGuard(p cryptolayer.PasswordParams, argonSlots int) *loginGuard {
 func (g *loginGuard) argon(f func()) {
 	g.sem <- struct{}{}
 	defer func() { <-g.sem }()
+	g.runs.Add(1)
 	f()
 }
 
