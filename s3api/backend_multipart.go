@@ -1,0 +1,94 @@
+package s3api
+
+import (
+	"io"
+
+	"github.com/johannesboyne/gofakes3"
+
+	"github.com/sealgate/sealgate/gateway"
+)
+
+// The gofakes3.MultipartBackend half of the adapter. CreateMultipartUpload
+// and UploadPart are served by s3api itself (streaming, with the request
+// context); they are implemented here only to satisfy the interface, which
+// keeps gofakes3 from ever buffering parts in memory.
+
+func (b *backend) CreateMultipartUpload(bucket, key string, meta map[string]string) (gofakes3.UploadID, error) {
+	id, err := b.ns().CreateMultipartUpload(bg(), bucket, key, gateway.PutOptions{Meta: filterMeta(meta)})
+	return gofakes3.UploadID(id), b.fakesErr(err)
+}
+
+func (b *backend) UploadPart(bucket, key string, id gofakes3.UploadID, part int, size int64, in io.Reader) (string, error) {
+	etag, err := b.ns().UploadPart(bg(), bucket, key, string(id), part, in, size)
+	return quoteETag(etag), b.fakesErr(err)
+}
+
+func (b *backend) ListMultipartUploads(bucket string, marker *gofakes3.UploadListMarker, prefix gofakes3.Prefix, limit int64) (*gofakes3.ListMultipartUploadsResult, error) {
+	var keyMarker, idMarker string
+	if marker != nil {
+		keyMarker, idMarker = marker.Object, string(marker.UploadID)
+	}
+	ups, truncated, err := b.ns().ListMultipartUploads(bg(), bucket, prefix.Prefix, keyMarker, idMarker, int(limit))
+	if err != nil {
+		return nil, b.fakesErr(err)
+	}
+	out := &gofakes3.ListMultipartUploadsResult{
+		Bucket: bucket, KeyMarker: keyMarker, UploadIDMarker: gofakes3.UploadID(idMarker),
+		MaxUploads: limit, Prefix: prefix.Prefix, IsTruncated: truncated,
+	}
+	o := ownerOf(b.user)
+	ui := &gofakes3.UserInfo{ID: o.ID, DisplayName: o.DisplayName}
+	for _, u := range ups {
+		out.Uploads = append(out.Uploads, gofakes3.ListMultipartUploadItem{
+			Key: u.Key, UploadID: gofakes3.UploadID(u.UploadID), Initiator: ui, Owner: ui,
+			StorageClass: "STANDARD", Initiated: gofakes3.NewContentTime(u.Initiated),
+		})
+	}
+	if truncated && len(ups) > 0 {
+		last := ups[len(ups)-1]
+		out.NextKeyMarker, out.NextUploadIDMarker = last.Key, gofakes3.UploadID(last.UploadID)
+	}
+	return out, nil
+}
+
+func (b *backend) ListParts(bucket, key string, id gofakes3.UploadID, marker int, limit int64) (*gofakes3.ListMultipartUploadPartsResult, error) {
+	parts, truncated, err := b.ns().ListParts(bg(), bucket, key, string(id), marker, int(limit))
+	if err != nil {
+		return nil, b.fakesErr(err)
+	}
+	o := ownerOf(b.user)
+	ui := &gofakes3.UserInfo{ID: o.ID, DisplayName: o.DisplayName}
+	out := &gofakes3.ListMultipartUploadPartsResult{
+		Bucket: bucket, Key: key, UploadID: id, StorageClass: "STANDARD", Initiator: ui, Owner: ui,
+		PartNumberMarker: marker, MaxParts: limit, IsTruncated: truncated,
+	}
+	for _, p := range parts {
+		out.Parts = append(out.Parts, gofakes3.ListMultipartUploadPartItem{
+			PartNumber: p.Number, LastModified: gofakes3.NewContentTime(p.LastModified),
+			ETag: quoteETag(p.ETag), Size: p.Size,
+		})
+	}
+	if len(parts) > 0 {
+		out.NextPartNumberMarker = parts[len(parts)-1].Number
+	}
+	return out, nil
+}
+
+func (b *backend) AbortMultipartUpload(bucket, key string, id gofakes3.UploadID) error {
+	return b.fakesErr(b.ns().AbortMultipartUpload(bg(), bucket, key, string(id)))
+}
+
+func (b *backend) CompleteMultipartUpload(bucket, key string, id gofakes3.UploadID, in *gofakes3.CompleteMultipartUploadRequest) (gofakes3.VersionID, string, error) {
+	if in == nil || len(in.Parts) == 0 {
+		return "", "", gofakes3.ErrorMessage(gofakes3.ErrMalformedXML, "You must specify at least one part")
+	}
+	parts := make([]gateway.CompletedPart, len(in.Parts))
+	for i, p := range in.Parts {
+		parts[i] = gateway.CompletedPart{Number: p.PartNumber, ETag: unquoteETag(p.ETag)}
+	}
+	info, err := b.ns().CompleteMultipartUpload(bg(), bucket, key, string(id), parts, gateway.PutOptions{})
+	if err != nil {
+		return "", "", b.fakesErr(err)
+	}
+	return "", quoteETag(info.ETag), nil
+}

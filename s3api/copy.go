@@ -1,0 +1,96 @@
+package s3api
+
+import (
+	"encoding/xml"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/sealgate/sealgate/gateway"
+)
+
+type ioReader = io.Reader
+
+// parseCopySource splits x-amz-copy-source ("[/]bucket/key[?versionId=…]",
+// URL-encoded) into bucket and key.
+func parseCopySource(h string) (bucket, key string, err error) {
+	bad := errMsg("InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey")
+	path, query, _ := strings.Cut(h, "?")
+	if query != "" {
+		q, perr := url.ParseQuery(query)
+		if perr != nil {
+			return "", "", bad
+		}
+		if v := q.Get("versionId"); v != "" && v != "null" {
+			return "", "", errMsg("InvalidArgument", "Invalid version id specified")
+		}
+	}
+	dec, perr := url.PathUnescape(path)
+	if perr != nil {
+		return "", "", bad
+	}
+	bucket, key, ok := strings.Cut(strings.TrimPrefix(dec, "/"), "/")
+	if !ok || bucket == "" || key == "" {
+		return "", "", bad
+	}
+	if len(key) > maxKeyLen {
+		return "", "", errCode("KeyTooLongError")
+	}
+	return bucket, key, nil
+}
+
+// copySourceConditions reads x-amz-copy-source-if-*.
+func copySourceConditions(h http.Header) gateway.GetOptions {
+	return gateway.GetOptions{
+		IfMatch:           unquoteETag(h.Get("X-Amz-Copy-Source-If-Match")),
+		IfNoneMatch:       unquoteETag(h.Get("X-Amz-Copy-Source-If-None-Match")),
+		IfModifiedSince:   parseHTTPTime(h.Get("X-Amz-Copy-Source-If-Modified-Since")),
+		IfUnmodifiedSince: parseHTTPTime(h.Get("X-Amz-Copy-Source-If-Unmodified-Since")),
+	}
+}
+
+type copyObjectResult struct {
+	XMLName      xml.Name `xml:"CopyObjectResult"`
+	Xmlns        string   `xml:"xmlns,attr"`
+	LastModified string   `xml:"LastModified"`
+	ETag         string   `xml:"ETag"`
+}
+
+func xmlTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+func (s *server) copyObject(rc *reqCtx) error {
+	srcBucket, srcKey, err := parseCopySource(rc.r.Header.Get("X-Amz-Copy-Source"))
+	if err != nil {
+		return err
+	}
+	opts, err := copyOptions(rc.r.Header)
+	if err != nil {
+		return err
+	}
+	if srcBucket == rc.bucket && srcKey == rc.key && !opts.ReplaceMeta {
+		return errMsg("InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
+	}
+	info, err := rc.user.NS.CopyObject(rc.r.Context(), srcBucket, srcKey, rc.bucket, rc.key, opts)
+	if err != nil {
+		return err
+	}
+	return writeXML(rc, http.StatusOK, copyObjectResult{Xmlns: s3ns, ETag: quoteETag(info.ETag), LastModified: xmlTime(info.LastModified)})
+}
+
+func copyOptions(h http.Header) (gateway.CopyOptions, error) {
+	dst, err := putOptions(h)
+	if err != nil {
+		return gateway.CopyOptions{}, err
+	}
+	opts := gateway.CopyOptions{Source: copySourceConditions(h), IfMatch: dst.IfMatch, IfNoneMatch: dst.IfNoneMatch}
+	switch d := strings.ToUpper(h.Get("X-Amz-Metadata-Directive")); d {
+	case "", "COPY":
+	case "REPLACE":
+		opts.ReplaceMeta, opts.Meta = true, dst.Meta
+	default:
+		return opts, errMsg("InvalidArgument", "Unknown metadata directive.")
+	}
+	return opts, nil
+}

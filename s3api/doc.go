@@ -1,0 +1,33 @@
+// Package s3api is sealgate's S3 door: an http.Handler that serves the S3
+// REST API for many users, each onto their own gateway.Namespace.
+//
+// Contract:
+//   - Every request is authenticated by sigv4.Verifier (SigV4 header and
+//     presigned, SigV2) before anything else; anonymous requests get 403
+//     AccessDenied. Request bodies are verified while they stream (payload
+//     hash, chunk signatures, Content-MD5, x-amz-checksum-*); a body that
+//     fails verification, or is shorter than announced, fails the gateway
+//     write, which leaves the previous object intact.
+//   - Object data, listings, copies and multipart parts are served here with
+//     the request context: PutObject, GetObject, HeadObject, CopyObject,
+//     CreateMultipartUpload, UploadPart, UploadPartCopy, ListObjects v1/v2,
+//     ListObjectVersions, HeadBucket and the subresource probes.
+//   - The rest (ListBuckets, CreateBucket, DeleteBucket, DeleteObject,
+//     DeleteObjects, CompleteMultipartUpload, AbortMultipartUpload,
+//     ListParts, ListMultipartUploads) goes to one gofakes3 instance per user
+//     (lazily created, LRU-bounded) whose Backend and MultipartBackend adapt
+//     the user's Namespace; its error responses are re-rendered here.
+//   - Unsupported subresources (?acl, ?tagging, ?policy …): reads get AWS's
+//     canned "not configured" answers, writes 501 NotImplemented before any
+//     backend call.
+//   - Errors: gateway errors map to S3 codes in one table (errors.go) and are
+//     rendered by one function, writeError. Internal errors never carry
+//     detail to the client. A failure after the response header was sent
+//     aborts the connection (http.ErrAbortHandler): a truncated object is
+//     never completed as a 200.
+//   - Only x-amz-meta-* and the content headers of gateway.Meta are stored;
+//     no other X-Amz-* request header.
+//   - One access-log line per request at info (request id, user, operation,
+//     bucket, status, bytes, duration); object keys and the redacted URL only
+//     at debug; never credentials or signatures.
+package s3api

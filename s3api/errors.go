@@ -1,0 +1,257 @@
+package s3api
+
+import (
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/sealgate/sealgate/gateway"
+	"github.com/sealgate/sealgate/s3api/sigv4"
+)
+
+// apiError is an S3 error response. Handlers return it (or any error, which
+// toAPIError maps) and writeError renders it; nothing else writes errors.
+type apiError struct {
+	XMLName  xml.Name `xml:"Error"`
+	Code     string   `xml:"Code"`
+	Message  string   `xml:"Message"`
+	Region   string   `xml:"Region,omitempty"`
+	Key      string   `xml:"Key,omitempty"`
+	Resource string   `xml:"Resource"`
+	// Extra fields AWS adds to some codes.
+	RequestTime                string `xml:"RequestTime,omitempty"`
+	ServerTime                 string `xml:"ServerTime,omitempty"`
+	MaxAllowedSkewMilliseconds string `xml:"MaxAllowedSkewMilliseconds,omitempty"`
+	StringToSign               string `xml:"StringToSign,omitempty"`
+	CanonicalRequest           string `xml:"CanonicalRequest,omitempty"`
+	RequestID                  string `xml:"RequestId"`
+
+	status int
+	cause  error // for the log only
+}
+
+func (e *apiError) Error() string { return e.Code + ": " + e.Message }
+
+func (e *apiError) Unwrap() error { return e.cause }
+
+// errCode builds an apiError for an S3 code with its standard status and
+// message.
+func errCode(code string) *apiError {
+	return &apiError{Code: code, Message: messages[code], status: statusOf(code)}
+}
+
+// errMsg is errCode with a specific message.
+func errMsg(code, format string, args ...any) *apiError {
+	e := errCode(code)
+	e.Message = fmt.Sprintf(format, args...)
+	return e
+}
+
+// gatewayCodes is THE table from gateway errors to S3 codes.
+var gatewayCodes = []struct {
+	err  error
+	code string
+}{
+	{gateway.ErrAccessDenied, "AccessDenied"},
+	{gateway.ErrNoSuchUser, "InvalidAccessKeyId"},
+	{gateway.ErrInvalidBucketName, "InvalidBucketName"},
+	{gateway.ErrNoSuchBucket, "NoSuchBucket"},
+	{gateway.ErrBucketExists, "BucketAlreadyOwnedByYou"},
+	{gateway.ErrBucketNotEmpty, "BucketNotEmpty"},
+	{gateway.ErrInvalidKey, "InvalidArgument"},
+	{gateway.ErrKeyTooLong, "KeyTooLongError"},
+	{gateway.ErrNoSuchKey, "NoSuchKey"},
+	{gateway.ErrPreconditionFailed, "PreconditionFailed"},
+	{gateway.ErrNotModified, "NotModified"},
+	{gateway.ErrInvalidRange, "InvalidRange"},
+	{gateway.ErrMetadataTooLarge, "MetadataTooLarge"},
+	{gateway.ErrIncompleteBody, "IncompleteBody"},
+	{gateway.ErrNoSuchUpload, "NoSuchUpload"},
+	{gateway.ErrInvalidPart, "InvalidPart"},
+	{gateway.ErrInvalidPartOrder, "InvalidPartOrder"},
+	{gateway.ErrEntityTooSmall, "EntityTooSmall"},
+	{gateway.ErrEntityTooLarge, "EntityTooLarge"},
+	{gateway.ErrInvalidArgument, "InvalidArgument"},
+	{gateway.ErrIntegrity, "InternalError"},
+	{gateway.ErrUnavailable, "ServiceUnavailable"},
+}
+
+// statuses maps S3 codes to HTTP statuses; unknown codes are 500.
+var statuses = map[string]int{
+	"AccessDenied": 403, "InvalidAccessKeyId": 403, "SignatureDoesNotMatch": 403,
+	"RequestTimeTooSkewed": 403, "AuthorizationHeaderMalformed": 400,
+	"AuthorizationQueryParametersError": 400, "InvalidArgument": 400,
+	"XAmzContentSHA256Mismatch": 400, "InvalidDigest": 400, "BadDigest": 400,
+	"InvalidRequest": 400, "MissingContentLength": 411, "IncompleteBody": 400,
+	"MissingSecurityHeader": 400, "ExpiredToken": 400,
+	"NoSuchBucket": 404, "BucketAlreadyOwnedByYou": 409, "BucketAlreadyExists": 409,
+	"BucketNotEmpty": 409, "NoSuchKey": 404, "PreconditionFailed": 412,
+	"NotModified": 304, "InvalidRange": 416, "NoSuchUpload": 404,
+	"InvalidPart": 400, "InvalidPartOrder": 400, "EntityTooSmall": 400,
+	"EntityTooLarge": 400, "KeyTooLongError": 400, "MetadataTooLarge": 400,
+	"InvalidBucketName": 400, "MalformedXML": 400, "InvalidURI": 400,
+	"InvalidToken": 400, "MethodNotAllowed": 405, "NotImplemented": 501,
+	"NoSuchVersion": 404, "InternalError": 500, "ServiceUnavailable": 503,
+	"ObjectLockConfigurationNotFoundError": 404, "NoSuchLifecycleConfiguration": 404,
+	"NoSuchCORSConfiguration": 404, "NoSuchBucketPolicy": 404,
+	"ServerSideEncryptionConfigurationNotFoundError": 404,
+	"NoSuchWebsiteConfiguration": 404, "ReplicationConfigurationNotFoundError": 404,
+	"OwnershipControlsNotFoundError": 404, "NoSuchPublicAccessBlockConfiguration": 404,
+	"NoSuchObjectLockConfiguration": 400, "InvalidObjectState": 403,
+}
+
+var messages = map[string]string{
+	"AccessDenied":            "Access Denied",
+	"InvalidAccessKeyId":      "The AWS Access Key Id you provided does not exist in our records.",
+	"SignatureDoesNotMatch":   "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+	"RequestTimeTooSkewed":    "The difference between the request time and the current time is too large.",
+	"XAmzContentSHA256Mismatch": "The provided 'x-amz-content-sha256' header does not match what was computed.",
+	"InvalidDigest":           "The Content-MD5 you specified was invalid.",
+	"BadDigest":               "The Content-MD5 or checksum you specified did not match what we received.",
+	"IncompleteBody":          "You did not provide the number of bytes specified by the Content-Length HTTP header.",
+	"MissingContentLength":    "You must provide the Content-Length HTTP header.",
+	"NoSuchBucket":            "The specified bucket does not exist",
+	"BucketAlreadyOwnedByYou": "Your previous request to create the named bucket succeeded and you already own it.",
+	"BucketNotEmpty":          "The bucket you tried to delete is not empty",
+	"NoSuchKey":               "The specified key does not exist.",
+	"PreconditionFailed":      "At least one of the pre-conditions you specified did not hold",
+	"InvalidRange":            "The requested range is not satisfiable",
+	"NoSuchUpload":            "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
+	"InvalidPart":             "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+	"InvalidPartOrder":        "The list of parts was not in ascending order. Parts must be ordered by part number.",
+	"EntityTooSmall":          "Your proposed upload is smaller than the minimum allowed size",
+	"EntityTooLarge":          "Your proposed upload exceeds the maximum allowed size",
+	"KeyTooLongError":         "Your key is too long",
+	"MetadataTooLarge":        "Your metadata headers exceed the maximum allowed metadata size.",
+	"InvalidBucketName":       "The specified bucket is not valid.",
+	"MalformedXML":            "The XML you provided was not well-formed or did not validate against our published schema",
+	"MethodNotAllowed":        "The specified method is not allowed against this resource.",
+	"NotImplemented":          "A header you provided implies functionality that is not implemented",
+	"InternalError":           "We encountered an internal error. Please try again.",
+	"ServiceUnavailable":      "Please reduce your request rate.",
+	"InvalidArgument":         "Invalid Argument",
+	"ObjectLockConfigurationNotFoundError":           "Object Lock configuration does not exist for this bucket",
+	"NoSuchLifecycleConfiguration":                   "The lifecycle configuration does not exist",
+	"NoSuchCORSConfiguration":                        "The CORS configuration does not exist",
+	"NoSuchBucketPolicy":                             "The bucket policy does not exist",
+	"ServerSideEncryptionConfigurationNotFoundError": "The server side encryption configuration was not found",
+	"NoSuchWebsiteConfiguration":                     "The specified bucket does not have a website configuration",
+	"ReplicationConfigurationNotFoundError":          "The replication configuration was not found",
+	"OwnershipControlsNotFoundError":                 "The bucket ownership controls were not found",
+	"NoSuchPublicAccessBlockConfiguration":           "The public access block configuration was not found",
+}
+
+func statusOf(code string) int {
+	if s, ok := statuses[code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// toAPIError maps any error to the S3 error the client sees. Unknown errors
+// become InternalError: their detail goes to the log, never to the client.
+func toAPIError(err error, region string) *apiError {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	for _, m := range gatewayCodes {
+		if errors.Is(err, m.err) {
+			e := errCode(m.code)
+			e.cause = err
+			return e
+		}
+	}
+	if e := sigv4Error(err, region); e != nil {
+		return e
+	}
+	e := errCode("InternalError")
+	e.cause = err
+	return e
+}
+
+// sigv4Error maps errors of the sigv4 package (from Verify or from the
+// verifying body reader), or returns nil.
+func sigv4Error(err error, region string) *apiError {
+	var e *apiError
+	switch {
+	case errors.Is(err, sigv4.ErrExpiredPresign):
+		e = errMsg("AccessDenied", "Request has expired")
+	case errors.Is(err, sigv4.ErrRegionMismatch):
+		e = errMsg("AuthorizationHeaderMalformed",
+			"The authorization header is malformed; the region is wrong; expecting '%s'", region)
+		e.Region = region
+	case errors.Is(err, sigv4.ErrHeadersNotSigned):
+		e = errMsg("AccessDenied", "There were headers present in the request which were not signed")
+	case errors.Is(err, sigv4.ErrMissingAuth):
+		e = errCode("AccessDenied")
+	case errors.Is(err, sigv4.ErrBadChecksum):
+		e = errMsg("BadDigest", "The checksum you specified did not match the calculated checksum.")
+	default:
+		if !isSigv4(err) {
+			return nil
+		}
+		code := sigv4.Code(err)
+		e = errCode(code)
+		if e.Message == "" {
+			e.Message = err.Error()
+		}
+	}
+	var se *sigv4.SignatureError
+	if errors.As(err, &se) {
+		e.StringToSign, e.CanonicalRequest = se.StringToSign, se.CanonicalRequest
+	}
+	e.cause = err
+	return e
+}
+
+var sigv4Sentinels = []error{
+	sigv4.ErrMissingAuth, sigv4.ErrAuthorizationMalformed, sigv4.ErrAuthQueryMalformed,
+	sigv4.ErrUnsupportedAlgorithm, sigv4.ErrRegionMismatch, sigv4.ErrInvalidAccessKeyID,
+	sigv4.ErrSignatureDoesNotMatch, sigv4.ErrRequestTimeTooSkewed, sigv4.ErrExpiredPresign,
+	sigv4.ErrMissingDate, sigv4.ErrHeadersNotSigned, sigv4.ErrInvalidContentSHA256,
+	sigv4.ErrContentSHA256Mismatch, sigv4.ErrInvalidDigest, sigv4.ErrBadDigest,
+	sigv4.ErrInvalidChecksum, sigv4.ErrBadChecksum, sigv4.ErrMissingContentLength,
+	sigv4.ErrIncompleteBody, sigv4.ErrMalformedChunk,
+}
+
+func isSigv4(err error) bool {
+	for _, s := range sigv4Sentinels {
+		if errors.Is(err, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// writeError renders err as an S3 error response. It is the only function
+// that writes error responses.
+func writeError(w http.ResponseWriter, r *http.Request, rc *reqCtx, err error) *apiError {
+	e := toAPIError(err, rc.srv.region)
+	e.RequestID = rc.id
+	if e.Resource == "" {
+		e.Resource = r.URL.Path
+	}
+	h := w.Header()
+	for _, k := range []string{"ETag", "Last-Modified", "Accept-Ranges", "Content-Encoding", "Content-Disposition"} {
+		h.Del(k)
+	}
+	if e.status == http.StatusNotModified {
+		w.WriteHeader(e.status)
+		return e
+	}
+	body, _ := xml.Marshal(e)
+	body = append([]byte(xml.Header), body...)
+	h.Set("Content-Type", "application/xml")
+	if r.Method == http.MethodHead {
+		h.Del("Content-Length")
+		w.WriteHeader(e.status)
+		return e
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(e.status)
+	_, _ = w.Write(body)
+	return e
+}

@@ -1,0 +1,187 @@
+package s3api
+
+import (
+	"bytes"
+	"encoding/xml"
+	"net/http"
+	"time"
+
+	"github.com/johannesboyne/gofakes3"
+	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/rs/zerolog"
+
+	"github.com/sealgate/sealgate/gateway"
+)
+
+// fakeEntry is one user's gofakes3 instance and the adapter it serves from.
+type fakeEntry struct {
+	handler http.Handler
+	be      *backend
+}
+
+// fakesCache holds the per-user gofakes3 instances, bounded (LRU).
+type fakesCache struct {
+	c *lru.Cache[string, *fakeEntry]
+}
+
+func newFakesCache(size int) (*fakesCache, error) {
+	if size <= 0 {
+		size = 1024
+	}
+	c, err := lru.New[string, *fakeEntry](size)
+	if err != nil {
+		return nil, err
+	}
+	return &fakesCache{c: c}, nil
+}
+
+// get returns the user's gofakes3 handler, creating it on first use. The
+// adapter always serves from the namespace of the latest request.
+func (f *fakesCache) get(u User, log zerolog.Logger, now func() time.Time) http.Handler {
+	if e, ok := f.c.Get(u.Name); ok {
+		e.be.setNS(u.NS)
+		return e.handler
+	}
+	be := &backend{user: u.Name, log: log}
+	be.setNS(u.NS)
+	g := gofakes3.New(be,
+		gofakes3.WithoutVersioning(),
+		gofakes3.WithTimeSkewLimit(0),   // sigv4 checked the date
+		gofakes3.WithIntegrityCheck(false), // sigv4 verified Content-MD5
+		gofakes3.WithTimeSource(clock(now)),
+		gofakes3.WithLogger(gofakes3.DiscardLog()),
+	)
+	e := &fakeEntry{handler: g.Server(), be: be}
+	f.c.Add(u.Name, e)
+	return e.handler
+}
+
+type clock func() time.Time
+
+func (c clock) Now() time.Time                  { return c() }
+func (c clock) Since(t time.Time) time.Duration { return c().Sub(t) }
+
+// maxFakesBody bounds the XML bodies gofakes3 reads whole (DeleteObjects,
+// CompleteMultipartUpload: 10,000 parts fit).
+const maxFakesBody = 2 << 20
+
+// viaFakes passes the request, rewritten to path style, to the user's
+// gofakes3 instance. Its error responses are caught and re-rendered by
+// writeError so that codes, statuses and request ids come from one table.
+func (s *server) viaFakes(rc *reqCtx) error {
+	h := s.fakes.get(rc.user, s.log, s.now)
+	r := rc.r.Clone(rc.r.Context())
+	u := *r.URL
+	u.Path = "/" + rc.bucket
+	if rc.key != "" {
+		u.Path += "/" + rc.key
+	}
+	u.RawPath = ""
+	r.URL = &u
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(rc.w, r.Body, maxFakesBody)
+	}
+	iw := &interceptWriter{w: rc.w}
+	h.ServeHTTP(iw, r)
+	return iw.result()
+}
+
+// interceptWriter forwards success responses and captures error ones.
+type interceptWriter struct {
+	w      http.ResponseWriter
+	status int
+	failed bool
+	buf    bytes.Buffer
+}
+
+func (iw *interceptWriter) Header() http.Header { return iw.w.Header() }
+
+func (iw *interceptWriter) WriteHeader(code int) {
+	if iw.status != 0 {
+		return
+	}
+	iw.status = code
+	if code >= 300 {
+		iw.failed = true
+		return
+	}
+	iw.w.WriteHeader(code)
+}
+
+func (iw *interceptWriter) Write(p []byte) (int, error) {
+	if iw.status == 0 {
+		iw.WriteHeader(http.StatusOK)
+	}
+	if iw.failed {
+		if iw.buf.Len() < 64<<10 {
+			iw.buf.Write(p)
+		}
+		return len(p), nil
+	}
+	return iw.w.Write(p)
+}
+
+// result is nil for a forwarded success, or the captured error.
+func (iw *interceptWriter) result() error {
+	if !iw.failed {
+		if iw.status == 0 {
+			iw.w.WriteHeader(http.StatusOK)
+		}
+		return nil
+	}
+	var body struct {
+		Code    string `xml:"Code"`
+		Message string `xml:"Message"`
+	}
+	_ = xml.Unmarshal(iw.buf.Bytes(), &body)
+	if body.Code == "" {
+		body.Code = codeForStatus(iw.status)
+	}
+	e := errCode(body.Code)
+	if body.Message != "" && body.Message != body.Code {
+		e.Message = body.Message
+	}
+	return e
+}
+
+// codeForStatus names the error of a body-less (HEAD) gofakes3 error.
+func codeForStatus(status int) string {
+	switch status {
+	case http.StatusNotFound:
+		return "NoSuchBucket"
+	case http.StatusForbidden:
+		return "AccessDenied"
+	case http.StatusConflict:
+		return "BucketNotEmpty"
+	case http.StatusMethodNotAllowed:
+		return "MethodNotAllowed"
+	case http.StatusNotImplemented:
+		return "NotImplemented"
+	case http.StatusServiceUnavailable:
+		return "ServiceUnavailable"
+	case http.StatusBadRequest:
+		return "InvalidRequest"
+	}
+	return "InternalError"
+}
+
+// nsBox lets the adapter swap namespaces atomically.
+type nsBox struct{ ns gateway.Namespace }
+
+func (b *backend) setNS(ns gateway.Namespace) { b.nsp.Store(&nsBox{ns}) }
+
+func (b *backend) ns() gateway.Namespace { return b.nsp.Load().ns }
+
+// fakesErr converts a gateway error for gofakes3, which renders it; the
+// interceptWriter then re-renders it through writeError.
+func (b *backend) fakesErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	e := toAPIError(err, "")
+	if e.status >= 500 {
+		b.log.Error().Str("user", b.user).Err(err).Msg("s3 backend call failed")
+	}
+	return &gofakes3.ErrorResponse{Code: gofakes3.ErrorCode(e.Code), Message: e.Message}
+}
+

@@ -1,0 +1,174 @@
+package s3api
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sealgate/sealgate/gateway"
+)
+
+var gatewayNoConditions = gateway.GetOptions{}
+
+// getOptions reads the RFC 7232 conditions of a GET or HEAD.
+func getOptions(h http.Header) gateway.GetOptions {
+	return gateway.GetOptions{
+		IfMatch:           unquoteETag(h.Get("If-Match")),
+		IfNoneMatch:       unquoteETag(h.Get("If-None-Match")),
+		IfModifiedSince:   parseHTTPTime(h.Get("If-Modified-Since")),
+		IfUnmodifiedSince: parseHTTPTime(h.Get("If-Unmodified-Since")),
+	}
+}
+
+func parseHTTPTime(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := http.ParseTime(s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+// checkPartNumber refuses ?partNumber beyond the trivial case.
+func checkPartNumber(q url.Values) error {
+	if p, ok := q["partNumber"]; ok && (len(p) != 1 || p[0] != "1") {
+		return errMsg("NotImplemented", "GET or HEAD by partNumber is not implemented")
+	}
+	return nil
+}
+
+// resolveRange turns the Range header into a gateway range; it needs the
+// size, so it asks HeadObject (with the client's conditions) first, then
+// pins the version it resolved against with IfMatch.
+func (rc *reqCtx) resolveRange(opts *gateway.GetOptions) (*gateway.ObjectInfo, error) {
+	rh := rc.r.Header.Get("Range")
+	if rh == "" {
+		return nil, nil
+	}
+	info, err := rc.user.NS.HeadObject(rc.r.Context(), rc.bucket, rc.key, *opts)
+	if err != nil {
+		return nil, err
+	}
+	rg, err := parseRange(rh, info.Size)
+	if err != nil {
+		rc.w.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", info.Size))
+		return nil, errCode("InvalidRange")
+	}
+	opts.Range = rg
+	opts.IfMatch = info.ETag
+	return &info, nil
+}
+
+func (s *server) getObject(rc *reqCtx, q url.Values) error {
+	if err := checkPartNumber(q); err != nil {
+		return err
+	}
+	opts := getOptions(rc.r.Header)
+	if _, err := rc.resolveRange(&opts); err != nil {
+		return err
+	}
+	or, err := rc.user.NS.GetObject(rc.r.Context(), rc.bucket, rc.key, opts)
+	if errors.Is(err, gateway.ErrPreconditionFailed) && opts.Range != nil {
+		err = fmt.Errorf("s3api: object changed during a range GET: %w", err)
+	}
+	if err != nil {
+		return err
+	}
+	defer func() { _ = or.Body.Close() }()
+	length := rc.writeObjectHeaders(or.Info, or.Range, q)
+	return copyBody(rc.w, or.Body, length)
+}
+
+func (s *server) headObject(rc *reqCtx, q url.Values) error {
+	if err := checkPartNumber(q); err != nil {
+		return err
+	}
+	opts := getOptions(rc.r.Header)
+	info, err := rc.resolveRange(&opts)
+	if err != nil {
+		return err
+	}
+	if info == nil {
+		i, err := rc.user.NS.HeadObject(rc.r.Context(), rc.bucket, rc.key, opts)
+		if err != nil {
+			return err
+		}
+		info = &i
+	}
+	rc.writeObjectHeaders(*info, opts.Range, q)
+	return nil
+}
+
+// writeObjectHeaders sends the status and headers of a GET/HEAD and returns
+// the body length announced.
+func (rc *reqCtx) writeObjectHeaders(info gateway.ObjectInfo, rg *gateway.Range, q url.Values) int64 {
+	h := rc.w.Header()
+	h.Set("Content-Type", "binary/octet-stream")
+	for k, v := range info.Meta {
+		if strings.HasPrefix(k, metaPrefix) {
+			h[k] = []string{v}
+		} else if contentHeaders[k] {
+			h.Set(k, v)
+		}
+	}
+	for _, k := range []string{"content-type", "content-language", "expires", "cache-control", "content-disposition", "content-encoding"} {
+		if v := q.Get("response-" + k); v != "" {
+			h.Set(k, v)
+		}
+	}
+	h.Set("ETag", quoteETag(info.ETag))
+	h.Set("Last-Modified", info.LastModified.UTC().Format(httpTime))
+	h.Set("Accept-Ranges", "bytes")
+	if strings.EqualFold(rc.r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") {
+		if name, v := checksumHeader(info); name != "" {
+			h.Set(name, v)
+			if info.Checksum.Composite {
+				h.Set("x-amz-checksum-type", "COMPOSITE")
+			} else {
+				h.Set("x-amz-checksum-type", "FULL_OBJECT")
+			}
+		}
+	}
+	length, status := info.Size, http.StatusOK
+	if rg != nil {
+		length, status = rg.End-rg.Start+1, http.StatusPartialContent
+		h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", rg.Start, rg.End, info.Size))
+	}
+	h.Set("Content-Length", strconv.FormatInt(length, 10))
+	rc.w.WriteHeader(status)
+	return length
+}
+
+// errClientGone: the client stopped reading; not worth an error log line.
+var errClientGone = errors.New("s3api: client went away")
+
+// copyBody streams exactly n bytes of body to w. Any failure after the
+// header went out is returned, and ServeHTTP aborts the connection so the
+// client never sees a complete-looking truncated object.
+func copyBody(w io.Writer, body io.Reader, n int64) error {
+	buf := make([]byte, 64<<10)
+	var done int64
+	for done < n {
+		m, rerr := body.Read(buf[:min(int64(len(buf)), n-done)])
+		if m > 0 {
+			if _, werr := w.Write(buf[:m]); werr != nil {
+				return fmt.Errorf("%w: %w", errClientGone, werr)
+			}
+			done += int64(m)
+		}
+		if rerr == io.EOF && done < n {
+			return fmt.Errorf("s3api: object body ended after %d of %d bytes: %w", done, n, io.ErrUnexpectedEOF)
+		}
+		if rerr != nil && rerr != io.EOF {
+			return fmt.Errorf("s3api: reading object body: %w", rerr)
+		}
+	}
+	return nil
+}

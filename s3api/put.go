@@ -1,0 +1,155 @@
+package s3api
+
+import (
+	"encoding/xml"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/sealgate/sealgate/gateway"
+)
+
+// putOptions reads metadata and write conditions of a PUT (or a
+// CreateMultipartUpload).
+func putOptions(h http.Header) (gateway.PutOptions, error) {
+	meta, err := metaFromHeader(h)
+	if err != nil {
+		return gateway.PutOptions{}, err
+	}
+	opts := gateway.PutOptions{Meta: meta, IfMatch: unquoteETag(h.Get("If-Match"))}
+	if inm := h.Get("If-None-Match"); inm != "" {
+		if strings.TrimSpace(inm) != "*" {
+			return opts, errMsg("NotImplemented", "If-None-Match on writes only supports *")
+		}
+		opts.IfNoneMatch = "*"
+	}
+	return opts, nil
+}
+
+// bodySize is the length of the (decoded) request body; S3 requires it.
+func (rc *reqCtx) bodySize() (int64, error) {
+	if rc.r.ContentLength < 0 {
+		return 0, errCode("MissingContentLength")
+	}
+	return rc.r.ContentLength, nil
+}
+
+// putObject streams the body into the gateway. The verifying reader fails
+// the read on a bad signature, digest or length, and the gateway then
+// keeps the previous version.
+func (s *server) putObject(rc *reqCtx) error {
+	opts, err := putOptions(rc.r.Header)
+	if err != nil {
+		return err
+	}
+	size, err := rc.bodySize()
+	if err != nil {
+		return err
+	}
+	withChecksumFunc(&opts, rc.auth)
+	info, err := rc.user.NS.PutObject(rc.r.Context(), rc.bucket, rc.key, rc.body(), size, opts)
+	if err != nil {
+		return err
+	}
+	h := rc.w.Header()
+	h.Set("ETag", quoteETag(info.ETag))
+	setAuthChecksum(h, rc.auth)
+	rc.w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// body is the verified request body (never nil).
+func (rc *reqCtx) body() ioReader {
+	if rc.r.Body == nil {
+		return http.NoBody
+	}
+	return rc.r.Body
+}
+
+type initiateResult struct {
+	XMLName  xml.Name `xml:"InitiateMultipartUploadResult"`
+	Xmlns    string   `xml:"xmlns,attr"`
+	Bucket   string   `xml:"Bucket"`
+	Key      string   `xml:"Key"`
+	UploadID string   `xml:"UploadId"`
+}
+
+func (s *server) createUpload(rc *reqCtx) error {
+	opts, err := putOptions(rc.r.Header)
+	if err != nil {
+		return err
+	}
+	id, err := rc.user.NS.CreateMultipartUpload(rc.r.Context(), rc.bucket, rc.key, opts)
+	if err != nil {
+		return err
+	}
+	if alg := rc.r.Header.Get("X-Amz-Checksum-Algorithm"); alg != "" {
+		rc.w.Header().Set("x-amz-checksum-algorithm", alg)
+	}
+	return writeXML(rc, http.StatusOK, initiateResult{Xmlns: s3ns, Bucket: rc.bucket, Key: rc.key, UploadID: id})
+}
+
+// partNumber parses ?partNumber (1..10000).
+func (rc *reqCtx) partNumber() (int, error) {
+	n, err := strconv.Atoi(rc.r.URL.Query().Get("partNumber"))
+	if err != nil || n < 1 || n > 10000 {
+		return 0, errMsg("InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive")
+	}
+	return n, nil
+}
+
+func (s *server) uploadPart(rc *reqCtx) error {
+	part, err := rc.partNumber()
+	if err != nil {
+		return err
+	}
+	size, err := rc.bodySize()
+	if err != nil {
+		return err
+	}
+	id := rc.r.URL.Query().Get("uploadId")
+	etag, err := rc.user.NS.UploadPart(rc.r.Context(), rc.bucket, rc.key, id, part, rc.body(), size)
+	if err != nil {
+		return err
+	}
+	h := rc.w.Header()
+	h.Set("ETag", quoteETag(etag))
+	setAuthChecksum(h, rc.auth)
+	rc.w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+type copyPartResult struct {
+	XMLName      xml.Name `xml:"CopyPartResult"`
+	Xmlns        string   `xml:"xmlns,attr"`
+	LastModified string   `xml:"LastModified"`
+	ETag         string   `xml:"ETag"`
+}
+
+func (s *server) uploadPartCopy(rc *reqCtx) error {
+	part, err := rc.partNumber()
+	if err != nil {
+		return err
+	}
+	srcBucket, srcKey, err := parseCopySource(rc.r.Header.Get("X-Amz-Copy-Source"))
+	if err != nil {
+		return err
+	}
+	cond := copySourceConditions(rc.r.Header)
+	if rh := rc.r.Header.Get("X-Amz-Copy-Source-Range"); rh != "" {
+		info, err := rc.user.NS.HeadObject(rc.r.Context(), srcBucket, srcKey, cond)
+		if err != nil {
+			return err
+		}
+		if cond.Range, err = parseCopyRange(rh, info.Size); err != nil {
+			return err
+		}
+		cond.IfMatch = info.ETag
+	}
+	id := rc.r.URL.Query().Get("uploadId")
+	p, err := rc.user.NS.UploadPartCopy(rc.r.Context(), rc.bucket, rc.key, id, part, srcBucket, srcKey, cond)
+	if err != nil {
+		return err
+	}
+	return writeXML(rc, http.StatusOK, copyPartResult{Xmlns: s3ns, ETag: quoteETag(p.ETag), LastModified: xmlTime(p.LastModified)})
+}

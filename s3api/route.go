@@ -1,0 +1,209 @@
+package s3api
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// maxKeyLen is S3's key limit in bytes.
+const maxKeyLen = 1024
+
+// addressOf returns the bucket and key a request names, virtual-host style
+// ("bucket.<domain>") or path style ("/bucket/key").
+func (s *server) addressOf(r *http.Request) (bucket, key string, err error) {
+	path := strings.TrimPrefix(r.URL.Path, "/")
+	if b := s.verifier.VirtualHostBucket(r.Host); b != "" {
+		bucket, key = b, path
+	} else {
+		bucket, key, _ = strings.Cut(path, "/")
+	}
+	if len(key) > maxKeyLen {
+		return "", "", errCode("KeyTooLongError")
+	}
+	return bucket, key, nil
+}
+
+// unsupported lists the subresources sealgate does not implement. Reads of
+// them get AWS's canned "not configured" answers (canned.go); writes 501.
+var unsupported = []string{
+	"acl", "versioning", "object-lock", "lifecycle", "cors", "policy", "tagging",
+	"location", "encryption", "website", "replication", "logging", "notification",
+	"accelerate", "requestPayment", "ownershipControls", "publicAccessBlock",
+	"policyStatus", "analytics", "metrics", "inventory", "intelligent-tiering",
+	"retention", "legal-hold", "torrent", "restore", "select", "attributes",
+	"website-configuration", "object-lambda", "session", "renameObject",
+}
+
+// subresourceOf returns the unsupported subresource a query names, or "".
+func subresourceOf(q url.Values) string {
+	for _, s := range unsupported {
+		if _, ok := q[s]; ok {
+			return s
+		}
+	}
+	return ""
+}
+
+// route dispatches an authenticated request to its handler.
+func (s *server) route(rc *reqCtx) error {
+	q := rc.r.URL.Query()
+	if sub := subresourceOf(q); sub != "" {
+		return s.subresource(rc, sub)
+	}
+	if rc.bucket == "" {
+		if rc.r.Method != http.MethodGet {
+			return errCode("MethodNotAllowed")
+		}
+		rc.op = "ListBuckets"
+		return s.viaFakes(rc)
+	}
+	if v := q.Get("versionId"); v != "" && v != "null" {
+		return errMsg("InvalidArgument", "Invalid version id specified")
+	}
+	if rc.key == "" {
+		return s.routeBucket(rc, q)
+	}
+	return s.routeObject(rc, q)
+}
+
+func (s *server) routeBucket(rc *reqCtx, q url.Values) error {
+	_, uploads := q["uploads"]
+	switch rc.r.Method {
+	case http.MethodGet:
+		return s.routeBucketGet(rc, q)
+	case http.MethodPut:
+		rc.op = "CreateBucket"
+		if err := validBucketName(rc.bucket); err != nil {
+			return err
+		}
+		return s.viaFakes(rc)
+	case http.MethodDelete:
+		rc.op = "DeleteBucket"
+		return s.viaFakes(rc)
+	case http.MethodHead:
+		rc.op = "HeadBucket"
+		return s.headBucket(rc)
+	case http.MethodPost:
+		if _, ok := q["delete"]; ok && !uploads {
+			rc.op = "DeleteObjects"
+			return s.viaFakes(rc)
+		}
+		return errCode("NotImplemented")
+	}
+	return errCode("MethodNotAllowed")
+}
+
+func (s *server) routeBucketGet(rc *reqCtx, q url.Values) error {
+	if _, ok := q["uploads"]; ok {
+		rc.op = "ListMultipartUploads"
+		return s.viaFakes(rc)
+	}
+	if _, ok := q["versions"]; ok {
+		rc.op = "ListObjectVersions"
+		return s.listVersions(rc, q)
+	}
+	if q.Get("list-type") == "2" {
+		rc.op = "ListObjectsV2"
+		return s.listObjects(rc, q, true)
+	}
+	rc.op = "ListObjects"
+	return s.listObjects(rc, q, false)
+}
+
+func (s *server) routeObject(rc *reqCtx, q url.Values) error {
+	if _, ok := q["uploadId"]; ok {
+		return s.routeUpload(rc)
+	}
+	switch rc.r.Method {
+	case http.MethodGet:
+		rc.op = "GetObject"
+		return s.getObject(rc, q)
+	case http.MethodHead:
+		rc.op = "HeadObject"
+		return s.headObject(rc, q)
+	case http.MethodPut:
+		if rc.r.Header.Get("X-Amz-Copy-Source") != "" {
+			rc.op = "CopyObject"
+			return s.copyObject(rc)
+		}
+		rc.op = "PutObject"
+		return s.putObject(rc)
+	case http.MethodDelete:
+		rc.op = "DeleteObject"
+		return s.viaFakes(rc)
+	case http.MethodPost:
+		if _, ok := q["uploads"]; ok {
+			rc.op = "CreateMultipartUpload"
+			return s.createUpload(rc)
+		}
+		return errCode("NotImplemented")
+	}
+	return errCode("MethodNotAllowed")
+}
+
+func (s *server) routeUpload(rc *reqCtx) error {
+	switch rc.r.Method {
+	case http.MethodPut:
+		if rc.r.Header.Get("X-Amz-Copy-Source") != "" {
+			rc.op = "UploadPartCopy"
+			return s.uploadPartCopy(rc)
+		}
+		rc.op = "UploadPart"
+		return s.uploadPart(rc)
+	case http.MethodGet:
+		rc.op = "ListParts"
+	case http.MethodDelete:
+		rc.op = "AbortMultipartUpload"
+	case http.MethodPost:
+		rc.op = "CompleteMultipartUpload"
+	default:
+		return errCode("MethodNotAllowed")
+	}
+	return s.viaFakes(rc)
+}
+
+// validBucketName applies S3's bucket naming rules.
+func validBucketName(b string) error {
+	bad := errCode("InvalidBucketName")
+	if len(b) < 3 || len(b) > 63 || strings.Contains(b, "..") {
+		return bad
+	}
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		alnum := c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+		if !alnum && c != '-' && c != '.' {
+			return bad
+		}
+		if (i == 0 || i == len(b)-1) && !alnum {
+			return bad
+		}
+	}
+	if looksLikeIP(b) || strings.HasPrefix(b, "xn--") || strings.HasSuffix(b, "-s3alias") {
+		return bad
+	}
+	return nil
+}
+
+func looksLikeIP(b string) bool {
+	parts := strings.Split(b, ".")
+	if len(parts) != 4 {
+		return false
+	}
+	for _, p := range parts {
+		if p == "" || len(p) > 3 || strings.Trim(p, "0123456789") != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// headBucket answers HEAD on a bucket, with its region as AWS does.
+func (s *server) headBucket(rc *reqCtx) error {
+	if _, err := rc.user.NS.HeadBucket(rc.r.Context(), rc.bucket); err != nil {
+		return err
+	}
+	rc.w.Header().Set("x-amz-bucket-region", s.region)
+	rc.w.WriteHeader(http.StatusOK)
+	return nil
+}

@@ -1,0 +1,228 @@
+package s3api
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/sealgate/sealgate/gateway"
+	"github.com/sealgate/sealgate/s3api/sigv4"
+)
+
+// User is an authenticated S3 principal and its namespace.
+type User struct {
+	Name   string
+	Secret []byte
+	NS     gateway.Namespace
+}
+
+// Users finds users by access key id; gateway.ErrNoSuchUser when unknown.
+type Users interface {
+	ByAccessKey(accessKeyID string) (User, error)
+}
+
+// Config configures the S3 door.
+type Config struct {
+	Users   Users
+	Region  string   // default us-east-1
+	Domains []string // virtual-host base domains, e.g. "s3.localhost"
+	Logger  zerolog.Logger
+	Now     func() time.Time
+	// MaxCachedUsers bounds the per-user gofakes3 instances kept; 0 means 1024.
+	MaxCachedUsers int
+}
+
+// server is the S3 door.
+type server struct {
+	users    Users
+	region   string
+	domains  []string
+	log      zerolog.Logger
+	now      func() time.Time
+	verifier sigv4.Verifier
+	fakes    *fakesCache
+}
+
+// New returns the S3 door as an http.Handler.
+func New(cfg Config) (http.Handler, error) {
+	if cfg.Users == nil {
+		return nil, errors.New("s3api: Config.Users is required")
+	}
+	s := &server{users: cfg.Users, region: cfg.Region, domains: cfg.Domains, log: cfg.Logger, now: cfg.Now}
+	if s.region == "" {
+		s.region = "us-east-1"
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.verifier = sigv4.Verifier{
+		Region:            s.region,
+		Now:               s.now,
+		VirtualHostBucket: sigv4.HostBucket(cfg.Domains...),
+		MD5:               sigv4.MD5IfHeader,
+	}
+	fc, err := newFakesCache(cfg.MaxCachedUsers)
+	if err != nil {
+		return nil, fmt.Errorf("s3api: %w", err)
+	}
+	s.fakes = fc
+	return s, nil
+}
+
+// reqCtx is one request as the handlers see it.
+type reqCtx struct {
+	srv    *server
+	id     string
+	w      http.ResponseWriter
+	r      *http.Request
+	user   User
+	auth   *sigv4.Auth
+	bucket string
+	key    string
+	op     string
+}
+
+func newRequestID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%X", b[:])
+}
+
+// ServeHTTP authenticates, routes and logs one request.
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := s.now()
+	rec := &recorder{ResponseWriter: w}
+	rc := &reqCtx{srv: s, id: newRequestID(), w: rec, r: r, op: "Unknown"}
+	h := rec.Header()
+	h.Set("x-amz-request-id", rc.id)
+	h.Set("x-amz-id-2", hex.EncodeToString([]byte(rc.id)))
+	h.Set("Server", serverName)
+	h.Set("Date", start.UTC().Format(http.TimeFormat))
+	rec.fix = func() {
+		rec.Header().Set("x-amz-request-id", rc.id)
+		rec.Header().Set("Server", serverName)
+	}
+	defer func() { s.logAccess(rc, rec, start) }()
+	if err := s.serve(rc); err != nil {
+		if rec.status != 0 {
+			// Headers are out: the only honest thing left is to abort.
+			if !errors.Is(err, errClientGone) {
+				rc.logErr(err)
+			}
+			panic(http.ErrAbortHandler)
+		}
+		ae := writeError(rec, r, rc, err)
+		if ae.status >= 500 {
+			rc.logErr(err)
+		}
+	}
+}
+
+const serverName = "sealgate"
+
+func (s *server) serve(rc *reqCtx) error {
+	if err := s.authenticate(rc); err != nil {
+		return err
+	}
+	bucket, key, err := s.addressOf(rc.r)
+	if err != nil {
+		return err
+	}
+	rc.bucket, rc.key = bucket, key
+	return s.route(rc)
+}
+
+// authenticate verifies the signature and finds the user. The verifier is
+// copied per request so its Lookup can capture the user it found.
+func (s *server) authenticate(rc *reqCtx) error {
+	v := s.verifier
+	var user User
+	var lookupErr error
+	v.Lookup = func(akid string) ([]byte, bool) {
+		u, err := s.users.ByAccessKey(akid)
+		if err != nil {
+			if !errors.Is(err, gateway.ErrNoSuchUser) {
+				lookupErr = err
+			}
+			return nil, false
+		}
+		user = u
+		return u.Secret, true
+	}
+	auth, err := v.Verify(rc.r)
+	if lookupErr != nil {
+		return fmt.Errorf("s3api: user lookup: %w", lookupErr)
+	}
+	if err != nil {
+		return err
+	}
+	if user.NS == nil {
+		return errCode("AccessDenied")
+	}
+	rc.user, rc.auth = user, auth
+	return nil
+}
+
+func (rc *reqCtx) logErr(err error) {
+	rc.srv.log.Error().Str("request_id", rc.id).Str("user", rc.user.Name).
+		Str("op", rc.op).Err(err).Msg("s3 request failed")
+}
+
+func (s *server) logAccess(rc *reqCtx, rec *recorder, start time.Time) {
+	status := rec.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	ev := s.log.Info().Str("request_id", rc.id).Str("user", rc.user.Name).
+		Str("op", rc.op).Str("method", rc.r.Method).Str("bucket", rc.bucket).
+		Int("status", status).Int64("bytes", rec.bytes).
+		Dur("duration", s.now().Sub(start))
+	if s.log.GetLevel() <= zerolog.DebugLevel {
+		ev = ev.Str("key", rc.key).Str("url", sigv4.Redact(rc.r.URL))
+	}
+	ev.Msg("s3")
+}
+
+// recorder remembers the status and counts body bytes; fix, if set, runs
+// before the header is written (it restores headers gofakes3 overwrites).
+type recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+	fix    func()
+}
+
+func (w *recorder) WriteHeader(code int) {
+	if w.status != 0 {
+		return
+	}
+	if w.fix != nil {
+		w.fix()
+	}
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *recorder) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	n, err := w.ResponseWriter.Write(p)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// Flush lets streaming handlers push bytes.
+func (w *recorder) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap supports http.ResponseController.
+func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
