@@ -38,12 +38,14 @@ const (
 
 // AccountsConfig configures OpenAccounts.
 type AccountsConfig struct {
-	Dir            string          // data dir: keystore at Dir/keystore, lock at Dir/keystore.lock
-	Root           cryptolayer.Key // gateway root key
-	PasswordParams cryptolayer.PasswordParams
+	Dir  string          // data dir: keystore at Dir/keystore, lock at Dir/keystore.lock
+	Root cryptolayer.Key // gateway root key
 	// PasswordParams is the Argon2id cost of new verifiers (and of the dummy
 	// verifier run for unknown users); zero: cryptolayer.DefaultPasswordParams.
-	Now func() time.Time // nil: time.Now
+	PasswordParams cryptolayer.PasswordParams
+	// Now (nil: time.Now) dates login cache entries and failures, and paces
+	// the checks for changes of the file.
+	Now func() time.Time
 }
 
 // Accounts is the keystore of one gateway, kept in its data dir, and the

@@ -58,7 +58,8 @@ func (a *Accounts) refresh(force bool) {
 	now := a.now().UnixNano()
 	if !force {
 		last := a.lastCheck.Load()
-		if now-last < int64(refreshEvery) || !a.lastCheck.CompareAndSwap(last, now) {
+		recent := now >= last && now-last < int64(refreshEvery) // a clock set back is due
+		if recent || !a.lastCheck.CompareAndSwap(last, now) {
 			return
 		}
 	}
@@ -78,7 +79,7 @@ func (a *Accounts) refresh(force bool) {
 	}
 }
 
-// snapshot returns the current snapshot after a refresh check.
+// current returns the current snapshot after a refresh check.
 func (a *Accounts) current() *snapshot {
 	a.refresh(false)
 	return a.snap.Load()

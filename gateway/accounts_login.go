@@ -13,10 +13,10 @@ import (
 
 // Login guard limits.
 const (
-	loginCacheTTL  = 5 * time.Minute  // a cached login is trusted this long
-	loginCacheMax  = 10000            // cached logins (one per account)
-	failWindow     = time.Minute      // failures count within this window
-	failFree       = 5                // failures in the window before delays
+	loginCacheTTL  = 5 * time.Minute // a cached login is trusted this long
+	loginCacheMax  = 10000           // cached logins (one per account)
+	failWindow     = time.Minute     // failures count within this window
+	failFree       = 5               // failures in the window before delays
 	failBaseDelay  = 250 * time.Millisecond
 	failMaxDelay   = 4 * time.Second
 	failTrackMax   = 10000 // names whose failures are tracked

@@ -47,7 +47,7 @@ func TestLoginCache(t *testing.T) {
 		if s.want == nil && (err != nil || acc.Name() != "ivan") {
 			t.Errorf("%s: %v, %v", s.name, acc, err)
 		}
-		if s.want != nil && (err != s.want || acc != nil) { //nolint:errorlint // exact, uniform error
+		if s.want != nil && (err != s.want || acc != nil) { // exactly ErrAccessDenied: uniform
 			t.Errorf("%s: %v, %v; want exactly %v", s.name, acc, err, s.want)
 		}
 	}
@@ -98,7 +98,7 @@ func TestLoginUnknownUser(t *testing.T) {
 	for _, name := range []string{"Not:Valid"} {
 		runs := a.login.runs.Load()
 		acc, err := a.Login(name, []byte("whatever"))
-		if acc != nil || err != ErrAccessDenied { //nolint:errorlint // exact, uniform error
+		if acc != nil || err != ErrAccessDenied { // exactly ErrAccessDenied: uniform
 			t.Errorf("Login(%s) = %v, %v", name, acc, err)
 		}
 		if n := a.login.runs.Load() - runs; n != 1 {
