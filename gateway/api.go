@@ -77,8 +77,11 @@ type PutOptions struct {
 	ChecksumFunc func() cryptolayer.Checksum
 }
 
-// Range is a byte range of a GET, resolved by the door against the size:
-// Start and End inclusive, as in HTTP. Use ParseRange for the header form.
+// Range is a byte range of a GET, as in HTTP, resolved by the gateway
+// against the object's size: Start and End inclusive; End < 0 means to the
+// end; Start < 0 is a suffix range of the last -Start bytes. A range that
+// starts at or beyond the end is ErrInvalidRange. ObjectReader.Range holds
+// the resolved range.
 type Range struct {
 	Start, End int64
 }
@@ -192,6 +195,6 @@ type Namespace interface {
 	UploadPartCopy(ctx context.Context, bucket, key, uploadID string, part int, srcBucket, srcKey string, src GetOptions) (PartInfo, error)
 	CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []CompletedPart, opts PutOptions) (ObjectInfo, error)
 	AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error
-	ListParts(ctx context.Context, bucket, key, uploadID string, marker, max int) (parts []PartInfo, truncated bool, err error)
-	ListMultipartUploads(ctx context.Context, bucket, prefix, keyMarker, uploadIDMarker string, max int) (uploads []UploadInfo, truncated bool, err error)
+	ListParts(ctx context.Context, bucket, key, uploadID string, marker, limit int) (parts []PartInfo, truncated bool, err error)
+	ListMultipartUploads(ctx context.Context, bucket, prefix, keyMarker, uploadIDMarker string, limit int) (uploads []UploadInfo, truncated bool, err error)
 }

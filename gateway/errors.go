@@ -1,0 +1,46 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/sealgate/sealgate/backends"
+	"github.com/sealgate/sealgate/cryptolayer"
+)
+
+// upstreamErr maps a backends or cryptolayer error to the gateway's
+// sentinels, keeping the cause for logs. notExist is the error an absent
+// object means in this call (ErrNoSuchKey, ErrNoSuchUpload …).
+func upstreamErr(err error, notExist error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err
+	case errors.Is(err, backends.ErrNotExist):
+		return fmt.Errorf("%w: %w", notExist, err)
+	case errors.Is(err, backends.ErrPreconditionFailed):
+		return fmt.Errorf("%w: %w", ErrPreconditionFailed, err)
+	case errors.Is(err, cryptolayer.ErrIntegrity):
+		return fmt.Errorf("%w: %w", ErrIntegrity, err)
+	case errors.Is(err, backends.ErrInvalidKey):
+		return fmt.Errorf("%w: %w", ErrKeyTooLong, err)
+	case errors.Is(err, backends.ErrUnavailable):
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	case errors.Is(err, cryptolayer.ErrMetadataTooLarge):
+		return fmt.Errorf("%w: %w", ErrMetadataTooLarge, err)
+	}
+	return err
+}
+
+// isGatewayErr reports whether err already carries a gateway sentinel.
+func isGatewayErr(err error) bool {
+	for _, s := range []error{ErrNoSuchBucket, ErrNoSuchKey, ErrIncompleteBody, ErrPreconditionFailed,
+		ErrIntegrity, ErrInvalidKey, ErrKeyTooLong, ErrMetadataTooLarge, ErrInvalidArgument, ErrNoSuchUpload} {
+		if errors.Is(err, s) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,241 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/sealgate/sealgate/backends"
+	"github.com/sealgate/sealgate/cryptolayer"
+)
+
+// errChanged: the upstream object was replaced between two reads of one
+// request. The request is retried from the start (an honest upstream with a
+// concurrent writer); a persistent change is reported as such.
+var errChanged = errors.New("gateway: object changed while being read")
+
+// smallObject is the upstream size up to which a GET reads the whole
+// object in one request (one chunk: a few KiB of overhead, no second trip).
+const smallObject = cryptolayer.PrefixSize + cryptolayer.SealedChunkSize + cryptolayer.EndSize
+
+// GetObject implements Namespace.
+func (n *userNS) GetObject(ctx context.Context, bucket, key string, opts GetOptions) (*ObjectReader, error) {
+	for attempt := 0; ; attempt++ {
+		r, err := n.getOnce(ctx, bucket, key, opts)
+		if errors.Is(err, errChanged) && attempt < 2 {
+			continue
+		}
+		if errors.Is(err, errChanged) {
+			return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
+		}
+		return r, err
+	}
+}
+
+// HeadObject implements Namespace.
+func (n *userNS) HeadObject(ctx context.Context, bucket, key string, opts GetOptions) (ObjectInfo, error) {
+	up, st, err := n.stat(ctx, bucket, key)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	info, err := n.objectInfo(ctx, bucket, key, up, st)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	if err := checkConditions(opts, info); err != nil {
+		return info, err
+	}
+	if _, _, err := resolveRange(opts.Range, info.Size); err != nil {
+		return info, err
+	}
+	return info, nil
+}
+
+func (n *userNS) getOnce(ctx context.Context, bucket, key string, opts GetOptions) (*ObjectReader, error) {
+	up, st, err := n.stat(ctx, bucket, key)
+	if err != nil {
+		return nil, err
+	}
+	var obj *cryptolayer.Object
+	var whole []byte
+	if st.Size <= smallObject {
+		obj, whole, err = n.readSmall(ctx, bucket, key, up, st)
+	} else {
+		obj, err = n.open(ctx, bucket, key, up, st)
+	}
+	if err != nil {
+		return nil, err
+	}
+	info := infoFrom(key, obj)
+	n.svc.meta.Add(metaKey{up, st.ETag}, info)
+	if err := checkConditions(opts, info); err != nil {
+		return nil, err
+	}
+	off, cnt, err := resolveRange(opts.Range, info.Size)
+	if err != nil {
+		return nil, err
+	}
+	body, err := n.body(ctx, obj, whole, off, cnt)
+	if err != nil {
+		return nil, err
+	}
+	r := &ObjectReader{Info: info, Body: body}
+	if opts.Range != nil {
+		r.Range = &Range{Start: off, End: off + cnt - 1}
+	}
+	return r, nil
+}
+
+func (n *userNS) body(ctx context.Context, obj *cryptolayer.Object, whole []byte, off, cnt int64) (io.ReadCloser, error) {
+	if whole == nil {
+		rc, err := obj.Range(ctx, off, cnt)
+		if err != nil {
+			return nil, n.readErr(err)
+		}
+		return &integrityReader{ns: n, r: rc}, nil
+	}
+	uoff, un, err := obj.UpstreamRange(off, cnt)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidRange, err)
+	}
+	return &integrityReader{ns: n, r: obj.Decrypt(bytes.NewReader(whole[uoff:uoff+un]), off, cnt)}, nil
+}
+
+// stat finds the upstream version of a key.
+func (n *userNS) stat(ctx context.Context, bucket, key string) (string, backends.ObjectInfo, error) {
+	if err := n.needBucket(ctx, bucket); err != nil {
+		return "", backends.ObjectInfo{}, err
+	}
+	up, err := n.objectKey(bucket, key)
+	if err != nil {
+		return "", backends.ObjectInfo{}, err
+	}
+	st, err := n.svc.store.Stat(ctx, up)
+	if err != nil {
+		return "", backends.ObjectInfo{}, upstreamErr(err, ErrNoSuchKey)
+	}
+	return up, st, nil
+}
+
+// objectInfo returns the decrypted metadata of an upstream version, from
+// the cache or by opening the object (two small reads).
+func (n *userNS) objectInfo(ctx context.Context, bucket, key, up string, st backends.ObjectInfo) (ObjectInfo, error) {
+	if info, ok := n.svc.meta.Get(metaKey{up, st.ETag}); ok {
+		return info, nil
+	}
+	obj, err := n.open(ctx, bucket, key, up, st)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	info := infoFrom(key, obj)
+	n.svc.meta.Add(metaKey{up, st.ETag}, info)
+	return info, nil
+}
+
+// open authenticates the version st of up, reading only that version.
+func (n *userNS) open(ctx context.Context, bucket, key, up string, st backends.ObjectInfo) (*cryptolayer.Object, error) {
+	obj, err := cryptolayer.Open(ctx, n.user, n.binding(bucket, key), st.Size, n.pinned(up, st.ETag))
+	return obj, n.readErr(err)
+}
+
+// readSmall reads a whole small object in one request and authenticates it.
+func (n *userNS) readSmall(ctx context.Context, bucket, key, up string, st backends.ObjectInfo) (*cryptolayer.Object, []byte, error) {
+	rc, err := n.pinned(up, st.ETag)(ctx, 0, -1)
+	if err != nil {
+		return nil, nil, n.readErr(err)
+	}
+	defer func() { _ = rc.Close() }()
+	whole, err := io.ReadAll(io.LimitReader(rc, smallObject+1))
+	if err != nil {
+		return nil, nil, upstreamErr(err, ErrNoSuchKey)
+	}
+	e := int64(len(whole))
+	if e < cryptolayer.PrefixSize+cryptolayer.EndSize || e != st.Size {
+		n.svc.integrityFailure("object")
+		return nil, nil, fmt.Errorf("%w: object size", ErrIntegrity)
+	}
+	obj, err := cryptolayer.Parse(n.user, n.binding(bucket, key), e, whole[:cryptolayer.PrefixSize], whole[e-cryptolayer.EndSize:])
+	return obj, whole, n.readErr(err)
+}
+
+// pinned returns a Fetcher that reads only the upstream version etag.
+func (n *userNS) pinned(up, etag string) cryptolayer.Fetcher {
+	return func(ctx context.Context, off, cnt int64) (io.ReadCloser, error) {
+		rc, info, err := n.svc.store.Get(ctx, up, off, cnt)
+		if err != nil {
+			return nil, upstreamErr(err, ErrNoSuchKey)
+		}
+		if info.ETag != etag {
+			_ = rc.Close()
+			return nil, errChanged
+		}
+		return rc, nil
+	}
+}
+
+// readErr maps a read error, counting integrity failures.
+func (n *userNS) readErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, cryptolayer.ErrIntegrity) {
+		n.svc.integrityFailure("object")
+	}
+	if errors.Is(err, errChanged) || isGatewayErr(err) {
+		return err
+	}
+	return upstreamErr(err, ErrNoSuchKey)
+}
+
+// integrityReader maps the errors of a decrypting reader.
+type integrityReader struct {
+	ns *userNS
+	r  io.ReadCloser
+}
+
+func (r *integrityReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = r.ns.readErr(err)
+	}
+	return n, err
+}
+
+func (r *integrityReader) Close() error { return r.r.Close() }
+
+// DeleteObject implements Namespace.
+func (n *userNS) DeleteObject(ctx context.Context, bucket, key string) error {
+	if err := n.needBucket(ctx, bucket); err != nil {
+		return err
+	}
+	up, err := n.objectKey(bucket, key)
+	if err != nil {
+		return err
+	}
+	if err := n.svc.store.Delete(ctx, up); err != nil {
+		return upstreamErr(err, ErrNoSuchKey)
+	}
+	n.svc.lists.invalidate(n.bucketPrefix(bucket))
+	return nil
+}
+
+// DeleteObjects implements Namespace: each key independently, a few at a time.
+func (n *userNS) DeleteObjects(ctx context.Context, bucket string, keys []string) []DeleteResult {
+	out := make([]DeleteResult, len(keys))
+	sem := make(chan struct{}, 8)
+	done := make(chan struct{})
+	for i, k := range keys {
+		go func() {
+			sem <- struct{}{}
+			out[i] = DeleteResult{Key: k, Err: n.DeleteObject(ctx, bucket, k)}
+			<-sem
+			done <- struct{}{}
+		}()
+	}
+	for range keys {
+		<-done
+	}
+	return out
+}

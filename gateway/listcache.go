@@ -1,0 +1,94 @@
+package gateway
+
+import (
+	"strings"
+	"sync"
+	"time"
+)
+
+// listEntry is one decrypted upstream entry of a directory listing.
+type listEntry struct {
+	name    string // plaintext key, or common prefix ending in the delimiter
+	up      string // upstream key ("" for a prefix)
+	size    int64  // plaintext size
+	upSize  int64  // upstream size
+	etag    string // upstream ETag
+	modTime time.Time
+	prefix  bool
+}
+
+// listCache keeps decrypted, sorted listings for the duration of a paging
+// run, so that paging through N entries costs O(N) upstream listing in
+// total, not O(N) per page. Listings are keyed by upstream prefix and mode,
+// expire after a TTL, and are dropped when anything under their bucket is
+// written through this gateway. The total number of cached entries is
+// bounded; the oldest listings go first.
+type listCache struct {
+	mu      sync.Mutex
+	max     int
+	ttl     time.Duration
+	total   int
+	entries map[string]*cachedListing
+	order   []string // insertion order, oldest first
+}
+
+type cachedListing struct {
+	bucket  string // upstream bucket prefix, for invalidation
+	at      time.Time
+	entries []listEntry
+}
+
+func newListCache(limit int, ttl time.Duration) *listCache {
+	return &listCache{max: limit, ttl: ttl, entries: map[string]*cachedListing{}}
+}
+
+func (c *listCache) get(key string, now time.Time) ([]listEntry, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	l, ok := c.entries[key]
+	if !ok || now.Sub(l.at) > c.ttl {
+		return nil, false
+	}
+	return l.entries, true
+}
+
+func (c *listCache) put(key, bucket string, entries []listEntry, now time.Time) {
+	if len(entries) > c.max {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.drop(key)
+	for c.total+len(entries) > c.max && len(c.order) > 0 {
+		c.drop(c.order[0])
+	}
+	c.entries[key] = &cachedListing{bucket: bucket, at: now, entries: entries}
+	c.order = append(c.order, key)
+	c.total += len(entries)
+}
+
+// invalidate drops every listing under an upstream bucket prefix.
+func (c *listCache) invalidate(bucketPrefix string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, l := range c.entries {
+		if strings.HasPrefix(l.bucket, bucketPrefix) {
+			c.drop(k)
+		}
+	}
+}
+
+func (c *listCache) drop(key string) {
+	l, ok := c.entries[key]
+	if !ok {
+		return
+	}
+	delete(c.entries, key)
+	c.total -= len(l.entries)
+	for i, k := range c.order {
+		if k == key {
+			c.order = append(c.order[:i], c.order[i+1:]...)
+			break
+		}
+	}
+}

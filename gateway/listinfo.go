@@ -1,0 +1,71 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/sealgate/sealgate/backends"
+)
+
+// fillInfo returns the objects of a listing page with their ETags and
+// times: from the metadata cache, else by opening the objects, at most
+// FetchParallelism at a time. An object that fails authentication is
+// dropped from the page and counted; an upstream failure fails the page.
+func (n *userNS) fillInfo(ctx context.Context, bucket string, page []listEntry) ([]ObjectInfo, error) {
+	out := make([]ObjectInfo, len(page))
+	keep := make([]bool, len(page))
+	var firstErr error
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, n.svc.cfg.FetchParallelism)
+	for i, e := range page {
+		if e.prefix {
+			continue
+		}
+		if info, ok := n.svc.meta.Get(metaKey{e.up, e.etag}); ok {
+			out[i], keep[i] = listed(info, e), true
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			st := backends.ObjectInfo{Key: e.up, Size: e.upSize, ETag: e.etag, ModTime: e.modTime}
+			info, err := n.objectInfo(ctx, bucket, e.name, e.up, st)
+			switch {
+			case err == nil:
+				out[i], keep[i] = listed(info, e), true
+			case errors.Is(err, ErrIntegrity), errors.Is(err, ErrNoSuchKey), errors.Is(err, errChanged):
+				// tampered, or deleted/replaced since the listing: skip it
+			default:
+				mu.Lock()
+				firstErr = cmpErr(firstErr, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	objs := make([]ObjectInfo, 0, len(page))
+	for i := range page {
+		if keep[i] {
+			objs = append(objs, out[i])
+		}
+	}
+	return objs, nil
+}
+
+// listed is what a listing shows of an object: no metadata.
+func listed(info ObjectInfo, e listEntry) ObjectInfo {
+	return ObjectInfo{Key: e.name, Size: info.Size, ETag: info.ETag, LastModified: info.LastModified}
+}
+
+func cmpErr(first, err error) error {
+	if first != nil {
+		return first
+	}
+	return err
+}

@@ -1,0 +1,251 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/sealgate/sealgate/backends"
+	"github.com/sealgate/sealgate/cryptolayer"
+)
+
+// Multipart uploads keep their state sealed in the upstream, so any gateway
+// continues them after a restart:
+//
+//	.sealgate/mp/<dir>/<upload id>/state      sealed uploadState
+//	.sealgate/mp/<dir>/<upload id>/p00001     part 1's sealed chunks
+//	.sealgate/mp/<dir>/<upload id>/i00001     sealed partRecord of part 1
+//	.sealgate/mp/<dir>/<upload id>/done       sealed doneRecord after completion
+//
+// Records are bound to their upload id and role (cryptolayer.SealRecord
+// contexts), and the state names the bucket and key it belongs to.
+
+// minPartSize is S3's minimum size of every part but the last.
+const minPartSize = 5 << 20
+
+type uploadState struct {
+	Bucket  string    `json:"b"`
+	Key     string    `json:"k"`
+	Upload  []byte    `json:"u"` // cryptolayer.Upload (suite, epoch, salt)
+	Meta    Meta      `json:"m"`
+	Created time.Time `json:"t"`
+}
+
+type partRecord struct {
+	Size   int64     `json:"s"`
+	MD5    []byte    `json:"h"`
+	UpETag string    `json:"e"` // upstream ETag of the part object it describes
+	Time   time.Time `json:"t"`
+}
+
+type doneRecord struct {
+	Bucket string     `json:"b"`
+	Key    string     `json:"k"`
+	Info   ObjectInfo `json:"i"`
+}
+
+func (n *userNS) uploadDir(id string) string { return ".sealgate/mp/" + n.dir + "/" + id + "/" }
+func partName(num int) string                { return fmt.Sprintf("%05d", num) }
+func (n *userNS) mpKey() cryptolayer.Key     { return n.user.DeriveUserKey("multipart") }
+
+// CreateMultipartUpload implements Namespace.
+func (n *userNS) CreateMultipartUpload(ctx context.Context, bucket, key string, opts PutOptions) (string, error) {
+	if err := n.needBucket(ctx, bucket); err != nil {
+		return "", err
+	}
+	if _, err := n.objectKey(bucket, key); err != nil {
+		return "", err
+	}
+	if _, err := sealMeta(opts.Meta, key, false, time.Time{}); err != nil {
+		return "", err
+	}
+	ck, err := n.user.ContentKey()
+	if err != nil {
+		return "", err
+	}
+	u, _ := cryptolayer.NewUpload(0, ck.Epoch).MarshalBinary()
+	id := rand.Text()
+	st := uploadState{Bucket: bucket, Key: key, Upload: u, Meta: opts.Meta, Created: n.svc.cfg.Now().UTC()}
+	if err := n.putRecord(ctx, n.uploadDir(id)+"state", "upload\x00"+id, st, backends.PutOptions{IfAbsent: true}); err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+func (n *userNS) putRecord(ctx context.Context, up, context string, v any, cond backends.PutOptions) error {
+	pt, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	rec := cryptolayer.SealRecord(n.mpKey(), context, pt)
+	_, err = n.svc.store.Put(ctx, up, bytes.NewReader(rec), int64(len(rec)), cond)
+	return upstreamErr(err, ErrNoSuchUpload)
+}
+
+// getRecord reads and opens a record; absent is notExist.
+func (n *userNS) getRecord(ctx context.Context, up, context string, v any, notExist error) (backends.ObjectInfo, error) {
+	rc, info, err := n.svc.store.Get(ctx, up, 0, -1)
+	if err != nil {
+		return info, upstreamErr(err, notExist)
+	}
+	defer func() { _ = rc.Close() }()
+	sealed, err := io.ReadAll(io.LimitReader(rc, 1<<20))
+	if err != nil {
+		return info, upstreamErr(err, notExist)
+	}
+	pt, err := cryptolayer.OpenRecord(n.mpKey(), context, sealed)
+	if err == nil {
+		err = json.Unmarshal(pt, v)
+	}
+	if err != nil {
+		n.svc.integrityFailure("record")
+		return info, fmt.Errorf("%w: multipart record", ErrIntegrity)
+	}
+	return info, nil
+}
+
+// loadUpload returns the upload's state and salt, checking that it belongs
+// to bucket and key.
+func (n *userNS) loadUpload(ctx context.Context, bucket, key, id string) (*uploadState, cryptolayer.Upload, error) {
+	var st uploadState
+	var u cryptolayer.Upload
+	if !validUploadID(id) {
+		return nil, u, fmt.Errorf("%w: %q", ErrNoSuchUpload, id)
+	}
+	if err := n.needBucket(ctx, bucket); err != nil {
+		return nil, u, err
+	}
+	if _, err := n.getRecord(ctx, n.uploadDir(id)+"state", "upload\x00"+id, &st, ErrNoSuchUpload); err != nil {
+		return nil, u, err
+	}
+	if st.Bucket != bucket || st.Key != key {
+		return nil, u, fmt.Errorf("%w: %q", ErrNoSuchUpload, id)
+	}
+	if err := u.UnmarshalBinary(st.Upload); err != nil {
+		return nil, u, fmt.Errorf("%w: upload state", ErrIntegrity)
+	}
+	return &st, u, nil
+}
+
+func validUploadID(id string) bool {
+	if len(id) < 16 || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; !(c >= 'A' && c <= 'Z' || c >= '2' && c <= '7') {
+			return false
+		}
+	}
+	return true
+}
+
+// UploadPart implements Namespace.
+func (n *userNS) UploadPart(ctx context.Context, bucket, key, id string, part int, body io.Reader, size int64) (string, error) {
+	if part < 1 || part > cryptolayer.MaxParts {
+		return "", fmt.Errorf("%w: part number %d", ErrInvalidArgument, part)
+	}
+	_, u, err := n.loadUpload(ctx, bucket, key, id)
+	if err != nil {
+		return "", err
+	}
+	pr, pw := io.Pipe()
+	sealed := make(chan partResult, 1)
+	go func() { sealed <- n.sealPart(pw, u, part, body, size) }()
+	encSize := int64(-1)
+	if size >= 0 {
+		encSize = cryptolayer.SealedPartSize(size)
+	}
+	info, perr := n.svc.store.Put(ctx, n.uploadDir(id)+"p"+partName(part), pr, encSize, backends.PutOptions{})
+	_ = pr.CloseWithError(errWriteAborted)
+	res := <-sealed
+	if res.err != nil && !errors.Is(res.err, errWriteAborted) {
+		return "", res.err
+	}
+	if perr != nil {
+		return "", upstreamErr(perr, ErrNoSuchUpload)
+	}
+	rec := partRecord{Size: res.info.Size, MD5: res.info.MD5[:], UpETag: info.ETag, Time: n.svc.cfg.Now().UTC()}
+	if err := n.putRecord(ctx, n.uploadDir(id)+"i"+partName(part), "part\x00"+id+"\x00"+partName(part), rec, backends.PutOptions{}); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%x", res.info.MD5), nil
+}
+
+type partResult struct {
+	info cryptolayer.PartInfo
+	err  error
+}
+
+func (n *userNS) sealPart(pw *io.PipeWriter, u cryptolayer.Upload, part int, body io.Reader, size int64) partResult {
+	w, err := u.NewPartWriter(pw, n.user, part)
+	if err != nil {
+		_ = pw.CloseWithError(err)
+		return partResult{err: err}
+	}
+	if err := copyBody(w, body, size); err != nil {
+		w.Abort()
+		_ = pw.CloseWithError(err)
+		return partResult{err: err}
+	}
+	if err := w.Close(); err != nil {
+		_ = pw.CloseWithError(err)
+		return partResult{err: err}
+	}
+	_ = pw.Close()
+	return partResult{info: w.Info()}
+}
+
+// UploadPartCopy implements Namespace: the source range is read through
+// the gateway and sealed as the part.
+func (n *userNS) UploadPartCopy(ctx context.Context, bucket, key, id string, part int, srcBucket, srcKey string, src GetOptions) (PartInfo, error) {
+	r, err := n.GetObject(ctx, srcBucket, srcKey, src)
+	if err != nil {
+		return PartInfo{}, err
+	}
+	defer func() { _ = r.Body.Close() }()
+	size := r.Info.Size
+	if r.Range != nil {
+		size = r.Range.End - r.Range.Start + 1
+	}
+	etag, err := n.UploadPart(ctx, bucket, key, id, part, r.Body, size)
+	if err != nil {
+		return PartInfo{}, err
+	}
+	return PartInfo{Number: part, Size: size, ETag: etag, LastModified: n.svc.cfg.Now().UTC()}, nil
+}
+
+// AbortMultipartUpload implements Namespace: everything of the upload goes.
+func (n *userNS) AbortMultipartUpload(ctx context.Context, bucket, key, id string) error {
+	if _, _, err := n.loadUpload(ctx, bucket, key, id); err != nil {
+		return err
+	}
+	return n.removeUpload(ctx, id, false)
+}
+
+// removeUpload deletes an upload's objects (keeping "done" if asked).
+func (n *userNS) removeUpload(ctx context.Context, id string, keepDone bool) error {
+	opts := backends.ListOptions{Prefix: n.uploadDir(id)}
+	for {
+		page, err := n.svc.store.List(ctx, opts)
+		if err != nil {
+			return upstreamErr(err, ErrNoSuchUpload)
+		}
+		for _, o := range page.Objects {
+			if keepDone && o.Key == opts.Prefix+"done" {
+				continue
+			}
+			if err := n.svc.store.Delete(ctx, o.Key); err != nil {
+				return upstreamErr(err, ErrNoSuchUpload)
+			}
+		}
+		if page.NextToken == "" {
+			return nil
+		}
+		opts.Token = page.NextToken
+	}
+}

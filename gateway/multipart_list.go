@@ -1,0 +1,116 @@
+package gateway
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/sealgate/sealgate/backends"
+)
+
+// ListParts implements Namespace: the parts uploaded so far, by number,
+// after marker, at most max (0 or more than 1000 means 1000).
+func (n *userNS) ListParts(ctx context.Context, bucket, key, id string, marker, limit int) ([]PartInfo, bool, error) {
+	if _, _, err := n.loadUpload(ctx, bucket, key, id); err != nil {
+		return nil, false, err
+	}
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	dir := n.uploadDir(id)
+	var out []PartInfo
+	opts := backends.ListOptions{Prefix: dir + "i"}
+	for {
+		page, err := n.svc.store.List(ctx, opts)
+		if err != nil {
+			return nil, false, upstreamErr(err, ErrNoSuchUpload)
+		}
+		for _, o := range page.Objects {
+			num, err := strconv.Atoi(strings.TrimPrefix(o.Key, opts.Prefix))
+			if err != nil || num <= marker {
+				continue
+			}
+			var rec partRecord
+			name := partName(num)
+			if _, err := n.getRecord(ctx, o.Key, "part\x00"+id+"\x00"+name, &rec, ErrNoSuchUpload); err != nil {
+				continue // deleted meanwhile, or failed authentication (counted)
+			}
+			out = append(out, PartInfo{Number: num, Size: rec.Size, ETag: fmt.Sprintf("%x", rec.MD5), LastModified: rec.Time})
+		}
+		if page.NextToken == "" {
+			break
+		}
+		opts.Token = page.NextToken
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
+	if len(out) > limit {
+		return out[:limit], true, nil
+	}
+	return out, false, nil
+}
+
+// ListMultipartUploads implements Namespace: the bucket's uploads in
+// progress, by key then upload id, after the markers.
+func (n *userNS) ListMultipartUploads(ctx context.Context, bucket, prefix, keyMarker, idMarker string, limit int) ([]UploadInfo, bool, error) {
+	if err := n.needBucket(ctx, bucket); err != nil {
+		return nil, false, err
+	}
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	all, err := n.uploads(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	var out []UploadInfo
+	for _, u := range all {
+		if u.bucket != bucket || !strings.HasPrefix(u.Key, prefix) {
+			continue
+		}
+		if keyMarker != "" && (u.Key < keyMarker || (u.Key == keyMarker && (idMarker == "" || u.UploadID <= idMarker))) {
+			continue
+		}
+		out = append(out, u.UploadInfo)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Key != out[j].Key {
+			return out[i].Key < out[j].Key
+		}
+		return out[i].UploadID < out[j].UploadID
+	})
+	if len(out) > limit {
+		return out[:limit], true, nil
+	}
+	return out, false, nil
+}
+
+type userUpload struct {
+	UploadInfo
+	bucket string
+}
+
+// uploads reads the state of every upload of the user (done uploads excluded).
+func (n *userNS) uploads(ctx context.Context) ([]userUpload, error) {
+	var out []userUpload
+	opts := backends.ListOptions{Prefix: ".sealgate/mp/" + n.dir + "/", Delimiter: "/"}
+	for {
+		page, err := n.svc.store.List(ctx, opts)
+		if err != nil {
+			return nil, upstreamErr(err, ErrNoSuchBucket)
+		}
+		for _, p := range page.Prefixes {
+			id := strings.TrimSuffix(strings.TrimPrefix(p, opts.Prefix), "/")
+			var st uploadState
+			if _, err := n.getRecord(ctx, p+"state", "upload\x00"+id, &st, ErrNoSuchUpload); err != nil {
+				continue
+			}
+			out = append(out, userUpload{UploadInfo{Key: st.Key, UploadID: id, Initiated: st.Created}, st.Bucket})
+		}
+		if page.NextToken == "" {
+			return out, nil
+		}
+		opts.Token = page.NextToken
+	}
+}

@@ -1,0 +1,181 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/sealgate/sealgate/backends"
+	"github.com/sealgate/sealgate/cryptolayer"
+)
+
+// errWriteAborted stops a sealer whose upstream write gave up.
+var errWriteAborted = errors.New("gateway: upstream write aborted")
+
+// PutObject implements Namespace.
+func (n *userNS) PutObject(ctx context.Context, bucket, key string, body io.Reader, size int64, opts PutOptions) (ObjectInfo, error) {
+	if err := n.needBucket(ctx, bucket); err != nil {
+		return ObjectInfo{}, err
+	}
+	up, err := n.objectKey(bucket, key)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	cond, err := n.putConditions(ctx, bucket, key, up, opts.IfNoneMatch, opts.IfMatch)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	return n.writeObject(ctx, bucket, key, up, cond, opts, func(w *cryptolayer.Writer) error {
+		return copyBody(w, body, size)
+	}, size, sealOptions{})
+}
+
+// sealOptions are the writer settings beyond Meta.
+type sealOptions struct {
+	externalDigest *[16]byte // MD5 known in advance (re-sealed multipart)
+	etagParts      int
+}
+
+// writeObject seals what fill writes into a new version at up, streaming
+// through a pipe into the upstream Put. The version is committed only if
+// fill and the writer's Close succeed; otherwise the pipe is closed with
+// the error, the upstream Put fails, and the old version stays.
+func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond backends.PutOptions, opts PutOptions,
+	fill func(*cryptolayer.Writer) error, size int64, so sealOptions) (ObjectInfo, error) {
+	now := n.svc.cfg.Now().UTC()
+	sm, err := sealMeta(opts.Meta, key, hasLongSegment(up), now)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	ck, err := n.user.ContentKey()
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	params := cryptolayer.Params{Key: ck, Binding: n.binding(bucket, key), Meta: sm,
+		ExternalDigest: so.externalDigest != nil, ETagParts: so.etagParts}
+	pr, pw := io.Pipe()
+	sealed := make(chan sealResult, 1)
+	go func() { sealed <- n.seal(pw, params, fill, opts, so) }()
+	encSize := int64(-1)
+	if size >= 0 {
+		encSize = cryptolayer.EncryptedSize(size)
+	}
+	upInfo, perr := n.svc.store.Put(ctx, up, pr, encSize, cond)
+	_ = pr.CloseWithError(errWriteAborted)
+	res := <-sealed
+	if res.err != nil && !errors.Is(res.err, errWriteAborted) {
+		return ObjectInfo{}, res.err
+	}
+	if perr != nil {
+		return ObjectInfo{}, upstreamErr(perr, ErrNoSuchKey)
+	}
+	oi := ObjectInfo{Key: key, Size: res.sum.Size, ETag: res.sum.ETag(), LastModified: now, Meta: doorMeta(sm), Checksum: res.checksum}
+	n.svc.meta.Add(metaKey{up, upInfo.ETag}, oi)
+	n.svc.lists.invalidate(n.bucketPrefix(bucket))
+	return oi, nil
+}
+
+type sealResult struct {
+	sum      cryptolayer.Summary
+	checksum cryptolayer.Checksum
+	err      error
+}
+
+// seal runs the writer over pw; it always closes pw.
+func (n *userNS) seal(pw *io.PipeWriter, p cryptolayer.Params, fill func(*cryptolayer.Writer) error, opts PutOptions, so sealOptions) sealResult {
+	w, err := cryptolayer.NewWriter(pw, p)
+	if err != nil {
+		_ = pw.CloseWithError(err)
+		return sealResult{err: upstreamErr(err, ErrNoSuchKey)}
+	}
+	if err := fill(w); err != nil {
+		w.Abort()
+		_ = pw.CloseWithError(err)
+		return sealResult{err: err}
+	}
+	cs := opts.Checksum
+	if opts.ChecksumFunc != nil {
+		cs = opts.ChecksumFunc()
+	}
+	w.SetChecksum(cs)
+	if so.externalDigest != nil {
+		w.SetDigest(*so.externalDigest)
+	}
+	if err := w.Close(); err != nil {
+		_ = pw.CloseWithError(err)
+		return sealResult{err: err}
+	}
+	_ = pw.Close()
+	return sealResult{sum: w.Summary(), checksum: cs}
+}
+
+// copyBody copies exactly size bytes (or everything, size < 0) from body.
+func copyBody(w io.Writer, body io.Reader, size int64) error {
+	if size < 0 {
+		_, err := io.Copy(w, body)
+		return wrapBodyErr(err)
+	}
+	got, err := io.Copy(w, io.LimitReader(body, size+1))
+	if err != nil {
+		return wrapBodyErr(err)
+	}
+	if got != size {
+		return fmt.Errorf("%w: %d bytes, announced %d", ErrIncompleteBody, got, size)
+	}
+	return nil
+}
+
+// wrapBodyErr keeps the door's own errors (a failed signature or digest
+// check inside its verifying reader) reachable with errors.Is.
+func wrapBodyErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("%w: %w", ErrIncompleteBody, err)
+	}
+	return fmt.Errorf("gateway: reading body: %w", err)
+}
+
+// putConditions turns S3 conditional-write headers into an atomic upstream
+// condition.
+func (n *userNS) putConditions(ctx context.Context, bucket, key, up, ifNoneMatch, ifMatch string) (backends.PutOptions, error) {
+	switch {
+	case ifNoneMatch != "" && ifMatch != "":
+		return backends.PutOptions{}, fmt.Errorf("%w: If-Match with If-None-Match", ErrInvalidArgument)
+	case ifNoneMatch == "*":
+		return backends.PutOptions{IfAbsent: true}, nil
+	case ifNoneMatch != "":
+		return backends.PutOptions{}, fmt.Errorf("%w: If-None-Match other than *", ErrInvalidArgument)
+	case ifMatch == "":
+		return backends.PutOptions{}, nil
+	}
+	st, err := n.svc.store.Stat(ctx, up)
+	if err != nil {
+		return backends.PutOptions{}, upstreamErr(err, ErrNoSuchKey)
+	}
+	info, err := n.objectInfo(ctx, bucket, key, up, st)
+	if err != nil {
+		return backends.PutOptions{}, err
+	}
+	if !etagListMatches(ifMatch, info.ETag) {
+		return backends.PutOptions{}, fmt.Errorf("%w: If-Match", ErrPreconditionFailed)
+	}
+	return backends.PutOptions{IfMatch: st.ETag}, nil
+}
+
+// hasLongSegment reports whether an upstream key has a long-form segment.
+func hasLongSegment(up string) bool { return strings.Contains(up, "/~") }
+
+// doorMeta drops the gateway's own entries from sealed metadata.
+func doorMeta(sm cryptolayer.Metadata) Meta {
+	m := Meta{}
+	for k, v := range sm {
+		if !strings.HasPrefix(k, "sg:") {
+			m[k] = v
+		}
+	}
+	return m
+}

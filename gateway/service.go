@@ -1,0 +1,124 @@
+package gateway
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+
+	"github.com/sealgate/sealgate/backends"
+	"github.com/sealgate/sealgate/cryptolayer"
+)
+
+// Config configures a Service.
+type Config struct {
+	Store backends.Store // the upstream
+	// MetaCacheEntries bounds the LRU of decrypted object metadata
+	// (default 100,000 entries, a few hundred bytes each).
+	MetaCacheEntries int
+	// ListCacheEntries bounds the decrypted directory listings kept for
+	// paging runs, in entries over all cached listings (default 1,000,000).
+	ListCacheEntries int
+	// FetchParallelism bounds the parallel metadata reads of a cold listing
+	// page (default 16).
+	FetchParallelism int
+	// ListCacheTTL is how long a decrypted listing serves later pages of a
+	// paging run (default 60 s). Writes through this gateway invalidate it.
+	ListCacheTTL time.Duration
+	// UploadExpiry is the age after which an unfinished multipart upload may
+	// be removed (default 7 days).
+	UploadExpiry time.Duration
+	// OnIntegrity, if set, is called for every upstream entry or object
+	// that fails authentication (for logs and metrics); it gets the region
+	// ("name", "object", "record") and never any secret.
+	OnIntegrity func(region string)
+	Now         func() time.Time
+}
+
+func (c *Config) setDefaults() {
+	if c.MetaCacheEntries <= 0 {
+		c.MetaCacheEntries = 100_000
+	}
+	if c.ListCacheEntries <= 0 {
+		c.ListCacheEntries = 1_000_000
+	}
+	if c.FetchParallelism <= 0 {
+		c.FetchParallelism = 16
+	}
+	if c.ListCacheTTL <= 0 {
+		c.ListCacheTTL = time.Minute
+	}
+	if c.UploadExpiry <= 0 {
+		c.UploadExpiry = 7 * 24 * time.Hour
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+// Service is the gateway over one upstream. It is safe for concurrent use.
+type Service struct {
+	cfg       Config
+	store     backends.Store
+	meta      *lru.Cache[metaKey, ObjectInfo]
+	ciphers   *lru.Cache[string, *cryptolayer.NameCipher]
+	lists     *listCache
+	buckets   sync.Map // bucketKey → bucketState
+	integrity atomic.Int64
+}
+
+// NewService returns a Service over cfg.Store.
+func NewService(cfg Config) (*Service, error) {
+	cfg.setDefaults()
+	meta, err := lru.New[metaKey, ObjectInfo](cfg.MetaCacheEntries)
+	if err != nil {
+		return nil, err
+	}
+	ciphers, err := lru.New[string, *cryptolayer.NameCipher](4096)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{cfg: cfg, store: cfg.Store, meta: meta, ciphers: ciphers,
+		lists: newListCache(cfg.ListCacheEntries, cfg.ListCacheTTL)}, nil
+}
+
+// IntegrityFailures counts upstream entries and objects that failed
+// authentication since the start.
+func (s *Service) IntegrityFailures() int64 { return s.integrity.Load() }
+
+func (s *Service) integrityFailure(region string) {
+	s.integrity.Add(1)
+	if s.cfg.OnIntegrity != nil {
+		s.cfg.OnIntegrity(region)
+	}
+}
+
+// Namespace returns the view of one account: what the doors call for an
+// authenticated request. The Account is a snapshot; a deleted account's
+// snapshot keeps working only for requests already in flight.
+func (s *Service) Namespace(a *Account) Namespace { return s.namespaceFor(a.user()) }
+
+// namespaceFor returns the namespace of a user record (a snapshot the
+// caller does not modify).
+func (s *Service) namespaceFor(u *cryptolayer.User) *userNS {
+	return &userNS{svc: s, user: u, dir: u.UpstreamDir(), buckets: u.BucketNameCipher()}
+}
+
+// nameCipher returns the (cached) name cipher of one user's bucket: making
+// one costs a few HKDF runs, and every request needs it.
+func (s *Service) nameCipher(u *cryptolayer.User, dir, bucket string) *cryptolayer.NameCipher {
+	k := dir + "\x00" + bucket
+	if c, ok := s.ciphers.Get(k); ok {
+		return c
+	}
+	c := u.NameCipher(bucket)
+	s.ciphers.Add(k, c)
+	return c
+}
+
+// metaKey identifies one upstream object version: the cache can never be
+// stale because a new version has a new upstream ETag.
+type metaKey struct {
+	key, etag string
+}
