@@ -102,13 +102,19 @@ func (st *bodyState) setup(r *http.Request, mode string, md5Mode MD5Mode) error 
 	return st.setupChecksum(r, mode)
 }
 
+// checksumNonValue are x-amz-checksum-* headers that carry no checksum:
+// the type, the algorithm of CreateMultipartUpload, and the GET/HEAD mode.
+var checksumNonValue = map[string]bool{
+	checksumPrefix + "type": true, checksumPrefix + "algorithm": true, checksumPrefix + "mode": true,
+}
+
 // setupChecksum finds at most one checksum, in a header or announced in
 // x-amz-trailer (trailer modes only).
 func (st *bodyState) setupChecksum(r *http.Request, mode string) error {
 	for k, vals := range r.Header {
 		lk := strings.ToLower(k)
 		alg, ok := checksumAlgOf(lk)
-		if !strings.HasPrefix(lk, checksumPrefix) || lk == checksumPrefix+"type" {
+		if !strings.HasPrefix(lk, checksumPrefix) || checksumNonValue[lk] {
 			continue
 		}
 		if !ok || len(vals) != 1 || !validChecksumValue(alg, vals[0]) || st.ck != nil {

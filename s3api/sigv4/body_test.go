@@ -235,3 +235,22 @@ func TestContentEncodingKept(t *testing.T) {
 		t.Errorf("body %q, Content-Encoding %q, length %d", got, r.Header.Get("Content-Encoding"), r.ContentLength)
 	}
 }
+
+// x-amz-checksum-mode (GET/HEAD), -algorithm (CreateMultipartUpload) and
+// -type name no checksum and must not be taken for one.
+func TestChecksumNonValueHeaders(t *testing.T) {
+	v := verifierAt(mustTime(t, amzDateLayout, exampleDate))
+	for _, h := range []string{"X-Amz-Checksum-Mode", "X-Amz-Checksum-Algorithm", "X-Amz-Checksum-Type"} {
+		t.Run(h, func(t *testing.T) {
+			r := httptest.NewRequest("PUT", "http://s3.example.test/b/k", strings.NewReader("data"))
+			r.Header.Set("X-Amz-Date", exampleDate)
+			r.Header.Set("X-Amz-Content-Sha256", unsignedPayload)
+			r.Header.Set(h, "ENABLED")
+			signV4ForTest(r)
+			_, got, err := verifyAndRead(v, r)
+			if err != nil || string(got) != "data" {
+				t.Fatalf("got %q, %v", got, err)
+			}
+		})
+	}
+}
