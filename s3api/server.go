@@ -85,6 +85,7 @@ type reqCtx struct {
 	bucket string
 	key    string
 	op     string
+	code   string // the S3 error code answered, if any
 }
 
 func newRequestID() string {
@@ -117,6 +118,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			panic(http.ErrAbortHandler)
 		}
 		ae := writeError(rec, r, rc, err)
+		rc.code = ae.Code
 		if ae.status >= 500 {
 			rc.logErr(err)
 		}
@@ -180,7 +182,7 @@ func (s *server) logAccess(rc *reqCtx, rec *recorder, start time.Time) {
 	}
 	ev := s.log.Info().Str("request_id", rc.id).Str("user", rc.user.Name).
 		Str("op", rc.op).Str("method", rc.r.Method).Str("bucket", rc.bucket).
-		Int("status", status).Int64("bytes", rec.bytes).
+		Int("status", status).Str("error", rc.code).Int64("bytes", rec.bytes).
 		Dur("duration", s.now().Sub(start))
 	if s.log.GetLevel() <= zerolog.DebugLevel {
 		ev = ev.Str("key", rc.key).Str("url", sigv4.Redact(rc.r.URL))
