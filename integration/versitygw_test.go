@@ -60,6 +60,8 @@ func clientCases(big bool) []clientCase {
 	return []clientCase{
 		{"awscli-v1", func(t *testing.T, tg target) { testAWSCLI(t, tg, 1, big) }},
 		{"awscli-v2", func(t *testing.T, tg target) { testAWSCLI(t, tg, 2, big) }},
+		{"s3cmd", testS3cmd},
+		{"rclone", testRclone},
 	}
 }
 
