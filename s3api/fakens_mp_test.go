@@ -98,10 +98,12 @@ func (f *fakeNS) CompleteMultipartUpload(_ context.Context, bucket, key, id stri
 func (f *fakeNS) assemble(u *fakeUpload, parts []gateway.CompletedPart) ([]byte, string, error) {
 	var data bytes.Buffer
 	var sums []byte
-	for i, p := range parts {
-		if i > 0 && p.Number <= parts[i-1].Number {
+	for i := 1; i < len(parts); i++ {
+		if parts[i].Number <= parts[i-1].Number {
 			return nil, "", gateway.ErrInvalidPartOrder
 		}
+	}
+	for i, p := range parts {
 		got, ok := u.parts[p.Number]
 		if !ok || got.info.ETag != p.ETag {
 			return nil, "", gateway.ErrInvalidPart

@@ -101,13 +101,13 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rc := &reqCtx{srv: s, id: newRequestID(), w: rec, r: r, op: "Unknown"}
 	h := rec.Header()
 	h.Set("x-amz-request-id", rc.id)
-	h.Set("x-amz-id-2", hex.EncodeToString([]byte(rc.id)))
-	h.Set("Server", serverName)
-	h.Set("Date", start.UTC().Format(http.TimeFormat))
 	rec.fix = func() {
-		rec.Header().Set("x-amz-request-id", rc.id)
-		rec.Header().Set("Server", serverName)
+		h.Set("x-amz-request-id", rc.id)
+		h.Set("x-amz-id-2", hex.EncodeToString([]byte(rc.id)))
+		h.Set("Server", serverName)
+		h.Set("Date", start.UTC().Format(http.TimeFormat))
 	}
+	rec.fix()
 	defer func() { s.logAccess(rc, rec, start) }()
 	if err := s.serve(rc); err != nil {
 		if rec.status != 0 {
