@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 
@@ -157,15 +158,21 @@ func toAPIError(err error, region string) *apiError {
 	if errors.As(err, &ae) {
 		return ae
 	}
+	// sigv4 first: a gateway error may wrap the verifying reader's error.
+	if e := sigv4Error(err, region); e != nil {
+		return e
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		e := errCode("IncompleteBody")
+		e.cause = err
+		return e
+	}
 	for _, m := range gatewayCodes {
 		if errors.Is(err, m.err) {
 			e := errCode(m.code)
 			e.cause = err
 			return e
 		}
-	}
-	if e := sigv4Error(err, region); e != nil {
-		return e
 	}
 	e := errCode("InternalError")
 	e.cause = err

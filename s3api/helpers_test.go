@@ -71,7 +71,7 @@ type envOpts struct {
 	tls      bool
 	domains  []string
 	newNS    func(t *testing.T, user string) gateway.Namespace
-	logLevel zerolog.Level
+	debug    bool // log at debug level (keys, redacted URLs)
 }
 
 func newEnv(t *testing.T, o envOpts) *testEnv {
@@ -84,7 +84,7 @@ func newEnv(t *testing.T, o envOpts) *testEnv {
 		aliceAK: {Name: "alice", Secret: []byte(aliceSK), NS: e.alice},
 		bobAK:   {Name: "bob", Secret: []byte(bobSK), NS: e.bob},
 	}
-	h, err := New(Config{Users: users, Domains: o.domains, Logger: zerolog.New(e.log).Level(o.logLevel),
+	h, err := New(Config{Users: users, Domains: o.domains, Logger: zerolog.New(e.log).Level(logLevel(o.debug)),
 		Now: func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) }})
 	if err != nil {
 		t.Fatal(err)
@@ -177,11 +177,33 @@ func (e *testEnv) signed(t *testing.T, req *http.Request, ak, sk string) *http.R
 	if req.Header.Get("X-Amz-Content-Sha256") == "" {
 		req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
 	}
+	signAs(t, req, ak, sk, "us-east-1")
+	return e.do(t, req)
+}
+
+// sign signs req as alice for region.
+func (e *testEnv) sign(t *testing.T, req *http.Request, region string) {
+	t.Helper()
+	signAs(t, req, aliceAK, aliceSK, region)
+}
+
+func (e *testEnv) signedRegion(t *testing.T, req *http.Request, region string) *http.Response {
+	t.Helper()
+	e.sign(t, req, region)
+	return e.do(t, req)
+}
+
+func signAs(t *testing.T, req *http.Request, ak, sk, region string) {
+	t.Helper()
 	s := v4.NewSigner()
 	cred := aws.Credentials{AccessKeyID: ak, SecretAccessKey: sk}
-	if err := s.SignHTTP(context.Background(), cred, req, req.Header.Get("X-Amz-Content-Sha256"), "s3", "us-east-1", time.Now()); err != nil {
+	if err := s.SignHTTP(context.Background(), cred, req, req.Header.Get("X-Amz-Content-Sha256"), "s3", region, time.Now()); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func (e *testEnv) do(t *testing.T, req *http.Request) *http.Response {
+	t.Helper()
 	resp, err := e.srv.Client().Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
@@ -222,4 +244,11 @@ func (e *testEnv) dumpLogOnFailure(t *testing.T) {
 			t.Logf("server log:\n%s", e.log.String())
 		}
 	})
+}
+
+func logLevel(debug bool) zerolog.Level {
+	if debug {
+		return zerolog.DebugLevel
+	}
+	return zerolog.InfoLevel
 }
