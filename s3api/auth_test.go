@@ -18,8 +18,10 @@ import (
 )
 
 // Every bad input gets its S3 error and leaves the previous object intact.
-func TestBadInputsKeepObject(t *testing.T) {
-	e := newEnv(t, envOpts{})
+func TestBadInputsKeepObject(t *testing.T) { testBadInputsKeepObject(t, envOpts{}) }
+
+func testBadInputsKeepObject(t *testing.T, o envOpts) {
+	e := newEnv(t, o)
 	c := e.aliceClient(t)
 	ctx := context.Background()
 	mustBucket(t, c, "keep")
@@ -126,8 +128,10 @@ func TestClockSkewAndExpiredPresign(t *testing.T) {
 	}
 }
 
-func TestPresignedGetPut(t *testing.T) {
-	e := newEnv(t, envOpts{debug: true})
+func TestPresignedGetPut(t *testing.T) { testPresignedGetPut(t, envOpts{}) }
+
+func testPresignedGetPut(t *testing.T, o envOpts) {
+	e := newEnv(t, withDebug(o))
 	c := e.aliceClient(t)
 	mustBucket(t, c, "pre")
 	ps := s3.NewPresignClient(c)
@@ -167,8 +171,10 @@ func TestPresignedGetPut(t *testing.T) {
 
 // A body shorter than its Content-Length: the client half-closes after
 // half the bytes; the server answers IncompleteBody and keeps the object.
-func TestShortBodyKeepsObject(t *testing.T) {
-	e := newEnv(t, envOpts{})
+func TestShortBodyKeepsObject(t *testing.T) { testShortBodyKeepsObject(t, envOpts{}) }
+
+func testShortBodyKeepsObject(t *testing.T, o envOpts) {
+	e := newEnv(t, o)
 	c := e.aliceClient(t)
 	mustBucket(t, c, "short")
 	mustPut(t, c, "short", "k", "original")

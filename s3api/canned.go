@@ -41,14 +41,14 @@ type accessControlPolicy struct {
 // canned are the fixed bodies of read-only probes, by subresource. The
 // bucket (and object) must exist; the handler checks that first.
 var cannedBodies = map[string]string{
-	"versioning":        `<VersioningConfiguration xmlns="` + s3ns + `"/>`,
-	"tagging":           `<Tagging xmlns="` + s3ns + `"><TagSet/></Tagging>`,
-	"logging":           `<BucketLoggingStatus xmlns="` + s3ns + `"/>`,
-	"notification":      `<NotificationConfiguration xmlns="` + s3ns + `"/>`,
-	"accelerate":        `<AccelerateConfiguration xmlns="` + s3ns + `"/>`,
-	"requestPayment":    `<RequestPaymentConfiguration xmlns="` + s3ns + `"><Payer>BucketOwner</Payer></RequestPaymentConfiguration>`,
-	"policyStatus":      `<PolicyStatus xmlns="` + s3ns + `"><IsPublic>false</IsPublic></PolicyStatus>`,
-	"encryption":        `<ServerSideEncryptionConfiguration xmlns="` + s3ns + `"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>false</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>`,
+	"versioning":     `<VersioningConfiguration xmlns="` + s3ns + `"/>`,
+	"tagging":        `<Tagging xmlns="` + s3ns + `"><TagSet/></Tagging>`,
+	"logging":        `<BucketLoggingStatus xmlns="` + s3ns + `"/>`,
+	"notification":   `<NotificationConfiguration xmlns="` + s3ns + `"/>`,
+	"accelerate":     `<AccelerateConfiguration xmlns="` + s3ns + `"/>`,
+	"requestPayment": `<RequestPaymentConfiguration xmlns="` + s3ns + `"><Payer>BucketOwner</Payer></RequestPaymentConfiguration>`,
+	"policyStatus":   `<PolicyStatus xmlns="` + s3ns + `"><IsPublic>false</IsPublic></PolicyStatus>`,
+	"encryption":     `<ServerSideEncryptionConfiguration xmlns="` + s3ns + `"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>false</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>`,
 }
 
 // cannedErrors are the "not configured" answers.

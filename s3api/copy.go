@@ -2,6 +2,8 @@ package s3api
 
 import (
 	"encoding/xml"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -74,7 +76,7 @@ func (s *server) copyObject(rc *reqCtx) error {
 	}
 	info, err := rc.user.NS.CopyObject(rc.r.Context(), srcBucket, srcKey, rc.bucket, rc.key, opts)
 	if err != nil {
-		return err
+		return sourceCondErr(err)
 	}
 	return writeXML(rc, http.StatusOK, copyObjectResult{Xmlns: s3ns, ETag: quoteETag(info.ETag), LastModified: xmlTime(info.LastModified)})
 }
@@ -93,4 +95,13 @@ func copyOptions(h http.Header) (gateway.CopyOptions, error) {
 		return opts, errMsg("InvalidArgument", "Unknown metadata directive.")
 	}
 	return opts, nil
+}
+
+// sourceCondErr: a failed x-amz-copy-source-if-* is 412 on S3, even where
+// the same condition on a GET would be 304.
+func sourceCondErr(err error) error {
+	if errors.Is(err, gateway.ErrNotModified) {
+		return fmt.Errorf("s3api: copy source condition: %w", gateway.ErrPreconditionFailed)
+	}
+	return err
 }

@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/johannesboyne/gofakes3"
 	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/johannesboyne/gofakes3"
 	"github.com/rs/zerolog"
 
 	"github.com/sealgate/sealgate/gateway"
@@ -46,7 +46,7 @@ func (f *fakesCache) get(u User, log zerolog.Logger, now func() time.Time) http.
 	be.setNS(u.NS)
 	g := gofakes3.New(be,
 		gofakes3.WithoutVersioning(),
-		gofakes3.WithTimeSkewLimit(0),   // sigv4 checked the date
+		gofakes3.WithTimeSkewLimit(0),      // sigv4 checked the date
 		gofakes3.WithIntegrityCheck(false), // sigv4 verified Content-MD5
 		gofakes3.WithTimeSource(clock(now)),
 		gofakes3.WithLogger(gofakes3.DiscardLog()),
@@ -184,4 +184,3 @@ func (b *backend) fakesErr(err error) error {
 	}
 	return &gofakes3.ErrorResponse{Code: gofakes3.ErrorCode(e.Code), Message: e.Message}
 }
-

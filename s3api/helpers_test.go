@@ -68,10 +68,10 @@ type testEnv struct {
 type Namespace = gateway.Namespace
 
 type envOpts struct {
-	tls      bool
-	domains  []string
-	newNS    func(t *testing.T, user string) gateway.Namespace
-	debug    bool // log at debug level (keys, redacted URLs)
+	tls     bool
+	domains []string
+	newNS   func(t *testing.T, user string) gateway.Namespace
+	debug   bool // log at debug level (keys, redacted URLs)
 }
 
 func newEnv(t *testing.T, o envOpts) *testEnv {
@@ -252,3 +252,7 @@ func logLevel(debug bool) zerolog.Level {
 	}
 	return zerolog.InfoLevel
 }
+
+func withTLS(o envOpts, tls bool) envOpts { o.tls = tls; return o }
+
+func withDebug(o envOpts) envOpts { o.debug = true; return o }

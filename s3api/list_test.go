@@ -17,9 +17,9 @@ import (
 
 var listKeys = []string{"a b.txt", "a+b.txt", "100%.csv", "dir/x", "dir/y", "dir/sub/z", "한글/x.txt", "zz"}
 
-func listEnv(t *testing.T) (*testEnv, *s3.Client) {
+func listEnv(t *testing.T, o envOpts) (*testEnv, *s3.Client) {
 	t.Helper()
-	e := newEnv(t, envOpts{})
+	e := newEnv(t, o)
 	c := e.aliceClient(t)
 	mustBucket(t, c, "list")
 	for _, k := range listKeys {
@@ -28,8 +28,10 @@ func listEnv(t *testing.T) (*testEnv, *s3.Client) {
 	return e, c
 }
 
-func TestListV2Paging(t *testing.T) {
-	_, c := listEnv(t)
+func TestListV2Paging(t *testing.T) { testListV2Paging(t, envOpts{}) }
+
+func testListV2Paging(t *testing.T, o envOpts) {
+	_, c := listEnv(t, o)
 	tests := []struct {
 		name      string
 		delimiter string
@@ -69,8 +71,10 @@ func TestListV2Paging(t *testing.T) {
 	}
 }
 
-func TestListV1MarkerAndStartAfter(t *testing.T) {
-	_, c := listEnv(t)
+func TestListV1MarkerAndStartAfter(t *testing.T) { testListV1MarkerAndStartAfter(t, envOpts{}) }
+
+func testListV1MarkerAndStartAfter(t *testing.T, o envOpts) {
+	_, c := listEnv(t, o)
 	ctx := context.Background()
 	var got []string
 	marker := ""
@@ -102,8 +106,10 @@ func TestListV1MarkerAndStartAfter(t *testing.T) {
 	}
 }
 
-func TestListEncodingTypeURL(t *testing.T) {
-	e, _ := listEnv(t)
+func TestListEncodingTypeURL(t *testing.T) { testListEncodingTypeURL(t, envOpts{}) }
+
+func testListEncodingTypeURL(t *testing.T, o envOpts) {
+	e, _ := listEnv(t, o)
 	for _, v2 := range []bool{false, true} {
 		q := url.Values{"encoding-type": {"url"}, "delimiter": {"/"}}
 		if v2 {
@@ -132,8 +138,10 @@ func TestListEncodingTypeURL(t *testing.T) {
 	}
 }
 
-func TestListErrors(t *testing.T) {
-	e, c := listEnv(t)
+func TestListErrors(t *testing.T) { testListErrors(t, envOpts{}) }
+
+func testListErrors(t *testing.T, o envOpts) {
+	e, c := listEnv(t, o)
 	_, err := c.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String("nobucket")})
 	wantCode(t, err, "NoSuchBucket", 404)
 	_, err = c.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String("list"), ContinuationToken: aws.String("!!!")})
@@ -149,8 +157,10 @@ func TestListErrors(t *testing.T) {
 	}
 }
 
-func TestListObjectVersions(t *testing.T) {
-	_, c := listEnv(t)
+func TestListObjectVersions(t *testing.T) { testListObjectVersions(t, envOpts{}) }
+
+func testListObjectVersions(t *testing.T, o envOpts) {
+	_, c := listEnv(t, o)
 	out, err := c.ListObjectVersions(context.Background(), &s3.ListObjectVersionsInput{Bucket: aws.String("list")})
 	if err != nil {
 		t.Fatal(err)

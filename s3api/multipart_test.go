@@ -38,10 +38,12 @@ func payload(n int) []byte {
 	return b
 }
 
-func TestUploadManager(t *testing.T) {
+func TestUploadManager(t *testing.T) { testUploadManager(t, envOpts{}) }
+
+func testUploadManager(t *testing.T, o envOpts) {
 	for _, tls := range []bool{false, true} {
 		t.Run(fmt.Sprintf("tls=%v", tls), func(t *testing.T) {
-			e := newEnv(t, envOpts{tls: tls})
+			e := newEnv(t, withTLS(o, tls))
 			c := e.aliceClient(t)
 			mustBucket(t, c, "mpu")
 			data := payload(12<<20 + 123)
@@ -66,8 +68,10 @@ func TestUploadManager(t *testing.T) {
 	}
 }
 
-func TestMultipartLowLevel(t *testing.T) {
-	e := newEnv(t, envOpts{})
+func TestMultipartLowLevel(t *testing.T) { testMultipartLowLevel(t, envOpts{}) }
+
+func testMultipartLowLevel(t *testing.T, o envOpts) {
+	e := newEnv(t, o)
 	c := e.aliceClient(t)
 	ctx := context.Background()
 	mustBucket(t, c, "mpl")
@@ -118,13 +122,15 @@ func TestMultipartLowLevel(t *testing.T) {
 	if err != nil || aws.ToString(again.ETag) != aws.ToString(out.ETag) || !strings.HasSuffix(aws.ToString(out.ETag), `-2"`) {
 		t.Fatalf("repeated complete: %v %s %s", err, aws.ToString(again.ETag), aws.ToString(out.ETag))
 	}
-	if got := mustGet(t, c, "mpl", "dst"); got != string(payload(6<<20)[:5<<20])+"tail" {
+	if got := mustGet(t, c, "mpl", "dst"); got != string(payload(6 << 20)[:5<<20])+"tail" {
 		t.Fatal("UploadPartCopy content differs")
 	}
 }
 
-func TestMultipartAbortAndErrors(t *testing.T) {
-	e := newEnv(t, envOpts{})
+func TestMultipartAbortAndErrors(t *testing.T) { testMultipartAbortAndErrors(t, envOpts{}) }
+
+func testMultipartAbortAndErrors(t *testing.T, o envOpts) {
+	e := newEnv(t, o)
 	c := e.aliceClient(t)
 	ctx := context.Background()
 	mustBucket(t, c, "mpa")

@@ -22,10 +22,12 @@ func md5hex(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func TestPutGetHeadDelete(t *testing.T) {
+func TestPutGetHeadDelete(t *testing.T) { testPutGetHeadDelete(t, envOpts{}) }
+
+func testPutGetHeadDelete(t *testing.T, o envOpts) {
 	for _, tls := range []bool{false, true} {
 		t.Run(fmt.Sprintf("tls=%v", tls), func(t *testing.T) {
-			e := newEnv(t, envOpts{tls: tls})
+			e := newEnv(t, withTLS(o, tls))
 			c := e.aliceClient(t)
 			ctx := context.Background()
 			mustBucket(t, c, "docs")
@@ -86,8 +88,10 @@ func TestStoredMetaHasNoAmzHeaders(t *testing.T) {
 	}
 }
 
-func TestRangeGet(t *testing.T) {
-	e := newEnv(t, envOpts{})
+func TestRangeGet(t *testing.T) { testRangeGet(t, envOpts{}) }
+
+func testRangeGet(t *testing.T, o envOpts) {
+	e := newEnv(t, o)
 	c := e.aliceClient(t)
 	mustBucket(t, c, "rng")
 	body := "0123456789"
@@ -136,8 +140,10 @@ func TestRangeGet(t *testing.T) {
 	})
 }
 
-func TestConditionalGet(t *testing.T) {
-	e := newEnv(t, envOpts{})
+func TestConditionalGet(t *testing.T) { testConditionalGet(t, envOpts{}) }
+
+func testConditionalGet(t *testing.T, o envOpts) {
+	e := newEnv(t, o)
 	c := e.aliceClient(t)
 	mustBucket(t, c, "cnd")
 	etag := mustPut(t, c, "cnd", "k", "v1")
@@ -175,8 +181,10 @@ func TestConditionalGet(t *testing.T) {
 	}
 }
 
-func TestConditionalPut(t *testing.T) {
-	e := newEnv(t, envOpts{})
+func TestConditionalPut(t *testing.T) { testConditionalPut(t, envOpts{}) }
+
+func testConditionalPut(t *testing.T, o envOpts) {
+	e := newEnv(t, o)
 	c := e.aliceClient(t)
 	ctx := context.Background()
 	mustBucket(t, c, "cnd")
@@ -200,8 +208,10 @@ func TestConditionalPut(t *testing.T) {
 	}
 }
 
-func TestResponseOverrides(t *testing.T) {
-	e := newEnv(t, envOpts{})
+func TestResponseOverrides(t *testing.T) { testResponseOverrides(t, envOpts{}) }
+
+func testResponseOverrides(t *testing.T, o envOpts) {
+	e := newEnv(t, o)
 	c := e.aliceClient(t)
 	mustBucket(t, c, "ovr")
 	mustPut(t, c, "ovr", "k", "x")
@@ -217,8 +227,10 @@ func TestResponseOverrides(t *testing.T) {
 	}
 }
 
-func TestCopyObject(t *testing.T) {
-	e := newEnv(t, envOpts{})
+func TestCopyObject(t *testing.T) { testCopyObject(t, envOpts{}) }
+
+func testCopyObject(t *testing.T, o envOpts) {
+	e := newEnv(t, o)
 	c := e.aliceClient(t)
 	ctx := context.Background()
 	mustBucket(t, c, "src")

@@ -139,7 +139,7 @@ func (s *server) uploadPartCopy(rc *reqCtx) error {
 	if rh := rc.r.Header.Get("X-Amz-Copy-Source-Range"); rh != "" {
 		info, err := rc.user.NS.HeadObject(rc.r.Context(), srcBucket, srcKey, cond)
 		if err != nil {
-			return err
+			return sourceCondErr(err)
 		}
 		if cond.Range, err = parseCopyRange(rh, info.Size); err != nil {
 			return err
@@ -149,7 +149,7 @@ func (s *server) uploadPartCopy(rc *reqCtx) error {
 	id := rc.r.URL.Query().Get("uploadId")
 	p, err := rc.user.NS.UploadPartCopy(rc.r.Context(), rc.bucket, rc.key, id, part, srcBucket, srcKey, cond)
 	if err != nil {
-		return err
+		return sourceCondErr(err)
 	}
 	return writeXML(rc, http.StatusOK, copyPartResult{Xmlns: s3ns, ETag: quoteETag(p.ETag), LastModified: xmlTime(p.LastModified)})
 }
