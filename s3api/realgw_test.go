@@ -66,6 +66,10 @@ func TestRealGateway(t *testing.T) {
 		{"BadInputsKeepObject", testBadInputsKeepObject},
 		{"ShortBodyKeepsObject", testShortBodyKeepsObject},
 		{"PresignedGetPut", testPresignedGetPut},
+		{"ReadOnlyProbes", testReadOnlyProbes},
+		{"DeleteObjects", testDeleteObjects},
+		{"Buckets", testBuckets},
+		{"VirtualHostStyle", testVirtualHostStyle},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
