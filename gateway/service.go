@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -121,4 +122,10 @@ func (s *Service) nameCipher(u *cryptolayer.User, dir, bucket string) *cryptolay
 // stale because a new version has a new upstream ETag.
 type metaKey struct {
 	key, etag string
+}
+
+// Ready reports whether the upstream answers (a one-entry listing).
+func (s *Service) Ready(ctx context.Context) error {
+	_, err := s.store.List(ctx, backends.ListOptions{Prefix: ".sealgate/", Limit: 1})
+	return upstreamErr(err, ErrNoSuchBucket)
 }

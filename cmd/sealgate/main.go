@@ -7,19 +7,40 @@
 //	sealgate <command> [flags]
 //
 // Commands are listed by `sealgate help`. Errors are one line on standard
-// error and a non-zero exit status.
+// error and a non-zero exit status. Configuration precedence: flags >
+// SEALGATE_* environment variables > config file > defaults.
 package main
 
 import (
+	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv})
+	stop()
+	os.Exit(code)
+}
+
+// env is what a command may touch of the process, so tests can run them.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	// ready, if set, is called by serve with the bound addresses once it
+	// accepts requests (tests).
+	ready func(addrs map[string]string)
+}
 
 const usage = `sealgate: an encrypting S3 and WebDAV gateway
 
@@ -27,29 +48,48 @@ Usage:
   sealgate <command> [flags]
 
 Commands:
-  version   print the version
-  help      print this help
+  serve      run the S3 and WebDAV doors (creates ./sealgate-data on first start)
+  init       create a data dir (root key, keystore, local store) without serving
+  user       manage accounts: add, list, passwd, delete, rotate, keys
+  version    print the version
+  help       print this help
 
-Not built yet (see README.md, "Status"): serve, init, user, verify, keys, gc.
+Run "sealgate <command> -h" for a command's flags.
 `
 
+// errUsage marks errors that are about how the command was called.
+var errUsage = errors.New("usage")
+
 // run executes one command and returns the process exit status.
-func run(args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, e env) int {
 	if len(args) == 0 {
-		_, _ = fmt.Fprint(stderr, usage)
+		_, _ = fmt.Fprint(e.stderr, usage)
 		return 2
 	}
+	var err error
 	switch args[0] {
 	case "version", "--version":
-		_, _ = fmt.Fprintf(stdout, "sealgate %s\n", version)
-		return 0
+		_, _ = fmt.Fprintf(e.stdout, "sealgate %s\n", version)
 	case "help", "-h", "--help":
-		_, _ = fmt.Fprint(stdout, usage)
-		return 0
-	case "serve", "init", "user", "verify", "keys", "gc":
-		_, _ = fmt.Fprintf(stderr, "sealgate: %s is not built yet: this version has the encrypted core only (see README.md)\n", args[0])
-		return 1
+		_, _ = fmt.Fprint(e.stdout, usage)
+	case "serve":
+		err = cmdServe(ctx, args[1:], e)
+	case "init":
+		err = cmdInit(args[1:], e)
+	case "user":
+		err = cmdUser(ctx, args[1:], e)
+	default:
+		err = fmt.Errorf("%w: unknown command %q (try: sealgate help)", errUsage, args[0])
 	}
-	_, _ = fmt.Fprintf(stderr, "sealgate: unknown command %q (try: sealgate help)\n", args[0])
-	return 2
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		_, _ = fmt.Fprintln(e.stderr, "sealgate:", err)
+		return 2
+	}
+	_, _ = fmt.Fprintln(e.stderr, "sealgate:", err)
+	return 1
 }

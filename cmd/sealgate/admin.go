@@ -1,0 +1,28 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/sealgate/sealgate/gateway"
+)
+
+// adminHandler serves /healthz (the process runs) and /readyz (the
+// upstream answers).
+func adminHandler(svc *gateway.Service) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+		defer cancel()
+		if err := svc.Ready(ctx); err != nil {
+			http.Error(w, "upstream unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	return mux
+}

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Default addresses: loopback, on ports that collide with neither MinIO
+// (9000/9001) nor common development servers (3000, 5000, 8000, 8080, 8443).
+const (
+	defaultS3Addr    = "127.0.0.1:7450"
+	defaultDAVAddr   = "127.0.0.1:7451"
+	defaultAdminAddr = "127.0.0.1:7452"
+)
+
+// config is the whole configuration. Precedence: flags > SEALGATE_*
+// environment variables > config file > defaults. Every key is documented
+// in config.example.yaml.
+type config struct {
+	DataDir     string        `yaml:"data_dir" env:"SEALGATE_DATA_DIR"`
+	RootKeyFile string        `yaml:"root_key_file" env:"SEALGATE_ROOT_KEY_FILE"`
+	S3          s3DoorConfig  `yaml:"s3"`
+	WebDAV      davDoorConfig `yaml:"webdav"`
+	Admin       adminConfig   `yaml:"admin"`
+	Upstream    upstreamCfg   `yaml:"upstream"`
+	Log         logConfig     `yaml:"log"`
+	Cache       cacheConfig   `yaml:"cache"`
+}
+
+type tlsConfig struct {
+	CertFile   string `yaml:"cert_file"`
+	KeyFile    string `yaml:"key_file"`
+	SelfSigned bool   `yaml:"self_signed"`
+}
+
+type s3DoorConfig struct {
+	Addr    string    `yaml:"addr" env:"SEALGATE_S3_ADDR"`
+	Region  string    `yaml:"region" env:"SEALGATE_S3_REGION"`
+	Domains []string  `yaml:"domains"`
+	TLS     tlsConfig `yaml:"tls"`
+}
+
+type davDoorConfig struct {
+	Addr string    `yaml:"addr" env:"SEALGATE_DAV_ADDR"`
+	TLS  tlsConfig `yaml:"tls"`
+}
+
+type adminConfig struct {
+	Addr string `yaml:"addr" env:"SEALGATE_ADMIN_ADDR"`
+}
+
+type upstreamCfg struct {
+	Type string         `yaml:"type" env:"SEALGATE_UPSTREAM"`
+	FS   fsUpstreamCfg  `yaml:"fs"`
+	S3   s3UpstreamConf `yaml:"s3"`
+}
+
+type fsUpstreamCfg struct {
+	Dir string `yaml:"dir" env:"SEALGATE_UPSTREAM_DIR"`
+}
+
+type s3UpstreamConf struct {
+	Bucket     string `yaml:"bucket" env:"SEALGATE_UPSTREAM_BUCKET"`
+	Prefix     string `yaml:"prefix" env:"SEALGATE_UPSTREAM_PREFIX"`
+	Endpoint   string `yaml:"endpoint" env:"SEALGATE_UPSTREAM_ENDPOINT"`
+	Region     string `yaml:"region" env:"SEALGATE_UPSTREAM_REGION"`
+	PathStyle  bool   `yaml:"path_style" env:"SEALGATE_UPSTREAM_PATH_STYLE"`
+	PartSize   int64  `yaml:"part_size"`
+	MaxRetries int    `yaml:"max_retries"`
+}
+
+type logConfig struct {
+	Level  string `yaml:"level" env:"SEALGATE_LOG_LEVEL"`
+	Format string `yaml:"format" env:"SEALGATE_LOG_FORMAT"` // json, console or auto
+}
+
+type cacheConfig struct {
+	MetaEntries int `yaml:"meta_entries"`
+	ListEntries int `yaml:"list_entries"`
+}
+
+func defaultConfig() config {
+	return config{
+		DataDir:  "./sealgate-data",
+		S3:       s3DoorConfig{Addr: defaultS3Addr, Region: "us-east-1"},
+		WebDAV:   davDoorConfig{Addr: defaultDAVAddr},
+		Admin:    adminConfig{Addr: defaultAdminAddr},
+		Upstream: upstreamCfg{Type: "fs", S3: s3UpstreamConf{Region: "us-east-1"}},
+		Log:      logConfig{Level: "info", Format: "auto"},
+	}
+}
+
+// loadConfigFile decodes a YAML file strictly: an unknown key is an error
+// naming the key and its line.
+func loadConfigFile(path string, c *config) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) { // EOF: an empty file
+		return fmt.Errorf("config %s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	return nil
+}
+
+// applyEnv overrides fields tagged `env:"NAME"` from the environment.
+func applyEnv(c *config, getenv func(string) string) error {
+	return walkEnv(reflect.ValueOf(c).Elem(), getenv)
+}
+
+func walkEnv(v reflect.Value, getenv func(string) string) error {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f, fv := t.Field(i), v.Field(i)
+		if f.Type.Kind() == reflect.Struct {
+			if err := walkEnv(fv, getenv); err != nil {
+				return err
+			}
+			continue
+		}
+		name := f.Tag.Get("env")
+		val := getenv(name)
+		if name == "" || val == "" {
+			continue
+		}
+		switch fv.Kind() {
+		case reflect.String:
+			fv.SetString(val)
+		case reflect.Bool:
+			b, err := strconv.ParseBool(val)
+			if err != nil {
+				return fmt.Errorf("environment %s: %q is not a boolean", name, val)
+			}
+			fv.SetBool(b)
+		}
+	}
+	return nil
+}
+
+// resolve fills the defaults that depend on other settings and checks
+// the result.
+func (c *config) resolve() error {
+	if c.RootKeyFile == "" {
+		c.RootKeyFile = filepath.Join(c.DataDir, "root.key")
+	}
+	if c.Upstream.FS.Dir == "" {
+		c.Upstream.FS.Dir = filepath.Join(c.DataDir, "store")
+	}
+	switch c.Upstream.Type {
+	case "fs":
+	case "s3":
+		if c.Upstream.S3.Bucket == "" {
+			return errors.New("config: upstream.s3.bucket is required for upstream type s3")
+		}
+	default:
+		return fmt.Errorf("config: upstream.type %q: must be fs or s3", c.Upstream.Type)
+	}
+	switch c.Log.Format {
+	case "auto", "json", "console":
+	default:
+		return fmt.Errorf("config: log.format %q: must be auto, json or console", c.Log.Format)
+	}
+	return nil
+}

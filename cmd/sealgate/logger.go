@@ -1,0 +1,21 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/rs/zerolog"
+)
+
+// newLogger returns the process logger: JSON, or console text when asked
+// or when auto and the output is a terminal.
+func newLogger(c logConfig, w io.Writer) (zerolog.Logger, error) {
+	lvl, err := zerolog.ParseLevel(c.Level)
+	if err != nil || c.Level == "" {
+		return zerolog.Logger{}, fmt.Errorf("config: log.level %q: must be debug, info, warn or error", c.Level)
+	}
+	if c.Format == "console" || (c.Format == "auto" && isTerminal(w)) {
+		w = zerolog.ConsoleWriter{Out: w}
+	}
+	return zerolog.New(w).Level(lvl).With().Timestamp().Logger(), nil
+}

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/sealgate/sealgate/cryptolayer"
+	"github.com/sealgate/sealgate/gateway"
+)
+
+func cmdInit(args []string, e env) error {
+	f := newFlags("init", e.stderr)
+	if _, err := f.parse(args); err != nil {
+		return err
+	}
+	c, err := f.config(e.getenv)
+	if err != nil {
+		return err
+	}
+	if _, err := initDataDir(c, e.getenv); err != nil {
+		return err
+	}
+	_, _ = fmt.Fprintf(e.stdout, "sealgate: data dir %s ready (root key %s; keep a copy: without it the data is unreadable)\n", c.DataDir, c.RootKeyFile)
+	return nil
+}
+
+const userUsage = "user add|list|passwd|delete|rotate|keys [flags] [NAME]"
+
+func cmdUser(ctx context.Context, args []string, e env) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: %s", errUsage, userUsage)
+	}
+	sub := args[0]
+	f := newFlags("user "+sub, e.stderr)
+	asJSON := f.fs.Bool("json", false, "print JSON")
+	pwStdin := f.fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	pos, err := f.parse(args[1:])
+	if err != nil {
+		return err
+	}
+	c, err := f.config(e.getenv)
+	if err != nil {
+		return err
+	}
+	needName := sub != "list"
+	if needName != (len(pos) == 1) || (!needName && len(pos) != 0) {
+		return fmt.Errorf("%w: %s", errUsage, userUsage)
+	}
+	root, err := openDataDir(c, e.getenv)
+	if err != nil {
+		return err
+	}
+	accts, err := gateway.OpenAccounts(gateway.AccountsConfig{Dir: c.DataDir, Root: root})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = accts.Close() }()
+	u := userCmd{accts: accts, c: c, e: e, json: *asJSON, pwStdin: *pwStdin}
+	switch sub {
+	case "add":
+		return u.add(pos[0])
+	case "list":
+		return u.list()
+	case "passwd":
+		return u.passwd(pos[0])
+	case "delete":
+		return u.remove(ctx, pos[0])
+	case "rotate":
+		return u.rotate(pos[0])
+	case "keys":
+		return u.keys(pos[0])
+	}
+	return fmt.Errorf("%w: unknown user command %q: %s", errUsage, sub, userUsage)
+}
+
+type userCmd struct {
+	accts   *gateway.Accounts
+	c       *config
+	e       env
+	json    bool
+	pwStdin bool
+}
+
+func (u userCmd) password() ([]byte, error) {
+	if !u.pwStdin {
+		return nil, nil
+	}
+	line, err := bufio.NewReader(u.e.stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	pw := strings.TrimRight(line, "\r\n")
+	if pw == "" {
+		return nil, errors.New("empty password on standard input")
+	}
+	return []byte(pw), nil
+}
+
+func (u userCmd) add(name string) error {
+	pw, err := u.password()
+	if err != nil {
+		return err
+	}
+	cr, err := u.accts.Create(name, pw)
+	if err != nil {
+		return err
+	}
+	defer cr.Wipe()
+	if pw != nil {
+		cr.Password = pw
+	}
+	return u.printCredentials(cr)
+}
+
+func (u userCmd) printCredentials(cr gateway.Credentials) error {
+	if u.json {
+		out := map[string]string{"user": cr.User, "access_key_id": cr.AccessKeyID, "secret_access_key": string(cr.SecretAccessKey)}
+		if cr.Password != nil {
+			out["password"] = string(cr.Password)
+		}
+		return json.NewEncoder(u.e.stdout).Encode(out)
+	}
+	_, _ = fmt.Fprintf(u.e.stdout, "user:              %s\naccess key id:     %s\nsecret access key: %s\n", cr.User, cr.AccessKeyID, cr.SecretAccessKey)
+	if cr.Password != nil {
+		_, _ = fmt.Fprintf(u.e.stdout, "password:          %s\n", cr.Password)
+	}
+	return nil
+}
+
+func (u userCmd) list() error {
+	users := u.accts.List()
+	if u.json {
+		return json.NewEncoder(u.e.stdout).Encode(users)
+	}
+	tw := tabwriter.NewWriter(u.e.stdout, 0, 4, 2, ' ', 0)
+	_, _ = fmt.Fprintln(tw, "NAME\tACCESS KEY ID\tCREATED\tSTATUS\tEPOCH")
+	for _, a := range users {
+		_, _ = fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%d\n", a.Name, a.AccessKeyID, a.Created.Format("2006-01-02 15:04"), a.Status, a.CurrentEpoch)
+	}
+	return tw.Flush()
+}
+
+func (u userCmd) passwd(name string) error {
+	pw, err := u.password()
+	if err != nil {
+		return err
+	}
+	generated := pw == nil
+	if generated {
+		pw = cryptolayer.GeneratePassword()
+	}
+	if err := u.accts.ChangePassword(name, pw); err != nil {
+		return err
+	}
+	if generated {
+		_, _ = fmt.Fprintf(u.e.stdout, "password:          %s\n", pw)
+	}
+	clear(pw)
+	_, _ = fmt.Fprintf(u.e.stdout, "sealgate: password of %s changed (no object rewritten)\n", name)
+	return nil
+}
+
+func (u userCmd) rotate(name string) error {
+	epoch, err := u.accts.Rotate(name)
+	if err != nil {
+		return err
+	}
+	_, _ = fmt.Fprintf(u.e.stdout, "sealgate: %s now writes with key epoch %d; re-encrypting older objects is not available yet, so older epochs stay\n", name, epoch)
+	return nil
+}
+
+func (u userCmd) keys(name string) error {
+	cr, err := u.accts.NewKeys(name)
+	if err != nil {
+		return err
+	}
+	defer cr.Wipe()
+	return u.printCredentials(cr)
+}
+
+// remove destroys the account's keys first (crypto-shredding), then deletes
+// its upstream objects best effort with a running count.
+func (u userCmd) remove(ctx context.Context, name string) error {
+	dir, err := u.accts.Delete(name)
+	if err != nil {
+		return err
+	}
+	_, _ = fmt.Fprintf(u.e.stdout, "sealgate: %s deleted; its keys are destroyed, its upstream data is unreadable\n", name)
+	store, err := openUpstream(ctx, u.c)
+	if err != nil {
+		return fmt.Errorf("keys destroyed, but the upstream objects were not removed: %w", err)
+	}
+	defer func() { _ = store.Close() }()
+	svc, err := gateway.NewService(gateway.Config{Store: store})
+	if err != nil {
+		return err
+	}
+	n, err := svc.PurgeUser(ctx, dir, func(n int) {
+		if n%100 == 0 {
+			_, _ = fmt.Fprintf(u.e.stderr, "\rremoving upstream objects: %d", n)
+		}
+	})
+	_, _ = fmt.Fprintf(u.e.stderr, "\rremoved %d upstream objects\n", n)
+	if err != nil {
+		return fmt.Errorf("keys destroyed, but removing upstream objects stopped: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,40 @@
+package gateway
+
+import (
+	"context"
+
+	"github.com/sealgate/sealgate/backends"
+)
+
+// PurgeUser deletes, best effort, every upstream object of a deleted
+// account: its namespace under upstreamDir and its multipart uploads. The
+// account's keys are already destroyed (Accounts.Delete), so these objects
+// are noise to anyone; deleting them also removes what sizes and names
+// leak. progress, if set, is called with the running count.
+func (s *Service) PurgeUser(ctx context.Context, upstreamDir string, progress func(deleted int)) (int, error) {
+	n := 0
+	for _, prefix := range []string{upstreamDir + "/", ".sealgate/mp/" + upstreamDir + "/"} {
+		opts := backends.ListOptions{Prefix: prefix}
+		for {
+			page, err := s.store.List(ctx, opts)
+			if err != nil {
+				return n, upstreamErr(err, ErrNoSuchBucket)
+			}
+			for _, o := range page.Objects {
+				if err := s.store.Delete(ctx, o.Key); err != nil {
+					return n, upstreamErr(err, ErrNoSuchKey)
+				}
+				n++
+				if progress != nil {
+					progress(n)
+				}
+			}
+			if page.NextToken == "" {
+				break
+			}
+			opts.Token = page.NextToken
+		}
+	}
+	s.lists.invalidate(upstreamDir + "/")
+	return n, nil
+}
