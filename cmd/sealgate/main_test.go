@@ -103,7 +103,9 @@ func TestConfigErrors(t *testing.T) {
 	if _, err := f.parse([]string{"--config", good, "--s3-addr", "127.0.0.1:9"}); err != nil {
 		t.Fatal(err)
 	}
-	c, err := f.config(func(k string) string { return map[string]string{"SEALGATE_S3_ADDR": "env:1", "SEALGATE_S3_REGION": "from-env"}[k] })
+	c, err := f.config(func(k string) string {
+		return map[string]string{"SEALGATE_S3_ADDR": "env:1", "SEALGATE_S3_REGION": "from-env"}[k]
+	})
 	if err != nil || c.S3.Addr != "127.0.0.1:9" || c.S3.Region != "from-env" {
 		t.Fatalf("precedence: %+v %v", c.S3, err)
 	}
