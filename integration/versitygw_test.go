@@ -62,6 +62,8 @@ func clientCases(big bool) []clientCase {
 		{"awscli-v2", func(t *testing.T, tg target) { testAWSCLI(t, tg, 2, big) }},
 		{"s3cmd", testS3cmd},
 		{"rclone", testRclone},
+		{"boto3", testBoto3},
+		{"restic", testRestic},
 	}
 }
 
