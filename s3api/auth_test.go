@@ -63,6 +63,7 @@ func TestRegionMismatchNamesRegion(t *testing.T) {
 	req := mustReq(t, http.MethodGet, e.srv.URL+"/", nil)
 	req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
 	resp := e.signedRegion(t, req, "eu-west-1")
+	defer func() { _ = resp.Body.Close() }()
 	var body apiError
 	b, _ := io.ReadAll(resp.Body)
 	if err := xml.Unmarshal(b, &body); err != nil || body.Region != "us-east-1" || resp.StatusCode != 400 {
@@ -198,6 +199,7 @@ func testShortBodyKeepsObject(t *testing.T, o envOpts) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer func() { _ = resp.Body.Close() }()
 	b, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != 400 || !strings.Contains(string(b), "IncompleteBody") {
 		t.Fatalf("short body: %d %s", resp.StatusCode, b)

@@ -129,7 +129,7 @@ func (f *fakeNS) AbortMultipartUpload(_ context.Context, bucket, key, id string)
 	return nil
 }
 
-func (f *fakeNS) ListParts(_ context.Context, bucket, key, id string, marker, max int) ([]gateway.PartInfo, bool, error) {
+func (f *fakeNS) ListParts(_ context.Context, bucket, key, id string, marker, limit int) ([]gateway.PartInfo, bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	u, err := f.upload(bucket, key, id)
@@ -143,12 +143,12 @@ func (f *fakeNS) ListParts(_ context.Context, bucket, key, id string, marker, ma
 		}
 	}
 	sort.Ints(nums)
-	if max <= 0 {
-		max = 1000
+	if limit <= 0 {
+		limit = 1000
 	}
-	truncated := len(nums) > max
+	truncated := len(nums) > limit
 	if truncated {
-		nums = nums[:max]
+		nums = nums[:limit]
 	}
 	out := make([]gateway.PartInfo, len(nums))
 	for i, n := range nums {
@@ -158,7 +158,7 @@ func (f *fakeNS) ListParts(_ context.Context, bucket, key, id string, marker, ma
 	return out, truncated, nil
 }
 
-func (f *fakeNS) ListMultipartUploads(_ context.Context, bucket, prefix, keyMarker, idMarker string, max int) ([]gateway.UploadInfo, bool, error) {
+func (f *fakeNS) ListMultipartUploads(_ context.Context, bucket, prefix, keyMarker, idMarker string, limit int) ([]gateway.UploadInfo, bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if _, err := f.bucket(bucket); err != nil {
@@ -177,11 +177,11 @@ func (f *fakeNS) ListMultipartUploads(_ context.Context, bucket, prefix, keyMark
 		}
 		return out[i].UploadID < out[j].UploadID
 	})
-	if max <= 0 {
-		max = 1000
+	if limit <= 0 {
+		limit = 1000
 	}
-	if len(out) > max {
-		return out[:max], true, nil
+	if len(out) > limit {
+		return out[:limit], true, nil
 	}
 	return out, false, nil
 }

@@ -237,7 +237,7 @@ func (f *fakeNS) DeleteObjects(ctx context.Context, bucket string, keys []string
 	return out
 }
 
-func (f *fakeNS) CopyObject(ctx context.Context, sb, sk, db, dk string, opts gateway.CopyOptions) (gateway.ObjectInfo, error) {
+func (f *fakeNS) CopyObject(_ context.Context, sb, sk, db, dk string, opts gateway.CopyOptions) (gateway.ObjectInfo, error) {
 	src, err := f.object(sb, sk)
 	if err != nil {
 		return gateway.ObjectInfo{}, err
@@ -265,9 +265,9 @@ func (f *fakeNS) ListObjects(_ context.Context, bucket string, q gateway.ListQue
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	max := q.MaxKeys
-	if max <= 0 || max > 1000 {
-		max = 1000
+	limit := q.MaxKeys
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
 	}
 	var res gateway.ListResult
 	last := ""
@@ -284,7 +284,7 @@ func (f *fakeNS) ListObjects(_ context.Context, bucket string, q gateway.ListQue
 		if isPrefix && (entry == last || entry <= q.Marker) {
 			continue
 		}
-		if len(res.Objects)+len(res.CommonPrefixes) == max {
+		if len(res.Objects)+len(res.CommonPrefixes) == limit {
 			res.IsTruncated, res.NextMarker = true, last
 			break
 		}

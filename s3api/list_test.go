@@ -116,6 +116,7 @@ func testListEncodingTypeURL(t *testing.T, o envOpts) {
 			q.Set("list-type", "2")
 		}
 		resp := e.signed(t, mustReq(t, http.MethodGet, e.srv.URL+"/list?"+q.Encode(), nil), aliceAK, aliceSK)
+		defer func() { _ = resp.Body.Close() }()
 		body, _ := io.ReadAll(resp.Body)
 		var res struct {
 			EncodingType string   `xml:"EncodingType"`
@@ -133,6 +134,7 @@ func testListEncodingTypeURL(t *testing.T, o envOpts) {
 		}
 	}
 	resp := e.signed(t, mustReq(t, http.MethodGet, e.srv.URL+"/list?encoding-type=base64", nil), aliceAK, aliceSK)
+	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != 400 {
 		t.Fatalf("bad encoding-type: %d", resp.StatusCode)
 	}
@@ -151,6 +153,7 @@ func testListErrors(t *testing.T, o envOpts) {
 		t.Fatalf("max-keys cap: %v %v", err, out)
 	}
 	resp := e.signed(t, mustReq(t, http.MethodGet, e.srv.URL+"/list?max-keys=0", nil), aliceAK, aliceSK)
+	defer func() { _ = resp.Body.Close() }()
 	body, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != 200 || strings.Contains(string(body), "<Contents>") {
 		t.Fatalf("max-keys=0: %d %s", resp.StatusCode, body)

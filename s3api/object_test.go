@@ -314,6 +314,7 @@ func TestGetAbortsOnMidBodyFailure(t *testing.T) {
 	mustBucket(t, c, "fail")
 	mustPut(t, c, "fail", "k", strings.Repeat("x", 200000))
 	resp := e.signed(t, mustReq(t, http.MethodGet, e.srv.URL+"/fail/k", nil), aliceAK, aliceSK)
+	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d", resp.StatusCode)
 	}

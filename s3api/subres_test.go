@@ -205,6 +205,7 @@ func testDeleteObjects(t *testing.T, o envOpts) {
 		t.Fatalf("left: %v %+v", err, l.Contents)
 	}
 	resp := e.signed(t, mustReq(t, http.MethodPost, e.srv.URL+"/del?delete", strings.NewReader("<Delete><Object>")), aliceAK, aliceSK)
+	defer func() { _ = resp.Body.Close() }()
 	if body, _ := io.ReadAll(resp.Body); resp.StatusCode != 400 || !strings.Contains(string(body), "<Code>MalformedXML</Code>") {
 		t.Fatalf("malformed: %d %s", resp.StatusCode, body)
 	}
@@ -221,6 +222,7 @@ func testBuckets(t *testing.T, o envOpts) {
 	wantCode(t, err, "BucketAlreadyOwnedByYou", 409)
 	for _, bad := range []string{"ab", "Upper", "a..b", "192.168.1.1", "-ab", strings.Repeat("a", 64)} {
 		resp := e.signed(t, mustReq(t, http.MethodPut, e.srv.URL+"/"+bad, nil), aliceAK, aliceSK)
+		defer func() { _ = resp.Body.Close() }()
 		if body, _ := io.ReadAll(resp.Body); resp.StatusCode != 400 || !strings.Contains(string(body), "InvalidBucketName") {
 			t.Errorf("%q: %d %s", bad, resp.StatusCode, body)
 		}
