@@ -70,6 +70,7 @@ func TestRealGateway(t *testing.T) {
 		{"DeleteObjects", testDeleteObjects},
 		{"Buckets", testBuckets},
 		{"VirtualHostStyle", testVirtualHostStyle},
+		{"MinioClient", testMinioClient},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
