@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -227,6 +228,7 @@ func firstAccount(c *config, accts *gateway.Accounts, e env, log zerolog.Logger)
 		return err
 	}
 	defer cr.Wipe()
+	debug.FreeOSMemory() // give back Argon2id's 64 MiB before serving
 	text := fmt.Sprintf("user:              %s\naccess key id:     %s\nsecret access key: %s\npassword:          %s\n",
 		cr.User, cr.AccessKeyID, cr.SecretAccessKey, cr.Password)
 	if isTerminal(e.stdout) {

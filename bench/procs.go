@@ -1,0 +1,190 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// proc is a server process under test.
+type proc struct {
+	name     string
+	cmd      *exec.Cmd
+	endpoint string // S3 endpoint
+	dav      string // WebDAV endpoint ("" if none)
+	ak, sk   string
+	user, pw string
+}
+
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer func() { _ = ln.Close() }()
+	return ln.Addr().String(), nil
+}
+
+// startVersitygw runs versitygw's posix backend in dir: the unencrypted
+// baseline on the same disk.
+func startVersitygw(bin, dir string) (*proc, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	p := &proc{name: "versitygw", endpoint: "http://" + addr, ak: "benchroot", sk: "benchroot-secret-key-0123456789"}
+	for _, d := range []string{filepath.Join(dir, "posix"), filepath.Join(dir, "iam")} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return nil, err
+		}
+	}
+	p.cmd = exec.Command(bin, "--port", addr, "--iam-dir", filepath.Join(dir, "iam"), "--health", "/health", "posix", filepath.Join(dir, "posix"))
+	p.cmd.Env = append(os.Environ(), "ROOT_ACCESS_KEY="+p.ak, "ROOT_SECRET_KEY="+p.sk)
+	if err := p.cmd.Start(); err != nil {
+		return nil, err
+	}
+	return p, waitHTTP(p.endpoint + "/health")
+}
+
+// startSealgate runs the sealgate binary with a fresh data dir in dir and
+// reads the first account's credentials.
+func startSealgate(bin, dir string) (*proc, error) {
+	s3a, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	dava, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	p := &proc{name: "sealgate", endpoint: "http://" + s3a}
+	p.cmd = exec.Command(bin, "serve", "--data-dir", dir, "--s3-addr", s3a, "--dav-addr", dava, "--admin-addr", "off", "--log-level", "warn")
+	out, err := p.cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	p.cmd.Stderr = os.Stderr
+	if err := p.cmd.Start(); err != nil {
+		return nil, err
+	}
+	sc := bufio.NewScanner(out)
+	deadline := time.Now().Add(30 * time.Second)
+	for sc.Scan() && time.Now().Before(deadline) {
+		f := strings.Fields(sc.Text())
+		if len(f) >= 3 && f[1] == "webdav" {
+			p.dav = f[2]
+		}
+		if len(f) >= 3 && f[1] == "s3" {
+			break
+		}
+	}
+	go func() { _, _ = bufio.NewReader(out).WriteTo(devNull{}) }()
+	if err := readCreds(p, filepath.Join(dir, "first-account.txt")); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+type devNull struct{}
+
+func (devNull) Write(b []byte) (int, error) { return len(b), nil }
+
+func readCreds(p *proc, file string) error {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		k, v, ok := strings.Cut(l, ":")
+		if !ok {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		switch strings.TrimSpace(k) {
+		case "user":
+			p.user = v
+		case "access key id":
+			p.ak = v
+		case "secret access key":
+			p.sk = v
+		case "password":
+			p.pw = v
+		}
+	}
+	if p.ak == "" || p.sk == "" {
+		return errors.New("no credentials in " + file)
+	}
+	return nil
+}
+
+func waitHTTP(url string) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(url); err == nil {
+			_ = resp.Body.Close()
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("%s did not answer", url)
+}
+
+// rss returns the process's resident set size in bytes (VmRSS).
+func (p *proc) rss() int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// sampleRSS samples the RSS every 20 ms until the returned function is
+// called, which returns the largest sample in MiB.
+func (p *proc) sampleRSS() func() float64 {
+	stop := make(chan struct{})
+	res := make(chan int64, 1)
+	go func() {
+		peak := p.rss()
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				res <- max(peak, p.rss())
+				return
+			case <-t.C:
+				peak = max(peak, p.rss())
+			}
+		}
+	}()
+	return func() float64 { close(stop); return float64(<-res) / (1 << 20) }
+}
+
+// stop ends the process gracefully (SIGINT), then waits.
+func (p *proc) stop(ctx context.Context) {
+	_ = p.cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { _ = p.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		_ = p.cmd.Process.Kill()
+	case <-time.After(40 * time.Second):
+		_ = p.cmd.Process.Kill()
+	}
+}
