@@ -1,0 +1,37 @@
+// Package davapi is sealgate's WebDAV door: golang.org/x/net/webdav over one
+// user's gateway.Namespace.
+//
+// # Contract
+//
+//   - Authentication is HTTP Basic with the account name and account password
+//     (never the S3 secret), checked by Config.Logins, which caches verified
+//     credentials; failures answer 401 with WWW-Authenticate and are slowed per
+//     client address. Passwords and Authorization headers are never logged.
+//   - "/" lists the user's buckets as folders; MKCOL at the root creates a
+//     bucket (the name must be a valid S3 bucket name, else 403 with a
+//     message). Inside a bucket a folder is a prefix, an empty one kept by a
+//     marker object "dir/"; files are objects. S3 keys that cannot be a path
+//     (empty, "." or ".." segments, NUL) are visible over S3 only. When an
+//     object "x" and a prefix "x/" both exist, the file is shown.
+//   - PUT streams into Namespace.PutObject with bounded memory and commits only
+//     when the request body ended cleanly with its announced length; otherwise
+//     the previous version stays. The PUT response ETag is the MD5 of the
+//     content, equal to the S3 ETag.
+//   - GET/HEAD read lazily with ranged gets; getcontenttype and getetag come
+//     from gateway metadata.
+//   - Locks (class 2) are per user and capped at Config.MaxLockTimeout; a lock
+//     token of another user is unknown here. The If header is evaluated by
+//     davapi (RFC 4918 §10.4, ETags and Not included) before x/net sees it.
+//   - Dead properties live in a sidecar object per resource under the
+//     reserved prefix ".sealgate-props/" of the same bucket (files:
+//     ".sealgate-props/<key>", folders: ".sealgate-props/<dir>/", a bucket's
+//     root: ".sealgate-props/"), hidden from WebDAV listings and unreachable
+//     by WebDAV paths; a PROPPATCH never rewrites the data.
+//   - OPTIONS answers on every path without authentication; a missing
+//     Overwrite header means T; PROPFIND with Depth infinity or without Depth
+//     is refused with 403 and DAV:propfind-finite-depth; bodies with bad XML
+//     namespaces are 400.
+//   - Gateway errors map to statuses in one table (errors.go); integrity
+//     failures are 500 without details.
+//   - One access log line per request; the path only at debug level.
+package davapi

@@ -1,0 +1,175 @@
+package davapi
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"time"
+
+	"golang.org/x/net/webdav"
+
+	"github.com/sealgate/sealgate/gateway"
+)
+
+// davFS is a webdav.FileSystem over the namespace of the request's user
+// (from the request context), or over a fixed namespace.
+type davFS struct {
+	fixed gateway.Namespace
+}
+
+var _ webdav.FileSystem = (*davFS)(nil)
+
+func (f *davFS) ns(ctx context.Context) gateway.Namespace {
+	if st := stateOf(ctx); st != nil && st.ns != nil {
+		return st.ns
+	}
+	return f.fixed
+}
+
+// Stat describes the root, a bucket, a file (HeadObject) or a folder (a
+// marker or any key under the prefix: one listing of at most one entry).
+func (f *davFS) Stat(ctx context.Context, name string) (os.FileInfo, error) {
+	fi, err := f.stat(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return fi, nil
+}
+
+func (f *davFS) stat(ctx context.Context, name string) (*fileInfo, error) {
+	st := stateOf(ctx)
+	t, err := resolve(name)
+	if err != nil {
+		return nil, fsErr(st, "stat", name, os.ErrNotExist)
+	}
+	if fi := st.cached(t.name); fi != nil {
+		return fi, nil
+	}
+	fi, err := f.statTarget(ctx, t)
+	if err != nil {
+		return nil, fsErr(st, "stat", name, err)
+	}
+	st.prime(t.name, fi)
+	return fi, nil
+}
+
+func (f *davFS) statTarget(ctx context.Context, t target) (*fileInfo, error) {
+	ns := f.ns(ctx)
+	switch {
+	case t.isRoot():
+		return dirInfo("/", time.Unix(0, 0).UTC()), nil
+	case t.isBucket():
+		bi, err := ns.HeadBucket(ctx, t.bucket)
+		if err != nil {
+			return nil, err
+		}
+		return dirInfo(t.bucket, bi.Created), nil
+	}
+	oi, err := ns.HeadObject(ctx, t.bucket, t.key, gateway.GetOptions{})
+	if err == nil {
+		return objectInfo(f, t.bucket, oi), nil
+	}
+	if !errors.Is(err, gateway.ErrNoSuchKey) {
+		return nil, err
+	}
+	return f.statFolder(ctx, t)
+}
+
+// statFolder finds a folder by its marker or by any entry under it.
+func (f *davFS) statFolder(ctx context.Context, t target) (*fileInfo, error) {
+	prefix := t.key + "/"
+	res, err := f.ns(ctx).ListObjects(ctx, t.bucket, gateway.ListQuery{Prefix: prefix, Delimiter: "/", MaxKeys: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(res.Objects) == 0 && len(res.CommonPrefixes) == 0 {
+		return nil, os.ErrNotExist
+	}
+	mtime := time.Unix(0, 0).UTC()
+	if len(res.Objects) > 0 && res.Objects[0].Key == prefix {
+		mtime = res.Objects[0].LastModified
+	}
+	return dirInfo(t.base(), mtime), nil
+}
+
+// requireFolder checks that t exists as a collection (for a new child).
+func (f *davFS) requireFolder(ctx context.Context, t target) error {
+	fi, err := f.stat(ctx, t.name)
+	if err != nil {
+		if isNotExist(err) {
+			return errConflict
+		}
+		return err
+	}
+	if !fi.dir {
+		return errConflict
+	}
+	return nil
+}
+
+// Mkdir creates a bucket at the root, else a folder marker "dir/".
+func (f *davFS) Mkdir(ctx context.Context, name string, _ os.FileMode) error {
+	st := stateOf(ctx)
+	t, err := resolve(name)
+	if err != nil {
+		return fsErr(st, "mkdir", name, err)
+	}
+	defer st.invalidate()
+	switch {
+	case t.isRoot():
+		return fsErr(st, "mkdir", name, os.ErrExist)
+	case t.isBucket():
+		if err := gateway.CheckBucketName(t.bucket); err != nil {
+			return fsErr(st, "mkdir", name, err)
+		}
+		return fsErr(st, "mkdir", name, f.ns(ctx).CreateBucket(ctx, t.bucket))
+	}
+	if err := f.requireFolder(ctx, t.parent()); err != nil {
+		return fsErr(st, "mkdir", name, err)
+	}
+	if _, err := f.stat(ctx, name); err == nil {
+		return fsErr(st, "mkdir", name, os.ErrExist)
+	} else if !isNotExist(err) {
+		return err
+	}
+	_, err = f.ns(ctx).PutObject(ctx, t.bucket, t.key+"/", bytes.NewReader(nil), 0, gateway.PutOptions{})
+	return fsErr(st, "mkdir", name, err)
+}
+
+// OpenFile opens a collection (listing handle), a file for reading (lazy
+// ranged reader, also used for PROPPATCH), or, with O_TRUNC, a streaming
+// writer whose content replaces the file only when it is closed after a
+// clean body.
+func (f *davFS) OpenFile(ctx context.Context, name string, flag int, _ os.FileMode) (webdav.File, error) {
+	st := stateOf(ctx)
+	t, err := resolve(name)
+	if err != nil {
+		return nil, fsErr(st, "open", name, err)
+	}
+	if flag&os.O_TRUNC != 0 {
+		return f.openWriter(ctx, t)
+	}
+	fi, err := f.stat(ctx, name)
+	if err != nil {
+		if flag&os.O_CREATE != 0 && isNotExist(err) {
+			return f.openWriter(ctx, t)
+		}
+		return nil, err
+	}
+	if fi.dir {
+		return &dirHandle{fs: f, ctx: ctx, t: t, info: fi}, nil
+	}
+	return &reader{fs: f, ctx: ctx, t: t, info: fi}, nil
+}
+
+func (f *davFS) openWriter(ctx context.Context, t target) (webdav.File, error) {
+	st := stateOf(ctx)
+	if t.isRoot() || t.isBucket() {
+		return nil, fsErr(st, "open", t.name, errIsFolder)
+	}
+	if err := f.requireFolder(ctx, t.parent()); err != nil {
+		return nil, fsErr(st, "open", t.name, err)
+	}
+	return newWriter(ctx, f, t), nil
+}

@@ -1,0 +1,148 @@
+package davapi
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/rs/zerolog"
+	"golang.org/x/net/webdav"
+
+	"github.com/sealgate/sealgate/gateway"
+)
+
+// Logins checks WebDAV credentials: the account name and account password.
+// Every failure is gateway.ErrAccessDenied.
+type Logins interface {
+	Login(name string, password []byte) (User, error)
+}
+
+// User is an authenticated account and its namespace.
+type User struct {
+	Name string
+	NS   gateway.Namespace
+}
+
+// Config configures the WebDAV door.
+type Config struct {
+	Logins         Logins
+	Logger         zerolog.Logger
+	MaxLockTimeout time.Duration    // default 1h; longer and infinite locks are capped
+	Now            func() time.Time // default time.Now
+	// MaxUsers bounds the cached per-user lock systems (default 4096).
+	MaxUsers int
+}
+
+// errNoLogins: Config.Logins is required.
+var errNoLogins = errors.New("davapi: Config.Logins is nil")
+
+// server is the WebDAV door.
+type server struct {
+	cfg   Config
+	fs    *davFS
+	users *userCache
+	fails *failures
+}
+
+// New returns the WebDAV handler.
+func New(cfg Config) (http.Handler, error) {
+	if cfg.Logins == nil {
+		return nil, errNoLogins
+	}
+	if cfg.MaxLockTimeout <= 0 {
+		cfg.MaxLockTimeout = time.Hour
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxUsers <= 0 {
+		cfg.MaxUsers = 4096
+	}
+	s := &server{cfg: cfg, fs: &davFS{}, fails: newFailures(cfg.Now)}
+	s.users = newUserCache(cfg.MaxUsers, s.newUser)
+	return s, nil
+}
+
+// userDoor is one user's x/net handler and lock system; the namespace comes
+// with each request (the request state), so the handler is shared.
+type userDoor struct {
+	handler *webdav.Handler
+	locks   *lockSys
+}
+
+func (s *server) newUser(name string) *userDoor {
+	ls := newLockSys(s.cfg.MaxLockTimeout)
+	h := &webdav.Handler{FileSystem: s.fs, LockSystem: ls, Logger: func(r *http.Request, err error) {
+		if err != nil {
+			s.cfg.Logger.Debug().Str("user", name).Str("method", r.Method).Err(err).Msg("webdav")
+		}
+	}}
+	return &userDoor{handler: h, locks: ls}
+}
+
+func (s *server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	start := s.cfg.Now()
+	st := newState(r)
+	w := &statusWriter{ResponseWriter: rw, st: st}
+	user, rid := "", requestID(r)
+	w.Header().Set("X-Request-Id", rid)
+	defer func() { s.logAccess(r, w, rid, user, start) }()
+
+	if r.Method == http.MethodOptions {
+		writeOptions(w)
+		return
+	}
+	if err := checkPath(r.URL); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	u, ok := s.authenticate(w, r)
+	if !ok {
+		return
+	}
+	user, st.ns = u.Name, u.NS
+	r = r.WithContext(withState(r.Context(), st))
+	door := s.users.get(u.Name)
+	if status, msg := s.precheck(r, door.locks); status != 0 {
+		writeMessage(w, status, msg)
+		return
+	}
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		s.setContentType(w, r)
+	}
+	door.handler.ServeHTTP(w, r)
+}
+
+// writeOptions answers OPTIONS on any path, before authentication (the
+// Windows redirector probes "/" first).
+func writeOptions(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("DAV", "1, 2")
+	h.Set("MS-Author-Via", "DAV")
+	h.Set("Allow", "OPTIONS, GET, HEAD, PUT, DELETE, MKCOL, COPY, MOVE, LOCK, UNLOCK, PROPFIND, PROPPATCH")
+	h.Set("Content-Length", "0")
+	w.WriteHeader(http.StatusOK)
+}
+
+func writeMessage(w http.ResponseWriter, status int, msg string) {
+	if len(msg) > 0 && msg[0] == '<' {
+		w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	} else {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		msg += "\n"
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(msg))
+}
+
+// setContentType gives GET/HEAD the stored content type, so that
+// http.ServeContent neither guesses nor sniffs the body.
+func (s *server) setContentType(w http.ResponseWriter, r *http.Request) {
+	fi, err := s.fs.stat(r.Context(), r.URL.Path)
+	if err != nil || fi.dir {
+		return
+	}
+	if ct, err := fi.ContentType(r.Context()); err == nil {
+		w.Header().Set("Content-Type", ct)
+	}
+}

@@ -1,0 +1,144 @@
+package davapi
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/sealgate/sealgate/gateway"
+)
+
+// deleteBatch is the most keys one DeleteObjects call removes.
+const deleteBatch = 1000
+
+// RemoveAll deletes a file and its props sidecar, a folder's whole tree, or
+// a bucket with everything in it. The root cannot be removed.
+func (f *davFS) RemoveAll(ctx context.Context, name string) error {
+	st := stateOf(ctx)
+	t, err := resolve(name)
+	if err != nil {
+		return fsErr(st, "remove", name, err)
+	}
+	defer st.invalidate()
+	switch {
+	case t.isRoot():
+		return fsErr(st, "remove", name, errRootReadOnly)
+	case t.isBucket():
+		if err := f.deleteTree(ctx, t.bucket, ""); err != nil {
+			return fsErr(st, "remove", name, err)
+		}
+		return fsErr(st, "remove", name, f.ns(ctx).DeleteBucket(ctx, t.bucket))
+	}
+	fi, err := f.stat(ctx, name)
+	if err != nil {
+		if isNotExist(err) {
+			return nil
+		}
+		return err
+	}
+	return fsErr(st, "remove", name, f.removeTarget(ctx, t, fi.dir))
+}
+
+func (f *davFS) removeTarget(ctx context.Context, t target, dir bool) error {
+	ns := f.ns(ctx)
+	if !dir {
+		if err := ns.DeleteObject(ctx, t.bucket, t.key); err != nil {
+			return err
+		}
+		return ns.DeleteObject(ctx, t.bucket, propsKey(t.key, false))
+	}
+	if err := f.deleteTree(ctx, t.bucket, t.key+"/"); err != nil {
+		return err
+	}
+	return f.deleteTree(ctx, t.bucket, propsKey(t.key, true))
+}
+
+// deleteTree deletes every key under prefix ("" is the whole bucket).
+func (f *davFS) deleteTree(ctx context.Context, bucket, prefix string) error {
+	keys, err := f.allKeys(ctx, bucket, prefix)
+	if err != nil {
+		return err
+	}
+	ns := f.ns(ctx)
+	for len(keys) > 0 {
+		n := min(len(keys), deleteBatch)
+		for _, r := range ns.DeleteObjects(ctx, bucket, keys[:n]) {
+			if r.Err != nil {
+				return r.Err
+			}
+		}
+		keys = keys[n:]
+	}
+	return nil
+}
+
+// Rename moves a file or a folder tree (copy, then delete, per object; not
+// atomic), with the props sidecars. Buckets cannot be moved. The
+// destination's parent must exist (409).
+func (f *davFS) Rename(ctx context.Context, oldName, newName string) error {
+	st := stateOf(ctx)
+	src, err := resolve(oldName)
+	if err != nil {
+		return fsErr(st, "rename", oldName, err)
+	}
+	dst, err := resolve(newName)
+	if err != nil {
+		return fsErr(st, "rename", newName, err)
+	}
+	defer st.invalidate()
+	if src.key == "" || dst.key == "" {
+		return fsErr(st, "rename", oldName, errBucketMove)
+	}
+	if err := f.requireFolder(ctx, dst.parent()); err != nil {
+		return fsErr(st, "rename", newName, err)
+	}
+	fi, err := f.stat(ctx, oldName)
+	if err != nil {
+		return err
+	}
+	if err := f.copyTarget(ctx, src, dst, fi.dir); err != nil {
+		return fsErr(st, "rename", oldName, err)
+	}
+	return fsErr(st, "rename", oldName, f.removeTarget(ctx, src, fi.dir))
+}
+
+// copyTarget copies a file or a folder tree with their sidecars.
+func (f *davFS) copyTarget(ctx context.Context, src, dst target, dir bool) error {
+	if !dir {
+		if err := f.copyKey(ctx, src.bucket, src.key, dst.bucket, dst.key); err != nil {
+			return err
+		}
+		return f.copyOptional(ctx, src.bucket, propsKey(src.key, false), dst.bucket, propsKey(dst.key, false))
+	}
+	if err := f.copyTree(ctx, src.bucket, src.key+"/", dst.bucket, dst.key+"/"); err != nil {
+		return err
+	}
+	return f.copyTree(ctx, src.bucket, propsKey(src.key, true), dst.bucket, propsKey(dst.key, true))
+}
+
+func (f *davFS) copyTree(ctx context.Context, sb, sp, db, dp string) error {
+	keys, err := f.allKeys(ctx, sb, sp)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := f.copyKey(ctx, sb, k, db, dp+strings.TrimPrefix(k, sp)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (f *davFS) copyKey(ctx context.Context, sb, sk, db, dk string) error {
+	_, err := f.ns(ctx).CopyObject(ctx, sb, sk, db, dk, gateway.CopyOptions{})
+	return err
+}
+
+// copyOptional copies a key that may be absent.
+func (f *davFS) copyOptional(ctx context.Context, sb, sk, db, dk string) error {
+	err := f.copyKey(ctx, sb, sk, db, dk)
+	if errors.Is(err, gateway.ErrNoSuchKey) {
+		return nil
+	}
+	return err
+}
