@@ -11,8 +11,8 @@
 //   - Object data, listings, copies and multipart parts are served here with
 //     the request context: PutObject, GetObject, HeadObject, CopyObject,
 //     CreateMultipartUpload, UploadPart, UploadPartCopy, ListObjects v1/v2,
-//     ListObjectVersions, HeadBucket and the subresource probes.
-//   - The rest (ListBuckets, CreateBucket, DeleteBucket, DeleteObject,
+//     ListObjectVersions, ListBuckets, HeadBucket and the subresource probes.
+//   - The rest (CreateBucket, DeleteBucket, DeleteObject,
 //     DeleteObjects, CompleteMultipartUpload, AbortMultipartUpload,
 //     ListParts, ListMultipartUploads) goes to one gofakes3 instance per user
 //     (lazily created, LRU-bounded) whose Backend and MultipartBackend adapt

@@ -242,12 +242,12 @@ func writeError(w http.ResponseWriter, r *http.Request, rc *reqCtx, err error) *
 		e.Resource = r.URL.Path
 	}
 	h := w.Header()
+	if e.status == http.StatusNotModified {
+		w.WriteHeader(e.status) // keeps ETag and Last-Modified, as AWS does
+		return e
+	}
 	for _, k := range []string{"ETag", "Last-Modified", "Accept-Ranges", "Content-Encoding", "Content-Disposition"} {
 		h.Del(k)
-	}
-	if e.status == http.StatusNotModified {
-		w.WriteHeader(e.status)
-		return e
 	}
 	body, _ := xml.Marshal(e)
 	body = append([]byte(xml.Header), body...)

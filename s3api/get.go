@@ -54,7 +54,7 @@ func (rc *reqCtx) resolveRange(opts *gateway.GetOptions) (*gateway.ObjectInfo, e
 	}
 	info, err := rc.user.NS.HeadObject(rc.r.Context(), rc.bucket, rc.key, *opts)
 	if err != nil {
-		return nil, err
+		return nil, rc.notModified(err)
 	}
 	rg, err := parseRange(rh, info.Size)
 	if err != nil {
@@ -79,7 +79,7 @@ func (s *server) getObject(rc *reqCtx, q url.Values) error {
 		err = fmt.Errorf("s3api: object changed during a range GET: %w", err)
 	}
 	if err != nil {
-		return err
+		return rc.notModified(err)
 	}
 	defer func() { _ = or.Body.Close() }()
 	length := rc.writeObjectHeaders(or.Info, or.Range, q)
@@ -98,12 +98,25 @@ func (s *server) headObject(rc *reqCtx, q url.Values) error {
 	if info == nil {
 		i, err := rc.user.NS.HeadObject(rc.r.Context(), rc.bucket, rc.key, opts)
 		if err != nil {
-			return err
+			return rc.notModified(err)
 		}
 		info = &i
 	}
 	rc.writeObjectHeaders(*info, opts.Range, q)
 	return nil
+}
+
+// notModified adds the current ETag and Last-Modified to a 304, as AWS
+// does; other errors pass through.
+func (rc *reqCtx) notModified(err error) error {
+	if !errors.Is(err, gateway.ErrNotModified) {
+		return err
+	}
+	if info, herr := rc.user.NS.HeadObject(rc.r.Context(), rc.bucket, rc.key, gatewayNoConditions); herr == nil {
+		rc.w.Header().Set("ETag", quoteETag(info.ETag))
+		rc.w.Header().Set("Last-Modified", info.LastModified.UTC().Format(httpTime))
+	}
+	return err
 }
 
 // writeObjectHeaders sends the status and headers of a GET/HEAD and returns

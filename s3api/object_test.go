@@ -140,6 +140,20 @@ func testRangeGet(t *testing.T, o envOpts) {
 	})
 }
 
+func TestNotModifiedCarriesETag(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	c := e.aliceClient(t)
+	mustBucket(t, c, "nmod")
+	etag := mustPut(t, c, "nmod", "k", "v")
+	req := mustReq(t, http.MethodGet, e.srv.URL+"/nmod/k", nil)
+	req.Header.Set("If-None-Match", etag)
+	resp := e.signed(t, req, aliceAK, aliceSK)
+	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode != 304 || resp.Header.Get("ETag") != etag {
+		t.Fatalf("%d %q", resp.StatusCode, resp.Header.Get("ETag"))
+	}
+}
+
 func TestConditionalGet(t *testing.T) { testConditionalGet(t, envOpts{}) }
 
 func testConditionalGet(t *testing.T, o envOpts) {

@@ -56,7 +56,7 @@ func (s *server) route(rc *reqCtx) error {
 			return errCode("MethodNotAllowed")
 		}
 		rc.op = "ListBuckets"
-		return s.viaFakes(rc)
+		return s.listBuckets(rc)
 	}
 	if v := q.Get("versionId"); v != "" && v != "null" {
 		return errMsg("InvalidArgument", "Invalid version id specified")
