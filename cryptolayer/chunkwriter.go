@@ -4,7 +4,23 @@ import (
 	"crypto/md5"
 	"fmt"
 	"io"
+	"sync"
 )
+
+// Chunk buffers are pooled: a small object needs only one chunk, and a
+// server with many streams would otherwise allocate (hashBuffers+2) × 64 KiB
+// per request.
+var (
+	plainPool  = sync.Pool{New: func() any { b := make([]byte, 0, ChunkSize); return &b }}
+	sealedPool = sync.Pool{New: func() any { b := make([]byte, 0, SealedChunkSize); return &b }}
+)
+
+func getPlain() []byte  { return (*plainPool.Get().(*[]byte))[:0] }
+func getSealed() []byte { return (*sealedPool.Get().(*[]byte))[:0] }
+func putPlain(b []byte) { plainPool.Put(&b) }
+func putSealed(b []byte) {
+	sealedPool.Put(&b)
+}
 
 // hashBuffers is how many plaintext chunks may wait for the MD5 goroutine.
 // Memory per stream: (hashBuffers+1) plaintext chunks + one sealed chunk.
@@ -30,12 +46,12 @@ type chunkWriter struct {
 }
 
 func newChunkWriter(dst io.Writer, k *objectKeys, part uint32, hash bool) *chunkWriter {
-	c := &chunkWriter{dst: dst, keys: k, part: part, out: make([]byte, 0, SealedChunkSize)}
+	c := &chunkWriter{dst: dst, keys: k, part: part, out: getSealed()}
 	if hash {
 		c.md5 = newMD5Pipe()
 		c.buf = c.md5.next()
 	} else {
-		c.buf = make([]byte, 0, ChunkSize)
+		c.buf = getPlain()
 	}
 	return c
 }
@@ -91,7 +107,15 @@ func (c *chunkWriter) close() ([16]byte, error) {
 	if c.md5 != nil {
 		sum = c.md5.finish()
 	}
+	c.release()
 	return sum, c.err
+}
+
+// release returns the buffers to the pools; the writer is done with them.
+func (c *chunkWriter) release() {
+	putPlain(c.buf)
+	putSealed(c.out)
+	c.buf, c.out = nil, nil
 }
 
 // abort stops the writer and its goroutine without sealing anything more.
@@ -101,6 +125,7 @@ func (c *chunkWriter) abort() {
 		if c.md5 != nil {
 			c.md5.finish()
 		}
+		c.release()
 	}
 }
 
@@ -119,7 +144,7 @@ func newMD5Pipe() *md5Pipe {
 		sum:  make(chan [16]byte, 1),
 	}
 	for range hashBuffers + 1 {
-		p.free <- make([]byte, 0, ChunkSize)
+		p.free <- getPlain()
 	}
 	go p.run()
 	return p
@@ -139,7 +164,13 @@ func (p *md5Pipe) run() {
 func (p *md5Pipe) submit(b []byte) { p.work <- b }
 func (p *md5Pipe) next() []byte    { return <-p.free }
 
+// finish waits for the hash and returns the free buffers to the pool
+// (the one the writer holds is returned by the writer).
 func (p *md5Pipe) finish() [16]byte {
 	close(p.work)
-	return <-p.sum
+	s := <-p.sum
+	for range hashBuffers {
+		putPlain(<-p.free)
+	}
+	return s
 }

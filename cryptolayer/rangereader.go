@@ -54,8 +54,8 @@ func (r *rangeReader) next() error {
 		size = q.size - r.g*ChunkSize + ChunkOverhead
 	}
 	if r.sealed == nil {
-		r.sealed = make([]byte, SealedChunkSize)
-		r.plain = make([]byte, 0, ChunkSize)
+		r.sealed = getSealed()[:SealedChunkSize]
+		r.plain = getPlain()
 	}
 	if _, err := io.ReadFull(r.src, r.sealed[:size]); err != nil {
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
@@ -82,6 +82,11 @@ func (r *rangeReader) next() error {
 
 // Close closes the source if it is an io.Closer.
 func (r *rangeReader) Close() error {
+	if r.sealed != nil {
+		putSealed(r.sealed)
+		putPlain(r.plain)
+		r.sealed, r.plain = nil, nil
+	}
 	r.pending, r.err = nil, errors.New("cryptolayer: read after Close")
 	if c, ok := r.src.(io.Closer); ok {
 		return c.Close()
