@@ -198,3 +198,20 @@ type Namespace interface {
 	ListParts(ctx context.Context, bucket, key, uploadID string, marker, limit int) (parts []PartInfo, truncated bool, err error)
 	ListMultipartUploads(ctx context.Context, bucket, prefix, keyMarker, uploadIDMarker string, limit int) (uploads []UploadInfo, truncated bool, err error)
 }
+
+// Checksum is a client checksum of an object's plaintext (S3's
+// x-amz-checksum-*), verified by the door and sealed with the object.
+type Checksum = cryptolayer.Checksum
+
+// ChecksumAlgorithm names a checksum algorithm.
+type ChecksumAlgorithm = cryptolayer.ChecksumAlgorithm
+
+// The checksum algorithms, as the doors name them.
+const (
+	ChecksumNone      = cryptolayer.ChecksumNone
+	ChecksumCRC32     = cryptolayer.ChecksumCRC32
+	ChecksumCRC32C    = cryptolayer.ChecksumCRC32C
+	ChecksumSHA1      = cryptolayer.ChecksumSHA1
+	ChecksumSHA256    = cryptolayer.ChecksumSHA256
+	ChecksumCRC64NVME = cryptolayer.ChecksumCRC64NVME
+)
