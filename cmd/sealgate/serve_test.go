@@ -140,3 +140,39 @@ func TestServeFailsFast(t *testing.T) {
 		t.Fatalf("missing root key: %d %q", code, errOut)
 	}
 }
+
+func TestServeWebDAV(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	addrs, stop := startServe(t, dir)
+	defer func() { _ = stop() }()
+	b, _ := os.ReadFile(filepath.Join(dir, "first-account.txt"))
+	var pw string
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "password:"); ok {
+			pw = strings.TrimSpace(v)
+		}
+	}
+	do := func(method, path, body string) int {
+		req, _ := http.NewRequest(method, addrs["webdav"]+path, strings.NewReader(body))
+		req.SetBasicAuth("admin", pw)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		return resp.StatusCode
+	}
+	if c := do("MKCOL", "/davbucket/", ""); c != http.StatusCreated {
+		t.Fatalf("MKCOL: %d", c)
+	}
+	if c := do("PUT", "/davbucket/hello.txt", "hello over webdav"); c != http.StatusCreated {
+		t.Fatalf("PUT: %d", c)
+	}
+	req, _ := http.NewRequest("GET", addrs["webdav"]+"/davbucket/hello.txt", nil)
+	req.SetBasicAuth("admin", "wrong")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("wrong password: %v %v", resp, err)
+	}
+	_ = resp.Body.Close()
+}

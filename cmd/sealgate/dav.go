@@ -1,0 +1,37 @@
+package main
+
+import (
+	"github.com/rs/zerolog"
+
+	"github.com/sealgate/sealgate/davapi"
+	"github.com/sealgate/sealgate/gateway"
+)
+
+func init() { extraDoors = append(extraDoors, webdavDoor) }
+
+// webdavDoor builds the WebDAV door unless its address is "off".
+func webdavDoor(c *config, accts *gateway.Accounts, svc *gateway.Service, log zerolog.Logger) (*door, error) {
+	if c.WebDAV.Addr == "" || c.WebDAV.Addr == "off" {
+		return nil, nil
+	}
+	h, err := davapi.New(davapi.Config{Logins: davLogins{accts, svc}, Logger: log.With().Str("door", "webdav").Logger()})
+	if err != nil {
+		return nil, err
+	}
+	return &door{name: "webdav", addr: c.WebDAV.Addr, handler: h, tls: c.WebDAV.TLS}, nil
+}
+
+// davLogins adapts the accounts to the WebDAV door: account name and
+// account password (not the S3 secret), verified with a cached Argon2id.
+type davLogins struct {
+	accts *gateway.Accounts
+	svc   *gateway.Service
+}
+
+func (d davLogins) Login(name string, password []byte) (davapi.User, error) {
+	a, err := d.accts.Login(name, password)
+	if err != nil {
+		return davapi.User{}, err
+	}
+	return davapi.User{Name: a.Name(), NS: d.svc.Namespace(a)}, nil
+}
