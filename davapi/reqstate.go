@@ -48,10 +48,22 @@ func newState(r *http.Request) *reqState {
 		st.contentType = r.Header.Get("Content-Type")
 		st.ifMatch = r.Header.Get("If-Match")
 		st.ifNoneMatch = r.Header.Get("If-None-Match")
-		st.body = &countingBody{rc: r.Body, want: r.ContentLength}
-		r.Body = st.body
 	}
 	return st
+}
+
+// bind returns the request the file system serves: a shallow copy carrying
+// the state in its context and, for PUT, a counted body. The server's own
+// request keeps its body, so that net/http still sees its
+// expect-continue reader (a wrapped body made it wait for a body that an
+// Expect: 100-continue client never sends after a final status).
+func (st *reqState) bind(r *http.Request) *http.Request {
+	r2 := r.WithContext(withState(r.Context(), st))
+	if r.Method == http.MethodPut {
+		st.body = &countingBody{rc: r.Body, want: r.ContentLength}
+		r2.Body = st.body
+	}
+	return r2
 }
 
 func cleanPath(p string) string { return path.Clean("/" + p) }

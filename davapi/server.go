@@ -101,7 +101,7 @@ func (s *server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	user, st.ns = u.Name, u.NS
-	r = r.WithContext(withState(r.Context(), st))
+	r = st.bind(r)
 	door := s.users.get(u.Name)
 	if status, msg := s.precheck(r, door.locks); status != 0 {
 		writeMessage(w, status, msg)

@@ -1,0 +1,153 @@
+package davapi
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/rs/zerolog"
+
+	"github.com/sealgate/sealgate/backends/mem"
+	"github.com/sealgate/sealgate/cryptolayer"
+	"github.com/sealgate/sealgate/gateway"
+)
+
+// accountLogins is what cmd wires: gateway.Accounts + Service.
+type accountLogins struct {
+	acc *gateway.Accounts
+	svc *gateway.Service
+}
+
+func (l accountLogins) Login(name string, pw []byte) (User, error) {
+	a, err := l.acc.Login(name, pw)
+	if err != nil {
+		return User{}, err
+	}
+	return User{Name: a.Name(), NS: l.svc.Namespace(a)}, nil
+}
+
+// env is a live WebDAV door over the real gateway on a mem store.
+type env struct {
+	t    testing.TB
+	srv  *httptest.Server
+	svc  *gateway.Service
+	acc  *gateway.Accounts
+	logs *syncWriter
+}
+
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	svc, err := gateway.NewService(gateway.Config{Store: mem.New()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, root := t.TempDir(), cryptolayer.NewKey()
+	if err := gateway.InitAccounts(dir, root); err != nil {
+		t.Fatal(err)
+	}
+	acc, err := gateway.OpenAccounts(gateway.AccountsConfig{Dir: dir, Root: root, PasswordParams: cryptolayer.MinPasswordParams})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { acc.Close() })
+	for _, u := range []string{"alice", "bob"} {
+		if _, err := acc.Create(u, []byte("pw-"+u)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	logs := &syncWriter{w: &bytes.Buffer{}}
+	h, err := New(Config{Logins: accountLogins{acc, svc}, Logger: zerolog.New(logs).Level(zerolog.DebugLevel)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &env{t: t, srv: srv, svc: svc, acc: acc, logs: logs}
+}
+
+// ns is the user's namespace, as the S3 door sees it.
+func (e *env) ns(user string) gateway.Namespace {
+	e.t.Helper()
+	a, err := e.acc.Login(user, []byte("pw-"+user))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return e.svc.Namespace(a)
+}
+
+// do sends a request as user ("" = no auth) with header pairs.
+func (e *env) do(user, method, path, body string, hdr ...string) *http.Response {
+	e.t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, e.srv.URL+path, rd)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if user != "" {
+		req.SetBasicAuth(user, "pw-"+user)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return resp
+}
+
+// call sends a request and returns the status and body.
+func (e *env) call(user, method, path, body string, hdr ...string) (int, string, http.Header) {
+	e.t.Helper()
+	resp := e.do(user, method, path, body, hdr...)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp.Header
+}
+
+// must sends a request and fails unless the status is want.
+func (e *env) must(want int, user, method, path, body string, hdr ...string) (string, http.Header) {
+	e.t.Helper()
+	code, b, h := e.call(user, method, path, body, hdr...)
+	if code != want {
+		e.t.Fatalf("%s %s: status %d, want %d: %s", method, path, code, want, b)
+	}
+	return b, h
+}
+
+// get reads an object through the gateway (what S3 sees).
+func (e *env) get(user, bucket, key string) ([]byte, gateway.ObjectInfo, error) {
+	e.t.Helper()
+	or, err := e.ns(user).GetObject(context.Background(), bucket, key, gateway.GetOptions{})
+	if err != nil {
+		return nil, gateway.ObjectInfo{}, err
+	}
+	defer or.Body.Close()
+	b, err := io.ReadAll(or.Body)
+	return b, or.Info, err
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (w *syncWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.w.Write(p)
+}
+
+func (w *syncWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.w.String()
+}
