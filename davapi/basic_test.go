@@ -81,6 +81,9 @@ func TestAuth(t *testing.T) {
 			}
 		})
 	}
+	if logs := e.logs.String(); !strings.Contains(logs, `"status":401`) || !strings.Contains(logs, `"rid":`) {
+		t.Fatalf("no access lines: %s", logs)
+	}
 	if logs := e.logs.String(); strings.Contains(logs, "pw-alice") || strings.Contains(logs, "nope") || strings.Contains(logs, "Basic ") {
 		t.Fatalf("credentials in the log: %s", logs)
 	}

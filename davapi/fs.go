@@ -171,5 +171,11 @@ func (f *davFS) openWriter(ctx context.Context, t target) (webdav.File, error) {
 	if err := f.requireFolder(ctx, t.parent()); err != nil {
 		return nil, fsErr(st, "open", t.name, err)
 	}
+	if fi := st.cached(t.name); fi != nil && fi.dir {
+		return nil, fsErr(st, "open", t.name, errIsFolder)
+	}
+	if _, err := f.statFolder(ctx, t); err == nil {
+		return nil, fsErr(st, "open", t.name, errIsFolder)
+	}
 	return newWriter(ctx, f, t), nil
 }

@@ -84,8 +84,8 @@ func (p *ifLexer) space() {
 	}
 }
 
-// bracketed reads open…close, quotes inside kept (entity tags may hold ']').
-func (p *ifLexer) bracketed(open, close byte) (string, bool) {
+// bracketed reads open…end, quotes inside kept (entity tags may hold ']').
+func (p *ifLexer) bracketed(open, end byte) (string, bool) {
 	if p.peek() != open {
 		return "", false
 	}
@@ -94,7 +94,7 @@ func (p *ifLexer) bracketed(open, close byte) (string, bool) {
 		switch c := p.s[j]; {
 		case c == '"':
 			quoted = !quoted
-		case c == close && !quoted:
+		case c == end && !quoted:
 			p.i = j + 1
 			return p.s[start:j], true
 		case c == open && !quoted && open == '<':

@@ -1,15 +1,12 @@
 package davapi
 
 import (
-	"regexp"
 	"strings"
 	"testing"
 )
 
 const lockBody = `<?xml version="1.0"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope>` +
 	`<D:locktype><D:write/></D:locktype><D:owner>me</D:owner></D:lockinfo>`
-
-var tokenRE = regexp.MustCompile(`<(opaquelocktoken:[^>]+|urn:uuid:[^>]+|[0-9]+)>`)
 
 func lock(t *testing.T, e *env, user, p string, hdr ...string) (string, string) {
 	t.Helper()

@@ -105,7 +105,7 @@ func loadProps(ctx context.Context, ns gateway.Namespace, bucket, key string) (m
 	if err != nil {
 		return nil, err
 	}
-	defer or.Body.Close()
+	defer func() { _ = or.Body.Close() }()
 	data, err := io.ReadAll(io.LimitReader(or.Body, maxPropsBytes+1))
 	if err != nil {
 		return nil, err

@@ -93,6 +93,7 @@ func TestChunkedPut(t *testing.T) {
 func TestPutConditionsAndParents(t *testing.T) {
 	e := newEnv(t)
 	e.must(201, "alice", "MKCOL", "/docs", "")
+	e.must(201, "alice", "MKCOL", "/docs/sub", "")
 	tests := []struct {
 		name, path string
 		hdr        []string
@@ -105,6 +106,8 @@ func TestPutConditionsAndParents(t *testing.T) {
 		{"if-none-match star on existing", "/docs/a", []string{"If-None-Match", "*"}, 412},
 		{"if-match wrong", "/docs/a", []string{"If-Match", `"abc"`}, 412},
 		{"reserved prefix", "/docs/.sealgate-props/x", nil, 403},
+		{"onto a folder", "/docs/sub", nil, 405},
+		{"onto a bucket", "/docs", nil, 405},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
