@@ -139,7 +139,9 @@ func (rc *reqCtx) writeObjectHeaders(info gateway.ObjectInfo, rg *gateway.Range,
 	h.Set("ETag", quoteETag(info.ETag))
 	h.Set("Last-Modified", info.LastModified.UTC().Format(httpTime))
 	h.Set("Accept-Ranges", "bytes")
-	if strings.EqualFold(rc.r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") {
+	// The stored checksum covers the whole object: like S3, send it only
+	// when the whole object is sent (clients verify it against the body).
+	if rg == nil && strings.EqualFold(rc.r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") {
 		if name, v := checksumHeader(info); name != "" {
 			h.Set(name, v)
 			if info.Checksum.Composite {
