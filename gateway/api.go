@@ -197,6 +197,14 @@ type Namespace interface {
 	AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error
 	ListParts(ctx context.Context, bucket, key, uploadID string, marker, limit int) (parts []PartInfo, truncated bool, err error)
 	ListMultipartUploads(ctx context.Context, bucket, prefix, keyMarker, uploadIDMarker string, limit int) (uploads []UploadInfo, truncated bool, err error)
+
+	// GetProps returns the properties (WebDAV dead properties, an opaque
+	// document) of a key, a folder marker ("dir/") or the bucket (key ""),
+	// nil if none. They live outside the S3 namespace and go with
+	// DeleteObject and DeleteBucket.
+	GetProps(ctx context.Context, bucket, key string) ([]byte, error)
+	// SetProps replaces them; empty data removes them. At most MaxPropsBytes.
+	SetProps(ctx context.Context, bucket, key string, data []byte) error
 }
 
 // Checksum is a client checksum of an object's plaintext (S3's

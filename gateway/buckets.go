@@ -135,6 +135,7 @@ func (n *userNS) DeleteBucket(ctx context.Context, bucket string) error {
 	if err := n.svc.store.Delete(ctx, n.bucketRecordKey(bucket)); err != nil {
 		return upstreamErr(err, ErrNoSuchBucket)
 	}
+	n.dropProps(ctx, bucket, "")
 	n.svc.buckets.Store(n.bucketCacheKey(bucket), bucketState{checked: n.svc.cfg.Now()})
 	n.svc.lists.invalidate(n.bucketPrefix(bucket))
 	return nil

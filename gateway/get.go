@@ -217,6 +217,7 @@ func (n *userNS) DeleteObject(ctx context.Context, bucket, key string) error {
 	if err := n.svc.store.Delete(ctx, up); err != nil {
 		return upstreamErr(err, ErrNoSuchKey)
 	}
+	n.dropProps(ctx, bucket, key)
 	n.svc.lists.invalidate(n.bucketPrefix(bucket))
 	return nil
 }

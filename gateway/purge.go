@@ -13,7 +13,7 @@ import (
 // leak. progress, if set, is called with the running count.
 func (s *Service) PurgeUser(ctx context.Context, upstreamDir string, progress func(deleted int)) (int, error) {
 	n := 0
-	for _, prefix := range []string{upstreamDir + "/", ".sealgate/mp/" + upstreamDir + "/"} {
+	for _, prefix := range []string{upstreamDir + "/", ".sealgate/mp/" + upstreamDir + "/", ".sealgate/props/" + upstreamDir + "/"} {
 		opts := backends.ListOptions{Prefix: prefix}
 		for {
 			page, err := s.store.List(ctx, opts)

@@ -187,3 +187,7 @@ func (f *fakeNS) ListMultipartUploads(_ context.Context, bucket, prefix, keyMark
 }
 
 var _ gateway.Namespace = (*fakeNS)(nil)
+
+// GetProps and SetProps: the S3 door never uses properties.
+func (f *fakeNS) GetProps(context.Context, string, string) ([]byte, error) { return nil, nil }
+func (f *fakeNS) SetProps(context.Context, string, string, []byte) error   { return nil }
