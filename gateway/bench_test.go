@@ -4,10 +4,19 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/sealgate/sealgate/backends"
 	"github.com/sealgate/sealgate/backends/fs"
+	"github.com/sealgate/sealgate/backends/mem"
 	"github.com/sealgate/sealgate/cryptolayer"
 )
 
@@ -37,4 +46,86 @@ func BenchmarkSmallPut(b *testing.B) {
 			}
 		}
 	})
+}
+
+// discardStore keeps small objects (bucket records) and discards large
+// bodies after reading them: it measures the gateway, not a disk.
+type discardStore struct{ *mem.Store }
+
+func (d discardStore) Put(ctx context.Context, key string, r io.Reader, size int64, o backends.PutOptions) (backends.ObjectInfo, error) {
+	if size >= 0 && size < 1<<20 {
+		return d.Store.Put(ctx, key, r, size, o)
+	}
+	n, err := io.Copy(io.Discard, r)
+	if err == nil && size >= 0 && n != size {
+		err = backends.ErrSizeMismatch
+	}
+	return backends.ObjectInfo{Key: key, Size: n, ETag: "discarded"}, err
+}
+
+// BenchmarkConcurrentLargeUploads streams 64 uploads of
+// SEALGATE_BENCH_UPLOAD_MIB (default 1024) MiB each at once into a
+// discarding store and reports the peak RSS of the process: memory per
+// stream is a few chunks, so 64 × 1 GiB fits in well under 256 MiB.
+//
+//	go test ./gateway -run '^$' -bench ConcurrentLargeUploads -benchtime 1x
+func BenchmarkConcurrentLargeUploads(b *testing.B) {
+	size := int64(1024) << 20
+	if v, err := strconv.Atoi(os.Getenv("SEALGATE_BENCH_UPLOAD_MIB")); err == nil && v > 0 {
+		size = int64(v) << 20
+	}
+	svc, _ := NewService(Config{Store: discardStore{mem.New()}})
+	ks := &cryptolayer.Keystore{}
+	u, _ := ks.AddUser("bench", []byte("password"), cryptolayer.MinPasswordParams)
+	n := svc.namespaceFor(u)
+	mustBucket(b, n, "bkt")
+	debug.FreeOSMemory()
+	stop := sampleRSS()
+	b.SetBytes(64 * size)
+	for b.Loop() {
+		var wg sync.WaitGroup
+		for i := range 64 {
+			wg.Go(func() {
+				body := io.LimitReader(zeros{}, size)
+				if _, err := n.PutObject(context.Background(), "bkt", fmt.Sprintf("big/%d", i), body, size, PutOptions{}); err != nil {
+					b.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	b.ReportMetric(stop(), "peak-RSS-MiB")
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+// sampleRSS samples this process's VmRSS until the returned function is
+// called, which returns the peak in MiB.
+func sampleRSS() func() float64 {
+	read := func() int64 {
+		b, _ := os.ReadFile("/proc/self/status")
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+				kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+				return kb << 10
+			}
+		}
+		return 0
+	}
+	done, res := make(chan struct{}), make(chan int64)
+	go func() {
+		peak := read()
+		for {
+			select {
+			case <-done:
+				res <- max(peak, read())
+				return
+			case <-time.After(10 * time.Millisecond):
+				peak = max(peak, read())
+			}
+		}
+	}()
+	return func() float64 { close(done); return float64(<-res) / (1 << 20) }
 }
