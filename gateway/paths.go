@@ -83,7 +83,8 @@ func checkObjectKey(key string) error {
 
 // CheckBucketName enforces S3's bucket naming rules: 3..63 characters of
 // lower-case letters, digits, '.' and '-', starting and ending with a letter
-// or digit, no "..", not an IP address.
+// or digit, no "..", not an IP address, not the reserved "xn--" prefix or
+// "-s3alias" suffix. Both doors use it.
 func CheckBucketName(name string) error {
 	bad := func(why string) error { return fmt.Errorf("%w: %q: %s", ErrInvalidBucketName, name, why) }
 	if len(name) < 3 || len(name) > 63 {
@@ -103,6 +104,9 @@ func CheckBucketName(name string) error {
 	}
 	if looksLikeIP(name) {
 		return bad("must not look like an IP address")
+	}
+	if strings.HasPrefix(name, "xn--") || strings.HasSuffix(name, "-s3alias") {
+		return bad("reserved prefix or suffix")
 	}
 	return nil
 }

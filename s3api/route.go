@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/sealgate/sealgate/gateway"
 )
 
 // maxKeyLen is S3's key limit in bytes.
@@ -74,7 +76,7 @@ func (s *server) routeBucket(rc *reqCtx, q url.Values) error {
 		return s.routeBucketGet(rc, q)
 	case http.MethodPut:
 		rc.op = "CreateBucket"
-		if err := validBucketName(rc.bucket); err != nil {
+		if err := gateway.CheckBucketName(rc.bucket); err != nil {
 			return err
 		}
 		return s.viaFakes(rc)
@@ -161,41 +163,6 @@ func (s *server) routeUpload(rc *reqCtx) error {
 		return errCode("MethodNotAllowed")
 	}
 	return s.viaFakes(rc)
-}
-
-// validBucketName applies S3's bucket naming rules.
-func validBucketName(b string) error {
-	bad := errCode("InvalidBucketName")
-	if len(b) < 3 || len(b) > 63 || strings.Contains(b, "..") {
-		return bad
-	}
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		alnum := c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
-		if !alnum && c != '-' && c != '.' {
-			return bad
-		}
-		if (i == 0 || i == len(b)-1) && !alnum {
-			return bad
-		}
-	}
-	if looksLikeIP(b) || strings.HasPrefix(b, "xn--") || strings.HasSuffix(b, "-s3alias") {
-		return bad
-	}
-	return nil
-}
-
-func looksLikeIP(b string) bool {
-	parts := strings.Split(b, ".")
-	if len(parts) != 4 {
-		return false
-	}
-	for _, p := range parts {
-		if p == "" || len(p) > 3 || strings.Trim(p, "0123456789") != "" {
-			return false
-		}
-	}
-	return true
 }
 
 // headBucket answers HEAD on a bucket, with its region as AWS does.
