@@ -26,7 +26,7 @@ func TestMkcol(t *testing.T) {
 		{"nested", "/photos/2024/summer", 201, ""},
 		{"missing parent", "/photos/x/y", 409, ""},
 		{"missing bucket", "/nobucket/x", 409, ""},
-		{"reserved", "/photos/.sealgate-props", 403, "reserved"},
+		{"former reserved name is ordinary", "/photos/.sealgate-props", 201, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -63,8 +63,8 @@ func TestPropfind(t *testing.T) {
 			[]string{"text/x-test", "<D:getcontentlength>5</D:getcontentlength>", "red"}, nil},
 		{"dir depth 1", "/b1x/dir/", "1", 207,
 			[]string{"f%20one.txt", "red", "text/x-test", "<D:href>/b1x/dir/a/</D:href>"},
-			[]string{"sealgate-props", "/b1x/dir/c", "/b1x/dir/d", "a//b"}},
-		{"bucket depth 1 hides props", "/b1x/", "1", 207, []string{"/b1x/dir/"}, []string{"sealgate-props"}},
+			[]string{"sealgate", "/b1x/dir/c", "/b1x/dir/d", "a//b"}},
+		{"bucket depth 1 shows no props store", "/b1x/", "1", 207, []string{"/b1x/dir/"}, []string{"sealgate"}},
 		{"infinity refused", "/b1x/", "infinity", 403, []string{"propfind-finite-depth"}, nil},
 		{"no depth refused", "/b1x/", "", 403, []string{"propfind-finite-depth"}, nil},
 		{"missing", "/b1x/nothing", "0", 404, nil, nil},

@@ -64,8 +64,10 @@ func (d *dirHandle) Readdir(count int) ([]os.FileInfo, error) {
 }
 
 // list returns the entries of a collection and primes the request's Stat
-// cache with them (size, ETag, mtime, and whether a props sidecar exists),
-// so that a PROPFIND Depth 1 costs no request per entry.
+// cache with them (size, ETag, mtime), so that a PROPFIND Depth 1 costs no
+// request per entry for live properties. Dead properties are not listed:
+// a PROPFIND that may return them (allprop, propname, or a non-live name)
+// reads them per entry (Namespace.GetProps).
 func (f *davFS) list(ctx context.Context, t target) ([]os.FileInfo, error) {
 	if t.isRoot() {
 		return f.listBuckets(ctx)
@@ -74,24 +76,16 @@ func (f *davFS) list(ctx context.Context, t target) ([]os.FileInfo, error) {
 	if t.key != "" {
 		prefix = t.key + "/"
 	}
-	withProps, err := f.propsIndex(ctx, t.bucket, prefix)
-	if err != nil {
-		return nil, err
-	}
 	files, dirs := map[string]bool{}, []string{}
 	var out []os.FileInfo
 	st := stateOf(ctx)
-	err = f.eachPage(ctx, t.bucket, gateway.ListQuery{Prefix: prefix, Delimiter: "/"}, func(res gateway.ListResult) {
+	err := f.eachPage(ctx, t.bucket, gateway.ListQuery{Prefix: prefix, Delimiter: "/"}, func(res gateway.ListResult) {
 		for _, oi := range res.Objects {
 			rel := oi.Key[len(prefix):]
-			if !pathSegment(rel) || (prefix == "" && rel == propsRoot) {
+			if !pathSegment(rel) {
 				continue
 			}
 			fi := objectInfo(f, t.bucket, oi)
-			fi.props = propsNone
-			if withProps[rel] {
-				fi.props = propsSome
-			}
 			files[rel] = true
 			out = append(out, fi)
 			st.prime(path.Join(t.name, rel), fi)
@@ -103,7 +97,7 @@ func (f *davFS) list(ctx context.Context, t target) ([]os.FileInfo, error) {
 	}
 	for _, p := range dirs {
 		rel := strings.TrimSuffix(p[len(prefix):], "/")
-		if !pathSegment(rel) || files[rel] || (prefix == "" && rel == propsRoot) {
+		if !pathSegment(rel) || files[rel] {
 			continue
 		}
 		fi := dirInfo(rel, time.Unix(0, 0).UTC())
@@ -125,19 +119,6 @@ func (f *davFS) listBuckets(ctx context.Context) ([]os.FileInfo, error) {
 		stateOf(ctx).prime("/"+b.Name, fi)
 	}
 	return out, nil
-}
-
-// propsIndex lists the file sidecars directly under prefix: the names of
-// files that have dead properties.
-func (f *davFS) propsIndex(ctx context.Context, bucket, prefix string) (map[string]bool, error) {
-	pp := propsRoot + "/" + prefix
-	names := map[string]bool{}
-	err := f.eachPage(ctx, bucket, gateway.ListQuery{Prefix: pp, Delimiter: "/"}, func(res gateway.ListResult) {
-		for _, oi := range res.Objects {
-			names[oi.Key[len(pp):]] = true
-		}
-	})
-	return names, err
 }
 
 // eachPage runs fn on every page of a listing.

@@ -22,11 +22,17 @@
 //   - Locks (class 2) are per user and capped at Config.MaxLockTimeout; a lock
 //     token of another user is unknown here. The If header is evaluated by
 //     davapi (RFC 4918 §10.4, ETags and Not included) before x/net sees it.
-//   - Dead properties live in a sidecar object per resource under the
-//     reserved prefix ".sealgate-props/" of the same bucket (files:
-//     ".sealgate-props/<key>", folders: ".sealgate-props/<dir>/", a bucket's
-//     root: ".sealgate-props/"), hidden from WebDAV listings and unreachable
-//     by WebDAV paths; a PROPPATCH never rewrites the data.
+//   - Dead properties are kept by the gateway's properties API
+//     (Namespace.GetProps/SetProps: sealed records outside the S3 namespace,
+//     so S3 listings never show them), keyed by the resource: a file's key,
+//     a folder's marker key "dir/", or "" for a bucket. A PROPPATCH never
+//     rewrites the data; on a folder that exists only as a prefix it first
+//     creates the marker, so the properties go when the folder goes. The
+//     gateway deletes properties with their object (DeleteObject, also from
+//     S3) or bucket; MOVE and COPY copy them per file and folder of the tree.
+//     Listings do not read them: a PROPFIND naming DAV: live properties only
+//     reads none, while allprop, propname or a named dead property reads them
+//     once per resource (one GetProps each).
 //   - OPTIONS answers on every path without authentication; a missing
 //     Overwrite header means T; PROPFIND with Depth infinity or without Depth
 //     is refused with 403 and DAV:propfind-finite-depth; bodies with bad XML

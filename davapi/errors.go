@@ -12,8 +12,6 @@ import (
 var (
 	// errConflict: a parent collection is missing (409).
 	errConflict = errors.New("davapi: parent collection missing")
-	// errReserved: the path names davapi's reserved properties prefix.
-	errReserved = errors.New("davapi: reserved name")
 	// errBucketMove: buckets cannot be moved or renamed over WebDAV.
 	errBucketMove = errors.New("davapi: buckets cannot be moved")
 	// errIsFolder: a file operation on a collection.
@@ -58,7 +56,6 @@ var errTable = []errStatus{
 	{gateway.ErrEntityTooLarge, http.StatusRequestEntityTooLarge, false},
 	{gateway.ErrInvalidArgument, http.StatusBadRequest, false},
 	{errConflict, http.StatusConflict, false},
-	{errReserved, http.StatusForbidden, true},
 	{errBucketMove, http.StatusForbidden, true},
 	{errIsFolder, http.StatusMethodNotAllowed, false},
 	{errRootReadOnly, http.StatusForbidden, true},

@@ -13,15 +13,6 @@ import (
 	"github.com/sealgate/sealgate/gateway"
 )
 
-// propsState tells what is known about a resource's properties sidecar.
-type propsState uint8
-
-const (
-	propsUnknown propsState = iota // look it up
-	propsNone                      // known absent (primed by a listing)
-	propsSome                      // known present
-)
-
 // fileInfo is an os.FileInfo from gateway metadata. It implements
 // webdav.ContentTyper and webdav.ETager so that x/net never opens or sniffs
 // the body for them.
@@ -32,7 +23,6 @@ type fileInfo struct {
 	dir   bool
 	etag  string       // S3 ETag without quotes; "" for folders
 	meta  gateway.Meta // nil when not fetched (listings)
-	props propsState
 
 	// where to fetch meta when a listing did not carry it
 	fs          *davFS
@@ -124,32 +114,14 @@ func (t target) parent() target {
 	return target{name: path.Dir(t.name), bucket: t.bucket, key: t.key[:i]}
 }
 
-// propsRoot is the reserved key prefix of dead property sidecars.
-const propsRoot = ".sealgate-props"
-
-// resolve maps a WebDAV name to a target. Names in the reserved props
-// prefix resolve to errReserved.
+// resolve maps a WebDAV name to a target.
 func resolve(name string) (target, error) {
 	clean := cleanPath(name)
 	if clean == "/" {
 		return target{name: clean}, nil
 	}
 	bucket, key, _ := strings.Cut(clean[1:], "/")
-	if key == propsRoot || strings.HasPrefix(key, propsRoot+"/") {
-		return target{}, errReserved
-	}
 	return target{name: clean, bucket: bucket, key: key}, nil
-}
-
-// propsKey is the sidecar key of a file or folder key ("" is the bucket).
-func propsKey(key string, dir bool) string {
-	if dir {
-		if key == "" {
-			return propsRoot + "/"
-		}
-		return propsRoot + "/" + key + "/"
-	}
-	return propsRoot + "/" + key
 }
 
 // pathSegment tells whether a listed name can be shown as a path segment.

@@ -41,7 +41,7 @@ func (f *davFS) stat(ctx context.Context, name string) (*fileInfo, error) {
 	st := stateOf(ctx)
 	t, err := resolve(name)
 	if err != nil {
-		return nil, fsErr(st, "stat", name, os.ErrNotExist)
+		return nil, fsErr(st, "stat", name, err)
 	}
 	if fi := st.cached(t.name); fi != nil {
 		return fi, nil
@@ -123,7 +123,10 @@ func (f *davFS) Mkdir(ctx context.Context, name string, _ os.FileMode) error {
 		if err := gateway.CheckBucketName(t.bucket); err != nil {
 			return fsErr(st, "mkdir", name, err)
 		}
-		return fsErr(st, "mkdir", name, f.ns(ctx).CreateBucket(ctx, t.bucket))
+		if err := f.ns(ctx).CreateBucket(ctx, t.bucket); err != nil {
+			return fsErr(st, "mkdir", name, err)
+		}
+		return fsErr(st, "mkdir", name, f.copySourceProps(ctx, t))
 	}
 	if err := f.requireFolder(ctx, t.parent()); err != nil {
 		return fsErr(st, "mkdir", name, err)
@@ -133,8 +136,39 @@ func (f *davFS) Mkdir(ctx context.Context, name string, _ os.FileMode) error {
 	} else if !isNotExist(err) {
 		return err
 	}
-	_, err = f.ns(ctx).PutObject(ctx, t.bucket, t.key+"/", bytes.NewReader(nil), 0, gateway.PutOptions{})
-	return fsErr(st, "mkdir", name, err)
+	if err := f.putMarker(ctx, t); err != nil {
+		return fsErr(st, "mkdir", name, err)
+	}
+	return fsErr(st, "mkdir", name, f.copySourceProps(ctx, t))
+}
+
+func (f *davFS) putMarker(ctx context.Context, t target) error {
+	_, err := f.ns(ctx).PutObject(ctx, t.bucket, t.key+"/", bytes.NewReader(nil), 0, gateway.PutOptions{})
+	return err
+}
+
+// ensureMarker creates the marker of a folder that exists only as a prefix.
+func (f *davFS) ensureMarker(ctx context.Context, t target) error {
+	_, err := f.ns(ctx).HeadObject(ctx, t.bucket, t.key+"/", gateway.GetOptions{})
+	if errors.Is(err, gateway.ErrNoSuchKey) {
+		return f.putMarker(ctx, t)
+	}
+	return err
+}
+
+// copySourceProps gives a collection that a COPY creates (x/net copies a
+// tree by Mkdir and file copies, and copies dead properties of files only)
+// the properties of its source collection.
+func (f *davFS) copySourceProps(ctx context.Context, dst target) error {
+	name, ok := stateOf(ctx).copySource(dst.name)
+	if !ok {
+		return nil
+	}
+	src, err := resolve(name)
+	if err != nil || src.isRoot() {
+		return err
+	}
+	return copyProps(ctx, f.ns(ctx), src.bucket, propsKeyOf(src, true), dst.bucket, propsKeyOf(dst, true))
 }
 
 // OpenFile opens a collection (listing handle), a file for reading (lazy

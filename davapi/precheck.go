@@ -47,11 +47,13 @@ func (h *server) precheck(r *http.Request, ls *lockSys) (int, string) {
 		if d := r.Header.Get("Depth"); d == "" || strings.EqualFold(d, "infinity") {
 			return http.StatusForbidden, finiteDepthBody
 		}
-		if status, msg := readXMLBody(r); status != 0 {
+		data, status, msg := readXMLBody(r)
+		if status != 0 {
 			return status, msg
 		}
+		stateOf(r.Context()).setLiveOnly(data)
 	case "PROPPATCH", "LOCK":
-		if status, msg := readXMLBody(r); status != 0 {
+		if _, status, msg := readXMLBody(r); status != 0 {
 			return status, msg
 		}
 	case "COPY", "MOVE":
@@ -66,19 +68,19 @@ func (h *server) precheck(r *http.Request, ls *lockSys) (int, string) {
 }
 
 // readXMLBody reads a bounded XML body, checks it and puts it back.
-func readXMLBody(r *http.Request) (int, string) {
+func readXMLBody(r *http.Request) ([]byte, int, string) {
 	data, err := io.ReadAll(io.LimitReader(r.Body, maxXMLBody+1))
 	if err != nil {
-		return http.StatusBadRequest, "unreadable body"
+		return nil, http.StatusBadRequest, "unreadable body"
 	}
 	if len(data) > maxXMLBody {
-		return http.StatusRequestEntityTooLarge, "XML body too large"
+		return nil, http.StatusRequestEntityTooLarge, "XML body too large"
 	}
 	if err := checkXML(data); err != nil {
-		return http.StatusBadRequest, err.Error()
+		return nil, http.StatusBadRequest, err.Error()
 	}
 	r.Body = io.NopCloser(bytes.NewReader(data))
-	return 0, ""
+	return data, 0, ""
 }
 
 // checkDestination validates COPY/MOVE targets; a missing Overwrite header

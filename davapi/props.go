@@ -1,13 +1,11 @@
 package davapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 
 	"golang.org/x/net/webdav"
@@ -15,13 +13,11 @@ import (
 	"github.com/sealgate/sealgate/gateway"
 )
 
-// maxPropsBytes bounds a sidecar (all dead properties of one resource).
-const maxPropsBytes = 64 << 10
-
-// errPropsTooLarge: a PROPPATCH would exceed maxPropsBytes.
+// errPropsTooLarge: a PROPPATCH would exceed gateway.MaxPropsBytes.
 var errPropsTooLarge = errors.New("davapi: dead properties too large")
 
-// storedProp is one dead property in a sidecar (JSON).
+// storedProp is one dead property in a resource's properties document
+// (JSON, sealed and stored by Namespace.SetProps).
 type storedProp struct {
 	Space string `json:"ns"`
 	Local string `json:"local"`
@@ -29,8 +25,8 @@ type storedProp struct {
 	XML   []byte `json:"xml"`
 }
 
-// propsHolder implements webdav.DeadPropsHolder for one resource over its
-// sidecar object; the resource's data is never rewritten.
+// propsHolder implements webdav.DeadPropsHolder for one resource over the
+// gateway's properties API; the resource's data is never rewritten.
 type propsHolder struct {
 	fs   *davFS
 	ctx  context.Context
@@ -38,11 +34,21 @@ type propsHolder struct {
 	info *fileInfo
 }
 
-func (h propsHolder) key() string { return propsKey(h.t.key, h.info.dir) }
+// propsKeyOf is the gateway properties key of a resource: a file's key, a
+// folder's marker key "dir/", or "" for a bucket.
+func propsKeyOf(t target, dir bool) string {
+	if dir && t.key != "" {
+		return t.key + "/"
+	}
+	return t.key
+}
 
-// DeadProps reads the sidecar, unless a listing showed there is none.
+func (h propsHolder) key() string { return propsKeyOf(h.t, h.info.dir) }
+
+// DeadProps reads the resource's properties, unless the request asks only
+// for live properties (a PROPFIND naming DAV: live properties only).
 func (h propsHolder) DeadProps() (map[xml.Name]webdav.Property, error) {
-	if h.t.isRoot() || h.info.props == propsNone {
+	if h.t.isRoot() || stateOf(h.ctx).liveOnly() {
 		return map[xml.Name]webdav.Property{}, nil
 	}
 	m, err := loadProps(h.ctx, h.fs.ns(h.ctx), h.t.bucket, h.key())
@@ -52,10 +58,17 @@ func (h propsHolder) DeadProps() (map[xml.Name]webdav.Property, error) {
 	return m, nil
 }
 
-// Patch applies all patches or none and writes the sidecar.
+// Patch applies all patches or none and stores the properties. A folder
+// without a marker gets one first, so that deleting the folder (its marker)
+// deletes its properties.
 func (h propsHolder) Patch(patches []webdav.Proppatch) ([]webdav.Propstat, error) {
 	if h.t.isRoot() {
 		return patchStatus(patches, http.StatusForbidden), nil
+	}
+	if h.info.dir && !h.t.isBucket() {
+		if err := h.fs.ensureMarker(h.ctx, h.t); err != nil {
+			return nil, fsErr(stateOf(h.ctx), "proppatch", h.t.name, err)
+		}
 	}
 	m, err := h.DeadProps()
 	if err != nil {
@@ -63,13 +76,12 @@ func (h propsHolder) Patch(patches []webdav.Proppatch) ([]webdav.Propstat, error
 	}
 	applyPatches(m, patches)
 	err = saveProps(h.ctx, h.fs.ns(h.ctx), h.t.bucket, h.key(), m)
-	if errors.Is(err, errPropsTooLarge) {
+	if errors.Is(err, errPropsTooLarge) || errors.Is(err, gateway.ErrPropsTooLarge) {
 		return patchStatus(patches, http.StatusInsufficientStorage), nil
 	}
 	if err != nil {
 		return nil, fsErr(stateOf(h.ctx), "proppatch", h.t.name, err)
 	}
-	h.info.props = propsUnknown
 	return patchStatus(patches, http.StatusOK), nil
 }
 
@@ -96,23 +108,16 @@ func patchStatus(patches []webdav.Proppatch, status int) []webdav.Propstat {
 	return []webdav.Propstat{ps}
 }
 
+// loadProps reads a resource's dead properties (none is an empty map).
 func loadProps(ctx context.Context, ns gateway.Namespace, bucket, key string) (map[xml.Name]webdav.Property, error) {
 	m := map[xml.Name]webdav.Property{}
-	or, err := ns.GetObject(ctx, bucket, key, gateway.GetOptions{})
-	if errors.Is(err, gateway.ErrNoSuchKey) {
-		return m, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = or.Body.Close() }()
-	data, err := io.ReadAll(io.LimitReader(or.Body, maxPropsBytes+1))
-	if err != nil {
-		return nil, err
+	data, err := ns.GetProps(ctx, bucket, key)
+	if err != nil || len(data) == 0 {
+		return m, err
 	}
 	var list []storedProp
 	if err := json.Unmarshal(data, &list); err != nil {
-		return nil, fmt.Errorf("davapi: props sidecar %w: %v", gateway.ErrIntegrity, err)
+		return nil, fmt.Errorf("davapi: properties %w: %v", gateway.ErrIntegrity, err)
 	}
 	for _, p := range list {
 		n := xml.Name{Space: p.Space, Local: p.Local}
@@ -121,10 +126,11 @@ func loadProps(ctx context.Context, ns gateway.Namespace, bucket, key string) (m
 	return m, nil
 }
 
-// saveProps writes the sidecar, or deletes it when m is empty.
+// saveProps stores a resource's dead properties, or removes them when m is
+// empty.
 func saveProps(ctx context.Context, ns gateway.Namespace, bucket, key string, m map[xml.Name]webdav.Property) error {
 	if len(m) == 0 {
-		return ns.DeleteObject(ctx, bucket, key)
+		return ns.SetProps(ctx, bucket, key, nil)
 	}
 	list := make([]storedProp, 0, len(m))
 	for n, p := range m {
@@ -134,10 +140,19 @@ func saveProps(ctx context.Context, ns gateway.Namespace, bucket, key string, m 
 	if err != nil {
 		return err
 	}
-	if len(data) > maxPropsBytes {
+	if len(data) > gateway.MaxPropsBytes {
 		return errPropsTooLarge
 	}
-	_, err = ns.PutObject(ctx, bucket, key, bytes.NewReader(data), int64(len(data)),
-		gateway.PutOptions{Meta: gateway.Meta{"content-type": "application/json"}})
-	return err
+	return ns.SetProps(ctx, bucket, key, data)
+}
+
+// copyProps gives the destination resource the source's properties (MOVE
+// and COPY of trees). A source without properties leaves the destination,
+// which is new, without any.
+func copyProps(ctx context.Context, ns gateway.Namespace, sb, sk, db, dk string) error {
+	data, err := ns.GetProps(ctx, sb, sk)
+	if err != nil || len(data) == 0 {
+		return err
+	}
+	return ns.SetProps(ctx, db, dk, data)
 }

@@ -105,7 +105,7 @@ func TestPutConditionsAndParents(t *testing.T) {
 		{"at root", "/file", nil, 405},
 		{"if-none-match star on existing", "/docs/a", []string{"If-None-Match", "*"}, 412},
 		{"if-match wrong", "/docs/a", []string{"If-Match", `"abc"`}, 412},
-		{"reserved prefix", "/docs/.sealgate-props/x", nil, 403},
+		{"former reserved prefix is ordinary", "/docs/.sealgate-props/x", nil, 409},
 		{"onto a folder", "/docs/sub", nil, 405},
 		{"onto a bucket", "/docs", nil, 405},
 	}

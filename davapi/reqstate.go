@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"path"
 	"sync"
 	"sync/atomic"
@@ -23,6 +24,8 @@ type reqState struct {
 	ifNoneMatch string
 	body        *countingBody
 	ns          gateway.Namespace // the authenticated user's namespace
+	copyDest    string            // COPY: cleaned Destination path
+	live        bool              // PROPFIND naming DAV: live properties only
 
 	mu    sync.Mutex
 	err   error                // first recorded non-"not found" error
@@ -48,6 +51,11 @@ func newState(r *http.Request) *reqState {
 		st.contentType = r.Header.Get("Content-Type")
 		st.ifMatch = r.Header.Get("If-Match")
 		st.ifNoneMatch = r.Header.Get("If-None-Match")
+	}
+	if r.Method == "COPY" {
+		if u, err := url.Parse(r.Header.Get("Destination")); err == nil && u.Path != "" {
+			st.copyDest = cleanPath(u.Path)
+		}
 	}
 	return st
 }

@@ -2,7 +2,6 @@ package davapi
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/sealgate/sealgate/gateway"
@@ -11,8 +10,10 @@ import (
 // deleteBatch is the most keys one DeleteObjects call removes.
 const deleteBatch = 1000
 
-// RemoveAll deletes a file and its props sidecar, a folder's whole tree, or
-// a bucket with everything in it. The root cannot be removed.
+// RemoveAll deletes a file, a folder's whole tree, or a bucket with
+// everything in it. The root cannot be removed. Dead properties go with
+// their resources: the gateway deletes them with the object (a file, a
+// folder marker) or the bucket.
 func (f *davFS) RemoveAll(ctx context.Context, name string) error {
 	st := stateOf(ctx)
 	t, err := resolve(name)
@@ -40,17 +41,10 @@ func (f *davFS) RemoveAll(ctx context.Context, name string) error {
 }
 
 func (f *davFS) removeTarget(ctx context.Context, t target, dir bool) error {
-	ns := f.ns(ctx)
 	if !dir {
-		if err := ns.DeleteObject(ctx, t.bucket, t.key); err != nil {
-			return err
-		}
-		return ns.DeleteObject(ctx, t.bucket, propsKey(t.key, false))
+		return f.ns(ctx).DeleteObject(ctx, t.bucket, t.key)
 	}
-	if err := f.deleteTree(ctx, t.bucket, t.key+"/"); err != nil {
-		return err
-	}
-	return f.deleteTree(ctx, t.bucket, propsKey(t.key, true))
+	return f.deleteTree(ctx, t.bucket, t.key+"/")
 }
 
 // deleteTree deletes every key under prefix ("" is the whole bucket).
@@ -73,7 +67,7 @@ func (f *davFS) deleteTree(ctx context.Context, bucket, prefix string) error {
 }
 
 // Rename moves a file or a folder tree (copy, then delete, per object; not
-// atomic), with the props sidecars. Buckets cannot be moved. The
+// atomic), with the dead properties of every file and folder marker. Buckets cannot be moved. The
 // destination's parent must exist (409).
 func (f *davFS) Rename(ctx context.Context, oldName, newName string) error {
 	st := stateOf(ctx)
@@ -102,18 +96,13 @@ func (f *davFS) Rename(ctx context.Context, oldName, newName string) error {
 	return fsErr(st, "rename", oldName, f.removeTarget(ctx, src, fi.dir))
 }
 
-// copyTarget copies a file or a folder tree with their sidecars.
+// copyTarget copies a file or a folder tree (every key under the prefix,
+// the folder markers included) with their dead properties.
 func (f *davFS) copyTarget(ctx context.Context, src, dst target, dir bool) error {
 	if !dir {
-		if err := f.copyKey(ctx, src.bucket, src.key, dst.bucket, dst.key); err != nil {
-			return err
-		}
-		return f.copyOptional(ctx, src.bucket, propsKey(src.key, false), dst.bucket, propsKey(dst.key, false))
+		return f.copyKey(ctx, src.bucket, src.key, dst.bucket, dst.key)
 	}
-	if err := f.copyTree(ctx, src.bucket, src.key+"/", dst.bucket, dst.key+"/"); err != nil {
-		return err
-	}
-	return f.copyTree(ctx, src.bucket, propsKey(src.key, true), dst.bucket, propsKey(dst.key, true))
+	return f.copyTree(ctx, src.bucket, src.key+"/", dst.bucket, dst.key+"/")
 }
 
 func (f *davFS) copyTree(ctx context.Context, sb, sp, db, dp string) error {
@@ -129,16 +118,11 @@ func (f *davFS) copyTree(ctx context.Context, sb, sp, db, dp string) error {
 	return nil
 }
 
+// copyKey copies one object and its dead properties.
 func (f *davFS) copyKey(ctx context.Context, sb, sk, db, dk string) error {
-	_, err := f.ns(ctx).CopyObject(ctx, sb, sk, db, dk, gateway.CopyOptions{})
-	return err
-}
-
-// copyOptional copies a key that may be absent.
-func (f *davFS) copyOptional(ctx context.Context, sb, sk, db, dk string) error {
-	err := f.copyKey(ctx, sb, sk, db, dk)
-	if errors.Is(err, gateway.ErrNoSuchKey) {
-		return nil
+	ns := f.ns(ctx)
+	if _, err := ns.CopyObject(ctx, sb, sk, db, dk, gateway.CopyOptions{}); err != nil {
+		return err
 	}
-	return err
+	return copyProps(ctx, ns, sb, sk, db, dk)
 }

@@ -144,9 +144,14 @@ func (w *writer) commit() putResult {
 	return <-w.done
 }
 
-// saveProps writes the properties a COPY patched onto the new file.
+// saveProps writes the properties a COPY patched onto the new file (x/net
+// patches even when the source has none).
 func (w *writer) saveProps() error {
-	if len(w.props) == 0 {
+	n := 0
+	for _, p := range w.props {
+		n += len(p.Props)
+	}
+	if n == 0 {
 		return nil
 	}
 	h := propsHolder{fs: w.fs, ctx: w.ctx, t: w.t, info: w.final}
