@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -55,36 +53,13 @@ func (d *davClient) bigGet(ctx context.Context, path string) (float64, error) {
 
 func (d *davClient) smallOps(ctx context.Context, dir string, ops, conc int, get bool) (float64, error) {
 	body := bytes.Repeat([]byte("x"), 4096)
-	var next atomic.Int64
-	var firstErr error
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range conc {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := next.Add(1) - 1
-				if i >= int64(ops) {
-					return
-				}
-				path := fmt.Sprintf("%s/%06d", dir, i)
-				var err error
-				if get {
-					_, err = d.do(ctx, http.MethodGet, path, nil, 0)
-				} else {
-					_, err = d.do(ctx, http.MethodPut, path, bytes.NewReader(body), int64(len(body)))
-				}
-				if err != nil {
-					mu.Lock()
-					firstErr = cmpErr(firstErr, err)
-					mu.Unlock()
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return float64(ops) / time.Since(start).Seconds(), firstErr
+	return parallel(ops, conc, func(i int) error {
+		path := fmt.Sprintf("%s/%06d", dir, i)
+		if get {
+			_, err := d.do(ctx, http.MethodGet, path, nil, 0)
+			return err
+		}
+		_, err := d.do(ctx, http.MethodPut, path, bytes.NewReader(body), int64(len(body)))
+		return err
+	})
 }

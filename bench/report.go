@@ -6,12 +6,6 @@ import (
 	"runtime"
 	"strings"
 	"text/tabwriter"
-
-	"bytes"
-	"context"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"sync"
-	"sync/atomic"
 )
 
 const (
@@ -73,33 +67,4 @@ func ratio(a, b float64) string {
 		return "–"
 	}
 	return fmt.Sprintf("%.2f", a/b)
-}
-
-// smallOpsPrefix writes n one-byte objects under prefix with conc clients.
-func smallOpsPrefix(ctx context.Context, c *s3.Client, bucket, prefix string, n, conc int) (int, error) {
-	var next atomic.Int64
-	var firstErr error
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for range conc {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := next.Add(1) - 1
-				if i >= int64(n) {
-					return
-				}
-				key := fmt.Sprintf("%s%06d", prefix, i)
-				if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: bytes.NewReader([]byte{'x'})}); err != nil {
-					mu.Lock()
-					firstErr = cmpErr(firstErr, err)
-					mu.Unlock()
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return n, firstErr
 }

@@ -45,8 +45,7 @@ func s3Suite(ctx context.Context, o options, p *proc, c *s3.Client, r *report, c
 
 // fillForList writes n one-byte objects under list/ with 32 clients.
 func fillForList(ctx context.Context, c *s3.Client, bucket string, n int) error {
-	_, err := smallOpsPrefix(ctx, c, bucket, "list/", n, 32)
-	return err
+	return fillPrefix(ctx, c, bucket, "list/", n, 32)
 }
 
 func listRows(ctx context.Context, c *s3.Client, r *report, col, row string, want int) error {

@@ -94,46 +94,62 @@ func bigGet(ctx context.Context, c *s3.Client, bucket, key string) (float64, err
 
 func mbps(n int64, d time.Duration) float64 { return float64(n) / 1e6 / d.Seconds() }
 
-// smallOps runs ops 4 KiB PUTs (or GETs of those objects) with conc
-// clients; operations per second.
-func smallOps(ctx context.Context, c *s3.Client, bucket string, ops, conc int, get bool) (float64, error) {
-	body := bytes.Repeat([]byte("x"), 4096)
+// parallel runs fn(0) … fn(n-1) on conc goroutines and returns the
+// operations per second, or the first error.
+func parallel(n, conc int, fn func(i int) error) (float64, error) {
 	var next atomic.Int64
 	var firstErr error
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	start := time.Now()
 	for range conc {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for {
 				i := next.Add(1) - 1
-				if i >= int64(ops) {
+				if i >= int64(n) {
 					return
 				}
-				key := fmt.Sprintf("small/%06d", i)
-				var err error
-				if get {
-					var out *s3.GetObjectOutput
-					if out, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key}); err == nil {
-						_, err = io.Copy(io.Discard, out.Body)
-						_ = out.Body.Close()
-					}
-				} else {
-					_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: bytes.NewReader(body)})
-				}
-				if err != nil {
+				if err := fn(int(i)); err != nil {
 					mu.Lock()
 					firstErr = cmpErr(firstErr, err)
 					mu.Unlock()
 					return
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
-	return float64(ops) / time.Since(start).Seconds(), firstErr
+	return float64(n) / time.Since(start).Seconds(), firstErr
+}
+
+// smallOps runs ops 4 KiB PUTs (or GETs of those objects) with conc
+// clients; operations per second.
+func smallOps(ctx context.Context, c *s3.Client, bucket string, ops, conc int, get bool) (float64, error) {
+	body := bytes.Repeat([]byte("x"), 4096)
+	return parallel(ops, conc, func(i int) error {
+		key := fmt.Sprintf("small/%06d", i)
+		if !get {
+			_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: bytes.NewReader(body)})
+			return err
+		}
+		out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key})
+		if err != nil {
+			return err
+		}
+		_, err = io.Copy(io.Discard, out.Body)
+		_ = out.Body.Close()
+		return err
+	})
+}
+
+// fillPrefix writes n one-byte objects under prefix with conc clients.
+func fillPrefix(ctx context.Context, c *s3.Client, bucket, prefix string, n, conc int) error {
+	_, err := parallel(n, conc, func(i int) error {
+		key := fmt.Sprintf("%s%06d", prefix, i)
+		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: bytes.NewReader([]byte{'x'})})
+		return err
+	})
+	return err
 }
 
 func cmpErr(a, b error) error {

@@ -21,7 +21,7 @@ import (
 // MaxPropsBytes bounds one resource's properties.
 const MaxPropsBytes = 64 << 10
 
-// ErrPropsTooLarge: the properties exceed MaxPropsBytes.
+// ErrPropsTooLarge is returned when properties exceed MaxPropsBytes.
 var ErrPropsTooLarge = errors.New("gateway: properties too large")
 
 func (n *userNS) propsKey(bucket, key string) (string, error) {
