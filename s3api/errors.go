@@ -77,6 +77,7 @@ var gatewayCodes = []struct {
 	{gateway.ErrInvalidArgument, "InvalidArgument"},
 	{gateway.ErrIntegrity, "InternalError"},
 	{gateway.ErrUnavailable, "ServiceUnavailable"},
+	{gateway.ErrSlowDown, "SlowDown"},
 }
 
 // statuses maps S3 codes to HTTP statuses; unknown codes are 500.
@@ -94,7 +95,7 @@ var statuses = map[string]int{
 	"EntityTooLarge": 400, "KeyTooLongError": 400, "MetadataTooLarge": 400,
 	"InvalidBucketName": 400, "MalformedXML": 400, "InvalidURI": 400,
 	"InvalidToken": 400, "MethodNotAllowed": 405, "NotImplemented": 501,
-	"NoSuchVersion": 404, "InternalError": 500, "ServiceUnavailable": 503,
+	"NoSuchVersion": 404, "InternalError": 500, "ServiceUnavailable": 503, "SlowDown": 503,
 	"ObjectLockConfigurationNotFoundError": 404, "NoSuchLifecycleConfiguration": 404,
 	"NoSuchCORSConfiguration": 404, "NoSuchBucketPolicy": 404,
 	"ServerSideEncryptionConfigurationNotFoundError": 404,
@@ -132,6 +133,7 @@ var messages = map[string]string{
 	"NotImplemented":                       "A header you provided implies functionality that is not implemented",
 	"InternalError":                        "We encountered an internal error. Please try again.",
 	"ServiceUnavailable":                   "Please reduce your request rate.",
+	"SlowDown":                             "Please reduce your request rate.",
 	"InvalidArgument":                      "Invalid Argument",
 	"ObjectLockConfigurationNotFoundError": "Object Lock configuration does not exist for this bucket",
 	"NoSuchLifecycleConfiguration":         "The lifecycle configuration does not exist",

@@ -72,6 +72,7 @@ type envOpts struct {
 	domains []string
 	newNS   func(t *testing.T, user string) gateway.Namespace
 	debug   bool // log at debug level (keys, redacted URLs)
+	limiter *gateway.Limiter
 }
 
 func newEnv(t *testing.T, o envOpts) *testEnv {
@@ -85,7 +86,7 @@ func newEnv(t *testing.T, o envOpts) *testEnv {
 		bobAK:   {Name: "bob", Secret: []byte(bobSK), NS: e.bob},
 	}
 	h, err := New(Config{Users: users, Domains: o.domains, Logger: zerolog.New(e.log).Level(logLevel(o.debug)),
-		Now: func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) }})
+		Now: func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) }, Limiter: o.limiter})
 	if err != nil {
 		t.Fatal(err)
 	}

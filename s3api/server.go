@@ -35,6 +35,9 @@ type Config struct {
 	Now     func() time.Time
 	// MaxCachedUsers bounds the per-user gofakes3 instances kept; 0 means 1024.
 	MaxCachedUsers int
+	// Limiter bounds the requests in flight (nil: no bound); over it the
+	// door answers 503 SlowDown with Retry-After.
+	Limiter *gateway.Limiter
 }
 
 // server is the S3 door.
@@ -46,6 +49,7 @@ type server struct {
 	now      func() time.Time
 	verifier sigv4.Verifier
 	fakes    *fakesCache
+	limiter  *gateway.Limiter
 }
 
 // New returns the S3 door as an http.Handler.
@@ -53,7 +57,7 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Users == nil {
 		return nil, errors.New("s3api: Config.Users is required")
 	}
-	s := &server{users: cfg.Users, region: cfg.Region, domains: cfg.Domains, log: cfg.Logger, now: cfg.Now}
+	s := &server{users: cfg.Users, region: cfg.Region, domains: cfg.Domains, log: cfg.Logger, now: cfg.Now, limiter: cfg.Limiter}
 	if s.region == "" {
 		s.region = "us-east-1"
 	}
@@ -117,6 +121,9 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			panic(http.ErrAbortHandler)
 		}
+		if errors.Is(err, gateway.ErrSlowDown) {
+			h.Set("Retry-After", "1")
+		}
 		ae := writeError(rec, r, rc, err)
 		rc.code = ae.Code
 		if ae.status >= 500 {
@@ -128,9 +135,19 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 const serverName = "sealgate"
 
 func (s *server) serve(rc *reqCtx) error {
+	release, err := s.limiter.Enter()
+	if err != nil {
+		return err
+	}
+	defer release()
 	if err := s.authenticate(rc); err != nil {
 		return err
 	}
+	releaseUser, err := s.limiter.EnterUser(rc.user.Name)
+	if err != nil {
+		return err
+	}
+	defer releaseUser()
 	bucket, key, err := s.addressOf(rc.r)
 	if err != nil {
 		return err
