@@ -5,7 +5,7 @@ import (
 	"sync"
 )
 
-// ErrSlowDown: the gateway is at its in-flight limit (in total or for this
+// ErrSlowDown means the gateway is at its in-flight limit (in total or for this
 // user). Doors answer 503 (S3 SlowDown) with Retry-After; clients back off.
 var ErrSlowDown = errors.New("gateway: too many requests in flight")
 

@@ -34,6 +34,12 @@ type config struct {
 	Upstream    upstreamCfg   `yaml:"upstream"`
 	Log         logConfig     `yaml:"log"`
 	Cache       cacheConfig   `yaml:"cache"`
+	Limits      limitsConfig  `yaml:"limits"`
+}
+
+type limitsConfig struct {
+	MaxInFlight        int `yaml:"max_in_flight"`
+	MaxInFlightPerUser int `yaml:"max_in_flight_per_user"`
 }
 
 type tlsConfig struct {
@@ -96,6 +102,7 @@ func defaultConfig() config {
 		Admin:    adminConfig{Addr: defaultAdminAddr},
 		Upstream: upstreamCfg{Type: "fs", S3: s3UpstreamConf{Region: "us-east-1"}},
 		Log:      logConfig{Level: "info", Format: "auto"},
+		Limits:   limitsConfig{MaxInFlight: 1024, MaxInFlightPerUser: 256},
 	}
 }
 

@@ -10,7 +10,7 @@ import (
 func init() { extraDoors = append(extraDoors, webdavDoor) }
 
 // webdavDoor builds the WebDAV door unless its address is "off".
-func webdavDoor(c *config, accts *gateway.Accounts, svc *gateway.Service, log zerolog.Logger) (*door, error) {
+func webdavDoor(c *config, accts *gateway.Accounts, svc *gateway.Service, _ *gateway.Limiter, log zerolog.Logger) (*door, error) {
 	if c.WebDAV.Addr == "" || c.WebDAV.Addr == "off" {
 		return nil, nil
 	}

@@ -114,14 +114,18 @@ type door struct {
 	tls        tlsConfig
 }
 
+// buildDoors makes the handlers. One Limiter serves both doors: the
+// in-flight bounds are for the whole gateway.
 func buildDoors(c *config, accts *gateway.Accounts, svc *gateway.Service, log zerolog.Logger) ([]door, error) {
-	s3h, err := s3api.New(s3api.Config{Users: s3Users{accts, svc}, Region: c.S3.Region, Domains: c.S3.Domains, Logger: log.With().Str("door", "s3").Logger()})
+	lim := gateway.NewLimiter(c.Limits.MaxInFlight, c.Limits.MaxInFlightPerUser)
+	s3h, err := s3api.New(s3api.Config{Users: s3Users{accts, svc}, Region: c.S3.Region, Domains: c.S3.Domains,
+		Logger: log.With().Str("door", "s3").Logger(), Limiter: lim})
 	if err != nil {
 		return nil, err
 	}
 	doors := []door{{name: "s3", addr: c.S3.Addr, handler: s3h, tls: c.S3.TLS}}
 	for _, extra := range extraDoors {
-		d, err := extra(c, accts, svc, log)
+		d, err := extra(c, accts, svc, lim, log)
 		if err != nil {
 			return nil, err
 		}
@@ -136,7 +140,7 @@ func buildDoors(c *config, accts *gateway.Accounts, svc *gateway.Service, log ze
 }
 
 // extraDoors are doors registered by other files of this command (WebDAV).
-var extraDoors []func(*config, *gateway.Accounts, *gateway.Service, zerolog.Logger) (*door, error)
+var extraDoors []func(*config, *gateway.Accounts, *gateway.Service, *gateway.Limiter, zerolog.Logger) (*door, error)
 
 // runDoors serves every door on its listener and, when ctx ends, shuts
 // all down gracefully: in-flight requests finish (up to shutdownGrace).
