@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -108,5 +109,20 @@ func TestConfigErrors(t *testing.T) {
 	})
 	if err != nil || c.S3.Addr != "127.0.0.1:9" || c.S3.Region != "from-env" {
 		t.Fatalf("precedence: %+v %v", c.S3, err)
+	}
+}
+
+// TestExampleConfig: config.example.yaml decodes strictly and its values
+// are the defaults, so the documentation cannot drift from the code.
+func TestExampleConfig(t *testing.T) {
+	c := defaultConfig()
+	if err := loadConfigFile("../../config.example.yaml", &c); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.S3.Domains) == 0 {
+		c.S3.Domains = nil // "domains: []" is the nil default
+	}
+	if want := defaultConfig(); !reflect.DeepEqual(c, want) {
+		t.Fatalf("example differs from defaults:\n%+v\n%+v", c, want)
 	}
 }
