@@ -12,6 +12,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/sealgate/sealgate/backends"
 	"github.com/sealgate/sealgate/backends/mem"
 	"github.com/sealgate/sealgate/cryptolayer"
 	"github.com/sealgate/sealgate/gateway"
@@ -42,7 +43,13 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	svc, err := gateway.NewService(gateway.Config{Store: mem.New()})
+	return newEnvOn(t, mem.New())
+}
+
+// newEnvOn is a live door over the real gateway on store.
+func newEnvOn(t testing.TB, store backends.Store) *env {
+	t.Helper()
+	svc, err := gateway.NewService(gateway.Config{Store: store})
 	if err != nil {
 		t.Fatal(err)
 	}
