@@ -53,8 +53,8 @@ type AccountsConfig struct {
 // and several processes (a server and the CLI) may use one data dir at
 // once: every change takes an exclusive file lock, re-reads the file,
 // changes it and writes it atomically; readers use an immutable snapshot
-// that they re-read when the file changed (checked at most every
-// refreshEvery, and at once on every lookup miss).
+// that they re-read when the file changed (a lock-free stat on every
+// lookup), so a change made by the CLI applies to the next request.
 type Accounts struct {
 	dir    string
 	root   cryptolayer.Key
@@ -69,9 +69,6 @@ type Accounts struct {
 
 	login *loginGuard
 }
-
-// refreshEvery bounds how often readers check whether the file changed.
-const refreshEvery = 100 * time.Millisecond
 
 // AccountStatus tells whether an account may authenticate.
 type AccountStatus uint8

@@ -49,23 +49,20 @@ func (a *Accounts) publish(ks *cryptolayer.Keystore, id fileIdent) {
 	a.lastCheck.Store(a.now().UnixNano())
 }
 
-// refresh re-reads the file if it changed since the snapshot. Unless
-// force, it checks at most every refreshEvery (one goroutine checks, the
-// others go on with the current snapshot). A file that cannot be read or
-// opened leaves the snapshot as it is (no lookup fails because of a
+// refresh re-reads the file if it changed since the snapshot, so a change
+// made by another process (the CLI) applies to the very next request. The
+// check is a lock-free stat compared with the snapshot's inode, size and
+// mtime (every write renames a new file into place, so the inode changes);
+// only a changed file takes the lock and is read. A file that cannot be
+// read or opened leaves the snapshot as it is (no lookup fails because of a
 // damaged file; the next change under the lock reports the error).
 func (a *Accounts) refresh(force bool) {
-	now := a.now().UnixNano()
-	if !force {
-		last := a.lastCheck.Load()
-		recent := now >= last && now-last < int64(refreshEvery) // a clock set back is due
-		if recent || !a.lastCheck.CompareAndSwap(last, now) {
-			return
-		}
+	if !force && a.unchanged() {
+		return
 	}
 	a.refreshMu.Lock()
 	defer a.refreshMu.Unlock()
-	a.lastCheck.Store(now)
+	a.lastCheck.Store(a.now().UnixNano())
 	f, id, err := a.openFile()
 	if err != nil {
 		return
@@ -77,6 +74,18 @@ func (a *Accounts) refresh(force bool) {
 	if ks, err := a.parse(f); err == nil {
 		a.publish(ks, id)
 	}
+}
+
+// unchanged reports, without locking, whether the keystore file is still
+// the one the snapshot was read from.
+func (a *Accounts) unchanged() bool {
+	fi, err := os.Stat(filepath.Join(a.dir, keystoreFile))
+	if err != nil {
+		return false
+	}
+	id := a.snap.Load().ident
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && uint64(st.Dev) == id.dev && st.Ino == id.ino && fi.Size() == id.size && fi.ModTime().UnixNano() == id.mtime
 }
 
 // current returns the current snapshot after a refresh check.

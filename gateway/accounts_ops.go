@@ -91,8 +91,8 @@ func (a *Accounts) ChangePassword(name string, newPassword []byte) error {
 }
 
 // NewKeys gives the account a new S3 access key id and secret; the old
-// pair is refused as soon as this returns (here, and by other processes
-// within refreshEvery). Credentials.Password is nil.
+// pair is refused as soon as this returns, here and in other processes on
+// the same data dir. Credentials.Password is nil.
 func (a *Accounts) NewKeys(name string) (Credentials, error) {
 	c := Credentials{User: name}
 	err := a.update(func(ks *cryptolayer.Keystore) error {
