@@ -68,13 +68,12 @@ func freePort(t *testing.T) string {
 
 // server is a running sealgate process.
 type server struct {
-	cmd      *exec.Cmd
-	s3, dav  string
-	exited   chan error
-	stderr   *bytes.Buffer
-	dataDir  string
-	bin      string
-	extraEnv []string
+	cmd     *exec.Cmd
+	s3, dav string
+	exited  chan error
+	stderr  *bytes.Buffer
+	dataDir string
+	bin     string
 }
 
 func startBinary(t *testing.T, dataDir string, extraArgs ...string) *server {
