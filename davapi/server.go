@@ -31,6 +31,9 @@ type Config struct {
 	Now            func() time.Time // default time.Now
 	// MaxUsers bounds the cached per-user lock systems (default 4096).
 	MaxUsers int
+	// Limiter bounds the requests in flight (nil: no bound); over it the
+	// door answers 503 with Retry-After.
+	Limiter *gateway.Limiter
 }
 
 // errNoLogins: Config.Logins is required.
@@ -96,10 +99,22 @@ func (s *server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	release, err := s.cfg.Limiter.Enter()
+	if err != nil {
+		slowDown(w)
+		return
+	}
+	defer release()
 	u, ok := s.authenticate(w, r)
 	if !ok {
 		return
 	}
+	releaseUser, err := s.cfg.Limiter.EnterUser(u.Name)
+	if err != nil {
+		slowDown(w)
+		return
+	}
+	defer releaseUser()
 	user, st.ns = u.Name, u.NS
 	r = st.bind(r)
 	door := s.users.get(u.Name)
@@ -111,6 +126,12 @@ func (s *server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		s.setContentType(w, r)
 	}
 	door.handler.ServeHTTP(w, r)
+}
+
+// slowDown answers a request over the in-flight limits.
+func slowDown(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", "1")
+	http.Error(w, "sealgate: too many requests in flight, retry later", http.StatusServiceUnavailable)
 }
 
 // writeOptions answers OPTIONS on any path, before authentication (the
