@@ -81,7 +81,7 @@ func TestAuth(t *testing.T) {
 			}
 		})
 	}
-	if logs := e.logs.String(); !strings.Contains(logs, `"status":401`) || !strings.Contains(logs, `"rid":`) {
+	if logs := e.logs.String(); !strings.Contains(logs, `"status":401`) || !strings.Contains(logs, `"request_id":`) {
 		t.Fatalf("no access lines: %s", logs)
 	}
 	if logs := e.logs.String(); strings.Contains(logs, "pw-alice") || strings.Contains(logs, "nope") || strings.Contains(logs, "Basic ") {

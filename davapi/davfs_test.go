@@ -162,13 +162,15 @@ func diffTrees(got, want map[string][]byte) string {
 // the S3 view under prefix is want, then checks bytes and ETags.
 func eventuallyS3(t *testing.T, e *env, bucket, prefix string, want map[string][]byte) {
 	t.Helper()
+	ns := e.ns("alice")
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
+		snap, err := s3Snapshot(ns, bucket, prefix)
 		got := map[string][]byte{}
-		for k, o := range s3Files(t, e, bucket, prefix) {
+		for k, o := range snap {
 			got[k] = o.data
 		}
-		if diffTrees(got, want) == "" {
+		if err == nil && diffTrees(got, want) == "" {
 			break
 		}
 		time.Sleep(200 * time.Millisecond)

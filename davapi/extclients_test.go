@@ -6,6 +6,7 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -136,26 +137,41 @@ type s3Object struct {
 // on the ETag.
 func s3Files(t *testing.T, e *env, bucket, prefix string) map[string]s3Object {
 	t.Helper()
-	ctx := context.Background()
-	res, err := e.ns("alice").ListObjects(ctx, bucket, gateway.ListQuery{Prefix: prefix, MaxKeys: 1000})
+	out, err := s3Snapshot(e.ns("alice"), bucket, prefix)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return out
+}
+
+// s3Snapshot reads the S3 view under prefix; an object that changes
+// between the listing and its GetObject is an error.
+func s3Snapshot(ns gateway.Namespace, bucket, prefix string) (map[string]s3Object, error) {
+	ctx := context.Background()
+	res, err := ns.ListObjects(ctx, bucket, gateway.ListQuery{Prefix: prefix, MaxKeys: 1000})
+	if err != nil {
+		return nil, err
 	}
 	out := map[string]s3Object{}
 	for _, oi := range res.Objects {
 		if strings.HasSuffix(oi.Key, "/") {
 			continue
 		}
-		data, info, err := e.get("alice", bucket, oi.Key)
+		or, err := ns.GetObject(ctx, bucket, oi.Key, gateway.GetOptions{})
 		if err != nil {
-			t.Fatalf("S3 GetObject %s: %v", oi.Key, err)
+			return nil, fmt.Errorf("S3 GetObject %s: %w", oi.Key, err)
 		}
-		if info.ETag != oi.ETag {
-			t.Fatalf("%s: listing ETag %s, GetObject ETag %s", oi.Key, oi.ETag, info.ETag)
+		data, err := io.ReadAll(or.Body)
+		_ = or.Body.Close()
+		if err != nil {
+			return nil, fmt.Errorf("S3 GetObject %s: %w", oi.Key, err)
 		}
-		out[strings.TrimPrefix(oi.Key, prefix)] = s3Object{data: data, etag: info.ETag}
+		if or.Info.ETag != oi.ETag {
+			return nil, fmt.Errorf("%s: listing ETag %s, GetObject ETag %s", oi.Key, oi.ETag, or.Info.ETag)
+		}
+		out[strings.TrimPrefix(oi.Key, prefix)] = s3Object{data: data, etag: or.Info.ETag}
 	}
-	return out
+	return out, nil
 }
 
 // checkS3 fails unless the S3 view under prefix is exactly want, bytes and

@@ -4,9 +4,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/sealgate/sealgate/gateway"
 )
 
 // requestID is the client's X-Request-Id when sane, else a random id.
@@ -30,11 +33,22 @@ func (s *server) logAccess(r *http.Request, w *statusWriter, rid, user string, s
 	if status >= 500 {
 		ev = s.cfg.Logger.Warn()
 	}
-	ev = ev.Str("door", "webdav").Str("rid", rid).Str("user", user).
-		Str("method", r.Method).Int("status", status).Int64("bytes", w.bytes).
-		Dur("dur", s.cfg.Now().Sub(start))
+	dur := s.cfg.Now().Sub(start)
+	ev = ev.Str("request_id", rid).Str("user", user).Str("op", r.Method).Str("bucket", bucketOf(r.URL.Path)).
+		Int("status", status).Int64("bytes", w.bytes).Dur("duration", dur)
 	if s.cfg.Logger.GetLevel() <= zerolog.DebugLevel {
 		ev = ev.Str("path", r.URL.Path)
 	}
-	ev.Msg("access")
+	ev.Msg("webdav")
+	if s.cfg.Observe != nil {
+		s.cfg.Observe(gateway.RequestRecord{Door: "webdav", Op: r.Method, Status: status,
+			BytesIn: max(r.ContentLength, 0), BytesOut: w.bytes, Duration: dur})
+	}
+}
+
+// bucketOf is the first segment of a path: the bucket (user data, but as
+// S3's access log shows it).
+func bucketOf(p string) string {
+	b, _, _ := strings.Cut(strings.TrimPrefix(p, "/"), "/")
+	return b
 }

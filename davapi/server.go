@@ -34,6 +34,8 @@ type Config struct {
 	// Limiter bounds the requests in flight (nil: no bound); over it the
 	// door answers 503 with Retry-After.
 	Limiter *gateway.Limiter
+	// Observe, if set, receives a record of every finished request.
+	Observe gateway.Observer
 }
 
 // errNoLogins: Config.Logins is required.
