@@ -38,6 +38,8 @@ type Config struct {
 	// Limiter bounds the requests in flight (nil: no bound); over it the
 	// door answers 503 SlowDown with Retry-After.
 	Limiter *gateway.Limiter
+	// Observe, if set, receives a record of every finished request.
+	Observe gateway.Observer
 }
 
 // server is the S3 door.
@@ -50,6 +52,7 @@ type server struct {
 	verifier sigv4.Verifier
 	fakes    *fakesCache
 	limiter  *gateway.Limiter
+	observe  gateway.Observer
 }
 
 // New returns the S3 door as an http.Handler.
@@ -57,7 +60,7 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Users == nil {
 		return nil, errors.New("s3api: Config.Users is required")
 	}
-	s := &server{users: cfg.Users, region: cfg.Region, domains: cfg.Domains, log: cfg.Logger, now: cfg.Now, limiter: cfg.Limiter}
+	s := &server{users: cfg.Users, region: cfg.Region, domains: cfg.Domains, log: cfg.Logger, now: cfg.Now, limiter: cfg.Limiter, observe: cfg.Observe}
 	if s.region == "" {
 		s.region = "us-east-1"
 	}
@@ -205,6 +208,10 @@ func (s *server) logAccess(rc *reqCtx, rec *recorder, start time.Time) {
 		ev = ev.Str("key", rc.key).Str("url", sigv4.Redact(rc.r.URL))
 	}
 	ev.Msg("s3")
+	if s.observe != nil {
+		s.observe(gateway.RequestRecord{Door: "s3", Op: rc.op, Status: status, BytesIn: max(rc.r.ContentLength, 0),
+			BytesOut: rec.bytes, Duration: s.now().Sub(start)})
+	}
 }
 
 // recorder remembers the status and counts body bytes; fix, if set, runs
