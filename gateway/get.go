@@ -122,7 +122,7 @@ func (n *userNS) stat(ctx context.Context, bucket, key string) (string, backends
 // objectInfo returns the decrypted metadata of an upstream version, from
 // the cache or by opening the object (two small reads).
 func (n *userNS) objectInfo(ctx context.Context, bucket, key, up string, st backends.ObjectInfo) (ObjectInfo, error) {
-	if info, ok := n.svc.meta.Get(metaKey{up, st.ETag}); ok {
+	if info, ok := n.svc.cachedInfo(metaKey{up, st.ETag}); ok {
 		return info, nil
 	}
 	obj, err := n.open(ctx, bucket, key, up, st)

@@ -23,7 +23,7 @@ func (n *userNS) fillInfo(ctx context.Context, bucket string, page []listEntry) 
 		if e.prefix {
 			continue
 		}
-		if info, ok := n.svc.meta.Get(metaKey{e.up, e.etag}); ok {
+		if info, ok := n.svc.cachedInfo(metaKey{e.up, e.etag}); ok {
 			out[i], keep[i] = listed(info, e), true
 			continue
 		}

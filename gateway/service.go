@@ -67,6 +67,30 @@ type Service struct {
 	lists     *listCache
 	buckets   sync.Map // bucketKey → bucketState
 	integrity atomic.Int64
+	hits      atomic.Int64
+	misses    atomic.Int64
+}
+
+// Stats are the service's counters since the start, for metrics.
+type Stats struct {
+	MetaCacheHits, MetaCacheMisses int64 // decrypted-metadata LRU
+	IntegrityFailures              int64 // upstream data that failed authentication
+}
+
+// Stats returns the counters.
+func (s *Service) Stats() Stats {
+	return Stats{MetaCacheHits: s.hits.Load(), MetaCacheMisses: s.misses.Load(), IntegrityFailures: s.integrity.Load()}
+}
+
+// cachedInfo looks up decrypted metadata, counting hits and misses.
+func (s *Service) cachedInfo(k metaKey) (ObjectInfo, bool) {
+	info, ok := s.meta.Get(k)
+	if ok {
+		s.hits.Add(1)
+	} else {
+		s.misses.Add(1)
+	}
+	return info, ok
 }
 
 // NewService returns a Service over cfg.Store.

@@ -8,10 +8,11 @@ import (
 	"github.com/sealgate/sealgate/gateway"
 )
 
-// adminHandler serves /healthz (the process runs) and /readyz (the
-// upstream answers).
-func adminHandler(svc *gateway.Service) http.Handler {
+// adminHandler serves /healthz (the process runs), /readyz (the upstream
+// answers) and /metrics (Prometheus).
+func adminHandler(svc *gateway.Service, metrics http.Handler) http.Handler {
 	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metrics)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("ok\n"))
 	})

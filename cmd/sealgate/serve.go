@@ -118,14 +118,15 @@ type door struct {
 // in-flight bounds are for the whole gateway.
 func buildDoors(c *config, accts *gateway.Accounts, svc *gateway.Service, log zerolog.Logger) ([]door, error) {
 	lim := gateway.NewLimiter(c.Limits.MaxInFlight, c.Limits.MaxInFlightPerUser)
+	m := newMetrics(svc, lim)
 	s3h, err := s3api.New(s3api.Config{Users: s3Users{accts, svc}, Region: c.S3.Region, Domains: c.S3.Domains,
-		Logger: log.With().Str("door", "s3").Logger(), Limiter: lim})
+		Logger: log.With().Str("door", "s3").Logger(), Limiter: lim, Observe: m.observe})
 	if err != nil {
 		return nil, err
 	}
 	doors := []door{{name: "s3", addr: c.S3.Addr, handler: s3h, tls: c.S3.TLS}}
 	for _, extra := range extraDoors {
-		d, err := extra(c, accts, svc, lim, log)
+		d, err := extra(c, accts, svc, lim, m.observe, log)
 		if err != nil {
 			return nil, err
 		}
@@ -134,13 +135,13 @@ func buildDoors(c *config, accts *gateway.Accounts, svc *gateway.Service, log ze
 		}
 	}
 	if c.Admin.Addr != "" && c.Admin.Addr != "off" {
-		doors = append(doors, door{name: "admin", addr: c.Admin.Addr, handler: adminHandler(svc)})
+		doors = append(doors, door{name: "admin", addr: c.Admin.Addr, handler: adminHandler(svc, m.handler())})
 	}
 	return doors, nil
 }
 
 // extraDoors are doors registered by other files of this command (WebDAV).
-var extraDoors []func(*config, *gateway.Accounts, *gateway.Service, *gateway.Limiter, zerolog.Logger) (*door, error)
+var extraDoors []func(*config, *gateway.Accounts, *gateway.Service, *gateway.Limiter, gateway.Observer, zerolog.Logger) (*door, error)
 
 // runDoors serves every door on its listener and, when ctx ends, shuts
 // all down gracefully: in-flight requests finish (up to shutdownGrace).

@@ -88,12 +88,17 @@ func TestServeEndToEnd(t *testing.T) {
 	if !bytes.Equal(data, body) {
 		t.Fatalf("read back %d bytes", len(data))
 	}
-	for _, p := range []string{"/healthz", "/readyz"} {
+	for _, p := range []string{"/healthz", "/readyz", "/metrics"} {
 		resp, err := http.Get(addrs["admin"] + p)
 		if err != nil || resp.StatusCode != 200 {
 			t.Fatalf("%s: %v %v", p, resp, err)
 		}
+		b, _ := io.ReadAll(resp.Body)
 		_ = resp.Body.Close()
+		if p == "/metrics" && (!strings.Contains(string(b), `sealgate_requests_total{door="s3",op="PutObject",status="200"} 1`) ||
+			!strings.Contains(string(b), "sealgate_meta_cache_hits_total")) {
+			t.Fatalf("metrics lack the request counters:\n%s", b)
+		}
 	}
 	// A second serve on the same data dir fails fast.
 	var errb bytes.Buffer

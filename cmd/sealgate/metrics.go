@@ -1,0 +1,53 @@
+package main
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/sealgate/sealgate/gateway"
+)
+
+// metrics are the Prometheus metrics served on the admin address.
+type metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	bytes    *prometheus.CounterVec
+}
+
+func newMetrics(svc *gateway.Service, lim *gateway.Limiter) *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "sealgate_requests_total",
+			Help: "Requests by door, operation and HTTP status."}, []string{"door", "op", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "sealgate_request_duration_seconds",
+			Help: "Request latency by door and operation.", Buckets: prometheus.ExponentialBuckets(0.0005, 2.5, 14)},
+			[]string{"door", "op"}),
+		bytes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "sealgate_bytes_total",
+			Help: "Body bytes by door and direction (in: request bodies, out: responses)."}, []string{"door", "direction"}),
+	}
+	counter := func(name, help string, f func() int64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(f()) })
+	}
+	m.reg.MustRegister(m.requests, m.latency, m.bytes,
+		counter("sealgate_meta_cache_hits_total", "Decrypted-metadata cache hits.", func() int64 { return svc.Stats().MetaCacheHits }),
+		counter("sealgate_meta_cache_misses_total", "Decrypted-metadata cache misses (objects opened upstream).", func() int64 { return svc.Stats().MetaCacheMisses }),
+		counter("sealgate_integrity_failures_total", "Upstream objects, names or records that failed authentication.", func() int64 { return svc.Stats().IntegrityFailures }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "sealgate_requests_in_flight", Help: "Requests being served."},
+			func() float64 { return float64(lim.InFlight()) }),
+		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	return m
+}
+
+// observe records one finished request.
+func (m *metrics) observe(r gateway.RequestRecord) {
+	m.requests.WithLabelValues(r.Door, r.Op, strconv.Itoa(r.Status)).Inc()
+	m.latency.WithLabelValues(r.Door, r.Op).Observe(r.Duration.Seconds())
+	m.bytes.WithLabelValues(r.Door, "in").Add(float64(r.BytesIn))
+	m.bytes.WithLabelValues(r.Door, "out").Add(float64(r.BytesOut))
+}
+
+func (m *metrics) handler() http.Handler { return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}) }
