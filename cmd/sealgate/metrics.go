@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/sealgate/sealgate/gateway"
@@ -38,7 +39,7 @@ func newMetrics(svc *gateway.Service, lim *gateway.Limiter) *metrics {
 		counter("sealgate_integrity_failures_total", "Upstream objects, names or records that failed authentication.", func() int64 { return svc.Stats().IntegrityFailures }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "sealgate_requests_in_flight", Help: "Requests being served."},
 			func() float64 { return float64(lim.InFlight()) }),
-		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
