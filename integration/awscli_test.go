@@ -74,9 +74,16 @@ func region(tg target) string {
 }
 
 // aws runs "aws --endpoint-url … args" and returns stdout.
+//
+// --cli-read-timeout 20 (default 60): aws cli 1.45 (urllib3 2) sometimes
+// fails to parse a valid "100 Continue" + "200 OK" exchange on a reused
+// keep-alive connection (a 1-byte PUT in "s3 sync" against sealgate, whose
+// Go server keeps connections open; versitygw closes them), waits for the
+// read timeout and retries successfully. The shorter timeout bounds that
+// stall; parts of 8 MiB are answered well within it.
 func (a *awsCLI) aws(args ...string) string {
 	a.t.Helper()
-	return a.run(longTimeout, a.env, a.bin, append([]string{"--endpoint-url", a.tg.Endpoint}, args...)...)
+	return a.run(longTimeout, a.env, a.bin, append([]string{"--endpoint-url", a.tg.Endpoint, "--cli-read-timeout", "20"}, args...)...)
 }
 
 type headOutput struct {
@@ -117,8 +124,11 @@ func (a *awsCLI) lsKeys(url string) []string {
 	return keys
 }
 
-// testAWSCLI runs the aws cli scenario. big adds the 100 MiB multipart copy.
-func testAWSCLI(t *testing.T, tg target, major int, big bool) {
+// testAWSCLI runs the aws cli scenario: mb, ls, cp up and down with
+// metadata, head-object, get-object --range, presign, rm --recursive, rb.
+// full adds more ranges, the 100 MiB multipart copy and the tree sync
+// (python start-up makes each aws call cost most of a second).
+func testAWSCLI(t *testing.T, tg target, major int, full bool) {
 	a := newAWSCLI(t, tg, major)
 	bucket := uniqueBucket(fmt.Sprintf("awsv%d", major))
 	a.aws("s3", "mb", "s3://"+bucket)
@@ -146,15 +156,19 @@ func testAWSCLI(t *testing.T, tg target, major int, big bool) {
 	a.aws("s3", "cp", "s3://"+bucket+"/"+key, down)
 	sameFile(t, "aws s3 cp download", smallPath, down)
 
-	for _, r := range []struct{ spec, want string }{
+	ranges := []struct{ spec, want string }{
 		{"bytes=100-199", string(small[100:200])},
 		{"bytes=4990-", string(small[4990:])},
 		{"bytes=-7", string(small[len(small)-7:])},
 		{"bytes=0-0", string(small[:1])},
-	} {
+	}
+	if !full {
+		ranges = ranges[:1]
+	}
+	for _, r := range ranges {
 		out := filepath.Join(work, "range.out")
 		_ = os.Remove(out)
-		_, errOut, err := a.try(shortTimeout, a.env, a.bin, "--endpoint-url", tg.Endpoint,
+		_, errOut, err := a.try(shortTimeout, a.env, a.bin, "--endpoint-url", tg.Endpoint, "--cli-read-timeout", "20",
 			"s3api", "get-object", "--bucket", bucket, "--key", key, "--range", r.spec, out)
 		if err != nil {
 			t.Errorf("s3api get-object --range %s: %v\n%s", r.spec, err, a.redact(tail(errOut)))
@@ -165,11 +179,22 @@ func testAWSCLI(t *testing.T, tg target, major int, big bool) {
 
 	a.testPresign(bucket, key, small)
 
-	if big {
+	if full {
 		a.testBig(bucket, work)
+		a.testSync(bucket, work)
 	}
+	a.aws("s3", "rm", "--recursive", "s3://"+bucket)
+	if keys := a.lsKeys("s3://" + bucket); len(keys) != 0 {
+		t.Errorf("after s3 rm --recursive, s3 ls lists %q", keys)
+	}
+	a.aws("s3", "rb", "s3://"+bucket)
+}
 
-	// Tree sync up, listing, sync down, and a second sync that must be a no-op.
+// testSync: tree sync up, listing, a second sync that must be a no-op,
+// sync down.
+func (a *awsCLI) testSync(bucket, work string) {
+	t := a.t
+	t.Helper()
 	src, dst := filepath.Join(work, "src"), filepath.Join(work, "dst")
 	want := makeTree(t, src, 0)
 	a.aws("s3", "sync", src, "s3://"+bucket+"/tree/")
@@ -186,12 +211,6 @@ func testAWSCLI(t *testing.T, tg target, major int, big bool) {
 	}
 	a.aws("s3", "sync", "s3://"+bucket+"/tree/", dst)
 	sameTree(t, "aws s3 sync down", want, treeSums(t, dst))
-
-	a.aws("s3", "rm", "--recursive", "s3://"+bucket)
-	if keys := a.lsKeys("s3://" + bucket); len(keys) != 0 {
-		t.Errorf("after s3 rm --recursive, s3 ls lists %q", keys)
-	}
-	a.aws("s3", "rb", "s3://"+bucket)
 }
 
 // testPresign fetches "aws s3 presign" URLs with net/http: the default

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/rs/zerolog"
 
@@ -163,8 +162,10 @@ func redactAll(s string, secrets []string) string {
 
 // TestClientsAgainstSealgate runs every client driver against sealgate over
 // the fs upstream (HTTP, and HTTPS without the 100 MiB copies), and aws cli
-// and rclone against sealgate over the real S3 upstream.
+// (v2 with the 100 MiB multipart copy) and rclone against sealgate over the
+// real S3 upstream.
 func TestClientsAgainstSealgate(t *testing.T) {
+	t.Parallel()
 	t.Run("fs", func(t *testing.T) {
 		sg := startSealgate(t, "fs")
 		for i, c := range clientCases(true) {
@@ -178,13 +179,12 @@ func TestClientsAgainstSealgate(t *testing.T) {
 	})
 	t.Run("s3", func(t *testing.T) {
 		sg := startSealgate(t, "s3")
-		for _, c := range clientCases(false) {
-			if c.name != "awscli-v2" && c.name != "rclone" && c.name != "awscli-v1" {
-				continue
-			}
-			t.Run(c.name+"/http", func(t *testing.T) { c.run(t, sg.HTTP[0]) })
+		for _, c := range []clientCase{
+			{"awscli-v2-full", func(t *testing.T, tg target) { testAWSCLI(t, tg, 2, true) }},
+			{"awscli-v1", func(t *testing.T, tg target) { testAWSCLI(t, tg, 1, false) }},
+			{"rclone", testRclone},
+		} {
+			t.Run(c.name+"/http", func(t *testing.T) { c.run(t, sg.HTTP[1]) })
 		}
 	})
 }
-
-var _ = time.Second
