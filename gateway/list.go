@@ -89,6 +89,7 @@ func (n *userNS) rawListing(ctx context.Context, bucket, upPrefix, dir string, d
 	if e, ok := n.svc.lists.get(ck, n.svc.cfg.Now()); ok {
 		return e, nil
 	}
+	gen := n.svc.lists.generation(n.bucketPrefix(bucket))
 	opts := backends.ListOptions{Prefix: upPrefix}
 	if delimited {
 		opts.Delimiter = "/"
@@ -106,7 +107,7 @@ func (n *userNS) rawListing(ctx context.Context, bucket, upPrefix, dir string, d
 		opts.Token = page.NextToken
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
-	n.svc.lists.put(ck, n.bucketPrefix(bucket), out, n.svc.cfg.Now())
+	n.svc.lists.put(ck, n.bucketPrefix(bucket), gen, out, n.svc.cfg.Now())
 	return out, nil
 }
 

@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	"github.com/sealgate/sealgate/backends"
 )
 
 var listKeys = []string{
@@ -87,5 +90,49 @@ func TestListPagingCostIsLinear(t *testing.T) {
 	res, _ := n.ListObjects(context.Background(), "bkt", ListQuery{Prefix: "d/n", Delimiter: "/"})
 	if len(res.Objects) != 1 {
 		t.Fatalf("new object not listed: %+v", res.Objects)
+	}
+}
+
+// blockingStore holds one List call until released, to race a listing
+// with a write.
+type blockingStore struct {
+	*countingStore
+	armed   atomic.Bool
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (b *blockingStore) List(ctx context.Context, o backends.ListOptions) (backends.ListPage, error) {
+	if b.armed.CompareAndSwap(true, false) {
+		close(b.entered)
+		<-b.release
+	}
+	return b.countingStore.List(ctx, o)
+}
+
+// TestListRacingAWriteIsNotCached: a listing that started before a write
+// and ended after it is not cached; the next listing sees the write.
+func TestListRacingAWriteIsNotCached(t *testing.T) {
+	f := newFixture(t)
+	bs := &blockingStore{countingStore: f.store, entered: make(chan struct{}), release: make(chan struct{})}
+	svc, _ := NewService(Config{Store: bs})
+	n := svc.namespaceFor(f.user(t, "alice").user)
+	mustBucket(t, n, "bkt")
+	put(t, n, "bkt", "k", nil, nil)
+	bs.armed.Store(true)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if _, err := n.ListObjects(context.Background(), "bkt", ListQuery{}); err != nil {
+			t.Error(err)
+		}
+	}()
+	<-bs.entered // the listing has started and is held
+	put(t, n, "bkt", "k", []byte("abc"), nil)
+	close(bs.release)
+	<-done
+	res, err := n.ListObjects(context.Background(), "bkt", ListQuery{})
+	if err != nil || len(res.Objects) != 1 || res.Objects[0].Size != 3 {
+		t.Fatalf("stale listing after a racing write: %+v %v", res.Objects, err)
 	}
 }

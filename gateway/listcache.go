@@ -29,7 +29,8 @@ type listCache struct {
 	ttl     time.Duration
 	total   int
 	entries map[string]*cachedListing
-	order   []string // insertion order, oldest first
+	order   []string          // insertion order, oldest first
+	gens    map[string]uint64 // bucket prefix → writes seen (bumped by invalidate)
 }
 
 type cachedListing struct {
@@ -39,7 +40,7 @@ type cachedListing struct {
 }
 
 func newListCache(limit int, ttl time.Duration) *listCache {
-	return &listCache{max: limit, ttl: ttl, entries: map[string]*cachedListing{}}
+	return &listCache{max: limit, ttl: ttl, entries: map[string]*cachedListing{}, gens: map[string]uint64{}}
 }
 
 func (c *listCache) get(key string, now time.Time) ([]listEntry, bool) {
@@ -52,12 +53,26 @@ func (c *listCache) get(key string, now time.Time) ([]listEntry, bool) {
 	return l.entries, true
 }
 
-func (c *listCache) put(key, bucket string, entries []listEntry, now time.Time) {
+// generation returns the write generation of a bucket: take it before
+// listing the upstream, and pass it to put.
+func (c *listCache) generation(bucket string) uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gens[bucket]
+}
+
+// put caches a listing made at generation gen, unless a write through this
+// gateway happened since: a listing that raced with a write may miss it,
+// and must not be served for the rest of the TTL.
+func (c *listCache) put(key, bucket string, gen uint64, entries []listEntry, now time.Time) {
 	if len(entries) > c.max {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.gens[bucket] != gen {
+		return
+	}
 	c.drop(key)
 	for c.total+len(entries) > c.max && len(c.order) > 0 {
 		c.drop(c.order[0])
@@ -71,6 +86,7 @@ func (c *listCache) put(key, bucket string, entries []listEntry, now time.Time) 
 func (c *listCache) invalidate(bucketPrefix string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.gens[bucketPrefix]++
 	for k, l := range c.entries {
 		if strings.HasPrefix(l.bucket, bucketPrefix) {
 			c.drop(k)

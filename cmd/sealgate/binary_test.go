@@ -186,6 +186,9 @@ func TestBinaryLifecycle(t *testing.T) {
 	if string(got) != "from webdav" {
 		t.Fatalf("S3 GET of the WebDAV file: %q", got)
 	}
+	if out := s.cli(t, "", "verify", "--user", "carol"); !strings.Contains(out, "verified: 2 objects") || !strings.Contains(out, "failures: none") {
+		t.Fatalf("verify: %q", out)
+	}
 	s.cli(t, "second-pass-456\n", "user", "passwd", "carol", "--password-stdin")
 	if code, _ := davDo(t, s.dav, "carol", "first-pass-123", "GET", "/carol-data/doc.txt", nil); code != 401 {
 		t.Fatalf("old password still works: %d", code)

@@ -51,6 +51,7 @@ Commands:
   serve      run the S3 and WebDAV doors (creates ./sealgate-data on first start)
   init       create a data dir (root key, keystore, local store) without serving
   user       manage accounts: add, list, passwd, delete, rotate, keys
+  verify     read and authenticate every object (--user NAME, --bucket B)
   version    print the version
   help       print this help
 
@@ -78,6 +79,8 @@ func run(ctx context.Context, args []string, e env) int {
 		err = cmdInit(args[1:], e)
 	case "user":
 		err = cmdUser(ctx, args[1:], e)
+	case "verify":
+		err = cmdVerify(ctx, args[1:], e)
 	default:
 		err = fmt.Errorf("%w: unknown command %q (try: sealgate help)", errUsage, args[0])
 	}
