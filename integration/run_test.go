@@ -163,9 +163,9 @@ func cmdline(name string, args []string) string {
 
 // tail keeps the end of long output for failure messages.
 func tail(s string) string {
-	const max = 8 << 10
-	if len(s) > max {
-		return "…" + s[len(s)-max:]
+	const keep = 8 << 10
+	if len(s) > keep {
+		return "…" + s[len(s)-keep:]
 	}
 	return s
 }
