@@ -94,9 +94,14 @@ func parseRootKey(data []byte, where string) (cryptolayer.Key, error) {
 
 func createRootKey(path string) (cryptolayer.Key, error) {
 	k := cryptolayer.NewKey()
+	return k, writeRootKey(path, k)
+}
+
+// writeRootKey writes a new root key file (0600); it never overwrites one.
+func writeRootKey(path string, k cryptolayer.Key) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return cryptolayer.Key{}, fmt.Errorf("root key: %w", err)
+		return fmt.Errorf("root key: %w", err)
 	}
 	_, err = f.WriteString(hex.EncodeToString(k[:]) + "\n")
 	if err == nil {
@@ -107,9 +112,9 @@ func createRootKey(path string) (cryptolayer.Key, error) {
 	}
 	if err != nil {
 		_ = os.Remove(path)
-		return cryptolayer.Key{}, fmt.Errorf("root key: %w", err)
+		return fmt.Errorf("root key: %w", err)
 	}
-	return k, nil
+	return nil
 }
 
 // lockServe takes the data dir's serve lock: a second serve on the same

@@ -52,6 +52,7 @@ Commands:
   init       create a data dir (root key, keystore, local store) without serving
   user       manage accounts: add, list, passwd, delete, rotate, keys
   verify     read and authenticate every object (--user NAME, --bucket B)
+  keys       export FILE / import FILE: the root key and keystore under a passphrase (stdin)
   version    print the version
   help       print this help
 
@@ -81,6 +82,8 @@ func run(ctx context.Context, args []string, e env) int {
 		err = cmdUser(ctx, args[1:], e)
 	case "verify":
 		err = cmdVerify(ctx, args[1:], e)
+	case "keys":
+		err = cmdKeys(args[1:], e)
 	default:
 		err = fmt.Errorf("%w: unknown command %q (try: sealgate help)", errUsage, args[0])
 	}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// TestKeysExportImportRestores: after losing the data dir, an export and
+// its passphrase rebuild a gateway that reads the old upstream.
+func TestKeysExportImportRestores(t *testing.T) {
+	base := t.TempDir()
+	oldDir, store := filepath.Join(base, "old"), filepath.Join(base, "upstream")
+	addrs, stop := startServe(t, oldDir, "--upstream-dir", store)
+	ak, sk := firstCreds(t, oldDir)
+	client := func(endpoint string) *s3.Client {
+		return s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(endpoint), UsePathStyle: true,
+			Credentials: credentials.NewStaticCredentialsProvider(ak, sk, "")})
+	}
+	ctx := context.Background()
+	c := client(addrs["s3"])
+	body := bytes.Repeat([]byte("backup me "), 10000)
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("keep")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("keep"), Key: aws.String("k"), Body: bytes.NewReader(body)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	exp := filepath.Join(base, "keys.sgx")
+	old := map[string]string{"SEALGATE_DATA_DIR": oldDir}
+	if code, _, errOut := runCmd(t, "a long passphrase\n", old, "keys", "export", exp); code != 0 {
+		t.Fatalf("export: %s", errOut)
+	}
+	if err := os.RemoveAll(oldDir); err != nil { // the gateway's disk is lost
+		t.Fatal(err)
+	}
+	newDir := filepath.Join(base, "new")
+	fresh := map[string]string{"SEALGATE_DATA_DIR": newDir}
+	if code, _, errOut := runCmd(t, "wrong passphrase\n", fresh, "keys", "import", exp); code != 1 || !strings.Contains(errOut, "passphrase") {
+		t.Fatalf("wrong passphrase: %d %q", code, errOut)
+	}
+	if code, _, errOut := runCmd(t, "a long passphrase\n", fresh, "keys", "import", exp); code != 0 {
+		t.Fatalf("import: %s", errOut)
+	}
+	if code, _, errOut := runCmd(t, "a long passphrase\n", fresh, "keys", "import", exp); code != 1 || !strings.Contains(errOut, "fresh data dir") {
+		t.Fatalf("import over existing keys: %d %q", code, errOut)
+	}
+	addrs, stop = startServe(t, newDir, "--upstream-dir", store)
+	defer func() { _ = stop() }()
+	out, err := client(addrs["s3"]).GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("keep"), Key: aws.String("k")})
+	if err != nil {
+		t.Fatalf("restored gateway cannot read the old upstream: %v", err)
+	}
+	got, _ := io.ReadAll(out.Body)
+	_ = out.Body.Close()
+	if !bytes.Equal(got, body) {
+		t.Fatalf("restored object differs (%d bytes)", len(got))
+	}
+}
