@@ -21,7 +21,7 @@ import (
 // Argon2 parameters are bounded on open like password verifiers, so a
 // crafted file can neither take minutes to try nor be cheap to guess.
 
-// ErrExportAuth: wrong passphrase, or a damaged or altered export.
+// ErrExportAuth means a wrong passphrase, or a damaged or altered export.
 var ErrExportAuth = errors.New("cryptolayer: key export failed authentication (wrong passphrase or damaged file)")
 
 var exportMagic = []byte("SGWX")
