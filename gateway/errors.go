@@ -44,3 +44,5 @@ func isGatewayErr(err error) bool {
 	}
 	return false
 }
+
+func isNotExist(err error) bool { return errors.Is(err, backends.ErrNotExist) }

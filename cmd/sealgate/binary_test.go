@@ -189,6 +189,9 @@ func TestBinaryLifecycle(t *testing.T) {
 	if out := s.cli(t, "", "verify", "--user", "carol"); !strings.Contains(out, "verified: 2 objects") || !strings.Contains(out, "failures: none") {
 		t.Fatalf("verify: %q", out)
 	}
+	if out := s.cli(t, "", "gc", "--dry-run"); !strings.Contains(out, "would remove 0 upstream objects") {
+		t.Fatalf("gc: %q", out)
+	}
 	s.cli(t, "second-pass-456\n", "user", "passwd", "carol", "--password-stdin")
 	if code, _ := davDo(t, s.dav, "carol", "first-pass-123", "GET", "/carol-data/doc.txt", nil); code != 401 {
 		t.Fatalf("old password still works: %d", code)

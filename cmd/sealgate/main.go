@@ -53,6 +53,7 @@ Commands:
   user       manage accounts: add, list, passwd, delete, rotate, keys
   verify     read and authenticate every object (--user NAME, --bucket B)
   keys       export FILE / import FILE: the root key and keystore under a passphrase (stdin)
+  gc         remove expired multipart uploads and orphaned records (--dry-run, --older-than)
   version    print the version
   help       print this help
 
@@ -84,6 +85,8 @@ func run(ctx context.Context, args []string, e env) int {
 		err = cmdVerify(ctx, args[1:], e)
 	case "keys":
 		err = cmdKeys(args[1:], e)
+	case "gc":
+		err = cmdGC(ctx, args[1:], e)
 	default:
 		err = fmt.Errorf("%w: unknown command %q (try: sealgate help)", errUsage, args[0])
 	}

@@ -86,6 +86,7 @@ func serve(ctx context.Context, c *config, e env) error {
 	if err != nil {
 		return err
 	}
+	go expireUploads(ctx, svc, log)
 	return runDoors(ctx, doors, lns, e, log)
 }
 

@@ -1,0 +1,137 @@
+package gateway
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/sealgate/sealgate/backends"
+)
+
+// GCOptions control a garbage collection run.
+type GCOptions struct {
+	// OlderThan: multipart uploads (and records of completed ones) whose
+	// state is older than this are removed. 0 means Config.UploadExpiry.
+	OlderThan time.Duration
+	// DryRun reports what would be removed without removing anything.
+	DryRun bool
+	// KnownDirs are the upstream dirs of the existing accounts; other
+	// top-level dirs are reported (never removed: a wrong keystore must not
+	// cost data).
+	KnownDirs map[string]bool
+}
+
+// GCReport says what a run removed (or would remove).
+type GCReport struct {
+	ExpiredUploads int      // uploads removed, with all their parts
+	OrphanProps    int      // property records whose object is gone
+	Objects        int      // upstream objects removed in all
+	UnknownDirs    []string // top-level upstream dirs of no known account
+}
+
+// GC removes expired multipart uploads, their staged parts and completion
+// records, and property records whose object no longer exists. It needs no
+// user keys: it works on upstream names and times only, and removes nothing
+// a live object or a fresh upload needs.
+func (s *Service) GC(ctx context.Context, o GCOptions) (GCReport, error) {
+	if o.OlderThan <= 0 {
+		o.OlderThan = s.cfg.UploadExpiry
+	}
+	var rep GCReport
+	cutoff := s.cfg.Now().Add(-o.OlderThan)
+	if err := s.gcUploads(ctx, cutoff, o.DryRun, &rep); err != nil {
+		return rep, err
+	}
+	if err := s.gcProps(ctx, o.DryRun, &rep); err != nil {
+		return rep, err
+	}
+	return rep, s.gcUnknownDirs(ctx, o.KnownDirs, &rep)
+}
+
+// gcUploads removes uploads whose state (or done record) is older than cutoff.
+func (s *Service) gcUploads(ctx context.Context, cutoff time.Time, dry bool, rep *GCReport) error {
+	return s.eachObject(ctx, ".sealgate/mp/", func(o backends.ObjectInfo) error {
+		name := o.Key[strings.LastIndexByte(o.Key, '/')+1:]
+		if (name != "state" && name != "done") || !o.ModTime.Before(cutoff) {
+			return nil
+		}
+		dir := o.Key[:len(o.Key)-len(name)]
+		if name == "state" {
+			rep.ExpiredUploads++
+		}
+		return s.eachObject(ctx, dir, func(p backends.ObjectInfo) error { return s.gcDelete(ctx, p.Key, dry, rep) })
+	})
+}
+
+// gcProps removes property records whose object is gone.
+func (s *Service) gcProps(ctx context.Context, dry bool, rep *GCReport) error {
+	const prefix = ".sealgate/props/"
+	return s.eachObject(ctx, prefix, func(o backends.ObjectInfo) error {
+		_, err := s.store.Stat(ctx, strings.TrimPrefix(o.Key, prefix))
+		if err == nil || !isNotExist(err) {
+			return nil
+		}
+		rep.OrphanProps++
+		return s.gcDelete(ctx, o.Key, dry, rep)
+	})
+}
+
+func (s *Service) gcUnknownDirs(ctx context.Context, known map[string]bool, rep *GCReport) error {
+	if known == nil {
+		return nil
+	}
+	page, err := s.store.List(ctx, backends.ListOptions{Delimiter: "/"})
+	for err == nil {
+		for _, p := range page.Prefixes {
+			if d := strings.TrimSuffix(p, "/"); d != ".sealgate" && !known[d] {
+				rep.UnknownDirs = append(rep.UnknownDirs, d)
+			}
+		}
+		if page.NextToken == "" {
+			return nil
+		}
+		page, err = s.store.List(ctx, backends.ListOptions{Delimiter: "/", Token: page.NextToken})
+	}
+	return upstreamErr(err, ErrNoSuchBucket)
+}
+
+func (s *Service) gcDelete(ctx context.Context, key string, dry bool, rep *GCReport) error {
+	rep.Objects++
+	if dry {
+		return nil
+	}
+	return upstreamErr(s.store.Delete(ctx, key), ErrNoSuchKey)
+}
+
+// eachObject calls fn for every upstream object under prefix. Listing
+// first and acting after keeps deletions from disturbing the paging.
+func (s *Service) eachObject(ctx context.Context, prefix string, fn func(backends.ObjectInfo) error) error {
+	var all []backends.ObjectInfo
+	opts := backends.ListOptions{Prefix: prefix}
+	for {
+		page, err := s.store.List(ctx, opts)
+		if err != nil {
+			return upstreamErr(err, ErrNoSuchBucket)
+		}
+		all = append(all, page.Objects...)
+		if page.NextToken == "" {
+			break
+		}
+		opts.Token = page.NextToken
+	}
+	for _, o := range all {
+		if err := fn(o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// KnownDirs returns the upstream dirs of the given accounts (for GC).
+func KnownDirs(accounts []*Account) map[string]bool {
+	m := map[string]bool{}
+	for _, a := range accounts {
+		m[a.user().UpstreamDir()] = true
+	}
+	return m
+}
