@@ -185,3 +185,16 @@ func (a *Accounts) List() []AccountSummary {
 	}
 	return out
 }
+
+// DropEpoch destroys an old content epoch of the account: objects still
+// sealed under it become unreadable, so call it only after re-encryption
+// (Service.Reencrypt) found none left. The current epoch is refused.
+func (a *Accounts) DropEpoch(name string, epoch uint32) error {
+	return a.update(func(ks *cryptolayer.Keystore) error {
+		u, err := ks.User(name)
+		if err != nil {
+			return err
+		}
+		return u.DropEpoch(epoch)
+	})
+}

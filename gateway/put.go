@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/sealgate/sealgate/backends"
 	"github.com/sealgate/sealgate/cryptolayer"
@@ -36,6 +37,7 @@ func (n *userNS) PutObject(ctx context.Context, bucket, key string, body io.Read
 type sealOptions struct {
 	externalDigest *[16]byte // MD5 known in advance (re-sealed multipart)
 	etagParts      int
+	mtime          time.Time // keep this modification time (re-encryption); zero: now
 }
 
 // writeObject seals what fill writes into a new version at up, streaming
@@ -45,6 +47,9 @@ type sealOptions struct {
 func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond backends.PutOptions, opts PutOptions,
 	fill func(*cryptolayer.Writer) error, size int64, so sealOptions) (ObjectInfo, error) {
 	now := n.svc.cfg.Now().UTC()
+	if !so.mtime.IsZero() {
+		now = so.mtime
+	}
 	sm, err := sealMeta(opts.Meta, key, hasLongSegment(up), now)
 	if err != nil {
 		return ObjectInfo{}, err

@@ -189,6 +189,12 @@ func TestBinaryLifecycle(t *testing.T) {
 	if out := s.cli(t, "", "verify", "--user", "carol"); !strings.Contains(out, "verified: 2 objects") || !strings.Contains(out, "failures: none") {
 		t.Fatalf("verify: %q", out)
 	}
+	if out := s.cli(t, "", "user", "rotate", "carol"); !strings.Contains(out, "epoch 1 destroyed") {
+		t.Fatalf("rotate: %q", out)
+	}
+	if code, got := davDo(t, s.dav, "carol", "first-pass-123", "GET", "/carol-data/doc.txt", nil); code != 200 || !bytes.Equal(got, body) {
+		t.Fatalf("object unreadable after rotation: %d", code)
+	}
 	if out := s.cli(t, "", "gc", "--dry-run"); !strings.Contains(out, "would remove 0 upstream objects") {
 		t.Fatalf("gc: %q", out)
 	}

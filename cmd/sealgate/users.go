@@ -72,7 +72,7 @@ func cmdUser(ctx context.Context, args []string, e env) error {
 	case "delete":
 		return u.remove(ctx, pos[0])
 	case "rotate":
-		return u.rotate(pos[0])
+		return u.rotate(ctx, pos[0])
 	case "keys":
 		return u.keys(pos[0])
 	}
@@ -166,12 +166,57 @@ func (u userCmd) passwd(name string) error {
 	return nil
 }
 
-func (u userCmd) rotate(name string) error {
+// rotate starts a new content epoch, re-encrypts every object still on an
+// older one (with a running count), then destroys the old epochs that no
+// object or pending upload uses any more.
+func (u userCmd) rotate(ctx context.Context, name string) error {
 	epoch, err := u.accts.Rotate(name)
 	if err != nil {
 		return err
 	}
-	_, _ = fmt.Fprintf(u.e.stdout, "sealgate: %s now writes with key epoch %d; re-encrypting older objects is not available yet, so older epochs stay\n", name, epoch)
+	_, _ = fmt.Fprintf(u.e.stdout, "sealgate: %s now writes with key epoch %d; re-encrypting older objects\n", name, epoch)
+	a, err := u.accts.Get(name)
+	if err != nil {
+		return err
+	}
+	store, err := openUpstream(ctx, u.c)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = store.Close() }()
+	svc, err := gateway.NewService(gateway.Config{Store: store})
+	if err != nil {
+		return err
+	}
+	rep, err := svc.Reencrypt(ctx, a, func(r gateway.ReencryptReport) {
+		_, _ = fmt.Fprintf(u.e.stderr, "\rre-encrypted %d objects, %d MiB", r.Objects, r.Bytes>>20)
+	})
+	_, _ = fmt.Fprintf(u.e.stderr, "\rre-encrypted %d objects, %d MiB\n", rep.Objects, rep.Bytes>>20)
+	if err != nil {
+		return err
+	}
+	return u.dropOldEpochs(name, epoch, rep.Remaining)
+}
+
+func (u userCmd) dropOldEpochs(name string, current uint32, remaining map[uint32]int) error {
+	for _, s := range u.accts.List() {
+		if s.Name != name {
+			continue
+		}
+		for _, e := range s.Epochs {
+			if e == current {
+				continue
+			}
+			if n := remaining[e]; n > 0 {
+				_, _ = fmt.Fprintf(u.e.stdout, "sealgate: epoch %d kept: %d objects or uploads still use it (run rotate again later)\n", e, n)
+				continue
+			}
+			if err := u.accts.DropEpoch(name, e); err != nil {
+				return err
+			}
+			_, _ = fmt.Fprintf(u.e.stdout, "sealgate: epoch %d destroyed\n", e)
+		}
+	}
 	return nil
 }
 

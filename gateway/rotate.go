@@ -1,0 +1,112 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+
+	"github.com/sealgate/sealgate/backends"
+	"github.com/sealgate/sealgate/cryptolayer"
+)
+
+// ReencryptReport says what a re-encryption run did.
+type ReencryptReport struct {
+	Objects   int            // objects re-sealed under the current epoch
+	Bytes     int64          // their plaintext bytes
+	Remaining map[uint32]int // objects or uploads still on an old epoch, by epoch
+}
+
+// Reencrypt re-seals every object of the account that is not under its
+// current content epoch (after Accounts.Rotate): each is read, verified and
+// written again in place, conditionally on the upstream version it read,
+// so a concurrent write by a client wins. Objects it could not re-seal,
+// and multipart uploads started under an old epoch, are counted in
+// Remaining; an epoch absent from Remaining can be dropped.
+func (s *Service) Reencrypt(ctx context.Context, a *Account, progress func(ReencryptReport)) (ReencryptReport, error) {
+	n := s.namespaceFor(a.user())
+	rep := ReencryptReport{Remaining: map[uint32]int{}}
+	cur, err := n.user.ContentKey()
+	if err != nil {
+		return rep, err
+	}
+	buckets, err := n.ListBuckets(ctx)
+	if err != nil {
+		return rep, err
+	}
+	for _, b := range buckets {
+		err := s.eachObject(ctx, n.bucketPrefix(b.Name), func(o backends.ObjectInfo) error {
+			n.reencryptObject(ctx, b.Name, o, cur.Epoch, &rep)
+			if progress != nil {
+				progress(rep)
+			}
+			return ctx.Err()
+		})
+		if err != nil {
+			return rep, err
+		}
+	}
+	return rep, n.countOldUploads(ctx, cur.Epoch, &rep)
+}
+
+func (n *userNS) reencryptObject(ctx context.Context, bucket string, o backends.ObjectInfo, current uint32, rep *ReencryptReport) {
+	name, err := n.names(bucket).DecryptPath(strings.TrimPrefix(o.Key, n.bucketPrefix(bucket)))
+	if errors.Is(err, cryptolayer.ErrLongName) {
+		name, err = n.longName(ctx, bucket, o)
+	}
+	if err != nil {
+		return // not ours or tampered: verify reports it; nothing to re-seal
+	}
+	obj, err := n.open(ctx, bucket, name, o.Key, o)
+	if err != nil {
+		return
+	}
+	if obj.Epoch() == current {
+		return
+	}
+	if err := n.resealEpoch(ctx, bucket, name, o, obj); err != nil {
+		rep.Remaining[obj.Epoch()]++
+		return
+	}
+	rep.Objects++
+	rep.Bytes += obj.Size
+}
+
+// resealEpoch writes the object again under the current epoch, keeping its
+// metadata, checksum, ETag and modification time, only if the upstream still
+// holds the version that was read.
+func (n *userNS) resealEpoch(ctx context.Context, bucket, key string, o backends.ObjectInfo, obj *cryptolayer.Object) error {
+	rc, err := obj.Range(ctx, 0, obj.Size)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = rc.Close() }()
+	info := infoFrom(key, obj)
+	so := sealOptions{mtime: info.LastModified}
+	if obj.ETagParts() > 0 {
+		d := obj.Digest()
+		so.externalDigest, so.etagParts = &d, obj.ETagParts()
+	}
+	po := PutOptions{Meta: info.Meta, Checksum: obj.Checksum()}
+	_, err = n.writeObject(ctx, bucket, key, o.Key, backends.PutOptions{IfMatch: o.ETag}, po, func(w *cryptolayer.Writer) error {
+		_, err := io.Copy(w, rc)
+		return err
+	}, obj.Size, so)
+	return err
+}
+
+// countOldUploads counts multipart uploads started under an old epoch: their
+// parts are sealed under it, so it must stay until they end or expire.
+func (n *userNS) countOldUploads(ctx context.Context, current uint32, rep *ReencryptReport) error {
+	ups, err := n.uploads(ctx)
+	if err != nil {
+		return err
+	}
+	for _, u := range ups {
+		_, up, err := n.loadUpload(ctx, u.bucket, u.Key, u.UploadID)
+		if err == nil && up.Epoch != current {
+			rep.Remaining[up.Epoch]++
+		}
+	}
+	return nil
+}
