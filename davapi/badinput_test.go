@@ -60,16 +60,3 @@ func TestBadInput(t *testing.T) {
 		t.Fatalf("bad input created resources: %s", body)
 	}
 }
-
-func TestFailuresSlowDownPerAddress(t *testing.T) {
-	tests := []struct {
-		n    int
-		zero bool
-	}{{1, true}, {failFree, true}, {failFree + 1, false}, {failFree + 100, false}}
-	for _, tc := range tests {
-		d := failDelay(tc.n)
-		if (d == 0) != tc.zero || d > failMaxDelay {
-			t.Fatalf("failDelay(%d) = %v", tc.n, d)
-		}
-	}
-}

@@ -46,7 +46,7 @@ type server struct {
 	cfg   Config
 	fs    *davFS
 	users *userCache
-	fails *failures
+	fails *gateway.AuthThrottle
 }
 
 // New returns the WebDAV handler.
@@ -63,7 +63,7 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.MaxUsers <= 0 {
 		cfg.MaxUsers = 4096
 	}
-	s := &server{cfg: cfg, fs: &davFS{}, fails: newFailures(cfg.Now)}
+	s := &server{cfg: cfg, fs: &davFS{}, fails: gateway.NewAuthThrottle(cfg.Now)}
 	s.users = newUserCache(cfg.MaxUsers, s.newUser)
 	return s, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -46,4 +47,22 @@ func TestSlowDown(t *testing.T) {
 	a()
 	b()
 	check("gateway free", false)
+}
+
+// TestAuthFailuresAreSlowed: after a few wrong signatures from one address,
+// each further one is answered only after a delay.
+func TestAuthFailuresAreSlowed(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	bad := e.client(t, aliceAK, "wrong-secret-0123456789012345678901234567")
+	ctx := context.Background()
+	var last time.Duration
+	for range 7 {
+		start := time.Now()
+		_, err := bad.ListBuckets(ctx, &s3.ListBucketsInput{})
+		wantCode(t, err, "SignatureDoesNotMatch", 403)
+		last = time.Since(start)
+	}
+	if last < 100*time.Millisecond {
+		t.Fatalf("7th wrong signature answered in %v", last)
+	}
 }

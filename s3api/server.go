@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"time"
 
@@ -53,6 +54,7 @@ type server struct {
 	fakes    *fakesCache
 	limiter  *gateway.Limiter
 	observe  gateway.Observer
+	fails    *gateway.AuthThrottle
 }
 
 // New returns the S3 door as an http.Handler.
@@ -60,7 +62,8 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Users == nil {
 		return nil, errors.New("s3api: Config.Users is required")
 	}
-	s := &server{users: cfg.Users, region: cfg.Region, domains: cfg.Domains, log: cfg.Logger, now: cfg.Now, limiter: cfg.Limiter, observe: cfg.Observe}
+	s := &server{users: cfg.Users, region: cfg.Region, domains: cfg.Domains, log: cfg.Logger, now: cfg.Now, limiter: cfg.Limiter, observe: cfg.Observe,
+		fails: gateway.NewAuthThrottle(cfg.Now)}
 	if s.region == "" {
 		s.region = "us-east-1"
 	}
@@ -181,6 +184,9 @@ func (s *server) authenticate(rc *reqCtx) error {
 		return fmt.Errorf("s3api: user lookup: %w", lookupErr)
 	}
 	if err != nil {
+		if badCredentials(err) {
+			s.fails.Wait(rc.r.Context(), clientHost(rc.r))
+		}
 		return err
 	}
 	if user.NS == nil {
@@ -252,3 +258,18 @@ func (w *recorder) Flush() {
 
 // Unwrap supports http.ResponseController.
 func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// badCredentials reports whether an authentication error means wrong
+// credentials (paced per address), rather than a clock or format problem.
+func badCredentials(err error) bool {
+	return errors.Is(err, sigv4.ErrSignatureDoesNotMatch) || errors.Is(err, sigv4.ErrInvalidAccessKeyID)
+}
+
+// clientHost is the client's address without its port.
+func clientHost(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
