@@ -3,11 +3,13 @@ package s3api
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/sealgate/sealgate/gateway"
@@ -64,5 +66,31 @@ func TestAuthFailuresAreSlowed(t *testing.T) {
 	}
 	if last < 100*time.Millisecond {
 		t.Fatalf("7th wrong signature answered in %v", last)
+	}
+}
+
+// TestExpectContinueClosesConnection: an upload sent with Expect:
+// 100-continue is answered with Connection: close (botocore stalls on the
+// reused connection otherwise).
+func TestExpectContinueClosesConnection(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	c := e.aliceClient(t)
+	mustBucket(t, c, "exp")
+	var closed bool
+	_, err := c.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String("exp"), Key: aws.String("k"),
+		Body: strings.NewReader("x")}, func(o *s3.Options) {
+		o.APIOptions = append(o.APIOptions, smithyhttp.AddHeaderValue("Expect", "100-continue"),
+			func(st *middleware.Stack) error {
+				return st.Deserialize.Add(middleware.DeserializeMiddlewareFunc("peek", func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+					out, md, err := next.HandleDeserialize(ctx, in)
+					if r, ok := out.RawResponse.(*smithyhttp.Response); ok {
+						closed = r.Close || r.Header.Get("Connection") == "close"
+					}
+					return out, md, err
+				}), middleware.After)
+			})
+	})
+	if err != nil || !closed {
+		t.Fatalf("PUT with Expect: %v, connection closed %v", err, closed)
 	}
 }

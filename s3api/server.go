@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -118,6 +119,14 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Set("Date", start.UTC().Format(http.TimeFormat))
 	}
 	rec.fix()
+	if strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
+		// botocore (aws cli v1) intermittently fails to parse the final
+		// response that follows "100 Continue" on a reused connection and
+		// then waits for its read timeout (60 s). Closing the connection after
+		// such requests, as versitygw does, avoids the stall; clients that
+		// send Expect open a new connection per upload anyway.
+		h.Set("Connection", "close")
+	}
 	defer func() { s.logAccess(rc, rec, start) }()
 	if err := s.serve(rc); err != nil {
 		if rec.status != 0 {
