@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -62,4 +63,28 @@ func (d *davClient) smallOps(ctx context.Context, dir string, ops, conc int, get
 		_, err := d.do(ctx, http.MethodPut, path, bytes.NewReader(body), int64(len(body)))
 		return err
 	})
+}
+
+// propfind lists a collection (Depth 1, the live properties clients such
+// as davfs2 and rclone ask for) and returns the response size.
+func (d *davClient) propfind(ctx context.Context, path string) (int64, error) {
+	body := `<?xml version="1.0"?><propfind xmlns="DAV:"><prop><resourcetype/><getcontentlength/>` +
+		`<getlastmodified/><getetag/></prop></propfind>`
+	req, err := http.NewRequestWithContext(ctx, "PROPFIND", d.base+path, strings.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Depth", "1")
+	req.Header.Set("Content-Type", "application/xml")
+	req.SetBasicAuth(d.user, d.pw)
+	resp, err := d.hc.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	n, err := io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != 207 {
+		return n, fmt.Errorf("PROPFIND %s: %s", path, resp.Status)
+	}
+	return n, err
 }

@@ -20,7 +20,10 @@ const (
 	rowListCold = "LIST all, cold (ms)"
 	rowListWarm = "LIST all, warm (ms)"
 	rowRSSBig   = "RSS MiB, large PUT+GET"
-	rowRSS      = "RSS MiB, 4 KiB ops c≤32"
+
+	rowPropfindCold = "PROPFIND depth 1, LIST dir (ms)"
+	rowPropfindWarm = "same, warm (ms)"
+	rowRSS          = "RSS MiB, 4 KiB ops c≤32"
 )
 
 // report collects one number per (column, row).

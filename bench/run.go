@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
@@ -124,6 +125,13 @@ func davSuite(ctx context.Context, o options, p *proc, d *davClient, r *report) 
 	r.set(colDAV, rowBigPut, put)
 	r.set(colDAV, rowBigGet, get)
 	r.set(colDAV, rowRSSBig, done())
+	for _, row := range []string{rowPropfindCold, rowPropfindWarm} {
+		start := time.Now()
+		if _, err := d.propfind(ctx, "/bench/list/"); err != nil {
+			return fmt.Errorf("webdav: PROPFIND: %w", err)
+		}
+		r.set(colDAV, row, float64(time.Since(start).Microseconds())/1000)
+	}
 	if _, err := d.do(ctx, "MKCOL", "/bench/davsmall", nil, 0); err != nil {
 		return fmt.Errorf("webdav: MKCOL: %w", err)
 	}
