@@ -41,6 +41,7 @@ func (d *davClient) do(ctx context.Context, method, path string, body io.Reader,
 }
 
 func (d *davClient) bigPut(ctx context.Context, path string, size int64) (float64, error) {
+	settle()
 	start := time.Now()
 	_, err := d.do(ctx, http.MethodPut, path, newGen(size), size)
 	return mbps(size, time.Since(start)), err

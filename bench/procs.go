@@ -78,13 +78,10 @@ func startSealgate(bin, dir string) (*proc, error) {
 	}
 	sc := bufio.NewScanner(out)
 	deadline := time.Now().Add(30 * time.Second)
-	for sc.Scan() && time.Now().Before(deadline) {
-		f := strings.Fields(sc.Text())
-		if len(f) >= 3 && f[1] == "webdav" {
+	for p.dav == "" && sc.Scan() && time.Now().Before(deadline) {
+		// serve prints one line per door: "sealgate: s3 URL", "sealgate: webdav URL"
+		if f := strings.Fields(sc.Text()); len(f) >= 3 && f[1] == "webdav" {
 			p.dav = f[2]
-		}
-		if len(f) >= 3 && f[1] == "s3" {
-			break
 		}
 	}
 	go func() { _, _ = bufio.NewReader(out).WriteTo(devNull{}) }()

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -73,8 +74,17 @@ func (g *genReader) Seek(off int64, whence int) (int64, error) {
 	return g.off, nil
 }
 
+// settle flushes dirty pages to disk and waits a moment, so that a large
+// write does not pay for the previous server's writeback: every target
+// starts from the same disk state.
+func settle() {
+	syscall.Sync()
+	time.Sleep(time.Second)
+}
+
 // bigPut uploads one object of size bytes in a single PUT; MB/s.
 func bigPut(ctx context.Context, c *s3.Client, bucket, key string, size int64) (float64, error) {
+	settle()
 	start := time.Now()
 	_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: newGen(size), ContentLength: aws.Int64(size)})
 	return mbps(size, time.Since(start)), err

@@ -129,3 +129,35 @@ func sampleRSS() func() float64 {
 	}()
 	return func() float64 { close(done); return float64(<-res) / (1 << 20) }
 }
+
+// BenchmarkLargePut streams one large object through the gateway into the
+// fs store (durable), or into a discarding store: the gateway's own ceiling
+// without HTTP. Size: SEALGATE_BENCH_UPLOAD_MIB (default 1024).
+func BenchmarkLargePut(b *testing.B) {
+	size := int64(1024) << 20
+	if v, err := strconv.Atoi(os.Getenv("SEALGATE_BENCH_UPLOAD_MIB")); err == nil && v > 0 {
+		size = int64(v) << 20
+	}
+	fsStore, err := fs.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, st := range []struct {
+		name  string
+		store backends.Store
+	}{{"fs", fsStore}, {"discard", discardStore{mem.New()}}} {
+		b.Run(st.name, func(b *testing.B) {
+			svc, _ := NewService(Config{Store: st.store})
+			ks := &cryptolayer.Keystore{}
+			u, _ := ks.AddUser("bench", []byte("password"), cryptolayer.MinPasswordParams)
+			n := svc.namespaceFor(u)
+			mustBucket(b, n, "bkt")
+			b.SetBytes(size)
+			for b.Loop() {
+				if _, err := n.PutObject(context.Background(), "bkt", "big", io.LimitReader(zeros{}, size), size, PutOptions{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
