@@ -76,19 +76,19 @@ func (f *davFS) statTarget(ctx context.Context, t target) (*fileInfo, error) {
 	return f.statFolder(ctx, t)
 }
 
-// statFolder finds a folder by its marker or by any entry under it.
+// statFolder finds a folder by its marker or by any entry under it
+// (gateway.HeadFolder: O(1), not a listing of the folder).
 func (f *davFS) statFolder(ctx context.Context, t target) (*fileInfo, error) {
-	prefix := t.key + "/"
-	res, err := f.ns(ctx).ListObjects(ctx, t.bucket, gateway.ListQuery{Prefix: prefix, Delimiter: "/", MaxKeys: 1})
+	fi, err := f.ns(ctx).HeadFolder(ctx, t.bucket, t.key+"/")
+	if errors.Is(err, gateway.ErrNoSuchKey) {
+		return nil, os.ErrNotExist
+	}
 	if err != nil {
 		return nil, err
 	}
-	if len(res.Objects) == 0 && len(res.CommonPrefixes) == 0 {
-		return nil, os.ErrNotExist
-	}
 	mtime := time.Unix(0, 0).UTC()
-	if len(res.Objects) > 0 && res.Objects[0].Key == prefix {
-		mtime = res.Objects[0].LastModified
+	if fi.Marker {
+		mtime = fi.Modified
 	}
 	return dirInfo(t.base(), mtime), nil
 }

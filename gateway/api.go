@@ -198,6 +198,10 @@ type Namespace interface {
 	ListParts(ctx context.Context, bucket, key, uploadID string, marker, limit int) (parts []PartInfo, truncated bool, err error)
 	ListMultipartUploads(ctx context.Context, bucket, prefix, keyMarker, uploadIDMarker string, limit int) (uploads []UploadInfo, truncated bool, err error)
 
+	// HeadFolder reports whether a folder (prefix ending in "/") exists: a
+	// marker object or any object under it; ErrNoSuchKey if not. O(1).
+	HeadFolder(ctx context.Context, bucket, prefix string) (FolderInfo, error)
+
 	// GetProps returns the properties (WebDAV dead properties, an opaque
 	// document) of a key, a folder marker ("dir/") or the bucket (key ""),
 	// nil if none. They live outside the S3 namespace and go with

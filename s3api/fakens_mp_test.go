@@ -191,3 +191,8 @@ var _ gateway.Namespace = (*fakeNS)(nil)
 // GetProps and SetProps: the S3 door never uses properties.
 func (f *fakeNS) GetProps(context.Context, string, string) ([]byte, error) { return nil, nil }
 func (f *fakeNS) SetProps(context.Context, string, string, []byte) error   { return nil }
+
+// HeadFolder: the S3 door never asks for folders.
+func (f *fakeNS) HeadFolder(context.Context, string, string) (gateway.FolderInfo, error) {
+	return gateway.FolderInfo{}, gateway.ErrNoSuchKey
+}

@@ -1,0 +1,45 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/sealgate/sealgate/backends"
+)
+
+// FolderInfo describes a folder: a key prefix ending in '/'.
+type FolderInfo struct {
+	Marker   bool      // a marker object ("dir/") exists
+	Modified time.Time // the marker's time; zero without one
+}
+
+// HeadFolder implements Namespace: the folder exists if its marker does
+// or any object lies under it. It costs at most two small upstream calls,
+// whatever the folder holds (a listing would read the whole directory).
+func (n *userNS) HeadFolder(ctx context.Context, bucket, prefix string) (FolderInfo, error) {
+	if !strings.HasSuffix(prefix, "/") {
+		return FolderInfo{}, fmt.Errorf("%w: folder %q must end with /", ErrInvalidArgument, prefix)
+	}
+	info, err := n.HeadObject(ctx, bucket, prefix, GetOptions{})
+	if err == nil {
+		return FolderInfo{Marker: true, Modified: info.LastModified}, nil
+	}
+	if !errors.Is(err, ErrNoSuchKey) {
+		return FolderInfo{}, err
+	}
+	enc, err := n.names(bucket).EncryptDir(prefix)
+	if err != nil {
+		return FolderInfo{}, fmt.Errorf("%w: %w", ErrKeyTooLong, err)
+	}
+	page, err := n.svc.store.List(ctx, backends.ListOptions{Prefix: n.bucketPrefix(bucket) + enc, Limit: 1})
+	if err != nil {
+		return FolderInfo{}, upstreamErr(err, ErrNoSuchBucket)
+	}
+	if len(page.Objects) == 0 {
+		return FolderInfo{}, fmt.Errorf("%w: folder %s", ErrNoSuchKey, prefix)
+	}
+	return FolderInfo{}, nil
+}
