@@ -126,14 +126,36 @@ func (s *Store) writeTemp(fill func(io.Writer) error) (string, fs.FileInfo, erro
 }
 
 func fillSync(f *os.File, fill func(io.Writer) error) (fs.FileInfo, error) {
-	// Hide *os.File's ReadFrom so the copy keeps to our bounded buffer.
-	if err := fill(struct{ io.Writer }{f}); err != nil {
+	// The writer hides *os.File's ReadFrom, so the copy keeps to our bounded
+	// buffer, and starts writeback every few MiB.
+	if err := fill(&flushingWriter{f: f}); err != nil {
 		return nil, err
 	}
 	if err := f.Sync(); err != nil {
 		return nil, err
 	}
 	return f.Stat()
+}
+
+// writebackEvery is how much a write may run ahead of the disk before its
+// writeback is started.
+const writebackEvery = 8 << 20
+
+// flushingWriter writes to a file and starts the writeback of each
+// writebackEvery bytes written (see startWriteback).
+type flushingWriter struct {
+	f        *os.File
+	off, due int64
+}
+
+func (w *flushingWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.off += int64(n)
+	if w.off-w.due >= writebackEvery {
+		startWriteback(w.f, w.due, w.off-w.due)
+		w.due = w.off
+	}
+	return n, err
 }
 
 // tempName returns a fresh name under tmp/.
