@@ -5,12 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sealgate/sealgate/internal/rss"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -135,42 +135,9 @@ func waitHTTP(url string) error {
 	return fmt.Errorf("%s did not answer", url)
 }
 
-// rss returns the process's resident set size in bytes (VmRSS).
-func (p *proc) rss() int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
-}
-
-// sampleRSS samples the RSS every 20 ms until the returned function is
-// called, which returns the largest sample in MiB.
-func (p *proc) sampleRSS() func() float64 {
-	stop := make(chan struct{})
-	res := make(chan int64, 1)
-	go func() {
-		peak := p.rss()
-		t := time.NewTicker(20 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				res <- max(peak, p.rss())
-				return
-			case <-t.C:
-				peak = max(peak, p.rss())
-			}
-		}
-	}()
-	return func() float64 { close(stop); return float64(<-res) / (1 << 20) }
-}
+// sampleRSS samples the server's RSS until the returned function is
+// called, which returns the peak in MiB.
+func (p *proc) sampleRSS() func() float64 { return rss.Sample(p.cmd.Process.Pid, 20*time.Millisecond) }
 
 // stop ends the process gracefully (SIGINT), then waits.
 func (p *proc) stop(ctx context.Context) {

@@ -8,7 +8,6 @@ import (
 	"os"
 	"runtime/debug"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -18,6 +17,7 @@ import (
 	"github.com/sealgate/sealgate/backends/fs"
 	"github.com/sealgate/sealgate/backends/mem"
 	"github.com/sealgate/sealgate/cryptolayer"
+	"github.com/sealgate/sealgate/internal/rss"
 )
 
 // BenchmarkSmallPut measures 4 KiB PUTs through the gateway into the fs
@@ -80,7 +80,7 @@ func BenchmarkConcurrentLargeUploads(b *testing.B) {
 	n := svc.namespaceFor(u)
 	mustBucket(b, n, "bkt")
 	debug.FreeOSMemory()
-	stop := sampleRSS()
+	stop := rss.Sample(rss.Self, 10*time.Millisecond)
 	b.SetBytes(64 * size)
 	for b.Loop() {
 		var wg sync.WaitGroup
@@ -100,35 +100,6 @@ func BenchmarkConcurrentLargeUploads(b *testing.B) {
 type zeros struct{}
 
 func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
-
-// sampleRSS samples this process's VmRSS until the returned function is
-// called, which returns the peak in MiB.
-func sampleRSS() func() float64 {
-	read := func() int64 {
-		b, _ := os.ReadFile("/proc/self/status")
-		for _, l := range strings.Split(string(b), "\n") {
-			if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
-				kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-				return kb << 10
-			}
-		}
-		return 0
-	}
-	done, res := make(chan struct{}), make(chan int64)
-	go func() {
-		peak := read()
-		for {
-			select {
-			case <-done:
-				res <- max(peak, read())
-				return
-			case <-time.After(10 * time.Millisecond):
-				peak = max(peak, read())
-			}
-		}
-	}()
-	return func() float64 { close(done); return float64(<-res) / (1 << 20) }
-}
 
 // BenchmarkLargePut streams one large object through the gateway into the
 // fs store (durable), or into a discarding store: the gateway's own ceiling

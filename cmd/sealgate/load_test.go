@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -20,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/sealgate/sealgate/internal/rss"
 )
 
 // TestLoad1000Clients: 1,000 concurrent clients on loopback against the
@@ -47,7 +47,7 @@ func TestLoad1000Clients(t *testing.T) {
 	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("load")}); err != nil {
 		t.Fatal(err)
 	}
-	stopRSS := sampleProcRSS(s.cmd.Process.Pid)
+	stopRSS := rss.Sample(s.cmd.Process.Pid, 50*time.Millisecond)
 	var slow, done atomic.Int64
 	var wg sync.WaitGroup
 	errc := make(chan error, 1000)
@@ -121,33 +121,4 @@ func retry503(ctx context.Context, slow *atomic.Int64, op func() error) error {
 		case <-time.After(backoff):
 		}
 	}
-}
-
-// sampleProcRSS samples a process's VmRSS until the returned function is
-// called, which returns the peak in MiB.
-func sampleProcRSS(pid int) func() float64 {
-	read := func() int64 {
-		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-		for _, l := range strings.Split(string(b), "\n") {
-			if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
-				kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-				return kb << 10
-			}
-		}
-		return 0
-	}
-	stop, res := make(chan struct{}), make(chan int64)
-	go func() {
-		peak := read()
-		for {
-			select {
-			case <-stop:
-				res <- max(peak, read())
-				return
-			case <-time.After(50 * time.Millisecond):
-				peak = max(peak, read())
-			}
-		}
-	}()
-	return func() float64 { close(stop); return float64(<-res) / (1 << 20) }
 }
