@@ -2,10 +2,7 @@ package davapi
 
 import (
 	"context"
-	"crypto/md5"
-	"encoding/hex"
 	"encoding/xml"
-	"hash"
 	"io"
 	"os"
 	"path"
@@ -17,11 +14,14 @@ import (
 )
 
 // writer streams a new version of a file into Namespace.PutObject through
-// an io.Pipe, with bounded memory. The version is committed in Close, and
-// only if the request body ended cleanly with its announced length when the
-// file is the target of a PUT; otherwise the pipe is aborted and the gateway
-// discards the write. A COPY whose source is a reader of the same user is a
-// server-side CopyObject (ReadFrom).
+// an io.Pipe, with bounded memory. The version is committed only if the
+// request body ended cleanly with its announced length when the file is the
+// target of a PUT (otherwise the pipe is aborted and the gateway discards
+// the write): in Stat, which x/net/webdav calls right after copying the body
+// to learn the ETag it answers with, or else in Close. Committing in Stat
+// makes that ETag the gateway's own (the MD5 it computes on its own
+// goroutine), so the door does not hash. A COPY whose source is a reader of
+// the same user is a server-side CopyObject (ReadFrom).
 type writer struct {
 	fs    *davFS
 	ctx   context.Context
@@ -29,13 +29,13 @@ type writer struct {
 	st    *reqState
 	opts  gateway.PutOptions
 	size  int64
-	sum   hash.Hash
 	n     int64
 	pw    *io.PipeWriter
 	done  chan putResult
 	src   *reader // server-side copy source
 	props []webdav.Proppatch
 	final *fileInfo
+	res   *putResult // the gateway's answer, once committed
 	shut  bool
 }
 
@@ -46,7 +46,7 @@ type putResult struct {
 
 func newWriter(ctx context.Context, f *davFS, t target) *writer {
 	st := stateOf(ctx)
-	w := &writer{fs: f, ctx: ctx, t: t, st: st, size: st.putSize(t.name), sum: md5.New()}
+	w := &writer{fs: f, ctx: ctx, t: t, st: st, size: st.putSize(t.name)}
 	ct := defaultType(t.key)
 	if st.isPutTarget(t.name) {
 		if st.contentType != "" {
@@ -55,9 +55,6 @@ func newWriter(ctx context.Context, f *davFS, t target) *writer {
 		w.opts.IfMatch, w.opts.IfNoneMatch = st.ifMatch, st.ifNoneMatch
 	}
 	w.opts.Meta = gateway.Meta{"content-type": ct}
-	// The writer hashes the body for the ETag x/net/webdav reports before
-	// Close; the gateway takes that digest instead of hashing again.
-	w.opts.Digest = func() (d [16]byte) { copy(d[:], w.sum.Sum(nil)); return d }
 	return w
 }
 
@@ -83,7 +80,6 @@ func (w *writer) Write(p []byte) (int, error) {
 		w.start()
 	}
 	n, err := w.pw.Write(p)
-	w.sum.Write(p[:n])
 	w.n += int64(n)
 	return n, err
 }
@@ -109,8 +105,28 @@ func (w *writer) Stat() (os.FileInfo, error) {
 	if w.src != nil {
 		return w.src.info, nil
 	}
-	return &fileInfo{name: path.Base(w.t.key), size: w.n, mtime: time.Now().UTC(),
-		etag: hex.EncodeToString(w.sum.Sum(nil)), meta: w.opts.Meta}, nil
+	if w.bodyComplete() {
+		if res := w.finish(); res.err == nil {
+			w.final = objectInfo(w.fs, w.t.bucket, res.info)
+			return w.final, nil
+		}
+	}
+	return &fileInfo{name: path.Base(w.t.key), size: w.n, mtime: time.Now().UTC(), meta: w.opts.Meta}, nil
+}
+
+// bodyComplete reports whether this is a PUT's target whose request body
+// ended cleanly: the upload may be committed.
+func (w *writer) bodyComplete() bool {
+	return w.src == nil && w.st.isPutTarget(w.t.name) && w.st.body.ended()
+}
+
+// finish commits (or aborts) the upload once and returns the gateway's answer.
+func (w *writer) finish() putResult {
+	if w.res == nil {
+		r := w.commit()
+		w.res = &r
+	}
+	return *w.res
 }
 
 func (w *writer) Close() error {
@@ -124,7 +140,7 @@ func (w *writer) Close() error {
 		res.info, res.err = w.fs.ns(w.ctx).CopyObject(w.ctx, w.src.t.bucket, w.src.t.key, w.t.bucket, w.t.key,
 			gateway.CopyOptions{Source: gateway.GetOptions{IfMatch: w.src.info.etag}})
 	} else {
-		res = w.commit()
+		res = w.finish()
 	}
 	if res.err != nil {
 		return fsErr(w.st, "close", w.t.name, res.err)

@@ -75,10 +75,6 @@ type PutOptions struct {
 	// ChecksumFunc, if set, is called after the body reached EOF and returns
 	// the verified checksum (for trailer checksums known only at the end).
 	ChecksumFunc func() cryptolayer.Checksum
-	// Digest, if set, is called after the body reached EOF and returns the
-	// MD5 of the body, which the door computed anyway: the gateway then does
-	// not hash a second time (MD5 is the costliest step of a PUT).
-	Digest func() [16]byte
 }
 
 // Range is a byte range of a GET, as in HTTP, resolved by the gateway

@@ -3,7 +3,6 @@ package gateway
 import (
 	"bytes"
 	"context"
-	"crypto/md5"
 	"errors"
 	"io"
 	"strings"
@@ -239,23 +238,5 @@ func TestMetadataLimits(t *testing.T) {
 	}
 	if _, err := n.HeadObject(context.Background(), "bkt", "k", GetOptions{}); !errors.Is(err, ErrNoSuchKey) {
 		t.Fatalf("refused write left an object: %v", err)
-	}
-}
-
-// TestPutWithDoorDigest: a door that hashed the body passes its MD5; the
-// ETag is that digest (the gateway does not hash again).
-func TestPutWithDoorDigest(t *testing.T) {
-	f := newFixture(t)
-	n := f.user(t, "alice")
-	mustBucket(t, n, "bkt")
-	body := []byte("hashed by the door")
-	d := md5.Sum(body)
-	info, err := n.PutObject(context.Background(), "bkt", "k", bytes.NewReader(body), int64(len(body)),
-		PutOptions{Digest: func() [16]byte { return d }})
-	if err != nil || info.ETag != md5hex(body) {
-		t.Fatalf("%+v %v", info, err)
-	}
-	if _, r := get(t, n, "bkt", "k", GetOptions{}); r.Info.ETag != md5hex(body) {
-		t.Fatalf("stored ETag %s", r.Info.ETag)
 	}
 }

@@ -59,7 +59,7 @@ func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond b
 		return ObjectInfo{}, err
 	}
 	params := cryptolayer.Params{Key: ck, Binding: n.binding(bucket, key), Meta: sm,
-		ExternalDigest: so.externalDigest != nil || opts.Digest != nil, ETagParts: so.etagParts}
+		ExternalDigest: so.externalDigest != nil, ETagParts: so.etagParts}
 	pr, pw := io.Pipe()
 	sealed := make(chan sealResult, 1)
 	go func() { sealed <- n.seal(pw, params, fill, opts, so) }()
@@ -105,11 +105,8 @@ func (n *userNS) seal(pw *io.PipeWriter, p cryptolayer.Params, fill func(*crypto
 		cs = opts.ChecksumFunc()
 	}
 	w.SetChecksum(cs)
-	switch {
-	case so.externalDigest != nil:
+	if so.externalDigest != nil {
 		w.SetDigest(*so.externalDigest)
-	case opts.Digest != nil:
-		w.SetDigest(opts.Digest())
 	}
 	if err := w.Close(); err != nil {
 		_ = pw.CloseWithError(err)
