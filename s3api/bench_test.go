@@ -14,6 +14,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/sealgate/sealgate/backends"
+	"github.com/sealgate/sealgate/backends/fs"
 	"github.com/sealgate/sealgate/backends/mem"
 	"github.com/sealgate/sealgate/cryptolayer"
 	"github.com/sealgate/sealgate/gateway"
@@ -36,7 +37,8 @@ func (zeroes) Read(p []byte) (int, error) { clear(p); return len(p), nil }
 
 // BenchmarkLargePutHTTP: one large PUT through the whole S3 door (HTTP,
 // SigV4 with an unsigned payload, gateway sealing with MD5) into a
-// discarding store. SEALGATE_BENCH_UPLOAD_MIB sets the size (default 1024).
+// discarding store, or the fs store when SEALGATE_BENCH_FS is set.
+// SEALGATE_BENCH_UPLOAD_MIB sets the size (default 1024).
 func BenchmarkLargePutHTTP(b *testing.B) {
 	size := int64(1024) << 20
 	if v, err := strconv.Atoi(os.Getenv("SEALGATE_BENCH_UPLOAD_MIB")); err == nil && v > 0 {
@@ -46,7 +48,15 @@ func BenchmarkLargePutHTTP(b *testing.B) {
 	root := cryptolayer.NewKey()
 	_ = gateway.InitAccounts(dir, root)
 	accts, _ := gateway.OpenAccounts(gateway.AccountsConfig{Dir: dir, Root: root, PasswordParams: cryptolayer.MinPasswordParams})
-	svc, _ := gateway.NewService(gateway.Config{Store: discardStore{mem.New()}})
+	var store backends.Store = discardStore{mem.New()}
+	if os.Getenv("SEALGATE_BENCH_FS") != "" { // the real local upstream, durable writes
+		st, err := fs.Open(b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		store = st
+	}
+	svc, _ := gateway.NewService(gateway.Config{Store: store})
 	creds, _ := accts.Create("bench", nil)
 	a, _ := accts.ByAccessKey(creds.AccessKeyID)
 	e := newEnv(&testing.T{}, envOpts{newNS: func(*testing.T, string) Namespace { return svc.Namespace(a) }})
