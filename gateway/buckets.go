@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"time"
@@ -71,7 +72,7 @@ func (n *userNS) CreateBucket(ctx context.Context, bucket string) error {
 	if err != nil {
 		return upstreamErr(err, ErrNoSuchBucket)
 	}
-	n.svc.buckets.Store(n.bucketCacheKey(bucket), bucketState{exists: true, created: now, checked: n.svc.cfg.Now()})
+	n.svc.buckets.Add(n.bucketCacheKey(bucket), bucketState{exists: true, created: now, checked: n.svc.cfg.Now()})
 	return nil
 }
 
@@ -82,8 +83,7 @@ func (n *userNS) HeadBucket(ctx context.Context, bucket string) (BucketInfo, err
 		return BucketInfo{}, fmt.Errorf("%w: %s", ErrNoSuchBucket, bucket)
 	}
 	ck := n.bucketCacheKey(bucket)
-	if v, ok := n.svc.buckets.Load(ck); ok {
-		st := v.(bucketState)
+	if st, ok := n.svc.buckets.Get(ck); ok {
 		if n.svc.cfg.Now().Sub(st.checked) < bucketCacheTTL {
 			if !st.exists {
 				return BucketInfo{}, fmt.Errorf("%w: %s", ErrNoSuchBucket, bucket)
@@ -93,12 +93,12 @@ func (n *userNS) HeadBucket(ctx context.Context, bucket string) (BucketInfo, err
 	}
 	created, err := n.readBucketRecord(ctx, bucket)
 	if errors.Is(err, ErrNoSuchBucket) {
-		n.svc.buckets.Store(ck, bucketState{checked: n.svc.cfg.Now()})
+		n.svc.buckets.Add(ck, bucketState{checked: n.svc.cfg.Now()})
 	}
 	if err != nil {
 		return BucketInfo{}, err
 	}
-	n.svc.buckets.Store(ck, bucketState{exists: true, created: created, checked: n.svc.cfg.Now()})
+	n.svc.buckets.Add(ck, bucketState{exists: true, created: created, checked: n.svc.cfg.Now()})
 	return BucketInfo{Name: bucket, Created: created}, nil
 }
 
@@ -109,7 +109,7 @@ func (n *userNS) readBucketRecord(ctx context.Context, bucket string) (time.Time
 	}
 	defer func() { _ = rc.Close() }()
 	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(rc); err != nil {
+	if _, err := buf.ReadFrom(io.LimitReader(rc, 1024)); err != nil {
 		return time.Time{}, upstreamErr(err, ErrNoSuchBucket)
 	}
 	pt, err := cryptolayer.OpenRecord(n.recordKey(), "bucket\x00"+bucket, buf.Bytes())
@@ -136,7 +136,7 @@ func (n *userNS) DeleteBucket(ctx context.Context, bucket string) error {
 		return upstreamErr(err, ErrNoSuchBucket)
 	}
 	n.dropProps(ctx, bucket, "")
-	n.svc.buckets.Store(n.bucketCacheKey(bucket), bucketState{checked: n.svc.cfg.Now()})
+	n.svc.buckets.Add(n.bucketCacheKey(bucket), bucketState{checked: n.svc.cfg.Now()})
 	n.svc.lists.invalidate(n.bucketPrefix(bucket))
 	return nil
 }

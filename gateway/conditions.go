@@ -56,7 +56,10 @@ func resolveRange(r *Range, size int64) (off, n int64, err error) {
 		if size == 0 {
 			return 0, 0, fmt.Errorf("%w: suffix of an empty object", ErrInvalidRange)
 		}
-		n = min(-r.Start, size)
+		n = size
+		if r.Start > -size { // (and no overflow negating math.MinInt64)
+			n = -r.Start
+		}
 		return size - n, n, nil
 	}
 	if r.Start >= size || (r.End >= 0 && r.End < r.Start) {

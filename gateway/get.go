@@ -226,10 +226,10 @@ func (n *userNS) DeleteObject(ctx context.Context, bucket, key string) error {
 func (n *userNS) DeleteObjects(ctx context.Context, bucket string, keys []string) []DeleteResult {
 	out := make([]DeleteResult, len(keys))
 	sem := make(chan struct{}, 8)
-	done := make(chan struct{})
+	done := make(chan struct{}, len(keys))
 	for i, k := range keys {
+		sem <- struct{}{} // at most cap(sem) goroutines exist at once
 		go func() {
-			sem <- struct{}{}
 			out[i] = DeleteResult{Key: k, Err: n.DeleteObject(ctx, bucket, k)}
 			<-sem
 			done <- struct{}{}

@@ -117,6 +117,10 @@ func (n *userNS) decryptPage(ctx context.Context, bucket, upPrefix, dir string, 
 	nc := n.names(bucket)
 	bp := n.bucketPrefix(bucket)
 	for _, o := range page.Objects {
+		if !strings.HasPrefix(o.Key, upPrefix) || len(o.Key) == len(upPrefix) {
+			n.svc.integrityFailure("name") // a listing that ignores its prefix
+			continue
+		}
 		size, ok := cryptolayer.DecryptedSize(o.Size)
 		var name string
 		var err error
@@ -136,6 +140,10 @@ func (n *userNS) decryptPage(ctx context.Context, bucket, upPrefix, dir string, 
 		out = append(out, listEntry{name: name, up: o.Key, size: size, upSize: o.Size, etag: o.ETag, modTime: o.ModTime})
 	}
 	for _, p := range page.Prefixes {
+		if !strings.HasPrefix(p, upPrefix) || len(p) <= len(upPrefix)+1 || !strings.HasSuffix(p, "/") {
+			n.svc.integrityFailure("name")
+			continue
+		}
 		seg, err := n.folderName(ctx, bucket, nc, dir, p, p[len(upPrefix):len(p)-1])
 		if err != nil {
 			n.svc.integrityFailure("name")

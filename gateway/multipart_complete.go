@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/md5"
-	"errors"
 	"fmt"
 	"io"
 
@@ -12,11 +11,15 @@ import (
 	"github.com/sealgate/sealgate/cryptolayer"
 )
 
-// CompleteMultipartUpload implements Namespace. Uniform uploads (parts
-// 1..N, equal 64 KiB-aligned sizes but the last — what common clients
-// send) are assembled from the sealed parts as they are (server-side where
-// the upstream composes). Others are re-sealed by streaming. A repeated
-// Complete of a completed upload answers with the same object.
+// CompleteMultipartUpload implements Namespace. The parts are re-sealed,
+// by streaming, into a new object under a fresh salt, and each part's
+// plaintext is checked against the MD5 its (client-confirmed) record holds.
+// Assembling the sealed parts as they are would be cheaper, but every
+// attempt of a re-uploaded part is sealed under the upload's one key, so a
+// hostile upstream could later splice an older attempt back into the object
+// unnoticed; a fresh salt makes old attempts worthless. The object keeps the
+// multipart ETag. A repeated Complete of a completed upload answers with the
+// same object.
 func (n *userNS) CompleteMultipartUpload(ctx context.Context, bucket, key, id string, parts []CompletedPart, opts PutOptions) (ObjectInfo, error) {
 	var done doneRecord
 	if validUploadID(id) {
@@ -42,11 +45,7 @@ func (n *userNS) CompleteMultipartUpload(ctx context.Context, bucket, key, id st
 	if err != nil {
 		return ObjectInfo{}, err
 	}
-	po := PutOptions{Meta: st.Meta}
-	info, err := n.assemble(ctx, bucket, key, up, id, u, cparts, cond, po)
-	if errors.Is(err, cryptolayer.ErrPartLayout) {
-		info, err = n.reseal(ctx, bucket, key, up, id, u, cparts, recs, cond, po)
-	}
+	info, err := n.reseal(ctx, bucket, key, up, id, u, cparts, recs, cond, PutOptions{Meta: st.Meta})
 	if err != nil {
 		return ObjectInfo{}, err
 	}
@@ -94,71 +93,6 @@ func (n *userNS) checkParts(ctx context.Context, id string, parts []CompletedPar
 	return out, recs, nil
 }
 
-// assemble writes prefix || sealed parts || END as the object, composing
-// upstream objects without moving part bytes through the gateway where the
-// store can.
-func (n *userNS) assemble(ctx context.Context, bucket, key, up, id string, u cryptolayer.Upload,
-	parts []cryptolayer.PartInfo, cond backends.PutOptions, po PutOptions) (ObjectInfo, error) {
-	end, sum, err := u.Complete(n.user, parts, cryptolayer.Checksum{})
-	if err != nil {
-		return ObjectInfo{}, err
-	}
-	now := n.svc.cfg.Now().UTC()
-	sm, err := sealMeta(po.Meta, key, hasLongSegment(up), now)
-	if err != nil {
-		return ObjectInfo{}, err
-	}
-	prefix, err := u.Prefix(n.user, n.binding(bucket, key), sm)
-	if err != nil {
-		return ObjectInfo{}, err
-	}
-	dir := n.uploadDir(id)
-	srcs := []string{dir + "x-prefix"}
-	for _, p := range parts {
-		srcs = append(srcs, dir+"p"+partName(p.Number))
-	}
-	srcs = append(srcs, dir+"x-end")
-	for k, b := range map[string][]byte{dir + "x-prefix": prefix, dir + "x-end": end} {
-		if _, err := n.svc.store.Put(ctx, k, bytes.NewReader(b), int64(len(b)), backends.PutOptions{}); err != nil {
-			return ObjectInfo{}, upstreamErr(err, ErrNoSuchUpload)
-		}
-	}
-	upInfo, err := n.compose(ctx, up, srcs, cryptolayer.EncryptedSize(sum.Size), cond)
-	if err != nil {
-		return ObjectInfo{}, upstreamErr(err, ErrNoSuchUpload)
-	}
-	oi := ObjectInfo{Key: key, Size: sum.Size, ETag: sum.ETag(), LastModified: now, Meta: doorMeta(sm)}
-	n.svc.meta.Add(metaKey{up, upInfo.ETag}, oi)
-	n.svc.lists.invalidate(n.bucketPrefix(bucket))
-	return oi, nil
-}
-
-// compose concatenates srcs into dst with the store's Composer, or by
-// streaming them through when it has none.
-func (n *userNS) compose(ctx context.Context, dst string, srcs []string, size int64, cond backends.PutOptions) (backends.ObjectInfo, error) {
-	if c, ok := n.svc.store.(backends.Composer); ok {
-		return c.Compose(ctx, dst, srcs, cond)
-	}
-	pr, pw := io.Pipe()
-	go func() {
-		for _, s := range srcs {
-			rc, _, err := n.svc.store.Get(ctx, s, 0, -1)
-			if err == nil {
-				_, err = io.Copy(pw, rc)
-				_ = rc.Close()
-			}
-			if err != nil {
-				_ = pw.CloseWithError(err)
-				return
-			}
-		}
-		_ = pw.Close()
-	}()
-	info, err := n.svc.store.Put(ctx, dst, pr, size, cond)
-	_ = pr.CloseWithError(errWriteAborted)
-	return info, err
-}
-
 // reseal streams the parts' plaintext into one new single-layout object
 // that keeps the multipart ETag.
 func (n *userNS) reseal(ctx context.Context, bucket, key, up, id string, u cryptolayer.Upload,
@@ -181,6 +115,9 @@ func (n *userNS) reseal(ctx context.Context, bucket, key, up, id string, u crypt
 	return n.writeObject(ctx, bucket, key, up, cond, po, fill, total, sealOptions{externalDigest: &digest, etagParts: len(parts)})
 }
 
+// copyPart streams one part's plaintext into w, authenticated chunk by
+// chunk, and checks its MD5 against the part's record: a genuine but older
+// attempt of the same part number, substituted by the upstream, fails here.
 func (n *userNS) copyPart(ctx context.Context, w io.Writer, id string, u cryptolayer.Upload, p cryptolayer.PartInfo, rec partRecord) error {
 	rc, err := n.pinned(n.uploadDir(id)+"p"+partName(p.Number), rec.UpETag)(ctx, 0, -1)
 	if err != nil {
@@ -191,8 +128,13 @@ func (n *userNS) copyPart(ctx context.Context, w io.Writer, id string, u cryptol
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(w, r); err != nil {
+	h := md5.New()
+	if _, err := io.Copy(io.MultiWriter(w, h), r); err != nil {
 		return n.readErr(err)
+	}
+	if !bytes.Equal(h.Sum(nil), p.MD5[:]) {
+		n.svc.integrityFailure("object")
+		return fmt.Errorf("%w: part %d is not the part the client completed", ErrIntegrity, p.Number)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/sealgate/sealgate/backends"
+	"github.com/sealgate/sealgate/cryptolayer"
 )
 
 // ListParts implements Namespace: the parts uploaded so far, by number,
@@ -29,11 +30,11 @@ func (n *userNS) ListParts(ctx context.Context, bucket, key, id string, marker, 
 		}
 		for _, o := range page.Objects {
 			num, err := strconv.Atoi(strings.TrimPrefix(o.Key, opts.Prefix))
-			if err != nil || num <= marker {
-				continue
+			name := partName(num)
+			if err != nil || num <= marker || num > cryptolayer.MaxParts || o.Key != opts.Prefix+name {
+				continue // only the canonical "i00001" names (a listing could repeat a part)
 			}
 			var rec partRecord
-			name := partName(num)
 			if _, err := n.getRecord(ctx, o.Key, "part\x00"+id+"\x00"+name, &rec, ErrNoSuchUpload); err != nil {
 				continue // deleted meanwhile, or failed authentication (counted)
 			}

@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -65,7 +64,7 @@ type Service struct {
 	meta      *lru.Cache[metaKey, ObjectInfo]
 	ciphers   *lru.Cache[string, *cryptolayer.NameCipher]
 	lists     *listCache
-	buckets   sync.Map // bucketKey → bucketState
+	buckets   *lru.Cache[string, bucketState] // bounded: names of absent buckets are cached too
 	integrity atomic.Int64
 	hits      atomic.Int64
 	misses    atomic.Int64
@@ -104,7 +103,11 @@ func NewService(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{cfg: cfg, store: cfg.Store, meta: meta, ciphers: ciphers,
+	buckets, err := lru.New[string, bucketState](65536)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{cfg: cfg, store: cfg.Store, meta: meta, ciphers: ciphers, buckets: buckets,
 		lists: newListCache(cfg.ListCacheEntries, cfg.ListCacheTTL)}, nil
 }
 
