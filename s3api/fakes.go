@@ -3,6 +3,8 @@ package s3api
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
+	"io"
 	"net/http"
 	"time"
 
@@ -79,7 +81,20 @@ func (s *server) viaFakes(rc *reqCtx) error {
 	u.RawPath = ""
 	r.URL = &u
 	if r.Body != nil {
-		r.Body = http.MaxBytesReader(rc.w, r.Body, maxFakesBody)
+		// Read and verify the whole body before gofakes3 acts on it: its XML
+		// decoder stops at the closing tag, and the verifying reader reports a
+		// bad payload hash or chunk signature only at EOF. A DeleteObjects
+		// body that fails verification must never be acted upon.
+		body, err := io.ReadAll(http.MaxBytesReader(rc.w, r.Body, maxFakesBody))
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return errCode("EntityTooLarge")
+		}
+		if err != nil {
+			return err // a failed signature or payload hash: mapped by the error table
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
 	}
 	iw := &interceptWriter{w: rc.w}
 	h.ServeHTTP(iw, r)
