@@ -44,6 +44,7 @@ func TestDeleteObjectsBodyHashEnforced(t *testing.T) {
 	req.ContentLength = int64(len(tampered))
 	resp := e.do(t, req)
 	b, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
 	t.Logf("status %d body %s", resp.StatusCode, b)
 	_, err := c.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String("bkt"), Key: aws.String("precious")})
 	if err != nil {
@@ -66,6 +67,7 @@ func TestDeleteObjectsChunkSignaturesEnforced(t *testing.T) {
 	signAs(t, req, aliceAK, aliceSK, "us-east-1")
 	resp := e.do(t, req)
 	b, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
 	t.Logf("status %d body %s", resp.StatusCode, b)
 	if _, err := c.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String("bkt"), Key: aws.String("precious")}); err != nil {
 		t.Fatalf("BUG: deleted by a body with forged chunk signatures: %v", err)
