@@ -16,6 +16,10 @@ func (s *server) authenticate(w http.ResponseWriter, r *http.Request) (User, boo
 		if err == nil {
 			return u, true
 		}
+		if errors.Is(err, gateway.ErrSlowDown) {
+			slowDown(w)
+			return User{}, false
+		}
 		if !errors.Is(err, gateway.ErrAccessDenied) {
 			s.cfg.Logger.Warn().Err(err).Msg("webdav login failed")
 		}

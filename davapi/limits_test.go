@@ -7,27 +7,38 @@ import (
 	"github.com/sealgate/sealgate/gateway"
 )
 
-// TestSlowDown: over the in-flight limits the door answers 503 with
-// Retry-After at once and recovers when the load goes.
+// TestSlowDown: over the in-flight limits, in total or per user, an
+// authenticated request is answered 503 with Retry-After at once; slots
+// are taken only after authentication (a failing login holds none).
 func TestSlowDown(t *testing.T) {
-	l := gateway.NewLimiter(1, 0)
-	h, err := New(Config{Logins: denyAll{}, Limiter: l})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rel, _ := l.Enter()
-	w := newRecorder()
-	h.ServeHTTP(w, mustRequest(t, "PROPFIND", "/"))
-	if w.code != http.StatusServiceUnavailable || w.h.Get("Retry-After") == "" {
-		t.Fatalf("at the limit: %d, Retry-After %q", w.code, w.h.Get("Retry-After"))
-	}
-	rel()
-	w = newRecorder()
-	h.ServeHTTP(w, mustRequest(t, "PROPFIND", "/"))
-	if w.code != http.StatusUnauthorized {
-		t.Fatalf("below the limit: %d", w.code)
+	for name, l := range map[string]*gateway.Limiter{"total": gateway.NewLimiter(1, 0), "per user": gateway.NewLimiter(0, 1)} {
+		h, err := New(Config{Logins: allowAll{}, Limiter: l})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := l.Enter()
+		relUser, _ := l.EnterUser("u")
+		w := newRecorder()
+		req := mustRequest(t, "PROPFIND", "/")
+		req.SetBasicAuth("u", "pw")
+		h.ServeHTTP(w, req)
+		if w.code != http.StatusServiceUnavailable || w.h.Get("Retry-After") == "" {
+			t.Fatalf("%s at the limit: %d, Retry-After %q", name, w.code, w.h.Get("Retry-After"))
+		}
+		rel()
+		relUser()
+		h2, _ := New(Config{Logins: denyAll{}, Limiter: l})
+		w = newRecorder()
+		h2.ServeHTTP(w, mustRequest(t, "PROPFIND", "/"))
+		if w.code != http.StatusUnauthorized {
+			t.Fatalf("%s: a failed login: %d", name, w.code)
+		}
 	}
 }
+
+type allowAll struct{}
+
+func (allowAll) Login(name string, _ []byte) (User, error) { return User{Name: name}, nil }
 
 type denyAll struct{}
 
@@ -51,4 +62,14 @@ func mustRequest(t *testing.T, method, path string) *http.Request {
 	}
 	r.RemoteAddr = "127.0.0.1:1234"
 	return r
+}
+
+// TestMethodLabel: metrics labels come from a fixed set (review H2: each
+// invented method was a new series, an unauthenticated memory DoS).
+func TestMethodLabel(t *testing.T) {
+	for m, want := range map[string]string{"PROPFIND": "PROPFIND", "GET": "GET", "XYZZY1": "OTHER", "": "OTHER", "get": "OTHER"} {
+		if got := methodLabel(m); got != want {
+			t.Errorf("methodLabel(%q) = %q", m, got)
+		}
+	}
 }

@@ -41,7 +41,7 @@ func (s *server) logAccess(r *http.Request, w *statusWriter, rid, user string, s
 	}
 	ev.Msg("webdav")
 	if s.cfg.Observe != nil {
-		s.cfg.Observe(gateway.RequestRecord{Door: "webdav", Op: r.Method, Status: status,
+		s.cfg.Observe(gateway.RequestRecord{Door: "webdav", Op: methodLabel(r.Method), Status: status,
 			BytesIn: max(r.ContentLength, 0), BytesOut: w.bytes, Duration: dur})
 	}
 }
@@ -51,4 +51,14 @@ func (s *server) logAccess(r *http.Request, w *statusWriter, rid, user string, s
 func bucketOf(p string) string {
 	b, _, _ := strings.Cut(strings.TrimPrefix(p, "/"), "/")
 	return b
+}
+
+// methodLabel is the method as a metrics label: a fixed set, so a client
+// inventing methods cannot create unbounded metric series.
+func methodLabel(m string) string {
+	switch m {
+	case "OPTIONS", "GET", "HEAD", "PUT", "DELETE", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "PROPFIND", "PROPPATCH", "POST":
+		return m
+	}
+	return "OTHER"
 }

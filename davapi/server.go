@@ -101,16 +101,19 @@ func (s *server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	// Authenticate before taking a slot: a failed login may be slowed down
+	// (and Argon2id is bounded by its own slots), and must not hold a slot
+	// of the legitimate users while it waits.
+	u, ok := s.authenticate(w, r)
+	if !ok {
+		return
+	}
 	release, err := s.cfg.Limiter.Enter()
 	if err != nil {
 		slowDown(w)
 		return
 	}
 	defer release()
-	u, ok := s.authenticate(w, r)
-	if !ok {
-		return
-	}
 	releaseUser, err := s.cfg.Limiter.EnterUser(u.Name)
 	if err != nil {
 		slowDown(w)

@@ -32,7 +32,8 @@ const (
 // account's password, S3 keys or status, or its deletion, invalidates it at
 // once. After failFree failures of one name within failWindow, each further
 // attempt of that name (not a cached one) is delayed, doubling up to
-// failMaxDelay.
+// failMaxDelay. When every Argon2id slot is busy it fails at once with
+// ErrSlowDown (the door answers 503).
 func (a *Accounts) Login(name string, password []byte) (*Account, error) {
 	acc := a.lookup(func(s *snapshot) *Account { return s.byName[name] })
 	g, now := a.login, a.now()
@@ -44,13 +45,16 @@ func (a *Accounts) Login(name string, password []byte) (*Account, error) {
 		a.sleep(d)
 	}
 	var ok bool
-	g.argon(func() {
+	ran := g.tryArgon(func() {
 		if acc != nil {
 			ok = acc.u.CheckPassword(password)
 		} else {
 			g.dummy.Verify(password, name, [16]byte{})
 		}
 	})
+	if !ran {
+		return nil, ErrSlowDown // every Argon2id slot is busy: answer at once, queue nothing
+	}
 	if !ok || acc.Status() != AccountActive {
 		g.failed(name, a.now())
 		return nil, ErrAccessDenied
@@ -112,7 +116,23 @@ func newLoginGuard(p cryptolayer.PasswordParams, argonSlots int) *loginGuard {
 	return g
 }
 
-// argon runs f, which runs Argon2id, within the semaphore.
+// tryArgon runs f, which runs Argon2id, if a semaphore slot is free, and
+// reports whether it ran. Logins never wait for a slot: a flood of wrong
+// passwords must not pile up requests holding connections and limits.
+func (g *loginGuard) tryArgon(f func()) bool {
+	select {
+	case g.sem <- struct{}{}:
+	default:
+		return false
+	}
+	defer func() { <-g.sem }()
+	g.runs.Add(1)
+	f()
+	return true
+}
+
+// argon runs f, which runs Argon2id, within the semaphore (waiting for a
+// slot: account changes from the CLI).
 func (g *loginGuard) argon(f func()) {
 	g.sem <- struct{}{}
 	defer func() { <-g.sem }()

@@ -164,3 +164,29 @@ func TestLoginGuardBounds(t *testing.T) {
 		t.Errorf("%d cached logins", len(g.cache))
 	}
 }
+
+// TestLoginNeverQueues: with every Argon2id slot busy, a login that needs
+// one fails at once with ErrSlowDown instead of waiting; cached logins
+// still work.
+func TestLoginNeverQueues(t *testing.T) {
+	a := openTest(t, newTestDir(t), newTestClock())
+	mustCreate(t, a, "erin", []byte("erin password"))
+	if _, err := a.Login("erin", []byte("erin password")); err != nil { // now cached
+		t.Fatal(err)
+	}
+	for range cap(a.login.sem) {
+		a.login.sem <- struct{}{}
+	}
+	defer func() {
+		for range cap(a.login.sem) {
+			<-a.login.sem
+		}
+	}()
+	start := time.Now()
+	if _, err := a.Login("erin", []byte("wrong")); !errors.Is(err, ErrSlowDown) || time.Since(start) > time.Second {
+		t.Fatalf("busy Argon2id slots: %v after %v", err, time.Since(start))
+	}
+	if _, err := a.Login("erin", []byte("erin password")); err != nil {
+		t.Fatalf("cached login refused while busy: %v", err)
+	}
+}

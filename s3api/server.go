@@ -150,14 +150,17 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 const serverName = "sealgate"
 
 func (s *server) serve(rc *reqCtx) error {
+	// Authenticate (cheap HMACs; failures are slowed per address) before
+	// taking a slot, so that a flood of bad signatures holds none of the
+	// slots legitimate users need.
+	if err := s.authenticate(rc); err != nil {
+		return err
+	}
 	release, err := s.limiter.Enter()
 	if err != nil {
 		return err
 	}
 	defer release()
-	if err := s.authenticate(rc); err != nil {
-		return err
-	}
 	releaseUser, err := s.limiter.EnterUser(rc.user.Name)
 	if err != nil {
 		return err
