@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -38,8 +39,9 @@ type config struct {
 }
 
 type limitsConfig struct {
-	MaxInFlight        int `yaml:"max_in_flight"`
-	MaxInFlightPerUser int `yaml:"max_in_flight_per_user"`
+	MaxInFlight        int           `yaml:"max_in_flight"`
+	MaxInFlightPerUser int           `yaml:"max_in_flight_per_user"`
+	IdleTimeout        time.Duration `yaml:"idle_timeout"` // a request that moves no byte for this long is cut off
 }
 
 type tlsConfig struct {
@@ -102,7 +104,7 @@ func defaultConfig() config {
 		Admin:    adminConfig{Addr: defaultAdminAddr},
 		Upstream: upstreamCfg{Type: "fs", S3: s3UpstreamConf{Region: "us-east-1"}},
 		Log:      logConfig{Level: "info", Format: "auto"},
-		Limits:   limitsConfig{MaxInFlight: 1024, MaxInFlightPerUser: 256},
+		Limits:   limitsConfig{MaxInFlight: 1024, MaxInFlightPerUser: 256, IdleTimeout: 5 * time.Minute},
 	}
 }
 
@@ -172,6 +174,9 @@ func (c *config) resolve() error {
 		}
 	default:
 		return fmt.Errorf("config: upstream.type %q: must be fs or s3", c.Upstream.Type)
+	}
+	if c.Limits.IdleTimeout <= 0 {
+		c.Limits.IdleTimeout = 5 * time.Minute
 	}
 	switch c.Log.Format {
 	case "auto", "json", "console":

@@ -87,7 +87,7 @@ func serve(ctx context.Context, c *config, e env) error {
 		return err
 	}
 	go expireUploads(ctx, svc, log)
-	return runDoors(ctx, doors, lns, e, log)
+	return runDoors(ctx, doors, lns, c.Limits.IdleTimeout, e, log)
 }
 
 // listenAll binds every enabled door's address before anything else
@@ -146,7 +146,7 @@ var extraDoors []func(*config, *gateway.Accounts, *gateway.Service, *gateway.Lim
 
 // runDoors serves every door on its listener and, when ctx ends, shuts
 // all down gracefully: in-flight requests finish (up to shutdownGrace).
-func runDoors(ctx context.Context, doors []door, listeners map[string]net.Listener, e env, log zerolog.Logger) error {
+func runDoors(ctx context.Context, doors []door, listeners map[string]net.Listener, idle time.Duration, e env, log zerolog.Logger) error {
 	var servers []*http.Server
 	var lns []net.Listener
 	addrs := map[string]string{}
@@ -169,7 +169,7 @@ func runDoors(ctx context.Context, doors []door, listeners map[string]net.Listen
 			line += "  (certificate SHA-256 " + fp + ")"
 		}
 		_, _ = fmt.Fprintln(e.stdout, line)
-		srv := &http.Server{Handler: d.handler, TLSConfig: tc, ReadHeaderTimeout: 30 * time.Second,
+		srv := &http.Server{Handler: progressDeadlines(d.handler, idle), TLSConfig: tc, ReadHeaderTimeout: 30 * time.Second,
 			IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
 		servers, lns = append(servers, srv), append(lns, ln)
 	}

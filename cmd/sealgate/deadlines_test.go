@@ -1,0 +1,57 @@
+package main
+
+import (
+	"encoding/base64"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestStalledUploadIsCutOff: a client that announces a body and stops
+// sending is disconnected after the idle timeout (review M1: it would hold
+// its in-flight slots forever).
+func TestStalledUploadIsCutOff(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	cfg := filepath.Join(t.TempDir(), "c.yaml")
+	if err := os.WriteFile(cfg, []byte("limits:\n  idle_timeout: 1s\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addrs, stop := startServe(t, dir, "--config", cfg)
+	defer func() { _ = stop() }()
+	b, _ := os.ReadFile(filepath.Join(dir, "first-account.txt"))
+	var pw string
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "password:"); ok {
+			pw = strings.TrimSpace(v)
+		}
+	}
+	auth := base64.StdEncoding.EncodeToString([]byte("admin:" + pw))
+	req, _ := http.NewRequest("MKCOL", addrs["webdav"]+"/stall/", nil)
+	req.Header.Set("Authorization", "Basic "+auth)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("MKCOL: %v %v", resp, err)
+	}
+	_ = resp.Body.Close()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(addrs["webdav"], "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.Close() }()
+	_, _ = conn.Write([]byte("PUT /stall/k HTTP/1.1\r\nHost: x\r\nAuthorization: Basic " + auth + "\r\nContent-Length: 1000\r\n\r\n0123456789"))
+	start := time.Now()
+	_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	buf := make([]byte, 4096)
+	for {
+		if _, err := conn.Read(buf); err != nil {
+			break // closed by the server (or answered, then closed)
+		}
+	}
+	if waited := time.Since(start); waited > 10*time.Second {
+		t.Fatalf("stalled upload held the connection for %v", waited)
+	}
+}
