@@ -2,6 +2,7 @@ package s3api
 
 import (
 	"context"
+	"net/http"
 	"errors"
 	"strings"
 	"testing"
@@ -92,5 +93,26 @@ func TestExpectContinueClosesConnection(t *testing.T) {
 	})
 	if err != nil || !closed {
 		t.Fatalf("PUT with Expect: %v, connection closed %v", err, closed)
+	}
+}
+
+// TestEmptyUploadIDRefused: "?uploadId=" is not a plain object request
+// (review L1: a DELETE with it deleted the object through gofakes3).
+func TestEmptyUploadIDRefused(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	c := e.aliceClient(t)
+	mustBucket(t, c, "upl")
+	mustPut(t, c, "upl", "k", "keep")
+	for _, m := range []string{http.MethodDelete, http.MethodGet} {
+		req := mustReq(t, m, e.srv.URL+"/upl/k?uploadId=", nil)
+		signAs(t, req, aliceAK, aliceSK, "us-east-1")
+		resp := e.do(t, req)
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("%s ?uploadId=: %d", m, resp.StatusCode)
+		}
+	}
+	if got := mustGet(t, c, "upl", "k"); got != "keep" {
+		t.Fatalf("object changed: %q", got)
 	}
 }

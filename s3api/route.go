@@ -115,6 +115,11 @@ func (s *server) routeBucketGet(rc *reqCtx, q url.Values) error {
 
 func (s *server) routeObject(rc *reqCtx, q url.Values) error {
 	if _, ok := q["uploadId"]; ok {
+		if q.Get("uploadId") == "" {
+			// gofakes3 would treat it as a plain object request (a DELETE
+			// would delete the object): refuse it here.
+			return errMsg("InvalidArgument", "uploadId must not be empty")
+		}
 		return s.routeUpload(rc)
 	}
 	switch rc.r.Method {

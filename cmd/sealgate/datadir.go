@@ -32,6 +32,9 @@ func initDataDir(c *config, getenv func(string) string) (cryptolayer.Key, error)
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 		return cryptolayer.Key{}, fmt.Errorf("data dir: %w", err)
 	}
+	if fi, err := os.Stat(c.DataDir); err == nil && fi.Mode().Perm()&0o022 != 0 {
+		return cryptolayer.Key{}, fmt.Errorf("data dir %s is writable by others (mode %v): chmod 700 it", c.DataDir, fi.Mode().Perm())
+	}
 	key, err := loadRootKey(c, getenv)
 	if errors.Is(err, fs.ErrNotExist) && getenv("SEALGATE_ROOT_KEY") == "" {
 		key, err = createRootKey(c.RootKeyFile)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -242,7 +243,7 @@ func firstAccount(c *config, accts *gateway.Accounts, e env, log zerolog.Logger)
 		return nil
 	}
 	path := filepath.Join(c.DataDir, "first-account.txt")
-	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+	if err := writeSecretFile(path, []byte(text)); err != nil {
 		return fmt.Errorf("first account: %w", err)
 	}
 	log.Warn().Str("file", path).Msg("first account created; its credentials are in this file (mode 0600): read it, then delete it")
@@ -271,4 +272,18 @@ func (u s3Users) ByAccessKey(id string) (s3api.User, error) {
 		return s3api.User{}, err
 	}
 	return s3api.User{Name: a.Name(), Secret: a.Secret(), NS: u.svc.Namespace(a)}, nil
+}
+
+// writeSecretFile creates a new 0600 file: never through a symlink or a
+// file planted in advance.
+func writeSecretFile(path string, b []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
