@@ -2,8 +2,8 @@ package s3api
 
 import (
 	"context"
-	"net/http"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
