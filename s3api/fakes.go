@@ -39,8 +39,11 @@ func newFakesCache(size int) (*fakesCache, error) {
 
 // get returns the user's gofakes3 handler, creating it on first use. The
 // adapter always serves from the namespace of the latest request.
-func (f *fakesCache) get(u User, log zerolog.Logger, now func() time.Time) http.Handler {
-	if e, ok := f.c.Get(u.Name); ok {
+// get returns the instance of a user, keyed by the access key the request
+// was signed with: an account deleted and re-created under the same name
+// has new keys, so it never shares an instance with requests of the old one.
+func (f *fakesCache) get(accessKeyID string, u User, log zerolog.Logger, now func() time.Time) http.Handler {
+	if e, ok := f.c.Get(accessKeyID); ok {
 		e.be.setNS(u.NS)
 		return e.handler
 	}
@@ -54,7 +57,7 @@ func (f *fakesCache) get(u User, log zerolog.Logger, now func() time.Time) http.
 		gofakes3.WithLogger(gofakes3.DiscardLog()),
 	)
 	e := &fakeEntry{handler: g.Server(), be: be}
-	f.c.Add(u.Name, e)
+	f.c.Add(accessKeyID, e)
 	return e.handler
 }
 
@@ -71,7 +74,7 @@ const maxFakesBody = 2 << 20
 // gofakes3 instance. Its error responses are caught and re-rendered by
 // writeError so that codes, statuses and request ids come from one table.
 func (s *server) viaFakes(rc *reqCtx) error {
-	h := s.fakes.get(rc.user, s.log, s.now)
+	h := s.fakes.get(rc.auth.AccessKeyID, rc.user, s.log, s.now)
 	r := rc.r.Clone(rc.r.Context())
 	u := *r.URL
 	u.Path = "/" + rc.bucket
