@@ -1,6 +1,7 @@
 package davapi
 
 import (
+	"errors"
 	"strings"
 	"sync"
 	"time"
@@ -40,8 +41,18 @@ func (l *lockSys) Confirm(now time.Time, name0, name1 string, conds ...webdav.Co
 	return l.inner.Confirm(now, name0, name1, conds...)
 }
 
+// maxLocksPerUser bounds one user's live locks: a client cannot grow the
+// gateway's memory (and each LOCK's bookkeeping) without bound.
+const maxLocksPerUser = 10000
+
+// errTooManyLocks is answered as 503 by x/net/webdav (an unknown error).
+var errTooManyLocks = errors.New("davapi: too many locks")
+
 func (l *lockSys) Create(now time.Time, d webdav.LockDetails) (string, error) {
 	d.Duration = l.capped(d.Duration)
+	if l.count(now) >= maxLocksPerUser {
+		return "", errTooManyLocks
+	}
 	token, err := l.inner.Create(now, d)
 	if err == nil {
 		l.remember(token, d, now)
@@ -65,6 +76,18 @@ func (l *lockSys) Unlock(now time.Time, token string) error {
 		l.mu.Unlock()
 	}
 	return err
+}
+
+// count returns the live locks, dropping expired records.
+func (l *lockSys) count(now time.Time) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for t, r := range l.live {
+		if now.After(r.expires) {
+			delete(l.live, t)
+		}
+	}
+	return len(l.live)
 }
 
 func (l *lockSys) remember(token string, d webdav.LockDetails, now time.Time) {
