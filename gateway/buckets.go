@@ -33,25 +33,20 @@ func (n *userNS) recordKey() cryptolayer.Key { return n.user.DeriveUserKey("buck
 // ListBuckets lists the user's buckets in name order.
 func (n *userNS) ListBuckets(ctx context.Context) ([]BucketInfo, error) {
 	var out []BucketInfo
-	opts := backends.ListOptions{Prefix: n.dir + "/", Delimiter: "/"}
-	for {
-		page, err := n.svc.store.List(ctx, opts)
-		if err != nil {
-			return nil, upstreamErr(err, ErrNoSuchBucket)
-		}
+	prefix := n.dir + "/"
+	err := n.svc.forEachPage(ctx, backends.ListOptions{Prefix: prefix, Delimiter: "/"}, func(page backends.ListPage) error {
 		for _, o := range page.Objects {
-			enc := strings.TrimPrefix(o.Key, opts.Prefix)
-			name, err := n.buckets.DecryptSegment("", enc, cryptolayer.KindObject)
+			name, err := n.buckets.DecryptSegment("", strings.TrimPrefix(o.Key, prefix), cryptolayer.KindObject)
 			if err != nil {
 				n.svc.integrityFailure("name")
 				continue
 			}
 			out = append(out, BucketInfo{Name: name, Created: o.ModTime})
 		}
-		if page.NextToken == "" {
-			break
-		}
-		opts.Token = page.NextToken
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil

@@ -80,19 +80,14 @@ func (s *Service) gcUnknownDirs(ctx context.Context, known map[string]bool, rep 
 	if known == nil {
 		return nil
 	}
-	page, err := s.store.List(ctx, backends.ListOptions{Delimiter: "/"})
-	for err == nil {
+	return s.forEachPage(ctx, backends.ListOptions{Delimiter: "/"}, func(page backends.ListPage) error {
 		for _, p := range page.Prefixes {
 			if d := strings.TrimSuffix(p, "/"); d != ".sealgate" && !known[d] {
 				rep.UnknownDirs = append(rep.UnknownDirs, d)
 			}
 		}
-		if page.NextToken == "" {
-			return nil
-		}
-		page, err = s.store.List(ctx, backends.ListOptions{Delimiter: "/", Token: page.NextToken})
-	}
-	return upstreamErr(err, ErrNoSuchBucket)
+		return nil
+	})
 }
 
 func (s *Service) gcDelete(ctx context.Context, key string, dry bool, rep *GCReport) error {
@@ -101,30 +96,6 @@ func (s *Service) gcDelete(ctx context.Context, key string, dry bool, rep *GCRep
 		return nil
 	}
 	return upstreamErr(s.store.Delete(ctx, key), ErrNoSuchKey)
-}
-
-// eachObject calls fn for every upstream object under prefix. Listing
-// first and acting after keeps deletions from disturbing the paging.
-func (s *Service) eachObject(ctx context.Context, prefix string, fn func(backends.ObjectInfo) error) error {
-	var all []backends.ObjectInfo
-	opts := backends.ListOptions{Prefix: prefix}
-	for {
-		page, err := s.store.List(ctx, opts)
-		if err != nil {
-			return upstreamErr(err, ErrNoSuchBucket)
-		}
-		all = append(all, page.Objects...)
-		if page.NextToken == "" {
-			break
-		}
-		opts.Token = page.NextToken
-	}
-	for _, o := range all {
-		if err := fn(o); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // KnownDirs returns the upstream dirs of the given accounts (for GC).

@@ -95,16 +95,12 @@ func (n *userNS) rawListing(ctx context.Context, bucket, upPrefix, dir string, d
 		opts.Delimiter = "/"
 	}
 	var out []listEntry
-	for {
-		page, err := n.svc.store.List(ctx, opts)
-		if err != nil {
-			return nil, upstreamErr(err, ErrNoSuchBucket)
-		}
+	err := n.svc.forEachPage(ctx, opts, func(page backends.ListPage) error {
 		out = n.decryptPage(ctx, bucket, upPrefix, dir, page, out)
-		if page.NextToken == "" {
-			break
-		}
-		opts.Token = page.NextToken
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
 	n.svc.lists.put(ck, n.bucketPrefix(bucket), gen, out, n.svc.cfg.Now())
@@ -115,24 +111,13 @@ func (n *userNS) rawListing(ctx context.Context, bucket, upPrefix, dir string, d
 // (tampered or foreign names) are skipped and counted, never shown.
 func (n *userNS) decryptPage(ctx context.Context, bucket, upPrefix, dir string, page backends.ListPage, out []listEntry) []listEntry {
 	nc := n.names(bucket)
-	bp := n.bucketPrefix(bucket)
 	for _, o := range page.Objects {
 		if !strings.HasPrefix(o.Key, upPrefix) || len(o.Key) == len(upPrefix) {
 			n.svc.integrityFailure("name") // a listing that ignores its prefix
 			continue
 		}
 		size, ok := cryptolayer.DecryptedSize(o.Size)
-		var name string
-		var err error
-		if rel := o.Key[len(upPrefix):]; !strings.Contains(rel, "/") {
-			name, err = nc.DecryptSegment(dir, rel, cryptolayer.KindObject)
-			name = dir + name
-		} else {
-			name, err = nc.DecryptPath(strings.TrimPrefix(o.Key, bp))
-		}
-		if errors.Is(err, cryptolayer.ErrLongName) {
-			name, err = n.longName(ctx, bucket, o)
-		}
+		name, err := n.nameOf(ctx, bucket, o, dir, upPrefix)
 		if err != nil || !ok {
 			n.svc.integrityFailure("name")
 			continue

@@ -229,23 +229,11 @@ func (n *userNS) AbortMultipartUpload(ctx context.Context, bucket, key, id strin
 
 // removeUpload deletes an upload's objects (keeping "done" if asked).
 func (n *userNS) removeUpload(ctx context.Context, id string, keepDone bool) error {
-	opts := backends.ListOptions{Prefix: n.uploadDir(id)}
-	for {
-		page, err := n.svc.store.List(ctx, opts)
-		if err != nil {
-			return upstreamErr(err, ErrNoSuchUpload)
-		}
-		for _, o := range page.Objects {
-			if keepDone && o.Key == opts.Prefix+"done" {
-				continue
-			}
-			if err := n.svc.store.Delete(ctx, o.Key); err != nil {
-				return upstreamErr(err, ErrNoSuchUpload)
-			}
-		}
-		if page.NextToken == "" {
+	dir := n.uploadDir(id)
+	return n.svc.eachObject(ctx, dir, func(o backends.ObjectInfo) error {
+		if keepDone && o.Key == dir+"done" {
 			return nil
 		}
-		opts.Token = page.NextToken
-	}
+		return upstreamErr(n.svc.store.Delete(ctx, o.Key), ErrNoSuchUpload)
+	})
 }

@@ -22,28 +22,22 @@ func (n *userNS) ListParts(ctx context.Context, bucket, key, id string, marker, 
 	}
 	dir := n.uploadDir(id)
 	var out []PartInfo
-	opts := backends.ListOptions{Prefix: dir + "i"}
-	for {
-		page, err := n.svc.store.List(ctx, opts)
-		if err != nil {
-			return nil, false, upstreamErr(err, ErrNoSuchUpload)
+	prefix := dir + "i"
+	err := n.svc.eachObject(ctx, prefix, func(o backends.ObjectInfo) error {
+		num, err := strconv.Atoi(strings.TrimPrefix(o.Key, prefix))
+		name := partName(num)
+		if err != nil || num <= marker || num > cryptolayer.MaxParts || o.Key != prefix+name {
+			return nil // only the canonical "i00001" names (a listing could repeat a part)
 		}
-		for _, o := range page.Objects {
-			num, err := strconv.Atoi(strings.TrimPrefix(o.Key, opts.Prefix))
-			name := partName(num)
-			if err != nil || num <= marker || num > cryptolayer.MaxParts || o.Key != opts.Prefix+name {
-				continue // only the canonical "i00001" names (a listing could repeat a part)
-			}
-			var rec partRecord
-			if _, err := n.getRecord(ctx, o.Key, "part\x00"+id+"\x00"+name, &rec, ErrNoSuchUpload); err != nil {
-				continue // deleted meanwhile, or failed authentication (counted)
-			}
-			out = append(out, PartInfo{Number: num, Size: rec.Size, ETag: fmt.Sprintf("%x", rec.MD5), LastModified: rec.Time})
+		var rec partRecord
+		if _, err := n.getRecord(ctx, o.Key, "part\x00"+id+"\x00"+name, &rec, ErrNoSuchUpload); err != nil {
+			return nil // deleted meanwhile, or failed authentication (counted)
 		}
-		if page.NextToken == "" {
-			break
-		}
-		opts.Token = page.NextToken
+		out = append(out, PartInfo{Number: num, Size: rec.Size, ETag: fmt.Sprintf("%x", rec.MD5), LastModified: rec.Time})
+		return nil
+	})
+	if err != nil {
+		return nil, false, err
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
 	if len(out) > limit {
@@ -95,23 +89,17 @@ type userUpload struct {
 // uploads reads the state of every upload of the user (done uploads excluded).
 func (n *userNS) uploads(ctx context.Context) ([]userUpload, error) {
 	var out []userUpload
-	opts := backends.ListOptions{Prefix: ".sealgate/mp/" + n.dir + "/", Delimiter: "/"}
-	for {
-		page, err := n.svc.store.List(ctx, opts)
-		if err != nil {
-			return nil, upstreamErr(err, ErrNoSuchBucket)
-		}
+	prefix := ".sealgate/mp/" + n.dir + "/"
+	err := n.svc.forEachPage(ctx, backends.ListOptions{Prefix: prefix, Delimiter: "/"}, func(page backends.ListPage) error {
 		for _, p := range page.Prefixes {
-			id := strings.TrimSuffix(strings.TrimPrefix(p, opts.Prefix), "/")
+			id := strings.TrimSuffix(strings.TrimPrefix(p, prefix), "/")
 			var st uploadState
 			if _, err := n.getRecord(ctx, p+"state", "upload\x00"+id, &st, ErrNoSuchUpload); err != nil {
 				continue
 			}
 			out = append(out, userUpload{UploadInfo{Key: st.Key, UploadID: id, Initiated: st.Created}, st.Bucket})
 		}
-		if page.NextToken == "" {
-			return out, nil
-		}
-		opts.Token = page.NextToken
-	}
+		return nil
+	})
+	return out, err
 }

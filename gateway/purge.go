@@ -14,25 +14,18 @@ import (
 func (s *Service) PurgeUser(ctx context.Context, upstreamDir string, progress func(deleted int)) (int, error) {
 	n := 0
 	for _, prefix := range []string{upstreamDir + "/", ".sealgate/mp/" + upstreamDir + "/", ".sealgate/props/" + upstreamDir + "/"} {
-		opts := backends.ListOptions{Prefix: prefix}
-		for {
-			page, err := s.store.List(ctx, opts)
-			if err != nil {
-				return n, upstreamErr(err, ErrNoSuchBucket)
+		err := s.eachObject(ctx, prefix, func(o backends.ObjectInfo) error {
+			if err := s.store.Delete(ctx, o.Key); err != nil {
+				return upstreamErr(err, ErrNoSuchKey)
 			}
-			for _, o := range page.Objects {
-				if err := s.store.Delete(ctx, o.Key); err != nil {
-					return n, upstreamErr(err, ErrNoSuchKey)
-				}
-				n++
-				if progress != nil {
-					progress(n)
-				}
+			n++
+			if progress != nil {
+				progress(n)
 			}
-			if page.NextToken == "" {
-				break
-			}
-			opts.Token = page.NextToken
+			return nil
+		})
+		if err != nil {
+			return n, err
 		}
 	}
 	s.lists.invalidate(upstreamDir + "/")

@@ -2,9 +2,7 @@ package gateway
 
 import (
 	"context"
-	"errors"
 	"io"
-	"strings"
 
 	"github.com/sealgate/sealgate/backends"
 	"github.com/sealgate/sealgate/cryptolayer"
@@ -50,10 +48,7 @@ func (s *Service) Reencrypt(ctx context.Context, a *Account, progress func(Reenc
 }
 
 func (n *userNS) reencryptObject(ctx context.Context, bucket string, o backends.ObjectInfo, current uint32, rep *ReencryptReport) {
-	name, err := n.names(bucket).DecryptPath(strings.TrimPrefix(o.Key, n.bucketPrefix(bucket)))
-	if errors.Is(err, cryptolayer.ErrLongName) {
-		name, err = n.longName(ctx, bucket, o)
-	}
+	name, err := n.nameOf(ctx, bucket, o, "", "")
 	if err != nil {
 		return // not ours or tampered: verify reports it; nothing to re-seal
 	}
@@ -82,11 +77,10 @@ func (n *userNS) resealEpoch(ctx context.Context, bucket, key string, o backends
 	}
 	defer func() { _ = rc.Close() }()
 	info := infoFrom(key, obj)
-	so := sealOptions{mtime: info.LastModified}
-	if obj.ETagParts() > 0 {
-		d := obj.Digest()
-		so.externalDigest, so.etagParts = &d, obj.ETagParts()
-	}
+	// The content is authenticated chunk by chunk as it is read, so the MD5
+	// sealed in END is its MD5: reuse it rather than hash every byte again.
+	d := obj.Digest()
+	so := sealOptions{mtime: info.LastModified, externalDigest: &d, etagParts: obj.ETagParts()}
 	po := PutOptions{Meta: info.Meta, Checksum: obj.Checksum()}
 	_, err = n.writeObject(ctx, bucket, key, o.Key, backends.PutOptions{IfMatch: o.ETag}, po, func(w *cryptolayer.Writer) error {
 		_, err := io.Copy(w, rc)

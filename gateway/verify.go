@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"strings"
 
 	"github.com/sealgate/sealgate/backends"
 	"github.com/sealgate/sealgate/cryptolayer"
@@ -63,31 +62,17 @@ func (s *Service) Verify(ctx context.Context, a *Account, bucket string, progres
 }
 
 func (n *userNS) verifyBucket(ctx context.Context, bucket string, rep *VerifyReport, progress func(VerifyReport)) error {
-	bp := n.bucketPrefix(bucket)
-	opts := backends.ListOptions{Prefix: bp}
-	for {
-		page, err := n.svc.store.List(ctx, opts)
-		if err != nil {
-			return upstreamErr(err, ErrNoSuchBucket)
+	return n.svc.eachObject(ctx, n.bucketPrefix(bucket), func(o backends.ObjectInfo) error {
+		n.verifyObject(ctx, bucket, o, rep)
+		if progress != nil {
+			progress(*rep)
 		}
-		for _, o := range page.Objects {
-			n.verifyObject(ctx, bucket, o, rep)
-			if progress != nil {
-				progress(*rep)
-			}
-		}
-		if page.NextToken == "" {
-			return nil
-		}
-		opts.Token = page.NextToken
-	}
+		return ctx.Err()
+	})
 }
 
 func (n *userNS) verifyObject(ctx context.Context, bucket string, o backends.ObjectInfo, rep *VerifyReport) {
-	name, err := n.names(bucket).DecryptPath(strings.TrimPrefix(o.Key, n.bucketPrefix(bucket)))
-	if errors.Is(err, cryptolayer.ErrLongName) {
-		name, err = n.longName(ctx, bucket, o)
-	}
+	name, err := n.nameOf(ctx, bucket, o, "", "")
 	if err != nil {
 		rep.fail("name", o.Key)
 		return

@@ -179,15 +179,11 @@ func (u userCmd) rotate(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	store, err := openUpstream(ctx, u.c)
+	svc, closeSvc, err := upstreamService(ctx, u.c)
 	if err != nil {
 		return err
 	}
-	defer func() { _ = store.Close() }()
-	svc, err := gateway.NewService(gateway.Config{Store: store})
-	if err != nil {
-		return err
-	}
+	defer closeSvc()
 	rep, err := svc.Reencrypt(ctx, a, func(r gateway.ReencryptReport) {
 		_, _ = fmt.Fprintf(u.e.stderr, "\rre-encrypted %d objects, %d MiB", r.Objects, r.Bytes>>20)
 	})
@@ -237,15 +233,11 @@ func (u userCmd) remove(ctx context.Context, name string) error {
 		return err
 	}
 	_, _ = fmt.Fprintf(u.e.stdout, "sealgate: %s deleted; its keys are destroyed, its upstream data is unreadable\n", name)
-	store, err := openUpstream(ctx, u.c)
+	svc, closeSvc, err := upstreamService(ctx, u.c)
 	if err != nil {
 		return fmt.Errorf("keys destroyed, but the upstream objects were not removed: %w", err)
 	}
-	defer func() { _ = store.Close() }()
-	svc, err := gateway.NewService(gateway.Config{Store: store})
-	if err != nil {
-		return err
-	}
+	defer closeSvc()
 	n, err := svc.PurgeUser(ctx, dir, func(n int) {
 		if n%100 == 0 {
 			_, _ = fmt.Fprintf(u.e.stderr, "\rremoving upstream objects: %d", n)

@@ -103,16 +103,25 @@ func openService(ctx context.Context, c *config, e env) (*gateway.Accounts, *gat
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	store, err := openUpstream(ctx, c)
+	svc, closeSvc, err := upstreamService(ctx, c)
 	if err != nil {
 		_ = accts.Close()
 		return nil, nil, nil, err
+	}
+	return accts, svc, func() { _ = accts.Close(); closeSvc() }, nil
+}
+
+// upstreamService opens the configured upstream and a gateway service over
+// it (for commands that act on stored data); the func closes the upstream.
+func upstreamService(ctx context.Context, c *config) (*gateway.Service, func(), error) {
+	store, err := openUpstream(ctx, c)
+	if err != nil {
+		return nil, nil, err
 	}
 	svc, err := gateway.NewService(gateway.Config{Store: store})
 	if err != nil {
-		_ = accts.Close()
 		_ = store.Close()
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-	return accts, svc, func() { _ = accts.Close(); _ = store.Close() }, nil
+	return svc, func() { _ = store.Close() }, nil
 }
