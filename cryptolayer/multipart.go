@@ -135,6 +135,11 @@ func (w *PartWriter) Info() PartInfo { return w.info }
 // the sealed END record that follows the last part's chunks, and the
 // object's summary. The assembled object is
 // Prefix || part 1 chunks || … || part N chunks || END.
+//
+// Caution: all attempts of a part number share the upload's key, so an
+// assembled object does not detect an older attempt of a part spliced in.
+// sealgate re-seals uploads instead (docs/FORMAT.md §6); this stays for the
+// format's readers and vectors.
 func (u Upload) Complete(ring KeyRing, parts []PartInfo, cs Checksum) ([]byte, Summary, error) {
 	if err := cs.validate(); err != nil {
 		return nil, Summary{}, err
