@@ -11,11 +11,15 @@ import (
 
 // upstreamErr maps a backends or cryptolayer error to the gateway's
 // sentinels, keeping the cause for logs. notExist is the error an absent
-// object means in this call (ErrNoSuchKey, ErrNoSuchUpload …).
+// object means in this call (ErrNoSuchKey, ErrNoSuchUpload …). An error
+// that already carries a gateway sentinel is returned as it is, so
+// mapping twice on the way up is harmless.
 func upstreamErr(err error, notExist error) error {
 	switch {
 	case err == nil:
 		return nil
+	case isGatewayErr(err):
+		return err
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return err
 	case errors.Is(err, backends.ErrNotExist):
@@ -34,10 +38,19 @@ func upstreamErr(err error, notExist error) error {
 	return err
 }
 
+// gatewaySentinels are every error the doors map (api.go and the
+// optional features).
+var gatewaySentinels = []error{
+	ErrAccessDenied, ErrNoSuchUser, ErrUserExists, ErrInvalidBucketName, ErrNoSuchBucket, ErrBucketExists,
+	ErrBucketNotEmpty, ErrInvalidKey, ErrKeyTooLong, ErrNoSuchKey, ErrPreconditionFailed, ErrInvalidRange,
+	ErrMetadataTooLarge, ErrIncompleteBody, ErrNoSuchUpload, ErrInvalidPart, ErrInvalidPartOrder,
+	ErrEntityTooSmall, ErrEntityTooLarge, ErrInvalidArgument, ErrIntegrity, ErrUnavailable, ErrNotModified,
+	ErrSlowDown, ErrPropsTooLarge,
+}
+
 // isGatewayErr reports whether err already carries a gateway sentinel.
 func isGatewayErr(err error) bool {
-	for _, s := range []error{ErrNoSuchBucket, ErrNoSuchKey, ErrIncompleteBody, ErrPreconditionFailed,
-		ErrIntegrity, ErrInvalidKey, ErrKeyTooLong, ErrMetadataTooLarge, ErrInvalidArgument, ErrNoSuchUpload} {
+	for _, s := range gatewaySentinels {
 		if errors.Is(err, s) {
 			return true
 		}

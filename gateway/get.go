@@ -183,7 +183,7 @@ func (n *userNS) readErr(err error) error {
 	if errors.Is(err, cryptolayer.ErrIntegrity) {
 		n.svc.integrityFailure("object")
 	}
-	if errors.Is(err, errChanged) || isGatewayErr(err) {
+	if errors.Is(err, errChanged) {
 		return err
 	}
 	return upstreamErr(err, ErrNoSuchKey)
