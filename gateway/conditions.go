@@ -71,3 +71,18 @@ func resolveRange(r *Range, size int64) (off, n int64, err error) {
 	}
 	return r.Start, end - r.Start + 1, nil
 }
+
+// ResolveRange resolves r against an object of size bytes, as GetObject
+// does: the inclusive range served (nil for nil), or ErrInvalidRange when
+// it starts at or beyond the end. Doors use it where they resolve a range
+// themselves (a HEAD's Content-Range).
+func ResolveRange(r *Range, size int64) (*Range, error) {
+	if r == nil {
+		return nil, nil
+	}
+	off, n, err := resolveRange(r, size)
+	if err != nil {
+		return nil, err
+	}
+	return &Range{Start: off, End: off + n - 1}, nil
+}

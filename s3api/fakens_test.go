@@ -201,13 +201,14 @@ func (f *fakeNS) GetObject(_ context.Context, bucket, key string, opts gateway.G
 		return nil, err
 	}
 	data := o.data
-	if r := opts.Range; r != nil {
-		if r.Start < 0 || r.End < r.Start || r.End >= int64(len(data)) {
-			return nil, gateway.ErrInvalidRange
-		}
+	r, err := gateway.ResolveRange(opts.Range, int64(len(data))) // the Namespace resolves ranges
+	if err != nil {
+		return nil, err
+	}
+	if r != nil {
 		data = data[r.Start : r.End+1]
 	}
-	return &gateway.ObjectReader{Info: o.info, Range: opts.Range, Body: io.NopCloser(bytes.NewReader(data))}, nil
+	return &gateway.ObjectReader{Info: o.info, Range: r, Body: io.NopCloser(bytes.NewReader(data))}, nil
 }
 
 func (f *fakeNS) HeadObject(_ context.Context, bucket, key string, opts gateway.GetOptions) (gateway.ObjectInfo, error) {

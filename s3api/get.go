@@ -44,39 +44,31 @@ func checkPartNumber(q url.Values) error {
 	return nil
 }
 
-// resolveRange turns the Range header into a gateway range; it needs the
-// size, so it asks HeadObject (with the client's conditions) first, then
-// pins the version it resolved against with IfMatch.
-func (rc *reqCtx) resolveRange(opts *gateway.GetOptions) (*gateway.ObjectInfo, error) {
-	rh := rc.r.Header.Get("Range")
-	if rh == "" {
-		return nil, nil
-	}
-	info, err := rc.user.NS.HeadObject(rc.r.Context(), rc.bucket, rc.key, *opts)
-	if err != nil {
-		return nil, rc.notModified(err)
-	}
-	rg, err := parseRange(rh, info.Size)
-	if err != nil {
+// unsatisfiable answers 416 InvalidRange with the object's size in
+// Content-Range, as S3 does (asking the size only on this error path).
+func (rc *reqCtx) unsatisfiable() error {
+	if info, err := rc.user.NS.HeadObject(rc.r.Context(), rc.bucket, rc.key, gatewayNoConditions); err == nil {
 		rc.w.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", info.Size))
-		return nil, errCode("InvalidRange")
 	}
-	opts.Range = rg
-	opts.IfMatch = info.ETag
-	return &info, nil
+	return errCode("InvalidRange")
 }
 
+// getObject passes the Range header, unresolved, to the gateway, which
+// checks the conditions and resolves it against the version it reads: one
+// upstream lookup, and no window between a size check and the read.
 func (s *server) getObject(rc *reqCtx, q url.Values) error {
 	if err := checkPartNumber(q); err != nil {
 		return err
 	}
 	opts := getOptions(rc.r.Header)
-	if _, err := rc.resolveRange(&opts); err != nil {
-		return err
+	rg, err := parseRangeHeader(rc.r.Header.Get("Range"))
+	if err != nil {
+		return rc.unsatisfiable()
 	}
+	opts.Range = rg
 	or, err := rc.user.NS.GetObject(rc.r.Context(), rc.bucket, rc.key, opts)
-	if errors.Is(err, gateway.ErrPreconditionFailed) && opts.Range != nil {
-		err = fmt.Errorf("s3api: object changed during a range GET: %w", err)
+	if errors.Is(err, gateway.ErrInvalidRange) {
+		return rc.unsatisfiable()
 	}
 	if err != nil {
 		return rc.notModified(err)
@@ -90,19 +82,16 @@ func (s *server) headObject(rc *reqCtx, q url.Values) error {
 	if err := checkPartNumber(q); err != nil {
 		return err
 	}
-	opts := getOptions(rc.r.Header)
-	info, err := rc.resolveRange(&opts)
+	info, err := rc.user.NS.HeadObject(rc.r.Context(), rc.bucket, rc.key, getOptions(rc.r.Header))
 	if err != nil {
-		return err
+		return rc.notModified(err)
 	}
-	if info == nil {
-		i, err := rc.user.NS.HeadObject(rc.r.Context(), rc.bucket, rc.key, opts)
-		if err != nil {
-			return rc.notModified(err)
-		}
-		info = &i
+	rg, err := parseRange(rc.r.Header.Get("Range"), info.Size)
+	if err != nil {
+		rc.w.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", info.Size))
+		return errCode("InvalidRange")
 	}
-	rc.writeObjectHeaders(*info, opts.Range, q)
+	rc.writeObjectHeaders(info, rg, q)
 	return nil
 }
 

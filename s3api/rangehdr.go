@@ -11,12 +11,12 @@ import (
 // errRangeNotSatisfiable: a syntactically valid range outside the object.
 var errRangeNotSatisfiable = errors.New("s3api: range not satisfiable")
 
-// parseRange resolves an HTTP Range header against an object size, as S3
-// does: nil (serve everything) for an absent, malformed or multi-range
-// header; errRangeNotSatisfiable when the first byte is past the end.
-// "bytes=a-b" (b clipped to the end), "bytes=a-" and "bytes=-n" (the last n
-// bytes; all of them when n exceeds the size).
-func parseRange(h string, size int64) (*gateway.Range, error) {
+// parseRangeHeader parses an HTTP Range header as S3 does, without the
+// object's size: nil (serve everything) for an absent, malformed or
+// multi-range header; "bytes=a-b" and "bytes=a-" as they are, "bytes=-n" as
+// a suffix (Start = -n). The gateway resolves it against the size.
+// "bytes=-0" can never be satisfied: errRangeNotSatisfiable.
+func parseRangeHeader(h string) (*gateway.Range, error) {
 	spec, ok := strings.CutPrefix(strings.TrimSpace(h), "bytes=")
 	if !ok || strings.Contains(spec, ",") {
 		return nil, nil
@@ -27,28 +27,40 @@ func parseRange(h string, size int64) (*gateway.Range, error) {
 	}
 	if first == "" {
 		n, err := parseNonNeg(last)
-		if err != nil {
+		switch {
+		case err != nil:
 			return nil, nil
-		}
-		if n == 0 || size == 0 {
+		case n == 0:
 			return nil, errRangeNotSatisfiable
 		}
-		return &gateway.Range{Start: max(size-n, 0), End: size - 1}, nil
+		return &gateway.Range{Start: -n, End: -1}, nil
 	}
 	start, err := parseNonNeg(first)
 	if err != nil {
 		return nil, nil
 	}
-	end := size - 1
+	end := int64(-1)
 	if last != "" {
 		if end, err = parseNonNeg(last); err != nil || end < start {
 			return nil, nil
 		}
 	}
-	if start >= size {
+	return &gateway.Range{Start: start, End: end}, nil
+}
+
+// parseRange resolves a Range header against an object size (a HEAD, which
+// knows the size): nil to serve everything, errRangeNotSatisfiable when the
+// first byte is past the end.
+func parseRange(h string, size int64) (*gateway.Range, error) {
+	rg, err := parseRangeHeader(h)
+	if err != nil || rg == nil {
+		return nil, err
+	}
+	r, err := gateway.ResolveRange(rg, size)
+	if err != nil {
 		return nil, errRangeNotSatisfiable
 	}
-	return &gateway.Range{Start: start, End: min(end, size-1)}, nil
+	return r, nil
 }
 
 func parseNonNeg(s string) (int64, error) {
