@@ -16,6 +16,9 @@ const (
 	// DefaultConcurrency is the number of parts in flight when
 	// Config.Concurrency is 0.
 	DefaultConcurrency = 4
+	// DefaultMaxBufferBytes is the budget of part buffers of all Puts when
+	// Config.MaxBufferBytes is 0.
+	DefaultMaxBufferBytes = 256 << 20
 	// DefaultMaxRetries is the number of retries when Config.MaxRetries is 0.
 	DefaultMaxRetries = 4
 
@@ -54,11 +57,16 @@ type Config struct {
 
 	// PartSize is the size of one multipart part and the largest body sent
 	// in a single PutObject; 5 MiB to 5 GiB, default DefaultPartSize. A Put
-	// buffers up to PartSize × Concurrency bytes.
+	// buffers up to PartSize × Concurrency bytes, within MaxBufferBytes.
 	PartSize int64
 	// Concurrency is the number of parts uploaded in parallel by one Put,
 	// default DefaultConcurrency.
 	Concurrency int
+	// MaxBufferBytes bounds the part buffers of all concurrent Puts together,
+	// default DefaultMaxBufferBytes. Each Put always gets one buffer (waiting
+	// for room if needed); extra buffers for parallel parts only when there
+	// is room, so under load uploads run with fewer parts in flight.
+	MaxBufferBytes int64
 	// MaxRetries is the number of retries after a failed attempt; 0 means
 	// DefaultMaxRetries and a negative value disables retries.
 	MaxRetries int
@@ -123,6 +131,8 @@ func (c Config) checkTuning() error {
 		return fmt.Errorf("part size %d: must be between %d and %d", c.PartSize, minPartSize, maxPartSize)
 	case c.Concurrency < 0 || c.Concurrency > maxConc:
 		return fmt.Errorf("concurrency %d: must be between 0 and %d", c.Concurrency, maxConc)
+	case c.MaxBufferBytes != 0 && c.MaxBufferBytes < minPartSize:
+		return fmt.Errorf("max buffer bytes %d: must be at least %d", c.MaxBufferBytes, minPartSize)
 	case c.MaxRetries > maxRetries:
 		return fmt.Errorf("max retries %d: must be at most %d", c.MaxRetries, maxRetries)
 	}
@@ -136,6 +146,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Concurrency == 0 {
 		c.Concurrency = DefaultConcurrency
+	}
+	if c.MaxBufferBytes == 0 {
+		c.MaxBufferBytes = DefaultMaxBufferBytes
 	}
 	switch {
 	case c.MaxRetries == 0:

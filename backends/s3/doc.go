@@ -20,8 +20,10 @@
 //     aborted. A known size larger than PartSize × 10000 raises the part size;
 //     an unknown size is limited to PartSize × 10000 bytes.
 //
-// Memory per Put is therefore about PartSize × Concurrency bytes, never the
-// whole body. Buffering is also what makes the size check safe: handed a
+// Memory per Put is therefore at most PartSize × Concurrency bytes, never the
+// whole body, and all Puts of a Store together hold at most MaxBufferBytes
+// of buffers (more only when one part alone is larger): a Put waits for its
+// first buffer, and takes further ones only while the budget has room. Buffering is also what makes the size check safe: handed a
 // plain reader longer than Content-Length, the HTTP client sends the first
 // Content-Length bytes, the upstream stores them, and only then does the
 // client notice (seen with versitygw).

@@ -126,7 +126,8 @@ func (s *Store) complete(ctx context.Context, key string, id *string, parts []ty
 }
 
 // partUploader runs the UploadPart calls of one upload in parallel. Each call
-// owns one of at most Concurrency buffers, which bounds memory.
+// owns one of at most Concurrency buffers, which bounds memory; buffers beyond
+// the first are taken from the Store's budget only when it has room.
 type partUploader struct {
 	s       *Store
 	key     string
@@ -137,6 +138,7 @@ type partUploader struct {
 	parts   []types.CompletedPart
 	err     error // the first failure
 	buffers int   // allocated so far
+	held    int64 // bytes of extra buffers taken from the budget
 }
 
 // uploadParts sends first and the rest of c as parts 1..N and returns the
@@ -149,6 +151,7 @@ func (s *Store) uploadParts(ctx context.Context, key string, id *string, c *chun
 	total, err := u.run(ctx, c, first, partSize)
 	u.fail(err)
 	u.wg.Wait()
+	s.buffers.release(u.held)
 	if u.err != nil {
 		return nil, 0, u.err
 	}
@@ -189,7 +192,8 @@ func (u *partUploader) run(ctx context.Context, c *chunker, buf []byte, partSize
 }
 
 // buffer returns a free part buffer, allocating one while fewer than
-// Concurrency exist, else waiting for a part to be sent.
+// Concurrency exist and the budget has room, else waiting for a part to be
+// sent.
 func (u *partUploader) buffer(ctx context.Context, partSize int) ([]byte, error) {
 	select {
 	case b := <-u.free:
@@ -197,8 +201,11 @@ func (u *partUploader) buffer(ctx context.Context, partSize int) ([]byte, error)
 	default:
 	}
 	if u.buffers < u.s.cfg.Concurrency {
-		u.buffers++
-		return make([]byte, partSize), nil
+		if n, ok := u.s.buffers.try(int64(partSize)); ok {
+			u.buffers++
+			u.held += n
+			return make([]byte, partSize), nil
+		}
 	}
 	select {
 	case b := <-u.free:

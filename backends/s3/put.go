@@ -30,6 +30,11 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, op
 	if err != nil {
 		return backends.ObjectInfo{}, fmt.Errorf("s3: put %q: %w", key, err)
 	}
+	held, err := s.buffers.acquire(ctx, firstBuffer(size, partSize))
+	if err != nil {
+		return backends.ObjectInfo{}, fmt.Errorf("s3: put %q: wait for buffer memory: %w", key, err)
+	}
+	defer s.buffers.release(held)
 	c := &chunker{r: r}
 	if size >= 0 {
 		c.r = &exactReader{r: r, left: size}
@@ -67,6 +72,15 @@ func (s *Store) partSize(size int64) (int, error) {
 		return 0, fmt.Errorf("body of %d bytes exceeds the S3 object size limit", size)
 	}
 	return int(ps), nil
+}
+
+// firstBuffer is the size of the first buffer of a Put: the whole body when
+// it fits in one part, one part otherwise.
+func firstBuffer(size int64, partSize int) int64 {
+	if size >= 0 {
+		return min(size, int64(partSize))
+	}
+	return int64(partSize)
 }
 
 // readErr wraps a failure to read the caller's body.

@@ -24,8 +24,9 @@ import (
 type Store struct {
 	client    *s3.Client
 	transport *http.Transport
-	cfg       Config // with defaults applied
-	https     bool   // the endpoint uses TLS: payloads are sent unsigned
+	cfg       Config  // with defaults applied
+	https     bool    // the endpoint uses TLS: payloads are sent unsigned
+	buffers   *budget // part buffers of all Puts
 }
 
 // maxIdleConns is the number of idle connections kept to the upstream; the
@@ -66,7 +67,7 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	awsCfg.HTTPClient = &http.Client{Transport: tr}
 	client := s3.NewFromConfig(awsCfg, func(o *s3.Options) { clientOptions(o, cfg) })
 	https := cfg.Endpoint == "" || strings.HasPrefix(strings.ToLower(cfg.Endpoint), "https://")
-	return &Store{client: client, transport: tr, cfg: cfg, https: https}, nil
+	return &Store{client: client, transport: tr, cfg: cfg, https: https, buffers: newBudget(cfg.MaxBufferBytes)}, nil
 }
 
 // clientOptions applies cfg to the S3 client: endpoint, addressing, retries

@@ -40,6 +40,8 @@ func TestConfigValidate(t *testing.T) {
 		{"part size too small", func(c *Config) { c.PartSize = 1 << 20 }, true},
 		{"part size too large", func(c *Config) { c.PartSize = 6 << 30 }, true},
 		{"negative concurrency", func(c *Config) { c.Concurrency = -1 }, true},
+		{"buffer budget below a part", func(c *Config) { c.MaxBufferBytes = minPartSize - 1 }, true},
+		{"negative buffer budget", func(c *Config) { c.MaxBufferBytes = -1 }, true},
 		{"secret without key", func(c *Config) { c.SecretAccessKey = "hunter2" }, true},
 		{"key without secret", func(c *Config) { c.AccessKeyID = "AK" }, true},
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -23,6 +24,7 @@ func TestUpstream(t *testing.T) {
 	}{
 		{"RoundTrip", testRoundTrip},
 		{"Multipart40MiB", testMultipart40},
+		{"SharedBudget", testSharedBudget},
 		{"FailedPuts", testFailedPuts},
 		{"Conditional", testConditional},
 		{"Ranges", testRanges},
@@ -77,6 +79,34 @@ func testMultipart40(t *testing.T, u *upstream) {
 		}
 		mustRead(t, s, "big", b)
 	}
+}
+
+// testSharedBudget runs concurrent multipart Puts under a budget of one part:
+// each gets its single buffer in turn, all complete, and the budget is whole
+// afterwards.
+func testSharedBudget(t *testing.T, u *upstream) {
+	s := u.store(t, func(c *Config) { c.MaxBufferBytes = minPartSize })
+	b := data(3*minPartSize + 1)
+	errs := make(chan error, 4)
+	for i := range cap(errs) {
+		go func() {
+			_, err := s.Put(t.Context(), fmt.Sprintf("budget/%d", i), bytes.NewReader(b), int64(len(b)), backends.PutOptions{})
+			errs <- err
+		}()
+	}
+	for range cap(errs) {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range cap(errs) {
+		mustRead(t, s, fmt.Sprintf("budget/%d", i), b)
+	}
+	n, ok := s.buffers.try(minPartSize)
+	if !ok {
+		t.Fatal("budget not fully released after the Puts")
+	}
+	s.buffers.release(n)
 }
 
 // failingReader yields n bytes then fails.

@@ -83,6 +83,7 @@ type s3UpstreamConf struct {
 	Region     string `yaml:"region" env:"SEALGATE_UPSTREAM_REGION"`
 	PathStyle  bool   `yaml:"path_style" env:"SEALGATE_UPSTREAM_PATH_STYLE"`
 	PartSize   int64  `yaml:"part_size"`
+	MaxBuffers int64  `yaml:"max_buffer_bytes"`
 	MaxRetries int    `yaml:"max_retries"`
 }
 

@@ -22,7 +22,7 @@ func openUpstream(ctx context.Context, c *config) (backends.Store, error) {
 	}
 	u := c.Upstream.S3
 	st, err := s3.New(ctx, s3.Config{Bucket: u.Bucket, Prefix: u.Prefix, Endpoint: u.Endpoint, Region: u.Region,
-		PathStyle: u.PathStyle, PartSize: u.PartSize, MaxRetries: u.MaxRetries})
+		PathStyle: u.PathStyle, PartSize: u.PartSize, MaxBufferBytes: u.MaxBuffers, MaxRetries: u.MaxRetries})
 	if err != nil {
 		return nil, fmt.Errorf("upstream: %w", err)
 	}
