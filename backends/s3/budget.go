@@ -16,8 +16,8 @@ type budget struct {
 	max int64
 }
 
-func newBudget(max int64) *budget {
-	return &budget{sem: semaphore.NewWeighted(max), max: max}
+func newBudget(limit int64) *budget {
+	return &budget{sem: semaphore.NewWeighted(limit), max: limit}
 }
 
 // clamp caps n at the whole budget, so that a part larger than the budget
