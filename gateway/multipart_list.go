@@ -87,6 +87,8 @@ type userUpload struct {
 }
 
 // uploads reads the state of every upload of the user (done uploads excluded).
+// A state that cannot be read for a reason other than absence or tampering
+// is an error: a listing must not silently omit an upload.
 func (n *userNS) uploads(ctx context.Context) ([]userUpload, error) {
 	var out []userUpload
 	prefix := ".sealgate/mp/" + n.dir + "/"
@@ -95,7 +97,10 @@ func (n *userNS) uploads(ctx context.Context) ([]userUpload, error) {
 			id := strings.TrimSuffix(strings.TrimPrefix(p, prefix), "/")
 			var st uploadState
 			if _, err := n.getRecord(ctx, p+"state", "upload\x00"+id, &st, ErrNoSuchUpload); err != nil {
-				continue
+				if err := passOver(err); err != nil {
+					return err
+				}
+				continue // done, aborted or tampered
 			}
 			out = append(out, userUpload{UploadInfo{Key: st.Key, UploadID: id, Initiated: st.Created}, st.Bucket})
 		}

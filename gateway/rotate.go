@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"io"
 
 	"github.com/sealgate/sealgate/backends"
@@ -20,7 +21,10 @@ type ReencryptReport struct {
 // written again in place, conditionally on the upstream version it read,
 // so a concurrent write by a client wins. Objects it could not re-seal,
 // and multipart uploads started under an old epoch, are counted in
-// Remaining; an epoch absent from Remaining can be dropped.
+// Remaining; an epoch absent from Remaining can be dropped. Only objects
+// and uploads that vanished or fail authentication (readable under no
+// epoch) are passed over; any other failure to read one ends the run with
+// an error, because its epoch would otherwise go uncounted.
 func (s *Service) Reencrypt(ctx context.Context, a *Account, progress func(ReencryptReport)) (ReencryptReport, error) {
 	n := s.namespaceFor(a.user())
 	rep := ReencryptReport{Remaining: map[uint32]int{}}
@@ -34,7 +38,9 @@ func (s *Service) Reencrypt(ctx context.Context, a *Account, progress func(Reenc
 	}
 	for _, b := range buckets {
 		err := s.eachObject(ctx, n.bucketPrefix(b.Name), func(o backends.ObjectInfo) error {
-			n.reencryptObject(ctx, b.Name, o, cur.Epoch, &rep)
+			if err := n.reencryptObject(ctx, b.Name, o, cur.Epoch, &rep); err != nil {
+				return err
+			}
 			if progress != nil {
 				progress(rep)
 			}
@@ -47,24 +53,38 @@ func (s *Service) Reencrypt(ctx context.Context, a *Account, progress func(Reenc
 	return rep, n.countOldUploads(ctx, cur.Epoch, &rep)
 }
 
-func (n *userNS) reencryptObject(ctx context.Context, bucket string, o backends.ObjectInfo, current uint32, rep *ReencryptReport) {
+func (n *userNS) reencryptObject(ctx context.Context, bucket string, o backends.ObjectInfo, current uint32, rep *ReencryptReport) error {
 	name, err := n.nameOf(ctx, bucket, o, "", "")
 	if err != nil {
-		return // not ours or tampered: verify reports it; nothing to re-seal
+		return passOver(err) // not ours or tampered: verify reports it
 	}
 	obj, err := n.open(ctx, bucket, name, o.Key, o)
 	if err != nil {
-		return
+		return passOver(err)
 	}
 	if obj.Epoch() == current {
-		return
+		return nil
 	}
 	if err := n.resealEpoch(ctx, bucket, name, o, obj); err != nil {
 		rep.Remaining[obj.Epoch()]++
-		return
+		return nil
 	}
 	rep.Objects++
 	rep.Bytes += obj.Size
+	return nil
+}
+
+// passOver returns nil for a failure a rotation may pass over: the object
+// or upload vanished, changed under it (then rewritten under the current
+// epoch), or fails authentication (readable under no epoch). Any other
+// failure, an unavailable upstream above all, is returned.
+func passOver(err error) error {
+	for _, skip := range []error{ErrNoSuchKey, ErrNoSuchUpload, errChanged, ErrIntegrity, cryptolayer.ErrIntegrity, cryptolayer.ErrNameAuth} {
+		if errors.Is(err, skip) {
+			return nil
+		}
+	}
+	return err
 }
 
 // resealEpoch writes the object again under the current epoch, keeping its
@@ -98,7 +118,12 @@ func (n *userNS) countOldUploads(ctx context.Context, current uint32, rep *Reenc
 	}
 	for _, u := range ups {
 		_, up, err := n.loadUpload(ctx, u.bucket, u.Key, u.UploadID)
-		if err == nil && up.Epoch != current {
+		switch {
+		case err != nil:
+			if err := passOver(err); err != nil {
+				return err
+			}
+		case up.Epoch != current:
 			rep.Remaining[up.Epoch]++
 		}
 	}

@@ -3,7 +3,13 @@ package gateway
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
 	"testing"
+
+	"github.com/sealgate/sealgate/backends"
 )
 
 // TestRotateReencryptDrop: after a rotation, re-encryption moves every
@@ -60,5 +66,40 @@ func TestRotateReencryptDrop(t *testing.T) {
 	}
 	if err := n2.user.DropEpoch(n2.user.CurrentEpoch); err == nil {
 		t.Fatal("dropping the current epoch must fail")
+	}
+}
+
+// unavailableStore fails every read under prefix, as an upstream outage.
+type unavailableStore struct {
+	*countingStore
+	prefix string
+}
+
+func (u unavailableStore) Get(ctx context.Context, key string, off, n int64) (io.ReadCloser, backends.ObjectInfo, error) {
+	if strings.HasPrefix(key, u.prefix) {
+		return nil, backends.ObjectInfo{}, fmt.Errorf("get %q: %w", key, backends.ErrUnavailable)
+	}
+	return u.countingStore.Get(ctx, key, off, n)
+}
+
+// TestReencryptStopsOnOutage: an object that cannot be read because the
+// upstream is down must not be passed over, or its epoch would be dropped
+// while it still needs it.
+func TestReencryptStopsOnOutage(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	n := f.user(t, "alice")
+	mustBucket(t, n, "bkt")
+	put(t, n, "bkt", "obj", bytes.Repeat([]byte("x"), 100), nil)
+	if _, err := n.user.Rotate(); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := NewService(Config{Store: unavailableStore{f.store, n.bucketPrefix("bkt")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := svc.Reencrypt(ctx, &Account{u: n.user}, nil)
+	if !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("reencrypt during an outage: %+v, %v; want ErrUnavailable", rep, err)
 	}
 }
