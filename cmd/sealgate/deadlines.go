@@ -21,6 +21,13 @@ func progressDeadlines(h http.Handler, idle time.Duration) http.Handler {
 		d := &deadlines{rc: rc, idle: idle}
 		d.extend()
 		if r.Body != nil && r.Body != http.NoBody {
+			// A shallow copy: net/http keeps the original request, whose
+			// body it recognises, to decide after the handler whether to
+			// drain the body or close. Replacing r.Body in place would
+			// make it drain a body it never sent 100 Continue for, hanging
+			// a client that sent Expect: 100-continue and got an early
+			// answer (a 401, 503 or 400).
+			r = r.WithContext(r.Context())
 			r.Body = &deadlineBody{ReadCloser: r.Body, d: d}
 		}
 		h.ServeHTTP(&deadlineWriter{ResponseWriter: w, d: d}, r)
