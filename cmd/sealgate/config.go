@@ -184,5 +184,6 @@ func (c *config) resolve() error {
 	default:
 		return fmt.Errorf("config: log.format %q: must be auto, json or console", c.Log.Format)
 	}
-	return nil
+	_, err := logLevel(c.Log.Level) // before serve touches the data dir
+	return err
 }

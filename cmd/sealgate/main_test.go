@@ -96,6 +96,11 @@ func TestConfigErrors(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "fs or s3") {
 		t.Fatalf("bad upstream type: %d %q", code, errOut)
 	}
+	fresh := filepath.Join(dir, "fresh")
+	code, _, errOut = runCmd(t, "", map[string]string{"SEALGATE_LOG_LEVEL": "bogus"}, "serve", "--data-dir", fresh)
+	if _, err := os.Stat(fresh); code != 1 || !strings.Contains(errOut, "log.level") || err == nil {
+		t.Fatalf("bad log level: %d %q; data dir created: %v", code, errOut, err == nil)
+	}
 	// Flags win over the environment, which wins over the file.
 	good := filepath.Join(dir, "good.yaml")
 	_ = os.WriteFile(good, []byte("s3:\n  addr: 10.0.0.1:1\n  region: from-file\n"), 0o600)
