@@ -57,10 +57,7 @@ func (r *rangeReader) next() error {
 		r.sealed = getSealed()[:SealedChunkSize]
 		r.plain = getPlain()
 	}
-	if _, err := io.ReadFull(r.src, r.sealed[:size]); err != nil {
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return integrity("chunk", errors.New("upstream body ended early"))
-		}
+	if err := readExactly(r.src, r.sealed[:size], "chunk"); err != nil {
 		return err
 	}
 	part, idx, last := q.pos(r.g)
@@ -92,4 +89,16 @@ func (r *rangeReader) Close() error {
 		return c.Close()
 	}
 	return nil
+}
+
+// readExactly fills b from r. A body that ends early is an integrity
+// failure of what (the upstream stored less than it claimed); any other
+// error, such as a broken connection, is returned as it is, so that an
+// outage is not reported as tampering.
+func readExactly(r io.Reader, b []byte, what string) error {
+	_, err := io.ReadFull(r, b)
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return integrity(what, errors.New("upstream body ended early"))
+	}
+	return err
 }

@@ -212,8 +212,8 @@ func fetchAll(ctx context.Context, fetch Fetcher, off, n int64) ([]byte, error) 
 	}
 	defer func() { _ = rc.Close() }()
 	b := make([]byte, n)
-	if _, err := io.ReadFull(rc, b); err != nil {
-		return nil, integrity("size", fmt.Errorf("short upstream read: %w", err))
+	if err := readExactly(rc, b, "size"); err != nil {
+		return nil, err
 	}
 	return b, nil
 }
