@@ -177,6 +177,21 @@ func CheckKey(key string) error {
 	return nil
 }
 
+// CheckPut validates the arguments of a write: the key, the size (-1 for
+// unknown, else at least 0) and the options.
+func CheckPut(key string, size int64, opts PutOptions) error {
+	if err := CheckKey(key); err != nil {
+		return err
+	}
+	if size < -1 {
+		return fmt.Errorf("put %q: negative size %d: %w", key, size, ErrInvalidArgument)
+	}
+	if err := CheckPutOptions(opts); err != nil {
+		return fmt.Errorf("put %q: %w", key, err)
+	}
+	return nil
+}
+
 // CheckPutOptions reports whether opts is valid (at most one condition).
 func CheckPutOptions(opts PutOptions) error {
 	if opts.IfAbsent && opts.IfMatch != "" {

@@ -11,14 +11,8 @@ import (
 
 // checkPut validates the arguments shared by Put, Copy and Compose.
 func checkPut(key string, size int64, opts backends.PutOptions) error {
-	if err := backends.CheckKey(key); err != nil {
+	if err := backends.CheckPut(key, size, opts); err != nil {
 		return fmt.Errorf("mem: %w", err)
-	}
-	if size < -1 {
-		return fmt.Errorf("mem: put %q: negative size %d: %w", key, size, backends.ErrInvalidArgument)
-	}
-	if err := backends.CheckPutOptions(opts); err != nil {
-		return fmt.Errorf("mem: put %q: %w", key, err)
 	}
 	return nil
 }

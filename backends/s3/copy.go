@@ -24,7 +24,7 @@ var copyPartLimit int64 = maxPartSize
 // Copy stores a copy of src under dst with CopyObject, or with
 // UploadPartCopy in ranges when src is larger than 5 GiB.
 func (s *Store) Copy(ctx context.Context, src, dst string, opts backends.PutOptions) (backends.ObjectInfo, error) {
-	if err := checkPut(dst, opts); err != nil {
+	if err := checkPut(dst, -1, opts); err != nil {
 		return backends.ObjectInfo{}, err
 	}
 	info, err := s.Stat(ctx, src) // the size decides how; a missing src is ErrNotExist
@@ -65,7 +65,7 @@ func (s *Store) copySource(key string) *string {
 // with UploadPartCopy); otherwise they are streamed through a Put. Empty
 // sources are skipped.
 func (s *Store) Compose(ctx context.Context, dst string, srcs []string, opts backends.PutOptions) (backends.ObjectInfo, error) {
-	if err := checkPut(dst, opts); err != nil {
+	if err := checkPut(dst, -1, opts); err != nil {
 		return backends.ObjectInfo{}, err
 	}
 	infos, err := s.statAll(ctx, srcs)

@@ -162,7 +162,7 @@ func (s *Store) uploadParts(ctx context.Context, key string, id *string, c *chun
 // run reads parts and starts their uploads until the body ends or a failure.
 func (u *partUploader) run(ctx context.Context, c *chunker, buf []byte, partSize int) (int64, error) {
 	var total int64
-	for num := int32(1); ; num++ {
+	for num, last := int32(1), false; ; num++ {
 		if u.failed() {
 			return 0, nil // a part failed; its error is recorded
 		}
@@ -171,23 +171,21 @@ func (u *partUploader) run(ctx context.Context, c *chunker, buf []byte, partSize
 		}
 		total += int64(len(buf))
 		u.start(ctx, num, buf)
+		if last {
+			return total, nil
+		}
 		next, err := u.buffer(ctx, partSize)
 		if err != nil {
 			return 0, err
 		}
-		n, last, err := c.fill(next)
-		if err != nil {
+		var n int
+		if n, last, err = c.fill(next); err != nil {
 			return 0, readErr(u.key, err)
 		}
 		if n == 0 && last {
 			return total, nil
 		}
 		buf = next[:n]
-		if last {
-			total += int64(n)
-			u.start(ctx, num+1, buf)
-			return total, nil
-		}
 	}
 }
 

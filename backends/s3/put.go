@@ -21,9 +21,9 @@ import (
 
 // Put stores the body under key: one PutObject for a body of at most
 // PartSize bytes, a multipart upload otherwise (see the package
-// documentation). size -1 (or any negative value) means unknown.
+// documentation). size -1 means unknown.
 func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, opts backends.PutOptions) (backends.ObjectInfo, error) {
-	if err := checkPut(key, opts); err != nil {
+	if err := checkPut(key, size, opts); err != nil {
 		return backends.ObjectInfo{}, err
 	}
 	partSize, err := s.partSize(size)
@@ -49,13 +49,10 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, op
 	return s.putMultipart(ctx, key, c, first, partSize, opts)
 }
 
-// checkPut validates the key and options of a write.
-func checkPut(key string, opts backends.PutOptions) error {
-	if err := backends.CheckKey(key); err != nil {
-		return err
-	}
-	if opts.IfAbsent && opts.IfMatch != "" {
-		return fmt.Errorf("s3: put %q: IfAbsent and IfMatch are exclusive", key)
+// checkPut validates the arguments of a write.
+func checkPut(key string, size int64, opts backends.PutOptions) error {
+	if err := backends.CheckPut(key, size, opts); err != nil {
+		return fmt.Errorf("s3: %w", err)
 	}
 	return nil
 }

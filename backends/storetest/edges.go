@@ -86,6 +86,23 @@ func testInvalidKeys(t *testing.T, s backends.Store) {
 	}
 }
 
+// testInvalidPuts: a negative size other than -1 and two conditions at once
+// are ErrInvalidArgument, and nothing is written.
+func testInvalidPuts(t *testing.T, s backends.Store) {
+	for _, tc := range []struct {
+		name string
+		size int64
+		opts backends.PutOptions
+	}{
+		{"size -2", -2, backends.PutOptions{}},
+		{"two conditions", 1, backends.PutOptions{IfAbsent: true, IfMatch: "x"}},
+	} {
+		_, err := s.Put(t.Context(), "bad-put", bytes.NewReader([]byte("x")), tc.size, tc.opts)
+		wantErr(t, tc.name, err, backends.ErrInvalidArgument)
+	}
+	checkAbsent(t, s, "bad-put")
+}
+
 // testLongKeys: a 1024-byte key of many segments works everywhere; segments
 // over 255 bytes either work or are refused with ErrInvalidKey (fs).
 func testLongKeys(t *testing.T, s backends.Store) {

@@ -37,6 +37,7 @@ func Run(t *testing.T, newStore func(t *testing.T) backends.Store) {
 		{"List", testList},
 		{"ListEdges", testListEdges},
 		{"InvalidKeys", testInvalidKeys},
+		{"InvalidPuts", testInvalidPuts},
 		{"LongKeys", testLongKeys},
 		{"ObjectAndFolder", testObjectAndFolder},
 		{"Copier", testCopier},
