@@ -180,7 +180,13 @@ type Namespace interface {
 	// reader reporting a bad signature or digest) aborts the write and leaves
 	// the previous version intact.
 	PutObject(ctx context.Context, bucket, key string, body io.Reader, size int64, opts PutOptions) (ObjectInfo, error)
+	// GetObject checks opts' conditions, then its range, and returns the
+	// body. With ErrNotModified, ErrPreconditionFailed or ErrInvalidRange it
+	// also returns a reader with the object's Info and no Body (for the
+	// validators of a 304 and the size of a 416); with other errors, nil.
 	GetObject(ctx context.Context, bucket, key string, opts GetOptions) (*ObjectReader, error)
+	// HeadObject is GetObject without the body; with the same three errors
+	// it returns the object's info too.
 	HeadObject(ctx context.Context, bucket, key string, opts GetOptions) (ObjectInfo, error)
 	// DeleteObject removes key; an absent key is not an error (S3).
 	DeleteObject(ctx context.Context, bucket, key string) error

@@ -44,19 +44,30 @@ func (n *userNS) HeadObject(ctx context.Context, bucket, key string, opts GetOpt
 	if err != nil {
 		return ObjectInfo{}, err
 	}
+	_, _, err = checkRequest(opts, info)
+	return info, err
+}
+
+// checkRequest checks the conditions of a GET or HEAD against info, then
+// resolves its range.
+func checkRequest(opts GetOptions, info ObjectInfo) (off, cnt int64, err error) {
 	if err := checkConditions(opts, info); err != nil {
-		return info, err
+		return 0, 0, err
 	}
-	if _, _, err := resolveRange(opts.Range, info.Size); err != nil {
-		return info, err
-	}
-	return info, nil
+	return resolveRange(opts.Range, info.Size)
 }
 
 func (n *userNS) getOnce(ctx context.Context, bucket, key string, opts GetOptions) (*ObjectReader, error) {
 	up, st, err := n.stat(ctx, bucket, key)
 	if err != nil {
 		return nil, err
+	}
+	// A revalidation (304, 412) or a bad range is answered from the cache
+	// when it can, without opening the object.
+	if info, ok := n.svc.cachedInfo(metaKey{up, st.ETag}); ok {
+		if _, _, err := checkRequest(opts, info); err != nil {
+			return &ObjectReader{Info: info}, err
+		}
 	}
 	var obj *cryptolayer.Object
 	var whole []byte
@@ -70,12 +81,9 @@ func (n *userNS) getOnce(ctx context.Context, bucket, key string, opts GetOption
 	}
 	info := infoFrom(key, obj)
 	n.svc.meta.Add(metaKey{up, st.ETag}, info)
-	if err := checkConditions(opts, info); err != nil {
-		return nil, err
-	}
-	off, cnt, err := resolveRange(opts.Range, info.Size)
+	off, cnt, err := checkRequest(opts, info)
 	if err != nil {
-		return nil, err
+		return &ObjectReader{Info: info}, err
 	}
 	body, err := n.body(ctx, obj, whole, off, cnt)
 	if err != nil {

@@ -198,12 +198,12 @@ func (f *fakeNS) GetObject(_ context.Context, bucket, key string, opts gateway.G
 		return nil, err
 	}
 	if err := getCond(o.info, opts); err != nil {
-		return nil, err
+		return &gateway.ObjectReader{Info: o.info}, err // with the info, as the gateway does
 	}
 	data := o.data
 	r, err := gateway.ResolveRange(opts.Range, int64(len(data))) // the Namespace resolves ranges
 	if err != nil {
-		return nil, err
+		return &gateway.ObjectReader{Info: o.info}, err
 	}
 	if r != nil {
 		data = data[r.Start : r.End+1]

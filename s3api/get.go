@@ -45,11 +45,20 @@ func checkPartNumber(q url.Values) error {
 }
 
 // unsatisfiable answers 416 InvalidRange with the object's size in
-// Content-Range, as S3 does (asking the size only on this error path).
+// Content-Range, as S3 does. For a Range header that does not parse, the
+// object is looked up first (with the request's conditions), so that a
+// missing object is still NoSuchKey and a failed condition still 412.
 func (rc *reqCtx) unsatisfiable() error {
-	if info, err := rc.user.NS.HeadObject(rc.r.Context(), rc.bucket, rc.key, gatewayNoConditions); err == nil {
-		rc.w.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", info.Size))
+	info, err := rc.user.NS.HeadObject(rc.r.Context(), rc.bucket, rc.key, getOptions(rc.r.Header))
+	if err != nil {
+		return rc.notModified(info, err)
 	}
+	return rc.invalidRange(info)
+}
+
+// invalidRange is the 416 for the object info describes.
+func (rc *reqCtx) invalidRange(info gateway.ObjectInfo) error {
+	rc.w.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", info.Size))
 	return errCode("InvalidRange")
 }
 
@@ -67,11 +76,8 @@ func (s *server) getObject(rc *reqCtx, q url.Values) error {
 	}
 	opts.Range = rg
 	or, err := rc.user.NS.GetObject(rc.r.Context(), rc.bucket, rc.key, opts)
-	if errors.Is(err, gateway.ErrInvalidRange) {
-		return rc.unsatisfiable()
-	}
 	if err != nil {
-		return rc.notModified(err)
+		return rc.objectErr(or, err)
 	}
 	defer func() { _ = or.Body.Close() }()
 	length := rc.writeObjectHeaders(or.Info, or.Range, q)
@@ -84,24 +90,32 @@ func (s *server) headObject(rc *reqCtx, q url.Values) error {
 	}
 	info, err := rc.user.NS.HeadObject(rc.r.Context(), rc.bucket, rc.key, getOptions(rc.r.Header))
 	if err != nil {
-		return rc.notModified(err)
+		return rc.notModified(info, err)
 	}
 	rg, err := parseRange(rc.r.Header.Get("Range"), info.Size)
 	if err != nil {
-		rc.w.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", info.Size))
-		return errCode("InvalidRange")
+		return rc.invalidRange(info)
 	}
 	rc.writeObjectHeaders(info, rg, q)
 	return nil
 }
 
-// notModified adds the current ETag and Last-Modified to a 304, as AWS
-// does; other errors pass through.
-func (rc *reqCtx) notModified(err error) error {
-	if !errors.Is(err, gateway.ErrNotModified) {
+// objectErr answers a failed GET, using the object info the gateway
+// returns with a 304 or a 416.
+func (rc *reqCtx) objectErr(or *gateway.ObjectReader, err error) error {
+	if or == nil {
 		return err
 	}
-	if info, herr := rc.user.NS.HeadObject(rc.r.Context(), rc.bucket, rc.key, gatewayNoConditions); herr == nil {
+	if errors.Is(err, gateway.ErrInvalidRange) {
+		return rc.invalidRange(or.Info)
+	}
+	return rc.notModified(or.Info, err)
+}
+
+// notModified adds the object's ETag and Last-Modified to a 304, as AWS
+// does; other errors pass through.
+func (rc *reqCtx) notModified(info gateway.ObjectInfo, err error) error {
+	if errors.Is(err, gateway.ErrNotModified) {
 		rc.w.Header().Set("ETag", quoteETag(info.ETag))
 		rc.w.Header().Set("Last-Modified", info.LastModified.UTC().Format(httpTime))
 	}

@@ -347,3 +347,25 @@ func TestGetAbortsOnMidBodyFailure(t *testing.T) {
 		t.Fatal("truncated body read without error: the response must be aborted")
 	}
 }
+
+// TestBadRangeOnMissingKey: an unsatisfiable Range on a key that does not
+// exist is NoSuchKey, not InvalidRange; on one that exists, 416 with the size.
+func TestBadRangeOnMissingKey(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	c := e.aliceClient(t)
+	mustBucket(t, c, "rng")
+	mustPut(t, c, "rng", "k", "v")
+	for _, tc := range []struct {
+		key    string
+		status int
+		cr     string
+	}{{"missing", 404, ""}, {"k", 416, "bytes */1"}} {
+		req := mustReq(t, http.MethodGet, e.srv.URL+"/rng/"+tc.key, nil)
+		req.Header.Set("Range", "bytes=-0")
+		resp := e.signed(t, req, aliceAK, aliceSK)
+		_ = resp.Body.Close()
+		if resp.StatusCode != tc.status || resp.Header.Get("Content-Range") != tc.cr {
+			t.Fatalf("%s: %d %q; want %d %q", tc.key, resp.StatusCode, resp.Header.Get("Content-Range"), tc.status, tc.cr)
+		}
+	}
+}
