@@ -50,8 +50,8 @@ func (fi *fileInfo) ETag(context.Context) (string, error) {
 	return `"` + fi.etag + `"`, nil
 }
 
-// ContentType is the stored content type; listings carry no metadata, so it
-// is fetched by HeadObject (served from the gateway's metadata cache).
+// ContentType is the stored content type. Listings carry it; a fileInfo
+// built without metadata fetches it by HeadObject.
 func (fi *fileInfo) ContentType(ctx context.Context) (string, error) {
 	if fi.dir {
 		return "", webdav.ErrNotImplemented

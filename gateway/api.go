@@ -52,7 +52,7 @@ type ObjectInfo struct {
 	Size         int64  // plaintext bytes
 	ETag         string // S3 ETag without quotes: hex MD5, or hex-N for multipart
 	LastModified time.Time
-	Meta         Meta                 // nil in listings (not fetched there)
+	Meta         Meta                 // in listings: only "content-type", if any (never nil)
 	Checksum     cryptolayer.Checksum // the client checksum stored at upload, if any
 }
 
