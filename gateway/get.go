@@ -191,10 +191,7 @@ func (n *userNS) readErr(err error) error {
 	if errors.Is(err, cryptolayer.ErrIntegrity) {
 		n.svc.integrityFailure("object")
 	}
-	if errors.Is(err, errChanged) {
-		return err
-	}
-	return upstreamErr(err, ErrNoSuchKey)
+	return upstreamErr(err, ErrNoSuchKey) // errChanged passes through
 }
 
 // integrityReader maps the errors of a decrypting reader.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/md5"
+	"errors"
 	"fmt"
 	"io"
 
@@ -83,10 +84,6 @@ func (n *userNS) checkParts(ctx context.Context, id string, parts []CompletedPar
 		if i < len(parts)-1 && rec.Size < minPartSize {
 			return nil, nil, fmt.Errorf("%w: part %d has %d bytes", ErrEntityTooSmall, p.Number, rec.Size)
 		}
-		st, err := n.svc.store.Stat(ctx, n.uploadDir(id)+"p"+name)
-		if err != nil || st.ETag != rec.UpETag {
-			return nil, nil, fmt.Errorf("%w: part %d is being replaced or missing", ErrInvalidPart, p.Number)
-		}
 		out[i] = cryptolayer.PartInfo{Number: p.Number, Size: rec.Size, MD5: [16]byte(rec.MD5)}
 		recs[i] = rec
 	}
@@ -120,6 +117,9 @@ func (n *userNS) reseal(ctx context.Context, bucket, key, up, id string, u crypt
 // attempt of the same part number, substituted by the upstream, fails here.
 func (n *userNS) copyPart(ctx context.Context, w io.Writer, id string, u cryptolayer.Upload, p cryptolayer.PartInfo, rec partRecord) error {
 	rc, err := n.pinned(n.uploadDir(id)+"p"+partName(p.Number), rec.UpETag)(ctx, 0, -1)
+	if errors.Is(err, errChanged) || errors.Is(err, ErrNoSuchKey) {
+		return fmt.Errorf("%w: part %d is being replaced or missing", ErrInvalidPart, p.Number)
+	}
 	if err != nil {
 		return err
 	}

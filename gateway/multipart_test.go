@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+
+	"github.com/sealgate/sealgate/backends"
 )
 
 const mib = 1 << 20
@@ -164,5 +166,34 @@ func TestMultipartSurvivesRestart(t *testing.T) {
 	}
 	if got, _ := get(t, n, "bkt", "k", GetOptions{Range: &Range{-4, -1}}); string(got) != "tail" {
 		t.Fatalf("tail %q", got)
+	}
+}
+
+// TestCompleteWithMissingPartData: a part whose sealed data vanished or was
+// replaced upstream after its record was written fails Complete with
+// InvalidPart (not a 500), and nothing becomes visible.
+func TestCompleteWithMissingPartData(t *testing.T) {
+	for _, replace := range []bool{false, true} {
+		f := newFixture(t)
+		n := f.user(t, "alice")
+		mustBucket(t, n, "bkt")
+		_, id, parts := upload(t, n, "obj", []int{5 * mib, 10}, nil)
+		key := n.uploadDir(id) + "p" + partName(2)
+		var err error
+		if replace {
+			_, err = f.mem.Put(context.Background(), key, bytes.NewReader([]byte("other")), 5, backends.PutOptions{})
+		} else {
+			err = f.mem.Delete(context.Background(), key)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = n.CompleteMultipartUpload(context.Background(), "bkt", "obj", id, parts, PutOptions{})
+		if !errors.Is(err, ErrInvalidPart) {
+			t.Fatalf("replace %v: Complete = %v, want ErrInvalidPart", replace, err)
+		}
+		if _, err := n.HeadObject(context.Background(), "bkt", "obj", GetOptions{}); !errors.Is(err, ErrNoSuchKey) {
+			t.Fatalf("replace %v: object visible after a failed Complete: %v", replace, err)
+		}
 	}
 }
