@@ -20,9 +20,11 @@ type listEntry struct {
 // listCache keeps decrypted, sorted listings for the duration of a paging
 // run, so that paging through N entries costs O(N) upstream listing in
 // total, not O(N) per page. Listings are keyed by upstream prefix and mode,
-// expire after a TTL, and are dropped when anything under their bucket is
-// written through this gateway. The total number of cached entries is
-// bounded; the oldest listings go first.
+// expire after a TTL, and are stale once anything under their bucket is
+// written through this gateway (each bucket has a write generation; a
+// listing remembers the one it was made at, so a write costs one counter
+// bump, not a scan). The total number of cached entries is bounded; the
+// oldest listings go first.
 type listCache struct {
 	mu      sync.Mutex
 	max     int
@@ -34,7 +36,8 @@ type listCache struct {
 }
 
 type cachedListing struct {
-	bucket  string // upstream bucket prefix, for invalidation
+	bucket  string // upstream bucket prefix
+	gen     uint64 // the bucket's generation when it was listed
 	at      time.Time
 	entries []listEntry
 }
@@ -47,7 +50,11 @@ func (c *listCache) get(key string, now time.Time) ([]listEntry, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	l, ok := c.entries[key]
-	if !ok || now.Sub(l.at) > c.ttl {
+	if !ok {
+		return nil, false
+	}
+	if now.Sub(l.at) > c.ttl || l.gen != c.gens[l.bucket] {
+		c.drop(key)
 		return nil, false
 	}
 	return l.entries, true
@@ -77,18 +84,26 @@ func (c *listCache) put(key, bucket string, gen uint64, entries []listEntry, now
 	for c.total+len(entries) > c.max && len(c.order) > 0 {
 		c.drop(c.order[0])
 	}
-	c.entries[key] = &cachedListing{bucket: bucket, at: now, entries: entries}
+	c.entries[key] = &cachedListing{bucket: bucket, gen: gen, at: now, entries: entries}
 	c.order = append(c.order, key)
 	c.total += len(entries)
 }
 
-// invalidate drops every listing under an upstream bucket prefix.
+// invalidate makes every listing of an upstream bucket prefix stale.
 func (c *listCache) invalidate(bucketPrefix string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gens[bucketPrefix]++
+}
+
+// invalidateUnder drops every listing of the buckets under an upstream
+// prefix (a whole user's, when the user is purged).
+func (c *listCache) invalidateUnder(prefix string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for k, l := range c.entries {
-		if strings.HasPrefix(l.bucket, bucketPrefix) {
+		if strings.HasPrefix(l.bucket, prefix) {
+			c.gens[l.bucket]++
 			c.drop(k)
 		}
 	}

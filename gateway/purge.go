@@ -28,6 +28,6 @@ func (s *Service) PurgeUser(ctx context.Context, upstreamDir string, progress fu
 			return n, err
 		}
 	}
-	s.lists.invalidate(upstreamDir + "/")
+	s.lists.invalidateUnder(upstreamDir + "/")
 	return n, nil
 }
