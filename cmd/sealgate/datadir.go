@@ -100,21 +100,10 @@ func createRootKey(path string) (cryptolayer.Key, error) {
 	return k, writeRootKey(path, k)
 }
 
-// writeRootKey writes a new root key file (0600); it never overwrites one.
+// writeRootKey writes a new root key file (0600); it never overwrites one
+// and leaves nothing behind on failure.
 func writeRootKey(path string, k cryptolayer.Key) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return fmt.Errorf("root key: %w", err)
-	}
-	_, err = f.WriteString(hex.EncodeToString(k[:]) + "\n")
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		_ = os.Remove(path)
+	if err := writeSecretFile(path, []byte(hex.EncodeToString(k[:])+"\n")); err != nil {
 		return fmt.Errorf("root key: %w", err)
 	}
 	return nil

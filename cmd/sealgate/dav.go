@@ -11,7 +11,7 @@ func init() { extraDoors = append(extraDoors, webdavDoor) }
 
 // webdavDoor builds the WebDAV door unless its address is "off".
 func webdavDoor(c *config, accts *gateway.Accounts, svc *gateway.Service, lim *gateway.Limiter, obs gateway.Observer, log zerolog.Logger) (*door, error) {
-	if c.WebDAV.Addr == "" || c.WebDAV.Addr == "off" {
+	if !doorEnabled(c.WebDAV.Addr) {
 		return nil, nil
 	}
 	h, err := davapi.New(davapi.Config{Logins: davLogins{accts, svc}, Logger: log.With().Str("door", "webdav").Logger(), Limiter: lim, Observe: obs})

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/sealgate/sealgate/cryptolayer"
 )
@@ -33,7 +31,7 @@ func cmdKeys(args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	pass, err := readLine(e)
+	pass, err := readSecretLine(e.stdin, "passphrase")
 	if err != nil {
 		return err
 	}
@@ -42,15 +40,6 @@ func cmdKeys(args []string, e env) error {
 		return exportKeys(c, e, pos[0], pass)
 	}
 	return importKeys(c, e, pos[0], pass)
-}
-
-func readLine(e env) ([]byte, error) {
-	line, err := bufio.NewReader(e.stdin).ReadString('\n')
-	line = strings.TrimRight(line, "\r\n")
-	if line == "" {
-		return nil, fmt.Errorf("no passphrase on standard input (%v)", err)
-	}
-	return []byte(line), nil
 }
 
 func exportKeys(c *config, e env, file string, pass []byte) error {
@@ -74,9 +63,11 @@ func exportKeys(c *config, e env, file string, pass []byte) error {
 }
 
 // importKeys restores an export into a data dir that has no root key and
-// no keystore yet: it never overwrites keys.
+// no keystore yet: it never overwrites keys. It is all-or-nothing: on a
+// failure it removes the files it created, so a retry finds a fresh data dir.
 func importKeys(c *config, e env, file string, pass []byte) error {
-	for _, p := range []string{c.RootKeyFile, filepath.Join(c.DataDir, "keystore")} {
+	ksPath := filepath.Join(c.DataDir, "keystore")
+	for _, p := range []string{c.RootKeyFile, ksPath} {
 		if _, err := os.Stat(p); !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("%s exists: import only into a fresh data dir", p)
 		}
@@ -95,30 +86,34 @@ func importKeys(c *config, e env, file string, pass []byte) error {
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 		return err
 	}
-	if err := writeRootKey(c.RootKeyFile, root); err != nil {
-		return err
-	}
-	if err := writeFileSync(filepath.Join(c.DataDir, "keystore"), ks); err != nil {
-		return err
-	}
-	if _, err := initDataDir(c, e.getenv); err != nil {
+	if err := installKeys(c, e, root, ks); err != nil {
 		return err
 	}
 	_, _ = fmt.Fprintf(e.stdout, "sealgate: keys imported into %s\n", c.DataDir)
 	return nil
 }
 
-func writeFileSync(path string, b []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
+// installKeys writes the root key and the keystore into the data dir and
+// initialises the rest of it. On any failure it removes the files it has
+// written so far.
+func installKeys(c *config, e env, root cryptolayer.Key, ks []byte) (err error) {
+	var created []string
+	defer func() {
+		if err != nil {
+			for _, p := range created {
+				_ = os.Remove(p)
+			}
+		}
+	}()
+	if err = writeRootKey(c.RootKeyFile, root); err != nil {
 		return err
 	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
+	created = append(created, c.RootKeyFile)
+	ksPath := filepath.Join(c.DataDir, "keystore")
+	if err = writeSecretFile(ksPath, ks); err != nil {
+		return fmt.Errorf("keystore: %w", err)
 	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	created = append(created, ksPath)
+	_, err = initDataDir(c, e.getenv)
 	return err
 }

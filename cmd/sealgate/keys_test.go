@@ -68,3 +68,48 @@ func TestKeysExportImportRestores(t *testing.T) {
 		t.Fatalf("restored object differs (%d bytes)", len(got))
 	}
 }
+
+// TestKeysImportFailureLeavesNothing: when writing the keystore fails after
+// the root key is written, the import removes the root key again, so a
+// retry is not refused as "not a fresh data dir" and succeeds.
+func TestKeysImportFailureLeavesNothing(t *testing.T) {
+	base := t.TempDir()
+	oldDir, exp := filepath.Join(base, "old"), filepath.Join(base, "keys.sgx")
+	old := map[string]string{"SEALGATE_DATA_DIR": oldDir}
+	if code, _, errOut := runCmd(t, "", old, "init"); code != 0 {
+		t.Fatalf("init: %s", errOut)
+	}
+	if code, _, errOut := runCmd(t, "a long passphrase\n", old, "keys", "export", exp); code != 0 {
+		t.Fatalf("export: %s", errOut)
+	}
+	newDir := filepath.Join(base, "new")
+	if err := os.MkdirAll(newDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	// A dangling symlink passes the fresh-dir check (Stat: not found) but
+	// the keystore's exclusive, no-follow create fails on it, even as root.
+	ks := filepath.Join(newDir, "keystore")
+	if err := os.Symlink(filepath.Join(base, "elsewhere"), ks); err != nil {
+		t.Fatal(err)
+	}
+	fresh := map[string]string{"SEALGATE_DATA_DIR": newDir}
+	if code, _, errOut := runCmd(t, "a long passphrase\n", fresh, "keys", "import", exp); code != 1 || !strings.Contains(errOut, "keystore") {
+		t.Fatalf("import onto a blocked keystore path: %d %q", code, errOut)
+	}
+	if _, err := os.Lstat(filepath.Join(newDir, "root.key")); !os.IsNotExist(err) {
+		t.Fatalf("failed import left the root key behind: %v", err)
+	}
+	if _, err := os.Lstat(filepath.Join(base, "elsewhere")); !os.IsNotExist(err) {
+		t.Fatalf("import wrote through the symlink: %v", err)
+	}
+	if err := os.Remove(ks); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCmd(t, "a long passphrase\n", fresh, "keys", "import", exp); code != 0 {
+		t.Fatalf("retry: %s", errOut)
+	}
+	want, _ := os.ReadFile(filepath.Join(oldDir, "root.key"))
+	if got, _ := os.ReadFile(filepath.Join(newDir, "root.key")); len(want) == 0 || string(got) != string(want) {
+		t.Fatal("retried import did not restore the root key")
+	}
+}

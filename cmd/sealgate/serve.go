@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -96,7 +95,7 @@ func serve(ctx context.Context, c *config, e env) error {
 func listenAll(c *config) (map[string]net.Listener, error) {
 	lns := map[string]net.Listener{}
 	for name, addr := range map[string]string{"s3": c.S3.Addr, "webdav": c.WebDAV.Addr, "admin": c.Admin.Addr} {
-		if addr == "" || addr == "off" || (name == "webdav" && len(extraDoors) == 0) {
+		if !doorEnabled(addr) || (name == "webdav" && len(extraDoors) == 0) {
 			continue
 		}
 		ln, err := net.Listen("tcp", addr)
@@ -107,6 +106,12 @@ func listenAll(c *config) (map[string]net.Listener, error) {
 		lns[name] = ln
 	}
 	return lns, nil
+}
+
+// doorEnabled reports whether a door's address turns it on: an empty
+// address or "off" disables the door.
+func doorEnabled(addr string) bool {
+	return addr != "" && addr != "off"
 }
 
 // door is one listener and its handler.
@@ -136,7 +141,7 @@ func buildDoors(c *config, accts *gateway.Accounts, svc *gateway.Service, log ze
 			doors = append(doors, *d)
 		}
 	}
-	if c.Admin.Addr != "" && c.Admin.Addr != "off" {
+	if doorEnabled(c.Admin.Addr) {
 		doors = append(doors, door{name: "admin", addr: c.Admin.Addr, handler: adminHandler(svc, m.handler())})
 	}
 	return doors, nil
@@ -272,18 +277,4 @@ func (u s3Users) ByAccessKey(id string) (s3api.User, error) {
 		return s3api.User{}, err
 	}
 	return s3api.User{Name: a.Name(), Secret: a.Secret(), NS: u.svc.Namespace(a)}, nil
-}
-
-// writeSecretFile creates a new 0600 file: never through a symlink or a
-// file planted in advance.
-func writeSecretFile(path string, b []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(b)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }

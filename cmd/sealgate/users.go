@@ -1,13 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/sealgate/sealgate/cryptolayer"
@@ -87,19 +83,13 @@ type userCmd struct {
 	pwStdin bool
 }
 
+// password reads the account password from the first line of standard
+// input when --password-stdin is given; otherwise it is nil (generated).
 func (u userCmd) password() ([]byte, error) {
 	if !u.pwStdin {
 		return nil, nil
 	}
-	line, err := bufio.NewReader(u.e.stdin).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, err
-	}
-	pw := strings.TrimRight(line, "\r\n")
-	if pw == "" {
-		return nil, errors.New("empty password on standard input")
-	}
-	return []byte(pw), nil
+	return readSecretLine(u.e.stdin, "password")
 }
 
 func (u userCmd) add(name string) error {
