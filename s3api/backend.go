@@ -2,10 +2,8 @@ package s3api
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"io"
-	"strings"
 	"sync/atomic"
 
 	"github.com/johannesboyne/gofakes3"
@@ -31,37 +29,21 @@ var (
 
 func bg() context.Context { return context.Background() }
 
+// The object and listing methods below are never reached: route serves
+// ListBuckets, ListObjects (all versions), GetObject, HeadObject, PutObject
+// and CopyObject itself, and hands gofakes3 only CreateBucket, DeleteBucket,
+// DeleteObjects, DeleteObject, ListMultipartUploads, ListParts,
+// AbortMultipartUpload and CompleteMultipartUpload requests, none of which
+// calls them. They exist to satisfy gofakes3.Backend.
+
+// ListBuckets is unreachable (route serves ListBuckets).
 func (b *backend) ListBuckets() ([]gofakes3.BucketInfo, error) {
-	bs, err := b.ns().ListBuckets(bg())
-	if err != nil {
-		return nil, b.fakesErr(err)
-	}
-	out := make([]gofakes3.BucketInfo, len(bs))
-	for i, x := range bs {
-		out[i] = gofakes3.BucketInfo{Name: x.Name, CreationDate: gofakes3.NewContentTime(x.Created)}
-	}
-	return out, nil
+	return nil, gofakes3.ErrNotImplemented
 }
 
-func (b *backend) ListBucket(name string, prefix *gofakes3.Prefix, page gofakes3.ListBucketPage) (*gofakes3.ObjectList, error) {
-	q := gateway.ListQuery{Marker: page.Marker, MaxKeys: int(page.MaxKeys)}
-	if prefix != nil {
-		q.Prefix, q.Delimiter = prefix.Prefix, prefix.Delimiter
-	}
-	res, err := b.ns().ListObjects(bg(), name, q)
-	if err != nil {
-		return nil, b.fakesErr(err)
-	}
-	out := gofakes3.NewObjectList()
-	for _, o := range res.Objects {
-		out.Add(&gofakes3.Content{Key: o.Key, LastModified: gofakes3.NewContentTime(o.LastModified),
-			ETag: quoteETag(o.ETag), Size: o.Size, StorageClass: "STANDARD"})
-	}
-	for _, p := range res.CommonPrefixes {
-		out.AddPrefix(p)
-	}
-	out.IsTruncated, out.NextMarker = res.IsTruncated, res.NextMarker
-	return out, nil
+// ListBucket is unreachable (route serves ListObjects and ListObjectsV2).
+func (b *backend) ListBucket(string, *gofakes3.Prefix, gofakes3.ListBucketPage) (*gofakes3.ObjectList, error) {
+	return nil, gofakes3.ErrNotImplemented
 }
 
 func (b *backend) CreateBucket(name string) error { return b.fakesErr(b.ns().CreateBucket(bg(), name)) }
@@ -79,66 +61,24 @@ func (b *backend) DeleteBucket(name string) error { return b.fakesErr(b.ns().Del
 // ForceDeleteBucket (MinIO's x-minio-force-delete) is not offered.
 func (b *backend) ForceDeleteBucket(string) error { return gofakes3.ErrNotImplemented }
 
-func (b *backend) GetObject(bucket, key string, rr *gofakes3.ObjectRangeRequest) (*gofakes3.Object, error) {
-	var opts gateway.GetOptions
-	if rr != nil {
-		info, err := b.ns().HeadObject(bg(), bucket, key, gateway.GetOptions{})
-		if err != nil {
-			return nil, b.fakesErr(err)
-		}
-		r, err := rr.Range(info.Size)
-		if err != nil {
-			return nil, err
-		}
-		if r != nil {
-			opts.Range = &gateway.Range{Start: r.Start, End: r.Start + r.Length - 1}
-		}
-	}
-	or, err := b.ns().GetObject(bg(), bucket, key, opts)
-	if err != nil {
-		return nil, b.fakesErr(err)
-	}
-	obj := objectOf(or.Info)
-	obj.Contents = or.Body
-	if or.Range != nil {
-		obj.Range = &gofakes3.ObjectRange{Start: or.Range.Start, Length: or.Range.End - or.Range.Start + 1}
-	}
-	return obj, nil
+// GetObject is unreachable (route serves GetObject).
+func (b *backend) GetObject(string, string, *gofakes3.ObjectRangeRequest) (*gofakes3.Object, error) {
+	return nil, gofakes3.ErrNotImplemented
 }
 
-func (b *backend) HeadObject(bucket, key string) (*gofakes3.Object, error) {
-	info, err := b.ns().HeadObject(bg(), bucket, key, gateway.GetOptions{})
-	if err != nil {
-		return nil, b.fakesErr(err)
-	}
-	obj := objectOf(info)
-	obj.Contents = io.NopCloser(strings.NewReader(""))
-	return obj, nil
-}
-
-func objectOf(info gateway.ObjectInfo) *gofakes3.Object {
-	hash, _ := hex.DecodeString(strings.SplitN(info.ETag, "-", 2)[0])
-	meta := map[string]string{"Last-Modified": info.LastModified.UTC().Format(httpTime)}
-	for k, v := range info.Meta {
-		meta[k] = v
-	}
-	return &gofakes3.Object{Name: info.Key, Metadata: meta, Size: info.Size, Hash: hash}
+// HeadObject is unreachable (route serves HeadObject and CopyObject).
+func (b *backend) HeadObject(string, string) (*gofakes3.Object, error) {
+	return nil, gofakes3.ErrNotImplemented
 }
 
 func (b *backend) DeleteObject(bucket, key string) (gofakes3.ObjectDeleteResult, error) {
 	return gofakes3.ObjectDeleteResult{}, b.fakesErr(b.ns().DeleteObject(bg(), bucket, key))
 }
 
-func (b *backend) PutObject(bucket, key string, meta map[string]string, in io.Reader, size int64, c *gofakes3.PutConditions) (gofakes3.PutObjectResult, error) {
-	opts := gateway.PutOptions{Meta: filterMeta(meta)}
-	if c != nil && c.IfMatch != nil {
-		opts.IfMatch = unquoteETag(*c.IfMatch)
-	}
-	if c != nil && c.IfNoneMatch != nil {
-		opts.IfNoneMatch = *c.IfNoneMatch
-	}
-	_, err := b.ns().PutObject(bg(), bucket, key, in, size, opts)
-	return gofakes3.PutObjectResult{}, b.fakesErr(err)
+// PutObject is unreachable (route serves PutObject and rejects
+// browser-upload POSTs).
+func (b *backend) PutObject(string, string, map[string]string, io.Reader, int64, *gofakes3.PutConditions) (gofakes3.PutObjectResult, error) {
+	return gofakes3.PutObjectResult{}, gofakes3.ErrNotImplemented
 }
 
 func (b *backend) DeleteMulti(bucket string, keys ...string) (gofakes3.MultiDeleteResult, error) {
@@ -157,23 +97,7 @@ func (b *backend) DeleteMulti(bucket string, keys ...string) (gofakes3.MultiDele
 	return out, nil
 }
 
-func (b *backend) CopyObject(srcBucket, srcKey, dstBucket, dstKey string, _ map[string]string) (gofakes3.CopyObjectResult, error) {
-	info, err := b.ns().CopyObject(bg(), srcBucket, srcKey, dstBucket, dstKey, gateway.CopyOptions{})
-	if err != nil {
-		return gofakes3.CopyObjectResult{}, b.fakesErr(err)
-	}
-	return gofakes3.CopyObjectResult{ETag: quoteETag(info.ETag), LastModified: gofakes3.NewContentTime(info.LastModified)}, nil
-}
-
-// filterMeta keeps what gateway.Meta may hold from gofakes3's header map
-// (which holds every X-Amz-* request header).
-func filterMeta(in map[string]string) gateway.Meta {
-	out := gateway.Meta{}
-	for k, v := range in {
-		lk := strings.ToLower(k)
-		if contentHeaders[lk] || strings.HasPrefix(lk, metaPrefix) {
-			out[lk] = v
-		}
-	}
-	return out
+// CopyObject is unreachable (route serves CopyObject).
+func (b *backend) CopyObject(string, string, string, string, map[string]string) (gofakes3.CopyObjectResult, error) {
+	return gofakes3.CopyObjectResult{}, gofakes3.ErrNotImplemented
 }

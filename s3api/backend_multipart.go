@@ -10,14 +10,18 @@ import (
 
 // The gofakes3.MultipartBackend half of the adapter. CreateMultipartUpload
 // and UploadPart are served by s3api itself (streaming, with the request
-// context); they are implemented here only to satisfy the interface, which
-// keeps gofakes3 from ever buffering parts in memory.
+// context). Implementing the interface keeps gofakes3 from ever buffering
+// parts in memory.
 
-func (b *backend) CreateMultipartUpload(bucket, key string, meta map[string]string) (gofakes3.UploadID, error) {
-	id, err := b.ns().CreateMultipartUpload(bg(), bucket, key, gateway.PutOptions{Meta: filterMeta(meta)})
-	return gofakes3.UploadID(id), b.fakesErr(err)
+// CreateMultipartUpload is unreachable: route serves every POST ?uploads on
+// an object and refuses it on a bucket.
+func (b *backend) CreateMultipartUpload(string, string, map[string]string) (gofakes3.UploadID, error) {
+	return "", gofakes3.ErrNotImplemented
 }
 
+// UploadPart is reached only by a PUT on a bucket (no key) with ?uploadId,
+// which route takes for CreateBucket and gofakes3 for an UploadPart with an
+// empty key; the gateway then refuses it.
 func (b *backend) UploadPart(bucket, key string, id gofakes3.UploadID, part int, size int64, in io.Reader) (string, error) {
 	etag, err := b.ns().UploadPart(bg(), bucket, key, string(id), part, in, size)
 	return quoteETag(etag), b.fakesErr(err)

@@ -199,10 +199,10 @@ func sigv4Error(err error, region string) *apiError {
 	case errors.Is(err, sigv4.ErrBadChecksum):
 		e = errMsg("BadDigest", "The checksum you specified did not match the calculated checksum.")
 	default:
-		if !isSigv4(err) {
+		code, ok := sigv4.LookupCode(err)
+		if !ok {
 			return nil
 		}
-		code := sigv4.Code(err)
 		e = errCode(code)
 		if e.Message == "" {
 			e.Message = err.Error()
@@ -214,25 +214,6 @@ func sigv4Error(err error, region string) *apiError {
 	}
 	e.cause = err
 	return e
-}
-
-var sigv4Sentinels = []error{
-	sigv4.ErrMissingAuth, sigv4.ErrAuthorizationMalformed, sigv4.ErrAuthQueryMalformed,
-	sigv4.ErrUnsupportedAlgorithm, sigv4.ErrRegionMismatch, sigv4.ErrInvalidAccessKeyID,
-	sigv4.ErrSignatureDoesNotMatch, sigv4.ErrRequestTimeTooSkewed, sigv4.ErrExpiredPresign,
-	sigv4.ErrMissingDate, sigv4.ErrHeadersNotSigned, sigv4.ErrInvalidContentSHA256,
-	sigv4.ErrContentSHA256Mismatch, sigv4.ErrInvalidDigest, sigv4.ErrBadDigest,
-	sigv4.ErrInvalidChecksum, sigv4.ErrBadChecksum, sigv4.ErrMissingContentLength,
-	sigv4.ErrIncompleteBody, sigv4.ErrMalformedChunk,
-}
-
-func isSigv4(err error) bool {
-	for _, s := range sigv4Sentinels {
-		if errors.Is(err, s) {
-			return true
-		}
-	}
-	return false
 }
 
 // writeError renders err as an S3 error response. It is the only function

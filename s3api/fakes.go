@@ -152,21 +152,36 @@ func (iw *interceptWriter) result() error {
 		Message string `xml:"Message"`
 	}
 	_ = xml.Unmarshal(iw.buf.Bytes(), &body)
-	if body.Code == "" {
-		body.Code = codeForStatus(iw.status)
+	return fakesError(iw.status, body.Code, body.Message)
+}
+
+// fakesError builds the apiError for a gofakes3 error response. A code
+// s3api knows gets its status and standard message from s3api's table; any
+// other code keeps the status gofakes3 chose, so that a gofakes3 code missing
+// from the table never turns into a 500. A body-less response keeps its
+// status too: its code is only a name guessed from that status.
+func fakesError(status int, code, message string) *apiError {
+	_, known := statuses[code]
+	if code == "" {
+		code = codeForStatus(status)
 	}
-	e := errCode(body.Code)
-	if body.Message != "" && body.Message != body.Code {
-		e.Message = body.Message
+	e := errCode(code)
+	if !known {
+		e.status = status
+	}
+	if message != "" && message != code {
+		e.Message = message
 	}
 	return e
 }
 
 // codeForStatus names the error of a body-less (HEAD) gofakes3 error.
+// A 404 is "NotFound", as AWS names body-less 404s: the status alone does
+// not tell which resource is missing.
 func codeForStatus(status int) string {
 	switch status {
 	case http.StatusNotFound:
-		return "NoSuchBucket"
+		return "NotFound"
 	case http.StatusForbidden:
 		return "AccessDenied"
 	case http.StatusConflict:

@@ -58,48 +58,62 @@ func unquoteETag(etag string) string {
 	return strings.Trim(etag, `"`)
 }
 
-// checksumAlgs names cryptolayer.ChecksumAlgorithm values by index (the
-// door may not import cryptolayer; gateway should re-export these).
-var checksumAlgs = []string{"", "CRC32", "CRC32C", "SHA1", "SHA256", "CRC64NVME"}
+// checksumPrefix starts the x-amz-checksum-* headers.
+const checksumPrefix = "x-amz-checksum-"
+
+// checksumAlgs maps each x-amz-checksum-* header to its algorithm.
+var checksumAlgs = map[string]gateway.ChecksumAlgorithm{
+	"x-amz-checksum-crc32":     gateway.ChecksumCRC32,
+	"x-amz-checksum-crc32c":    gateway.ChecksumCRC32C,
+	"x-amz-checksum-sha1":      gateway.ChecksumSHA1,
+	"x-amz-checksum-sha256":    gateway.ChecksumSHA256,
+	"x-amz-checksum-crc64nvme": gateway.ChecksumCRC64NVME,
+}
+
+// checksumHeaders is checksumAlgs reversed: the header of each algorithm.
+var checksumHeaders = reverseAlgs(checksumAlgs)
+
+func reverseAlgs(m map[string]gateway.ChecksumAlgorithm) map[gateway.ChecksumAlgorithm]string {
+	r := make(map[gateway.ChecksumAlgorithm]string, len(m))
+	for h, a := range m {
+		r[a] = h
+	}
+	return r
+}
+
+// checksumHeaderOf is the header of an S3 checksum algorithm name ("CRC32").
+func checksumHeaderOf(alg string) string {
+	return checksumPrefix + strings.ToLower(alg)
+}
 
 // withChecksumFunc makes opts carry the body's verified checksum, known
 // only once the verifying reader reached EOF.
 func withChecksumFunc(opts *gateway.PutOptions, a *sigv4.Auth) {
-	var tmp gateway.PutOptions
-	bindLate(&opts.ChecksumFunc, &tmp.Checksum, func() { fillChecksum(&tmp, a) })
+	opts.ChecksumFunc = func() gateway.Checksum { return verifiedChecksum(a) }
 }
 
-// bindLate sets *dst to a function that runs fill and returns *src; generic
-// so that the checksum type need not be named here.
-func bindLate[C any](dst *func() C, src *C, fill func()) {
-	*dst = func() C { fill(); return *src }
-}
-
-func fillChecksum(o *gateway.PutOptions, a *sigv4.Auth) {
+// verifiedChecksum is the request's verified checksum, or the zero
+// Checksum if it has none (or one of an algorithm the gateway lacks).
+func verifiedChecksum(a *sigv4.Auth) gateway.Checksum {
 	c, ok := a.Checksum()
 	if !ok {
-		return
+		return gateway.Checksum{}
+	}
+	alg, ok := checksumAlgs[checksumHeaderOf(c.Algorithm)]
+	if !ok {
+		return gateway.Checksum{}
 	}
 	v, err := base64.StdEncoding.DecodeString(c.Value)
 	if err != nil {
-		return
+		return gateway.Checksum{}
 	}
-	for i, name := range checksumAlgs {
-		if i > 0 && name == c.Algorithm {
-			o.Checksum.Value = v
-			o.Checksum.Algorithm = 0
-			for j := 0; j < i; j++ {
-				o.Checksum.Algorithm++
-			}
-			return
-		}
-	}
+	return gateway.Checksum{Algorithm: alg, Value: v}
 }
 
 // checksumHeader returns the response header of a stored checksum, or "".
 func checksumHeader(info gateway.ObjectInfo) (name, value string) {
-	alg := int(info.Checksum.Algorithm)
-	if alg <= 0 || alg >= len(checksumAlgs) || len(info.Checksum.Value) == 0 {
+	name, ok := checksumHeaders[info.Checksum.Algorithm]
+	if !ok || len(info.Checksum.Value) == 0 {
 		return "", ""
 	}
 	value = base64.StdEncoding.EncodeToString(info.Checksum.Value)
@@ -108,12 +122,12 @@ func checksumHeader(info gateway.ObjectInfo) (name, value string) {
 			value += "-" + n
 		}
 	}
-	return "x-amz-checksum-" + strings.ToLower(checksumAlgs[alg]), value
+	return name, value
 }
 
 // setAuthChecksum echoes the verified request checksum on a write response.
 func setAuthChecksum(h http.Header, a *sigv4.Auth) {
 	if c, ok := a.Checksum(); ok {
-		h.Set("x-amz-checksum-"+strings.ToLower(c.Algorithm), c.Value)
+		h.Set(checksumHeaderOf(c.Algorithm), c.Value)
 	}
 }

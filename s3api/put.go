@@ -3,6 +3,7 @@ package s3api
 import (
 	"encoding/xml"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -90,16 +91,17 @@ func (s *server) createUpload(rc *reqCtx) error {
 }
 
 // partNumber parses ?partNumber (1..10000).
-func (rc *reqCtx) partNumber() (int, error) {
-	n, err := strconv.Atoi(rc.r.URL.Query().Get("partNumber"))
+func partNumber(q url.Values) (int, error) {
+	n, err := strconv.Atoi(q.Get("partNumber"))
 	if err != nil || n < 1 || n > 10000 {
 		return 0, errMsg("InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive")
 	}
 	return n, nil
 }
 
-func (s *server) uploadPart(rc *reqCtx) error {
-	part, err := rc.partNumber()
+// uploadPart streams a part (q is the parsed query) into the gateway.
+func (s *server) uploadPart(rc *reqCtx, q url.Values) error {
+	part, err := partNumber(q)
 	if err != nil {
 		return err
 	}
@@ -107,7 +109,7 @@ func (s *server) uploadPart(rc *reqCtx) error {
 	if err != nil {
 		return err
 	}
-	id := rc.r.URL.Query().Get("uploadId")
+	id := q.Get("uploadId")
 	etag, err := rc.user.NS.UploadPart(rc.r.Context(), rc.bucket, rc.key, id, part, rc.body(), size)
 	if err != nil {
 		return err
@@ -126,8 +128,10 @@ type copyPartResult struct {
 	ETag         string   `xml:"ETag"`
 }
 
-func (s *server) uploadPartCopy(rc *reqCtx) error {
-	part, err := rc.partNumber()
+// uploadPartCopy copies (a range of) an object into a part; q is the parsed
+// query.
+func (s *server) uploadPartCopy(rc *reqCtx, q url.Values) error {
+	part, err := partNumber(q)
 	if err != nil {
 		return err
 	}
@@ -146,7 +150,7 @@ func (s *server) uploadPartCopy(rc *reqCtx) error {
 		}
 		cond.IfMatch = info.ETag
 	}
-	id := rc.r.URL.Query().Get("uploadId")
+	id := q.Get("uploadId")
 	p, err := rc.user.NS.UploadPartCopy(rc.r.Context(), rc.bucket, rc.key, id, part, srcBucket, srcKey, cond)
 	if err != nil {
 		return sourceCondErr(err)

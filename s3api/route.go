@@ -120,7 +120,7 @@ func (s *server) routeObject(rc *reqCtx, q url.Values) error {
 			// would delete the object): refuse it here.
 			return errMsg("InvalidArgument", "uploadId must not be empty")
 		}
-		return s.routeUpload(rc)
+		return s.routeUpload(rc, q)
 	}
 	switch rc.r.Method {
 	case http.MethodGet:
@@ -149,15 +149,15 @@ func (s *server) routeObject(rc *reqCtx, q url.Values) error {
 	return errCode("MethodNotAllowed")
 }
 
-func (s *server) routeUpload(rc *reqCtx) error {
+func (s *server) routeUpload(rc *reqCtx, q url.Values) error {
 	switch rc.r.Method {
 	case http.MethodPut:
 		if rc.r.Header.Get("X-Amz-Copy-Source") != "" {
 			rc.op = "UploadPartCopy"
-			return s.uploadPartCopy(rc)
+			return s.uploadPartCopy(rc, q)
 		}
 		rc.op = "UploadPart"
-		return s.uploadPart(rc)
+		return s.uploadPart(rc, q)
 	case http.MethodGet:
 		rc.op = "ListParts"
 	case http.MethodDelete:

@@ -54,6 +54,17 @@ func TestErrorTable(t *testing.T) {
 		{sigv4.ErrBadChecksum, "BadDigest", 400},
 		{sigv4.ErrExpiredPresign, "AccessDenied", 403},
 		{sigv4.ErrMissingContentLength, "MissingContentLength", 411},
+		{sigv4.ErrAuthorizationMalformed, "AuthorizationHeaderMalformed", 400},
+		{sigv4.ErrAuthQueryMalformed, "AuthorizationQueryParametersError", 400},
+		{sigv4.ErrUnsupportedAlgorithm, "InvalidArgument", 400},
+		{sigv4.ErrMissingDate, "AccessDenied", 403},
+		{sigv4.ErrHeadersNotSigned, "AccessDenied", 403},
+		{sigv4.ErrInvalidContentSHA256, "InvalidArgument", 400},
+		{sigv4.ErrBadDigest, "BadDigest", 400},
+		{sigv4.ErrInvalidChecksum, "InvalidRequest", 400},
+		{sigv4.ErrIncompleteBody, "IncompleteBody", 400},
+		{sigv4.ErrMalformedChunk, "IncompleteBody", 400},
+		{&sigv4.SignatureError{What: "chunk"}, "SignatureDoesNotMatch", 403},
 	}
 	for _, tt := range tests {
 		t.Run(tt.code+"/"+tt.err.Error(), func(t *testing.T) {

@@ -58,12 +58,22 @@ var codes = map[error]string{
 // Code returns the S3 error code for an error of this package, or
 // "AccessDenied" for anything else.
 func Code(err error) string {
-	for sentinel, code := range codes {
-		if errors.Is(err, sentinel) {
-			return code
-		}
+	if code, ok := LookupCode(err); ok {
+		return code
 	}
 	return "AccessDenied"
+}
+
+// LookupCode returns the S3 error code for an error of this package and
+// true, or "" and false when err wraps none of its sentinels. Callers that
+// map errors of several packages use it to tell this package's errors apart.
+func LookupCode(err error) (code string, ok bool) {
+	for sentinel, code := range codes {
+		if errors.Is(err, sentinel) {
+			return code, true
+		}
+	}
+	return "", false
 }
 
 // SignatureError is returned (wrapping ErrSignatureDoesNotMatch) when a
