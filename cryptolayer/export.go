@@ -2,6 +2,7 @@ package cryptolayer
 
 import (
 	"bytes"
+	"crypto/cipher"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -80,10 +81,7 @@ func OpenExport(passphrase, data []byte) (Key, []byte, error) {
 	return root, ks, nil
 }
 
-func exportAEAD(passphrase []byte, p PasswordParams, salt []byte) (interface {
-	Seal(dst, nonce, plaintext, aad []byte) []byte
-	Open(dst, nonce, ciphertext, aad []byte) ([]byte, error)
-}, error) {
+func exportAEAD(passphrase []byte, p PasswordParams, salt []byte) (cipher.AEAD, error) {
 	k := argon2.IDKey(passphrase, salt, p.Time, p.MemoryKiB, p.Threads, KeySize)
 	defer clear(k)
 	return chacha20poly1305.NewX(k)

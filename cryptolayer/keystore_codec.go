@@ -1,7 +1,6 @@
 package cryptolayer
 
 import (
-	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
 	"encoding/binary"
@@ -89,13 +88,9 @@ func OpenKeystore(root Key, data []byte) (*Keystore, error) {
 func keystoreAEAD(root Key) cipher.AEAD {
 	k := deriveKey(root[:], nil, labelKeystore)
 	defer clear(k[:])
-	block, err := aes.NewCipher(k[:])
+	aead, err := newAEAD(AES256GCM, k)
 	if err != nil {
-		panic("cryptolayer: aes: " + err.Error())
-	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		panic("cryptolayer: gcm: " + err.Error())
+		panic("cryptolayer: keystore AEAD: " + err.Error()) // a 32-byte key cannot fail
 	}
 	return aead
 }
