@@ -3,6 +3,7 @@ package cryptolayer
 import (
 	"crypto/md5"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 )
@@ -192,9 +193,9 @@ func layoutOf(parts []PartInfo) (*endRecord, error) {
 // NewPartReader decrypts a part sealed by NewPartWriter: src yields its
 // SealedPartSize(size) bytes, and the result yields its size plaintext
 // bytes, each chunk authenticated (position and last flag included) before
-// it is released. Used to re-seal uploads whose parts do not fit the
-// uniform layout.
-func (u Upload) NewPartReader(src io.Reader, ring KeyRing, part int, size int64) (io.Reader, error) {
+// it is released; bytes after the last chunk are ErrIntegrity. Used to
+// re-seal uploads. Close returns its buffers and closes src if it can.
+func (u Upload) NewPartReader(src io.Reader, ring KeyRing, part int, size int64) (io.ReadCloser, error) {
 	if part < 1 || part > MaxParts || size < 0 {
 		return nil, fmt.Errorf("%w: part %d of %d bytes", ErrPartLayout, part, size)
 	}
@@ -208,5 +209,31 @@ func (u Upload) NewPartReader(src io.Reader, ring KeyRing, part int, size int64)
 	if size == 0 { // an empty part is one empty chunk: verify it too
 		r.err = r.next()
 	}
-	return r, nil
+	return wholeReader{r}, nil
+}
+
+// wholeReader reads a whole chunk sequence and then requires its source to
+// end: nothing may follow the last chunk.
+type wholeReader struct{ *rangeReader }
+
+func (w wholeReader) Read(p []byte) (int, error) {
+	n, err := w.rangeReader.Read(p)
+	if err == io.EOF && w.rangeReader.err == nil {
+		w.rangeReader.err = expectEnd(w.src)
+		err = w.rangeReader.err
+	}
+	return n, err
+}
+
+// expectEnd returns io.EOF if src has no more bytes, ErrIntegrity if it has.
+func expectEnd(src io.Reader) error {
+	var b [1]byte
+	n, err := io.ReadFull(src, b[:])
+	switch {
+	case n > 0:
+		return integrity("part", errors.New("bytes after the last chunk"))
+	case err == io.EOF:
+		return io.EOF
+	}
+	return err
 }

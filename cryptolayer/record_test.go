@@ -59,6 +59,7 @@ func TestPartReader(t *testing.T) {
 			"other part number": {5, size, sealed.Bytes()},
 			"claims shorter":    {4, max(size-1, 0), sealed.Bytes()},
 			"truncated":         {4, size, sealed.Bytes()[:sealed.Len()-1]},
+			"extended":          {4, size, append(bytes.Clone(sealed.Bytes()), 0)},
 		} {
 			if name == "claims shorter" && size == 0 {
 				continue

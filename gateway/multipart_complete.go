@@ -123,11 +123,12 @@ func (n *userNS) copyPart(ctx context.Context, w io.Writer, id string, u cryptol
 	if err != nil {
 		return err
 	}
-	defer func() { _ = rc.Close() }()
 	r, err := u.NewPartReader(rc, n.user, p.Number, p.Size)
 	if err != nil {
+		_ = rc.Close()
 		return err
 	}
+	defer func() { _ = r.Close() }() // closes rc too
 	h := md5.New()
 	if _, err := io.Copy(io.MultiWriter(w, h), r); err != nil {
 		return n.readErr(err)
