@@ -43,8 +43,7 @@ type AccountsConfig struct {
 	// PasswordParams is the Argon2id cost of new verifiers (and of the dummy
 	// verifier run for unknown users); zero: cryptolayer.DefaultPasswordParams.
 	PasswordParams cryptolayer.PasswordParams
-	// Now (nil: time.Now) dates login cache entries and failures, and paces
-	// the checks for changes of the file.
+	// Now (nil: time.Now) dates login cache entries and failures.
 	Now func() time.Time
 }
 
@@ -63,8 +62,7 @@ type Accounts struct {
 	sleep  func(time.Duration) // throttle delay; tests replace it
 
 	snap      atomic.Pointer[snapshot]
-	refreshMu sync.Mutex   // serialises reading the file and publishing
-	lastCheck atomic.Int64 // unix nanoseconds of the last identity check
+	refreshMu sync.Mutex // serialises reading the file and publishing
 	closed    atomic.Bool
 
 	login *loginGuard

@@ -46,7 +46,6 @@ func (a *Accounts) publish(ks *cryptolayer.Keystore, id fileIdent) {
 		s.byName[u.Name], s.byAccess[u.AccessKeyID] = acc, acc
 	}
 	a.snap.Store(s)
-	a.lastCheck.Store(a.now().UnixNano())
 }
 
 // refresh re-reads the file if it changed since the snapshot, so a change
@@ -62,7 +61,6 @@ func (a *Accounts) refresh(force bool) {
 	}
 	a.refreshMu.Lock()
 	defer a.refreshMu.Unlock()
-	a.lastCheck.Store(a.now().UnixNano())
 	f, id, err := a.openFile()
 	if err != nil {
 		return

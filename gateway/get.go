@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/sealgate/sealgate/backends"
 	"github.com/sealgate/sealgate/cryptolayer"
 )
@@ -230,18 +232,14 @@ func (n *userNS) DeleteObject(ctx context.Context, bucket, key string) error {
 // DeleteObjects implements Namespace: each key independently, a few at a time.
 func (n *userNS) DeleteObjects(ctx context.Context, bucket string, keys []string) []DeleteResult {
 	out := make([]DeleteResult, len(keys))
-	sem := make(chan struct{}, 8)
-	done := make(chan struct{}, len(keys))
+	var g errgroup.Group
+	g.SetLimit(8)
 	for i, k := range keys {
-		sem <- struct{}{} // at most cap(sem) goroutines exist at once
-		go func() {
+		g.Go(func() error {
 			out[i] = DeleteResult{Key: k, Err: n.DeleteObject(ctx, bucket, k)}
-			<-sem
-			done <- struct{}{}
-		}()
+			return nil // each key reports its own result
+		})
 	}
-	for range keys {
-		<-done
-	}
+	_ = g.Wait()
 	return out
 }

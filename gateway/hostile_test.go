@@ -32,7 +32,7 @@ func TestHostileListingIsSkipped(t *testing.T) {
 			t.Fatalf("delimiter %q: %+v %v", d, res, err)
 		}
 	}
-	if svc.IntegrityFailures() == 0 {
+	if svc.Stats().IntegrityFailures == 0 {
 		t.Fatal("lies not counted")
 	}
 }

@@ -3,7 +3,8 @@ package gateway
 import (
 	"context"
 	"errors"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/sealgate/sealgate/backends"
 )
@@ -15,10 +16,8 @@ import (
 func (n *userNS) fillInfo(ctx context.Context, bucket string, page []listEntry) ([]ObjectInfo, error) {
 	out := make([]ObjectInfo, len(page))
 	keep := make([]bool, len(page))
-	var firstErr error
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, n.svc.cfg.FetchParallelism)
+	g, gctx := errgroup.WithContext(ctx) // the first upstream failure stops the rest
+	g.SetLimit(n.svc.cfg.FetchParallelism)
 	for i, e := range page {
 		if e.prefix {
 			continue
@@ -27,27 +26,22 @@ func (n *userNS) fillInfo(ctx context.Context, bucket string, page []listEntry) 
 			out[i], keep[i] = listed(info, e), true
 			continue
 		}
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
+		g.Go(func() error {
 			st := backends.ObjectInfo{Key: e.up, Size: e.upSize, ETag: e.etag, ModTime: e.modTime}
-			info, err := n.objectInfo(ctx, bucket, e.name, e.up, st)
+			info, err := n.objectInfo(gctx, bucket, e.name, e.up, st)
 			switch {
 			case err == nil:
 				out[i], keep[i] = listed(info, e), true
 			case errors.Is(err, ErrIntegrity), errors.Is(err, ErrNoSuchKey), errors.Is(err, errChanged):
 				// tampered, or deleted/replaced since the listing: skip it
 			default:
-				mu.Lock()
-				firstErr = cmpErr(firstErr, err)
-				mu.Unlock()
+				return err
 			}
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	objs := make([]ObjectInfo, 0, len(page))
 	for i := range page {
@@ -67,11 +61,4 @@ func listed(info ObjectInfo, e listEntry) ObjectInfo {
 		meta["content-type"] = ct
 	}
 	return ObjectInfo{Key: e.name, Size: info.Size, ETag: info.ETag, LastModified: info.LastModified, Meta: meta}
-}
-
-func cmpErr(first, err error) error {
-	if first != nil {
-		return first
-	}
-	return err
 }

@@ -133,10 +133,10 @@ func TestTamperedUpstreamFailsClosed(t *testing.T) {
 		t.Fatalf("tampered chunk: %v", err)
 	}
 	// A name the user's key did not make is skipped and counted.
-	before := f.svc.IntegrityFailures()
+	before := f.svc.Stats().IntegrityFailures
 	overwrite(n.bucketPrefix("bkt")+"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa0", store[up("large")])
 	res, err := n.ListObjects(ctx, "bkt", ListQuery{})
-	if err != nil || len(res.Objects) > 2 || f.svc.IntegrityFailures() == before {
-		t.Fatalf("foreign name: %+v %v (failures %d)", res.Objects, err, f.svc.IntegrityFailures())
+	if err != nil || len(res.Objects) > 2 || f.svc.Stats().IntegrityFailures == before {
+		t.Fatalf("foreign name: %+v %v (failures %d)", res.Objects, err, f.svc.Stats().IntegrityFailures)
 	}
 }

@@ -111,10 +111,6 @@ func NewService(cfg Config) (*Service, error) {
 		lists: newListCache(cfg.ListCacheEntries, cfg.ListCacheTTL)}, nil
 }
 
-// IntegrityFailures counts upstream entries and objects that failed
-// authentication since the start.
-func (s *Service) IntegrityFailures() int64 { return s.integrity.Load() }
-
 func (s *Service) integrityFailure(region string) {
 	s.integrity.Add(1)
 	if s.cfg.OnIntegrity != nil {
