@@ -12,7 +12,9 @@ import (
 )
 
 // ListParts implements Namespace: the parts uploaded so far, by number,
-// after marker, at most max (0 or more than 1000 means 1000).
+// after marker, at most max (0 or more than 1000 means 1000). Record names
+// are zero-padded part numbers, so the upstream listing is in part order
+// and the run stops after one page's worth of records.
 func (n *userNS) ListParts(ctx context.Context, bucket, key, id string, marker, limit int) ([]PartInfo, bool, error) {
 	if _, _, err := n.loadUpload(ctx, bucket, key, id); err != nil {
 		return nil, false, err
@@ -22,6 +24,7 @@ func (n *userNS) ListParts(ctx context.Context, bucket, key, id string, marker, 
 	}
 	dir := n.uploadDir(id)
 	var out []PartInfo
+	truncated := false
 	prefix := dir + "i"
 	err := n.svc.eachObject(ctx, prefix, func(o backends.ObjectInfo) error {
 		num, err := strconv.Atoi(strings.TrimPrefix(o.Key, prefix))
@@ -29,9 +32,13 @@ func (n *userNS) ListParts(ctx context.Context, bucket, key, id string, marker, 
 		if err != nil || num <= marker || num > cryptolayer.MaxParts || o.Key != prefix+name {
 			return nil // only the canonical "i00001" names (a listing could repeat a part)
 		}
+		if len(out) == limit {
+			truncated = true
+			return errStopPaging
+		}
 		var rec partRecord
 		if _, err := n.getRecord(ctx, o.Key, "part\x00"+id+"\x00"+name, &rec, ErrNoSuchUpload); err != nil {
-			return nil // deleted meanwhile, or failed authentication (counted)
+			return passOver(err) // deleted meanwhile, or failed authentication (counted)
 		}
 		out = append(out, PartInfo{Number: num, Size: rec.Size, ETag: fmt.Sprintf("%x", rec.MD5), LastModified: rec.Time})
 		return nil
@@ -40,10 +47,7 @@ func (n *userNS) ListParts(ctx context.Context, bucket, key, id string, marker, 
 		return nil, false, err
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
-	if len(out) > limit {
-		return out[:limit], true, nil
-	}
-	return out, false, nil
+	return out, truncated, nil
 }
 
 // ListMultipartUploads implements Namespace: the bucket's uploads in

@@ -9,6 +9,10 @@ import (
 	"github.com/sealgate/sealgate/cryptolayer"
 )
 
+// errStopPaging, returned by a paging callback, ends the run early and
+// without error.
+var errStopPaging = errors.New("gateway: stop paging")
+
 // forEachPage lists opts page by page and calls fn on each page before
 // asking for the next: memory holds one page, and fn may delete what the
 // page lists (all stores' tokens resume after the last entry returned).
@@ -18,7 +22,9 @@ func (s *Service) forEachPage(ctx context.Context, opts backends.ListOptions, fn
 		if err != nil {
 			return upstreamErr(err, ErrNoSuchBucket)
 		}
-		if err := fn(page); err != nil {
+		if err := fn(page); errors.Is(err, errStopPaging) {
+			return nil
+		} else if err != nil {
 			return err
 		}
 		if page.NextToken == "" {

@@ -1,0 +1,45 @@
+package gateway
+
+import (
+	"context"
+	"testing"
+)
+
+// TestListPartsReadsOnePage: a ListParts page of limit parts reads the
+// upload's state and limit part records, not every record of the upload,
+// and pages on from the marker.
+func TestListPartsReadsOnePage(t *testing.T) {
+	f := newFixture(t)
+	gs := &getCountingStore{countingStore: f.store}
+	svc, err := NewService(Config{Store: gs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := svc.namespaceFor(f.user(t, "alice").user)
+	mustBucket(t, n, "bkt")
+	_, id, _ := upload(t, n, "obj", []int{10, 10, 10, 10, 10, 10, 10}, []int{1, 2, 3, 5, 8, 13, 21})
+	for _, tc := range []struct {
+		marker, limit int
+		want          []int
+		truncated     bool
+	}{
+		{0, 2, []int{1, 2}, true},
+		{2, 3, []int{3, 5, 8}, true},
+		{8, 2, []int{13, 21}, false},
+		{21, 2, nil, false},
+	} {
+		before := gs.gets.Load()
+		parts, more, err := n.ListParts(context.Background(), "bkt", "obj", id, tc.marker, tc.limit)
+		if err != nil || more != tc.truncated || len(parts) != len(tc.want) {
+			t.Fatalf("ListParts(%d, %d) = %+v, %v, %v", tc.marker, tc.limit, parts, more, err)
+		}
+		for i, p := range parts {
+			if p.Number != tc.want[i] || p.Size != 10 {
+				t.Fatalf("ListParts(%d, %d)[%d] = %+v, want part %d", tc.marker, tc.limit, i, p, tc.want[i])
+			}
+		}
+		if got := gs.gets.Load() - before; got > int64(1+len(tc.want)) {
+			t.Fatalf("ListParts(%d, %d) made %d upstream reads, want at most %d", tc.marker, tc.limit, got, 1+len(tc.want))
+		}
+	}
+}
