@@ -48,19 +48,55 @@ func (s *Service) GC(ctx context.Context, o GCOptions) (GCReport, error) {
 	return rep, s.gcUnknownDirs(ctx, o.KnownDirs, &rep)
 }
 
-// gcUploads removes uploads whose state (or done record) is older than cutoff.
+// uploadDirScan follows one upload dir through the (sorted) listing.
+type uploadDirScan struct {
+	dir      string
+	anchored bool      // has a state or done record
+	newest   time.Time // of its files
+}
+
+// gcUploads removes uploads whose state (or done record) is older than
+// cutoff, and dirs with neither record whose files are all older than
+// cutoff: parts a racing UploadPart wrote after the upload was aborted.
 func (s *Service) gcUploads(ctx context.Context, cutoff time.Time, dry bool, rep *GCReport) error {
-	return s.eachObject(ctx, ".sealgate/mp/", func(o backends.ObjectInfo) error {
-		name := o.Key[strings.LastIndexByte(o.Key, '/')+1:]
-		if (name != "state" && name != "done") || !o.ModTime.Before(cutoff) {
+	var cur uploadDirScan
+	removeDir := func(dir string) error {
+		return s.eachObject(ctx, dir, func(p backends.ObjectInfo) error { return s.gcDelete(ctx, p.Key, dry, rep) })
+	}
+	endDir := func() error {
+		if cur.dir == "" || cur.anchored || !cur.newest.Before(cutoff) {
 			return nil
 		}
-		dir := o.Key[:len(o.Key)-len(name)]
+		return removeDir(cur.dir)
+	}
+	err := s.eachObject(ctx, ".sealgate/mp/", func(o backends.ObjectInfo) error {
+		i := strings.LastIndexByte(o.Key, '/')
+		dir, name := o.Key[:i+1], o.Key[i+1:]
+		if dir != cur.dir {
+			if err := endDir(); err != nil {
+				return err
+			}
+			cur = uploadDirScan{dir: dir}
+		}
+		if o.ModTime.After(cur.newest) {
+			cur.newest = o.ModTime
+		}
+		if name != "state" && name != "done" {
+			return nil
+		}
+		cur.anchored = true
+		if !o.ModTime.Before(cutoff) {
+			return nil
+		}
 		if name == "state" {
 			rep.ExpiredUploads++
 		}
-		return s.eachObject(ctx, dir, func(p backends.ObjectInfo) error { return s.gcDelete(ctx, p.Key, dry, rep) })
+		return removeDir(dir)
 	})
+	if err != nil {
+		return err
+	}
+	return endDir()
 }
 
 // gcProps removes property records whose object is gone.

@@ -48,3 +48,35 @@ func TestGC(t *testing.T) {
 		t.Fatal("gc touched a live object")
 	}
 }
+
+// TestGCOrphanParts: parts left in an upload dir with no state (an
+// UploadPart that raced with AbortMultipartUpload) are removed once old,
+// and never while fresh.
+func TestGCOrphanParts(t *testing.T) {
+	f := newFixture(t)
+	clock := time.Now()
+	f.svc.cfg.Now = func() time.Time { return clock }
+	n := f.user(t, "alice")
+	ctx := context.Background()
+	mustBucket(t, n, "bkt")
+	_, id, _ := upload(t, n, "orphan", []int{100, 100}, nil)
+	if err := f.mem.Delete(ctx, n.uploadDir(id)+"state"); err != nil { // as the abort did
+		t.Fatal(err)
+	}
+	parts := func() int {
+		c := 0
+		for k := range allUpstream(t, f) {
+			if strings.HasPrefix(k, n.uploadDir(id)) {
+				c++
+			}
+		}
+		return c
+	}
+	if _, err := f.svc.GC(ctx, GCOptions{OlderThan: time.Hour}); err != nil || parts() != 4 {
+		t.Fatalf("fresh orphan parts: %d left of 4, %v", parts(), err)
+	}
+	clock = clock.Add(2 * time.Hour)
+	if _, err := f.svc.GC(ctx, GCOptions{OlderThan: time.Hour}); err != nil || parts() != 0 {
+		t.Fatalf("old orphan parts: %d left, %v", parts(), err)
+	}
+}
