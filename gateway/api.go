@@ -198,6 +198,9 @@ type Namespace interface {
 	// UploadPart streams one part, as PutObject streams an object, and
 	// returns its ETag (hex MD5 of the part).
 	UploadPart(ctx context.Context, bucket, key, uploadID string, part int, body io.Reader, size int64) (etag string, err error)
+	// UploadPartCopy stores a range of an object (src's conditions apply to
+	// it) as a part. The range is not cut at the end, unlike a GET's: one
+	// ending at or past the source's size is ErrInvalidRange.
 	UploadPartCopy(ctx context.Context, bucket, key, uploadID string, part int, srcBucket, srcKey string, src GetOptions) (PartInfo, error)
 	CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []CompletedPart, opts PutOptions) (ObjectInfo, error)
 	AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error

@@ -201,13 +201,20 @@ func (n *userNS) sealPart(pw *io.PipeWriter, u cryptolayer.Upload, part int, bod
 }
 
 // UploadPartCopy implements Namespace: the source range is read through
-// the gateway and sealed as the part.
+// the gateway (one GetObject: its conditions and range are checked against
+// the version read) and sealed as the part. Unlike a GET's, the range is
+// not cut at the end: one ending at or beyond the source's size is
+// ErrInvalidRange (S3 refuses such an x-amz-copy-source-range), and no part
+// is stored.
 func (n *userNS) UploadPartCopy(ctx context.Context, bucket, key, id string, part int, srcBucket, srcKey string, src GetOptions) (PartInfo, error) {
 	r, err := n.GetObject(ctx, srcBucket, srcKey, src)
 	if err != nil {
 		return PartInfo{}, err
 	}
 	defer func() { _ = r.Body.Close() }()
+	if rg := src.Range; rg != nil && rg.End >= r.Info.Size {
+		return PartInfo{}, fmt.Errorf("%w: copy range %d-%d of %d", ErrInvalidRange, rg.Start, rg.End, r.Info.Size)
+	}
 	size := r.Info.Size
 	if r.Range != nil {
 		size = r.Range.End - r.Range.Start + 1
