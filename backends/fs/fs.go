@@ -10,7 +10,9 @@
 // Writes are atomic: the body streams through a bounded buffer into a temp
 // file, its size is checked, the file is fsynced, renamed into place and the
 // parent directory is fsynced. A failed or cancelled Put leaves the old object
-// untouched. Conditional puts are race-free between goroutines of one process
+// untouched, with one exception: when only the final directory fsync fails,
+// the new object is already in place but its durability is unknown, and Put
+// reports the error (a caller must not count on either version). Conditional puts are race-free between goroutines of one process
 // (a striped per-key mutex); two processes sharing one root are NOT
 // coordinated — sealgate locks its data directory.
 //
