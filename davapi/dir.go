@@ -156,7 +156,9 @@ func lastName(res gateway.ListResult) string {
 	return last
 }
 
-// allKeys lists every key under prefix (no delimiter), for tree operations.
+// allKeys lists every key under prefix (no delimiter), for tree operations:
+// the whole listing comes before any write (see deleteTree), so that its
+// pages are served from the gateway's listing cache.
 func (f *davFS) allKeys(ctx context.Context, bucket, prefix string) ([]string, error) {
 	var keys []string
 	err := f.eachPage(ctx, bucket, gateway.ListQuery{Prefix: prefix}, func(res gateway.ListResult) {

@@ -24,10 +24,23 @@ type fileInfo struct {
 	etag  string       // S3 ETag without quotes; "" for folders
 	meta  gateway.Meta // nil when not fetched (listings)
 
+	// marker is what a folder's Stat learned of its marker object "dir/"
+	// (unknown for listed folders, buckets and the root).
+	marker markerState
+
 	// where to fetch meta when a listing did not carry it
 	fs          *davFS
 	bucket, key string
 }
+
+// markerState tells whether a folder's marker object is known to exist.
+type markerState uint8
+
+const (
+	markerUnknown markerState = iota
+	markerPresent
+	markerAbsent
+)
 
 func (fi *fileInfo) Name() string       { return fi.name }
 func (fi *fileInfo) Size() int64        { return fi.size }

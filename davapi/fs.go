@@ -86,11 +86,14 @@ func (f *davFS) statFolder(ctx context.Context, t target) (*fileInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	mtime := time.Unix(0, 0).UTC()
-	if fi.Marker {
-		mtime = fi.Modified
+	if !fi.Marker {
+		info := dirInfo(t.base(), time.Unix(0, 0).UTC())
+		info.marker = markerAbsent
+		return info, nil
 	}
-	return dirInfo(t.base(), mtime), nil
+	info := dirInfo(t.base(), fi.Modified)
+	info.marker = markerPresent
+	return info, nil
 }
 
 // requireFolder checks that t exists as a collection (for a new child).
@@ -148,12 +151,30 @@ func (f *davFS) putMarker(ctx context.Context, t target) error {
 }
 
 // ensureMarker creates the marker of a folder that exists only as a prefix.
-func (f *davFS) ensureMarker(ctx context.Context, t target) error {
+// The folder's Stat (fi) usually knows already whether the marker exists.
+func (f *davFS) ensureMarker(ctx context.Context, t target, fi *fileInfo) error {
+	missing, err := f.markerMissing(ctx, t, fi)
+	if err == nil && missing {
+		err = f.putMarker(ctx, t)
+	}
+	if err != nil {
+		return err
+	}
+	fi.marker = markerPresent
+	return nil
+}
+
+// markerMissing tells whether a folder has no marker object, asking the
+// gateway only when fi does not know.
+func (f *davFS) markerMissing(ctx context.Context, t target, fi *fileInfo) (bool, error) {
+	if fi.marker != markerUnknown {
+		return fi.marker == markerAbsent, nil
+	}
 	_, err := f.ns(ctx).HeadObject(ctx, t.bucket, t.key+"/", gateway.GetOptions{})
 	if errors.Is(err, gateway.ErrNoSuchKey) {
-		return f.putMarker(ctx, t)
+		return true, nil
 	}
-	return err
+	return false, err
 }
 
 // copySourceProps gives a collection that a COPY creates (x/net copies a
@@ -205,6 +226,8 @@ func (f *davFS) openWriter(ctx context.Context, t target) (webdav.File, error) {
 	if err := f.requireFolder(ctx, t.parent()); err != nil {
 		return nil, fsErr(st, "open", t.name, err)
 	}
+	// A folder cached by this request answers without asking the gateway;
+	// a cached file does not rule out a folder of the same name.
 	if fi := st.cached(t.name); fi != nil && fi.dir {
 		return nil, fsErr(st, "open", t.name, errIsFolder)
 	}

@@ -66,7 +66,7 @@ func (h propsHolder) Patch(patches []webdav.Proppatch) ([]webdav.Propstat, error
 		return patchStatus(patches, http.StatusForbidden), nil
 	}
 	if h.info.dir && !h.t.isBucket() {
-		if err := h.fs.ensureMarker(h.ctx, h.t); err != nil {
+		if err := h.fs.ensureMarker(h.ctx, h.t, h.info); err != nil {
 			return nil, fsErr(stateOf(h.ctx), "proppatch", h.t.name, err)
 		}
 	}

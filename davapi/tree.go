@@ -48,6 +48,14 @@ func (f *davFS) removeTarget(ctx context.Context, t target, dir bool) error {
 }
 
 // deleteTree deletes every key under prefix ("" is the whole bucket).
+//
+// It lists the whole tree before deleting on purpose. Paging while deleting
+// would be correct (the marker excludes everything listed, so deleting
+// listed keys neither skips nor repeats one), but every write bumps the
+// bucket's listing generation in the gateway, so each next page would miss
+// the listing cache and re-read and decrypt the whole remaining subtree
+// upstream: O(N²/page) instead of O(N). The gateway holds the subtree's
+// listing anyway; the key slice adds only its string headers.
 func (f *davFS) deleteTree(ctx context.Context, bucket, prefix string) error {
 	keys, err := f.allKeys(ctx, bucket, prefix)
 	if err != nil {
@@ -105,6 +113,9 @@ func (f *davFS) copyTarget(ctx context.Context, src, dst target, dir bool) error
 	return f.copyTree(ctx, src.bucket, src.key+"/", dst.bucket, dst.key+"/")
 }
 
+// copyTree copies every key under sp to the same relative key under dp. It
+// lists first for the reason deleteTree does: a copy into the source bucket
+// would make every next page re-list the subtree upstream.
 func (f *davFS) copyTree(ctx context.Context, sb, sp, db, dp string) error {
 	keys, err := f.allKeys(ctx, sb, sp)
 	if err != nil {
