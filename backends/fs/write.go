@@ -259,7 +259,7 @@ func mapWriteErr(key string, err error) error {
 // copyBody copies r to w through a pooled bounded buffer, failing if ctx is
 // cancelled or r does not yield exactly size bytes (size >= 0).
 func copyBody(ctx context.Context, w io.Writer, r io.Reader, size int64) error {
-	src := io.Reader(&ctxReader{ctx: ctx, r: r})
+	src := backends.ContextReader(ctx, r)
 	if size >= 0 {
 		src = io.LimitReader(src, size+1) // one byte more reveals a long body
 	}
@@ -275,17 +275,4 @@ func copyBody(ctx context.Context, w io.Writer, r io.Reader, size int64) error {
 		return fmt.Errorf("got %d bytes or more, announced %d: %w", n, size, backends.ErrSizeMismatch)
 	}
 	return nil
-}
-
-// ctxReader fails with the context's error once it is cancelled.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c *ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }

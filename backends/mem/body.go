@@ -28,7 +28,7 @@ func checkCall(ctx context.Context, key string) error {
 // readBody reads r fully, failing if it does not yield exactly size bytes
 // (when size >= 0) or if ctx is cancelled while reading.
 func readBody(ctx context.Context, r io.Reader, size int64) ([]byte, error) {
-	src := io.Reader(&ctxReader{ctx: ctx, r: r})
+	src := backends.ContextReader(ctx, r)
 	if size >= 0 {
 		src = io.LimitReader(src, size+1) // one byte more reveals a long body
 	}
@@ -43,17 +43,4 @@ func readBody(ctx context.Context, r io.Reader, size int64) ([]byte, error) {
 		return nil, fmt.Errorf("got %d bytes or more, announced %d: %w", buf.Len(), size, backends.ErrSizeMismatch)
 	}
 	return bytes.Clone(buf.Bytes()), nil
-}
-
-// ctxReader fails with the context's error once it is cancelled.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c *ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
