@@ -9,14 +9,7 @@ import (
 // upload's state and limit part records, not every record of the upload,
 // and pages on from the marker.
 func TestListPartsReadsOnePage(t *testing.T) {
-	f := newFixture(t)
-	gs := &getCountingStore{countingStore: f.store}
-	svc, err := NewService(Config{Store: gs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := svc.namespaceFor(f.user(t, "alice").user)
-	mustBucket(t, n, "bkt")
+	n, gs := withGetCounting(t)
 	_, id, _ := upload(t, n, "obj", []int{10, 10, 10, 10, 10, 10, 10}, []int{1, 2, 3, 5, 8, 13, 21})
 	for _, tc := range []struct {
 		marker, limit int

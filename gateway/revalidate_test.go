@@ -22,10 +22,10 @@ func (g *getCountingStore) Get(ctx context.Context, key string, off, n int64) (i
 	return g.countingStore.Get(ctx, key, off, n)
 }
 
-// TestRevalidationFromCache: once an object's metadata is cached, a GET
-// answered 304, 412 or 416 reads nothing upstream and still returns the
-// object's info (for the validators of a 304, the size of a 416).
-func TestRevalidationFromCache(t *testing.T) {
+// withGetCounting returns alice's namespace on a service whose store counts
+// Gets, with bucket "bkt".
+func withGetCounting(t *testing.T) (*userNS, *getCountingStore) {
+	t.Helper()
 	f := newFixture(t)
 	gs := &getCountingStore{countingStore: f.store}
 	svc, err := NewService(Config{Store: gs})
@@ -34,6 +34,14 @@ func TestRevalidationFromCache(t *testing.T) {
 	}
 	n := svc.namespaceFor(f.user(t, "alice").user)
 	mustBucket(t, n, "bkt")
+	return n, gs
+}
+
+// TestRevalidationFromCache: once an object's metadata is cached, a GET
+// answered 304, 412 or 416 reads nothing upstream and still returns the
+// object's info (for the validators of a 304, the size of a 416).
+func TestRevalidationFromCache(t *testing.T) {
+	n, gs := withGetCounting(t)
 	info := put(t, n, "bkt", "big", bytes.Repeat([]byte("b"), 3*mib), nil)
 	if _, err := n.HeadObject(context.Background(), "bkt", "big", GetOptions{}); err != nil {
 		t.Fatal(err)
