@@ -24,13 +24,7 @@ func TestStalledUploadIsCutOff(t *testing.T) {
 	}
 	addrs, stop := startServe(t, dir, "--config", cfg)
 	defer func() { _ = stop() }()
-	b, _ := os.ReadFile(filepath.Join(dir, "first-account.txt"))
-	var pw string
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "password:"); ok {
-			pw = strings.TrimSpace(v)
-		}
-	}
+	pw := firstAccountLine(t, dir, "password")
 	auth := base64.StdEncoding.EncodeToString([]byte("admin:" + pw))
 	req, _ := http.NewRequest("MKCOL", addrs["webdav"]+"/stall/", nil)
 	req.Header.Set("Authorization", "Basic "+auth)

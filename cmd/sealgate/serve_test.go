@@ -43,22 +43,26 @@ func startServe(t *testing.T, dir string, extra ...string) (map[string]string, f
 	return nil, nil
 }
 
-func firstCreds(t *testing.T, dir string) (string, string) {
+// firstAccountLine returns the value of a "label:" line of the first-account
+// file serve wrote into dir.
+func firstAccountLine(t *testing.T, dir, label string) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, "first-account.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ak, sk string
 	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "access key id:"); ok {
-			ak = strings.TrimSpace(v)
-		}
-		if v, ok := strings.CutPrefix(l, "secret access key:"); ok {
-			sk = strings.TrimSpace(v)
+		if v, ok := strings.CutPrefix(l, label+":"); ok {
+			return strings.TrimSpace(v)
 		}
 	}
-	return ak, sk
+	t.Fatalf("first-account.txt has no %q line", label)
+	return ""
+}
+
+func firstCreds(t *testing.T, dir string) (string, string) {
+	t.Helper()
+	return firstAccountLine(t, dir, "access key id"), firstAccountLine(t, dir, "secret access key")
 }
 
 func TestServeEndToEnd(t *testing.T) {
@@ -150,13 +154,7 @@ func TestServeWebDAV(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	addrs, stop := startServe(t, dir)
 	defer func() { _ = stop() }()
-	b, _ := os.ReadFile(filepath.Join(dir, "first-account.txt"))
-	var pw string
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "password:"); ok {
-			pw = strings.TrimSpace(v)
-		}
-	}
+	pw := firstAccountLine(t, dir, "password")
 	do := func(method, path, body string) int {
 		req, _ := http.NewRequest(method, addrs["webdav"]+path, strings.NewReader(body))
 		req.SetBasicAuth("admin", pw)
