@@ -1,13 +1,11 @@
 package davapi
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/rs/zerolog"
@@ -16,6 +14,7 @@ import (
 	"github.com/sealgate/sealgate/backends/mem"
 	"github.com/sealgate/sealgate/cryptolayer"
 	"github.com/sealgate/sealgate/gateway"
+	"github.com/sealgate/sealgate/internal/testlog"
 )
 
 // accountLogins is what cmd wires: gateway.Accounts + Service.
@@ -38,7 +37,7 @@ type env struct {
 	srv  *httptest.Server
 	svc  *gateway.Service
 	acc  *gateway.Accounts
-	logs *syncWriter
+	logs *testlog.Buffer
 }
 
 func newEnv(t testing.TB) *env {
@@ -67,7 +66,7 @@ func newEnvOn(t testing.TB, store backends.Store) *env {
 			t.Fatal(err)
 		}
 	}
-	logs := &syncWriter{w: &bytes.Buffer{}}
+	logs := &testlog.Buffer{}
 	h, err := New(Config{Logins: accountLogins{acc, svc}, Logger: zerolog.New(logs).Level(zerolog.DebugLevel)})
 	if err != nil {
 		t.Fatal(err)
@@ -140,21 +139,4 @@ func (e *env) get(user, bucket, key string) ([]byte, gateway.ObjectInfo, error) 
 	defer or.Body.Close()
 	b, err := io.ReadAll(or.Body)
 	return b, or.Info, err
-}
-
-type syncWriter struct {
-	mu sync.Mutex
-	w  *bytes.Buffer
-}
-
-func (w *syncWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.w.Write(p)
-}
-
-func (w *syncWriter) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.w.String()
 }

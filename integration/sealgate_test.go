@@ -1,12 +1,10 @@
 package integration
 
 import (
-	"bytes"
 	"context"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/rs/zerolog"
@@ -17,6 +15,7 @@ import (
 	"github.com/sealgate/sealgate/cryptolayer"
 	"github.com/sealgate/sealgate/gateway"
 	"github.com/sealgate/sealgate/internal/s3server"
+	"github.com/sealgate/sealgate/internal/testlog"
 	"github.com/sealgate/sealgate/s3api"
 )
 
@@ -35,7 +34,7 @@ type sealgate struct {
 	HTTP     []target // one per account, in accountNames order
 	HTTPS    []target
 	Service  *gateway.Service
-	log      *syncBuffer
+	log      *testlog.Buffer
 }
 
 // gatewayUsers adapts the keystore to the S3 door.
@@ -52,28 +51,11 @@ func (u gatewayUsers) ByAccessKey(id string) (s3api.User, error) {
 	return s3api.User{Name: a.Name(), Secret: a.Secret(), NS: u.svc.Namespace(a)}, nil
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // startSealgate runs sealgate over upstream "fs" (a temp directory) or "s3"
 // (a bucket of a versitygw started for the test).
 func startSealgate(t *testing.T, upstream string) *sealgate {
 	t.Helper()
-	sg := &sealgate{Upstream: upstream, log: &syncBuffer{}}
+	sg := &sealgate{Upstream: upstream, log: &testlog.Buffer{}}
 	var store backends.Store
 	switch upstream {
 	case "fs":

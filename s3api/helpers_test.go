@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,6 +21,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/sealgate/sealgate/gateway"
+	"github.com/sealgate/sealgate/internal/testlog"
 )
 
 const (
@@ -38,29 +38,11 @@ func (u testUsers) ByAccessKey(ak string) (User, error) {
 	return User{}, gateway.ErrNoSuchUser
 }
 
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type testEnv struct {
 	srv   *httptest.Server
 	alice Namespace
 	bob   Namespace
-	log   *syncBuffer
+	log   *testlog.Buffer
 	skew  atomic.Int64 // server clock offset
 }
 
@@ -80,7 +62,7 @@ func newEnv(t *testing.T, o envOpts) *testEnv {
 	if o.newNS == nil {
 		o.newNS = func(*testing.T, string) gateway.Namespace { return newFakeNS() }
 	}
-	e := &testEnv{log: &syncBuffer{}, alice: o.newNS(t, "alice"), bob: o.newNS(t, "bob")}
+	e := &testEnv{log: &testlog.Buffer{}, alice: o.newNS(t, "alice"), bob: o.newNS(t, "bob")}
 	users := testUsers{
 		aliceAK: {Name: "alice", Secret: []byte(aliceSK), NS: e.alice},
 		bobAK:   {Name: "bob", Secret: []byte(bobSK), NS: e.bob},
