@@ -12,7 +12,15 @@
 // parent directory is fsynced. A failed or cancelled Put leaves the old object
 // untouched, with one exception: when only the final directory fsync fails,
 // the new object is already in place but its durability is unknown, and Put
-// reports the error (a caller must not count on either version). Conditional puts are race-free between goroutines of one process
+// reports the error (a caller must not count on either version).
+//
+// I/O: a body announced under 4 MiB (or a range under 4 MiB) goes through
+// the page cache. Larger ones move in aligned 1 MiB blocks with O_DIRECT
+// where the file system allows it (Linux; elsewhere, or when the kernel
+// refuses, buffered): a write holds one block, a read two, one of them
+// filled ahead on its own goroutine. See blockwrite.go for why.
+//
+// Conditional puts are race-free between goroutines of one process
 // (a striped per-key mutex); two processes sharing one root are NOT
 // coordinated — sealgate locks its data directory.
 //

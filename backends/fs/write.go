@@ -30,7 +30,7 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, op
 	if size < -1 {
 		return backends.ObjectInfo{}, fmt.Errorf("fs: put %q: negative size %d: %w", key, size, backends.ErrInvalidArgument)
 	}
-	return s.write(ctx, key, opts, func(w io.Writer) error {
+	return s.write(ctx, key, opts, size, func(w io.Writer) error {
 		return copyBody(ctx, w, r, size)
 	})
 }
@@ -52,7 +52,7 @@ func (s *Store) Compose(ctx context.Context, dst string, srcs []string, opts bac
 		}
 		rels[i] = rel
 	}
-	return s.write(ctx, dst, opts, func(w io.Writer) error {
+	return s.write(ctx, dst, opts, -1, func(w io.Writer) error {
 		for i, rel := range rels {
 			if err := s.appendObject(ctx, w, srcs[i], rel); err != nil {
 				return err
@@ -72,8 +72,9 @@ func (s *Store) appendObject(ctx context.Context, w io.Writer, key, rel string) 
 	return copyBody(ctx, w, f, -1)
 }
 
-// write fills a temp file with fill, then commits it under key.
-func (s *Store) write(ctx context.Context, key string, opts backends.PutOptions, fill func(io.Writer) error) (backends.ObjectInfo, error) {
+// write fills a temp file with fill, then commits it under key. size is
+// the body's announced size, or -1.
+func (s *Store) write(ctx context.Context, key string, opts backends.PutOptions, size int64, fill func(io.Writer) error) (backends.ObjectInfo, error) {
 	rel, err := objectPath(key)
 	if err != nil {
 		return backends.ObjectInfo{}, err
@@ -92,7 +93,7 @@ func (s *Store) write(ctx context.Context, key string, opts backends.PutOptions,
 	if err := s.precondition(key, rel, opts); err != nil {
 		return backends.ObjectInfo{}, err
 	}
-	tmp, fi, err := s.writeTemp(fill)
+	tmp, fi, err := s.writeTemp(size, fill)
 	if err != nil {
 		return backends.ObjectInfo{}, fmt.Errorf("fs: put %q: %w", key, err)
 	}
@@ -105,7 +106,7 @@ func (s *Store) write(ctx context.Context, key string, opts backends.PutOptions,
 
 // writeTemp creates a temp file, fills it and fsyncs it. It returns the
 // file's name and info; on error nothing is left behind.
-func (s *Store) writeTemp(fill func(io.Writer) error) (string, fs.FileInfo, error) {
+func (s *Store) writeTemp(size int64, fill func(io.Writer) error) (string, fs.FileInfo, error) {
 	name, err := s.tempName()
 	if err != nil {
 		return "", nil, err
@@ -114,7 +115,7 @@ func (s *Store) writeTemp(fill func(io.Writer) error) (string, fs.FileInfo, erro
 	if err != nil {
 		return "", nil, err
 	}
-	fi, err := fillSync(f, fill)
+	fi, err := fillSync(f, size, fill)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -125,16 +126,30 @@ func (s *Store) writeTemp(fill func(io.Writer) error) (string, fs.FileInfo, erro
 	return name, fi, nil
 }
 
-func fillSync(f *os.File, fill func(io.Writer) error) (fs.FileInfo, error) {
-	// The writer hides *os.File's ReadFrom, so the copy keeps to our bounded
-	// buffer, and starts writeback every few MiB.
-	if err := fill(&flushingWriter{f: f}); err != nil {
+func fillSync(f *os.File, size int64, fill func(io.Writer) error) (fs.FileInfo, error) {
+	if err := fillFile(f, size, fill); err != nil {
 		return nil, err
 	}
 	if err := f.Sync(); err != nil {
 		return nil, err
 	}
 	return f.Stat()
+}
+
+// fillFile runs fill on f: a body announced under directMin through a
+// flushingWriter, any other in aligned blocks (see blockWriter). Both hide
+// *os.File's ReadFrom, so the copy keeps to a bounded buffer.
+func fillFile(f *os.File, size int64, fill func(io.Writer) error) error {
+	fw := &flushingWriter{f: f}
+	if size >= 0 && size < directMin {
+		return fill(fw)
+	}
+	bw := newBlockWriter(fw)
+	defer bw.release()
+	if err := fill(bw); err != nil {
+		return err
+	}
+	return bw.finish()
 }
 
 // writebackEvery is how much a write may run ahead of the disk before its
@@ -263,9 +278,7 @@ func copyBody(ctx context.Context, w io.Writer, r io.Reader, size int64) error {
 	if size >= 0 {
 		src = io.LimitReader(src, size+1) // one byte more reveals a long body
 	}
-	bp := copyBufs.Get().(*[]byte)
-	defer copyBufs.Put(bp)
-	n, err := io.CopyBuffer(w, src, *bp)
+	n, err := copyTo(w, src)
 	switch {
 	case err != nil:
 		return err
@@ -275,4 +288,15 @@ func copyBody(ctx context.Context, w io.Writer, r io.Reader, size int64) error {
 		return fmt.Errorf("got %d bytes or more, announced %d: %w", n, size, backends.ErrSizeMismatch)
 	}
 	return nil
+}
+
+// copyTo copies src to w: through w's ReadFrom when it has one (a
+// blockWriter reads into its block), else through a pooled buffer.
+func copyTo(w io.Writer, src io.Reader) (int64, error) {
+	if rf, ok := w.(io.ReaderFrom); ok {
+		return rf.ReadFrom(src)
+	}
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	return io.CopyBuffer(w, src, *bp)
 }

@@ -1,0 +1,84 @@
+//go:build linux
+
+package fs
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// newTestBlockWriter opens a fresh file under a temp dir; it skips where
+// the file system has no direct I/O (the writer then stays buffered, which
+// TestLargeBodiesRoundTrip covers).
+func newTestBlockWriter(t *testing.T) (*blockWriter, *os.File) {
+	t.Helper()
+	f, err := os.Create(filepath.Join(t.TempDir(), "f"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.Close() })
+	if err := setDirect(f, true); err != nil {
+		t.Skipf("no O_DIRECT on this file system: %v", err)
+	}
+	if err := setDirect(f, false); err != nil {
+		t.Fatal(err)
+	}
+	w := newBlockWriter(&flushingWriter{f: f})
+	t.Cleanup(w.release)
+	return w, f
+}
+
+func checkFile(t *testing.T, f *os.File, want []byte) {
+	t.Helper()
+	got, err := os.ReadFile(f.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("file has %d bytes, want %d (or contents differ)", len(got), len(want))
+	}
+}
+
+// TestBlockWriterGoesDirect: full blocks are written with O_DIRECT, the
+// tail buffered after O_DIRECT is turned off again.
+func TestBlockWriterGoesDirect(t *testing.T) {
+	w, f := newTestBlockWriter(t)
+	body := bytes.Repeat([]byte("0123456789abcdef"), (3*blockSize+100)/16)
+	if _, err := w.ReadFrom(bytes.NewReader(body)); err != nil {
+		t.Fatal(err)
+	}
+	if !w.direct {
+		t.Fatal("full blocks were not written direct")
+	}
+	if err := w.finish(); err != nil {
+		t.Fatal(err)
+	}
+	if w.direct {
+		t.Fatal("still direct after the tail")
+	}
+	checkFile(t, f, body)
+}
+
+// TestBlockWriterFallsBack: a block the kernel refuses direct (EINVAL, here
+// a misaligned buffer) is written buffered, and the writer stays buffered.
+func TestBlockWriterFallsBack(t *testing.T) {
+	w, f := newTestBlockWriter(t)
+	if err := setDirect(f, true); err != nil {
+		t.Fatal(err)
+	}
+	w.tried, w.direct = true, true
+	buf := make([]byte, blockSize+1)
+	for i := range buf {
+		buf[i] = byte(i)
+	}
+	misaligned := buf[1:]
+	if err := w.writeBlock(misaligned); err != nil {
+		t.Fatalf("fallback failed: %v", err)
+	}
+	if w.direct {
+		t.Fatal("still direct after EINVAL")
+	}
+	checkFile(t, f, misaligned)
+}
