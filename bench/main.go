@@ -3,7 +3,11 @@
 // same disk) versus sealgate's S3 door (fs upstream) and WebDAV door, with
 // the same client (aws-sdk-go-v2, unsigned payloads, no client checksums).
 //
-//	go run ./bench [-size 1073741824] [-ops 2000] [-list 10000]
+//	go run ./bench [-runs 1] [-size 1073741824] [-ops 2000] [-list 10000]
+//
+// With -runs N the whole comparison runs N times, each on fresh data
+// directories, the baseline and sealgate taking turns; the table shows
+// each cell's median and, under it, its range.
 //
 // Workloads: one large PUT and GET; 4 KiB PUT and GET at concurrency 1,
 // 16 and 32; LIST of N objects cold (fresh process) and warm; peak RSS of
@@ -21,6 +25,7 @@ import (
 )
 
 type options struct {
+	runs     int
 	size     int64
 	ops      int
 	list     int
@@ -32,6 +37,7 @@ type options struct {
 
 func main() {
 	var o options
+	flag.IntVar(&o.runs, "runs", 1, "times to run the whole comparison (the table shows medians)")
 	flag.Int64Var(&o.size, "size", 1<<30, "bytes of the large PUT/GET")
 	flag.IntVar(&o.ops, "ops", 2000, "4 KiB operations per measurement")
 	flag.IntVar(&o.list, "list", 10000, "objects in the LIST measurement")
@@ -65,13 +71,27 @@ func run(ctx context.Context, o options) error {
 		return fmt.Errorf("building sealgate (run from the repository root): %v\n%s", err, out)
 	}
 	r := &report{}
+	for i := range max(o.runs, 1) {
+		if err := runOnce(ctx, o, r, i); err != nil {
+			return err
+		}
+	}
+	r.print(os.Stdout, o)
+	return nil
+}
+
+// runOnce runs the comparison once, on data directories of its own.
+func runOnce(ctx context.Context, o options, r *report, i int) error {
+	o.dir = filepath.Join(o.dir, fmt.Sprintf("run%d", i))
 	if err := benchBaseline(ctx, o, r); err != nil {
 		return err
 	}
 	if err := benchSealgate(ctx, o, r); err != nil {
 		return err
 	}
-	r.print(os.Stdout, o)
+	if !o.keep {
+		return os.RemoveAll(o.dir)
+	}
 	return nil
 }
 

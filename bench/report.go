@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strings"
 	"text/tabwriter"
 )
@@ -26,42 +27,73 @@ const (
 	rowRSS          = "RSS MiB, 4 KiB ops c≤32"
 )
 
-// report collects one number per (column, row).
+// report collects the numbers of each (row, column), one per run.
 type report struct {
 	rows []string
-	vals map[string]map[string]float64
+	vals map[string]map[string][]float64
 }
 
 func (r *report) set(col, row string, v float64) {
 	if r.vals == nil {
-		r.vals = map[string]map[string]float64{}
+		r.vals = map[string]map[string][]float64{}
 	}
 	if r.vals[row] == nil {
-		r.vals[row] = map[string]float64{}
+		r.vals[row] = map[string][]float64{}
 		r.rows = append(r.rows, row)
 	}
-	r.vals[row][col] = v
+	r.vals[row][col] = append(r.vals[row][col], v)
+}
+
+// median returns the median of xs (the mean of the middle two for an even
+// count), or 0 for none.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Sorted(slices.Values(xs))
+	m := len(s) / 2
+	if len(s)%2 == 0 {
+		return (s[m-1] + s[m]) / 2
+	}
+	return s[m]
 }
 
 func (r *report) print(w io.Writer, o options) {
-	_, _ = fmt.Fprintf(w, "sealgate bench: %s/%s, %d CPUs, large object %d MiB, %d ops per 4 KiB row, LIST of %d objects\n\n",
-		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), o.size>>20, o.ops, o.list)
+	_, _ = fmt.Fprintf(w, "sealgate bench: %s/%s, %d CPUs, large object %d MiB, %d ops per 4 KiB row, LIST of %d objects, %d run(s)\n\n",
+		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), o.size>>20, o.ops, o.list, max(o.runs, 1))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	_, _ = fmt.Fprintf(tw, "workload\t%s\t%s\t%s\tS3/plain\tWebDAV/plain\t\n", colBase, colS3, colDAV)
 	for _, row := range r.rows {
 		v := r.vals[row]
+		med := func(col string) float64 { return median(v[col]) }
 		_, _ = fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", row, num(v, colBase), num(v, colS3), num(v, colDAV),
-			ratio(v[colS3], v[colBase]), ratio(v[colDAV], v[colBase]))
+			ratio(med(colS3), med(colBase)), ratio(med(colDAV), med(colBase)))
+		if o.runs > 1 {
+			_, _ = fmt.Fprintf(tw, "\t%s\t%s\t%s\t\t\t\n", spread(v[colBase]), spread(v[colS3]), spread(v[colDAV]))
+		}
 	}
 	_ = tw.Flush()
-	_, _ = fmt.Fprintln(w, "\nRatios are sealgate/plain; for LIST times and RSS, lower is better.")
+	_, _ = fmt.Fprintln(w, "\nCells are medians; with -runs, the line under each gives min–max. Ratios are of medians,")
+	_, _ = fmt.Fprintln(w, "sealgate/plain; for LIST times and RSS, lower is better.")
 }
 
-func num(v map[string]float64, col string) string {
-	x, ok := v[col]
+func num(v map[string][]float64, col string) string {
+	xs, ok := v[col]
 	if !ok {
 		return "–"
 	}
+	return short(median(xs))
+}
+
+// spread is "min–max" of xs, or empty.
+func spread(xs []float64) string {
+	if len(xs) == 0 {
+		return ""
+	}
+	return short(slices.Min(xs)) + "–" + short(slices.Max(xs))
+}
+
+func short(x float64) string {
 	return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.1f", x), "0"), ".")
 }
 

@@ -35,35 +35,28 @@ type zeroes struct{}
 
 func (zeroes) Read(p []byte) (int, error) { clear(p); return len(p), nil }
 
-// BenchmarkLargePutHTTP: one large PUT through the whole S3 door (HTTP,
-// SigV4 with an unsigned payload, gateway sealing with MD5) into a
-// discarding store, or the fs store when SEALGATE_BENCH_FS is set.
-// SEALGATE_BENCH_UPLOAD_MIB sets the size (default 1024).
-func BenchmarkLargePutHTTP(b *testing.B) {
-	size := int64(1024) << 20
+// benchSize is SEALGATE_BENCH_UPLOAD_MIB MiB, default 1 GiB.
+func benchSize() int64 {
 	if v, err := strconv.Atoi(os.Getenv("SEALGATE_BENCH_UPLOAD_MIB")); err == nil && v > 0 {
-		size = int64(v) << 20
+		return int64(v) << 20
 	}
+	return 1 << 30
+}
+
+// benchDoor starts the S3 door over store for one account with a bucket
+// "bench"; it returns a client that sends unsigned payloads.
+func benchDoor(b *testing.B, store backends.Store) (*s3.Client, func(*s3.Options)) {
 	dir := b.TempDir()
 	root := cryptolayer.NewKey()
 	_ = gateway.InitAccounts(dir, root)
 	accts, _ := gateway.OpenAccounts(gateway.AccountsConfig{Dir: dir, Root: root, PasswordParams: cryptolayer.MinPasswordParams})
-	var store backends.Store = discardStore{mem.New()}
-	if os.Getenv("SEALGATE_BENCH_FS") != "" { // the real local upstream, durable writes
-		st, err := fs.Open(b.TempDir())
-		if err != nil {
-			b.Fatal(err)
-		}
-		store = st
-	}
 	svc, _ := gateway.NewService(gateway.Config{Store: store})
 	creds, _ := accts.Create("bench", nil)
 	a, _ := accts.ByAccessKey(creds.AccessKeyID)
 	e := newEnv(&testing.T{}, envOpts{newNS: func(*testing.T, string) Namespace { return svc.Namespace(a) }})
-	defer e.srv.Close()
+	b.Cleanup(e.srv.Close)
 	c := e.aliceClient(&testing.T{})
-	ctx := context.Background()
-	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bench")}); err != nil {
+	if _, err := c.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("bench")}); err != nil {
 		b.Fatal(err)
 	}
 	unsigned := func(o *s3.Options) {
@@ -71,12 +64,61 @@ func BenchmarkLargePutHTTP(b *testing.B) {
 			return v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware(st)
 		})
 	}
+	return c, unsigned
+}
+
+func benchFS(b *testing.B) backends.Store {
+	st, err := fs.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return st
+}
+
+// BenchmarkLargePutHTTP: one large PUT through the whole S3 door (HTTP,
+// SigV4 with an unsigned payload, gateway sealing with MD5) into a
+// discarding store, or the fs store when SEALGATE_BENCH_FS is set.
+// SEALGATE_BENCH_UPLOAD_MIB sets the size (default 1024).
+func BenchmarkLargePutHTTP(b *testing.B) {
+	size := benchSize()
+	var store backends.Store = discardStore{mem.New()}
+	if os.Getenv("SEALGATE_BENCH_FS") != "" { // the real local upstream, durable writes
+		store = benchFS(b)
+	}
+	c, unsigned := benchDoor(b, store)
 	b.SetBytes(size)
 	for i := 0; b.Loop(); i++ {
-		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bench"), Key: aws.String(fmt.Sprint(i)),
+		_, err := c.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String("bench"), Key: aws.String(fmt.Sprint(i)),
 			Body: io.LimitReader(zeroes{}, size), ContentLength: aws.Int64(size)}, unsigned)
 		if err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLargeGetHTTP: one large GET through the whole S3 door from the
+// fs store (direct reads, decryption, HTTP). SEALGATE_BENCH_UPLOAD_MIB
+// sets the size (default 1024).
+func BenchmarkLargeGetHTTP(b *testing.B) {
+	size := benchSize()
+	c, unsigned := benchDoor(b, benchFS(b))
+	ctx := context.Background()
+	_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bench"), Key: aws.String("big"),
+		Body: io.LimitReader(zeroes{}, size), ContentLength: aws.Int64(size)}, unsigned)
+	if err != nil {
+		b.Fatal(err)
+	}
+	buf := make([]byte, 256<<10)
+	b.SetBytes(size)
+	for b.Loop() {
+		out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bench"), Key: aws.String("big")})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, err := io.CopyBuffer(io.Discard, struct{ io.Reader }{out.Body}, buf)
+		_ = out.Body.Close()
+		if err != nil || n != size {
+			b.Fatalf("read %d of %d: %v", n, size, err)
 		}
 	}
 }

@@ -8,9 +8,11 @@ import (
 	"syscall"
 )
 
-// aheadBlocks is how many blocks one large read holds: one being read from
-// the disk while the caller drains the other.
-const aheadBlocks = 2
+// aheadBlocks is how many blocks one large read holds: the disk fills the
+// others while the caller drains one. With two, a 1 GiB GET through the
+// door measured 906-995 MB/s, with four 1060-1194 (the disk and the
+// consumer run at about the same speed here, so the slack absorbs jitter).
+const aheadBlocks = 4
 
 // aheadReader reads [off, off+n) of a file in aligned blocks on its own
 // goroutine, one block ahead of the caller, with O_DIRECT where the file
@@ -26,9 +28,10 @@ type aheadReader struct {
 	stop chan struct{}
 	wg   sync.WaitGroup
 
-	cur    aheadBlock
-	err    error // sticky
-	closed bool
+	cur     aheadBlock
+	err     error // sticky
+	closed  bool
+	release func() // returns the budget, after the blocks
 }
 
 // aheadBlock is one block's data (a window of buf) or the error that ended
@@ -39,12 +42,15 @@ type aheadBlock struct {
 	err  error
 }
 
-func newAheadReader(f *os.File, off, n int64) *aheadReader {
+// newAheadReader starts reading [off, off+n) of f; release is called once,
+// by Close, after the blocks are back in the pool.
+func newAheadReader(f *os.File, off, n int64, release func()) *aheadReader {
 	r := &aheadReader{
-		f:    f,
-		full: make(chan aheadBlock, aheadBlocks),
-		free: make(chan *[]byte, aheadBlocks),
-		stop: make(chan struct{}),
+		f:       f,
+		release: release,
+		full:    make(chan aheadBlock, aheadBlocks),
+		free:    make(chan *[]byte, aheadBlocks),
+		stop:    make(chan struct{}),
 	}
 	for range aheadBlocks {
 		r.free <- blockBufs.Get().(*[]byte)
@@ -161,5 +167,6 @@ func (r *aheadReader) Close() error {
 	for len(r.free) > 0 {
 		blockBufs.Put(<-r.free)
 	}
+	r.release()
 	return r.f.Close()
 }

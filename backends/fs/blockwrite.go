@@ -19,6 +19,8 @@ const (
 	blockSize  = 1 << 20
 	blockAlign = 4096    // covers 512 B and 4 KiB logical blocks
 	directMin  = 4 << 20 // bodies announced smaller are written buffered
+	// blockBudget bounds the blocks held by all transfers of a store.
+	blockBudget = 64 << 20
 )
 
 var blockBufs = sync.Pool{New: func() any { return alignedBlock() }}

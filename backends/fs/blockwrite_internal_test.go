@@ -4,9 +4,12 @@ package fs
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/sealgate/sealgate/backends"
 )
 
 // newTestBlockWriter opens a fresh file under a temp dir; it skips where
@@ -81,4 +84,66 @@ func TestBlockWriterFallsBack(t *testing.T) {
 		t.Fatal("still direct after EINVAL")
 	}
 	checkFile(t, f, misaligned)
+}
+
+// TestBlockBudget: with the budget spent, large transfers go through the
+// page cache and still round-trip; a large read gives its blocks back on
+// Close.
+func TestBlockBudget(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = s.Close() }()
+	ctx := t.Context()
+	all := int64(blockBudget / blockSize)
+	body := bytes.Repeat([]byte("budget!"), (6<<20)/7)
+	put := func() {
+		t.Helper()
+		if _, err := s.Put(ctx, "k", bytes.NewReader(body), int64(len(body)), backends.PutOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	get := func() io.ReadCloser {
+		t.Helper()
+		rc, _, err := s.Get(ctx, "k", 0, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rc
+	}
+	if !s.blocks.TryAcquire(all) {
+		t.Fatal("budget not free at start")
+	}
+	put()
+	rc := get()
+	if _, ok := rc.(*section); !ok {
+		t.Fatalf("spent budget: read is %T, want the buffered *section", rc)
+	}
+	checkRead(t, rc, body)
+	s.blocks.Release(all)
+
+	put()
+	rc = get()
+	if _, ok := rc.(*aheadReader); !ok {
+		t.Fatalf("free budget: read is %T, want *aheadReader", rc)
+	}
+	if s.blocks.TryAcquire(all) {
+		t.Fatal("an open large read holds no budget")
+	}
+	checkRead(t, rc, body)
+	if !s.blocks.TryAcquire(all) {
+		t.Fatal("Close did not give the read's blocks back")
+	}
+}
+
+func checkRead(t *testing.T, rc io.ReadCloser, want []byte) {
+	t.Helper()
+	got, err := io.ReadAll(rc)
+	if cerr := rc.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("read %d bytes (%v), want %d", len(got), err, len(want))
+	}
 }

@@ -17,8 +17,10 @@
 // I/O: a body announced under 4 MiB (or a range under 4 MiB) goes through
 // the page cache. Larger ones move in aligned 1 MiB blocks with O_DIRECT
 // where the file system allows it (Linux; elsewhere, or when the kernel
-// refuses, buffered): a write holds one block, a read two, one of them
-// filled ahead on its own goroutine. See blockwrite.go for why.
+// refuses, buffered): a write holds one block, a read four, filled ahead on
+// its own goroutine. The blocks of all transfers share a 64 MiB budget;
+// a transfer that finds it spent goes through the page cache instead, so
+// memory stays bounded under any load. See blockwrite.go for why.
 //
 // Conditional puts are race-free between goroutines of one process
 // (a striped per-key mutex); two processes sharing one root are NOT
@@ -57,6 +59,8 @@ import (
 	"strings"
 	"sync"
 
+	"golang.org/x/sync/semaphore"
+
 	"github.com/sealgate/sealgate/backends"
 )
 
@@ -71,8 +75,9 @@ const (
 
 // Store is a local-directory object store, safe for concurrent use.
 type Store struct {
-	root  *os.Root // <root>; every access goes through it
-	locks [lockStripe]sync.Mutex
+	root   *os.Root // <root>; every access goes through it
+	locks  [lockStripe]sync.Mutex
+	blocks *semaphore.Weighted // the block budget, in blocks (see blockBudget)
 }
 
 var (
@@ -95,7 +100,7 @@ func Open(root string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fs: open %q: %w", root, err)
 	}
-	s := &Store{root: r}
+	s := &Store{root: r, blocks: semaphore.NewWeighted(blockBudget / blockSize)}
 	if err := s.prepare(); err != nil {
 		_ = r.Close()
 		return nil, fmt.Errorf("fs: open %q: %w", root, err)

@@ -51,8 +51,9 @@ func (s *Store) Get(ctx context.Context, key string, off, n int64) (io.ReadClose
 	if n < 0 || n > size-off {
 		n = size - off
 	}
-	if n >= directMin {
-		return newAheadReader(f, off, n), objectInfo(key, fi), nil
+	if n >= directMin && s.blocks.TryAcquire(aheadBlocks) {
+		r := newAheadReader(f, off, n, func() { s.blocks.Release(aheadBlocks) })
+		return r, objectInfo(key, fi), nil
 	}
 	return &section{SectionReader: io.NewSectionReader(f, off, n), f: f}, objectInfo(key, fi), nil
 }

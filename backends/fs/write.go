@@ -115,7 +115,7 @@ func (s *Store) writeTemp(size int64, fill func(io.Writer) error) (string, fs.Fi
 	if err != nil {
 		return "", nil, err
 	}
-	fi, err := fillSync(f, size, fill)
+	fi, err := s.fillSync(f, size, fill)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -126,8 +126,8 @@ func (s *Store) writeTemp(size int64, fill func(io.Writer) error) (string, fs.Fi
 	return name, fi, nil
 }
 
-func fillSync(f *os.File, size int64, fill func(io.Writer) error) (fs.FileInfo, error) {
-	if err := fillFile(f, size, fill); err != nil {
+func (s *Store) fillSync(f *os.File, size int64, fill func(io.Writer) error) (fs.FileInfo, error) {
+	if err := s.fillFile(f, size, fill); err != nil {
 		return nil, err
 	}
 	if err := f.Sync(); err != nil {
@@ -136,14 +136,16 @@ func fillSync(f *os.File, size int64, fill func(io.Writer) error) (fs.FileInfo, 
 	return f.Stat()
 }
 
-// fillFile runs fill on f: a body announced under directMin through a
-// flushingWriter, any other in aligned blocks (see blockWriter). Both hide
-// *os.File's ReadFrom, so the copy keeps to a bounded buffer.
-func fillFile(f *os.File, size int64, fill func(io.Writer) error) error {
+// fillFile runs fill on f: a body announced under directMin, or one that
+// finds the block budget spent, through a flushingWriter; any other in
+// aligned blocks (see blockWriter). Both hide *os.File's ReadFrom, so the
+// copy keeps to a bounded buffer.
+func (s *Store) fillFile(f *os.File, size int64, fill func(io.Writer) error) error {
 	fw := &flushingWriter{f: f}
-	if size >= 0 && size < directMin {
+	if size >= 0 && size < directMin || !s.blocks.TryAcquire(1) {
 		return fill(fw)
 	}
+	defer s.blocks.Release(1)
 	bw := newBlockWriter(fw)
 	defer bw.release()
 	if err := fill(bw); err != nil {
