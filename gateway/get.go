@@ -59,24 +59,36 @@ func checkRequest(opts GetOptions, info ObjectInfo) (off, cnt int64, err error) 
 	return resolveRange(opts.Range, info.Size)
 }
 
+// getOnce reads one version of the object.
 func (n *userNS) getOnce(ctx context.Context, bucket, key string, opts GetOptions) (*ObjectReader, error) {
-	up, st, err := n.stat(ctx, bucket, key)
+	up, err := n.upstreamKey(ctx, bucket, key)
 	if err != nil {
 		return nil, err
 	}
+	first, st, err := n.firstRead(ctx, up, opts)
+	if err != nil {
+		return nil, err
+	}
+	closeFirst := func() {
+		if first != nil {
+			_ = first.Close()
+		}
+	}
 	// A revalidation (304, 412) or a bad range is answered from the cache
-	// when it can, without opening the object.
+	// when it can, without reading the object.
 	if info, ok := n.svc.cachedInfo(metaKey{up, st.ETag}); ok {
 		if _, _, err := checkRequest(opts, info); err != nil {
+			closeFirst()
 			return &ObjectReader{Info: info}, err
 		}
 	}
 	var obj *cryptolayer.Object
 	var whole []byte
-	if st.Size <= smallObject {
-		obj, whole, err = n.readSmall(ctx, bucket, key, up, st)
-	} else {
+	if st.Size > smallObject {
+		closeFirst()
 		obj, err = n.open(ctx, bucket, key, up, st)
+	} else {
+		obj, whole, err = n.readSmall(ctx, bucket, key, up, first, st)
 	}
 	if err != nil {
 		return nil, err
@@ -98,6 +110,20 @@ func (n *userNS) getOnce(ctx context.Context, bucket, key string, opts GetOption
 	return r, nil
 }
 
+// firstRead starts a GET of the upstream key up. A plain GET (no range, no
+// condition) reads the first smallObject bytes, which also tell the size
+// and version: a small object costs one upstream request. Any other GET
+// starts with a stat (first is nil), so that a revalidation answered from
+// the metadata cache reads no object data.
+func (n *userNS) firstRead(ctx context.Context, up string, opts GetOptions) (first io.ReadCloser, st backends.ObjectInfo, err error) {
+	if opts == (GetOptions{}) {
+		first, st, err = n.svc.store.Get(ctx, up, 0, smallObject)
+	} else {
+		st, err = n.svc.store.Stat(ctx, up)
+	}
+	return first, st, upstreamErr(err, ErrNoSuchKey)
+}
+
 func (n *userNS) body(ctx context.Context, obj *cryptolayer.Object, whole []byte, off, cnt int64) (io.ReadCloser, error) {
 	if whole == nil {
 		rc, err := obj.Range(ctx, off, cnt)
@@ -113,12 +139,17 @@ func (n *userNS) body(ctx context.Context, obj *cryptolayer.Object, whole []byte
 	return &integrityReader{ns: n, r: obj.Decrypt(bytes.NewReader(whole[uoff:uoff+un]), off, cnt)}, nil
 }
 
+// upstreamKey checks the bucket and returns the upstream key of an object.
+func (n *userNS) upstreamKey(ctx context.Context, bucket, key string) (string, error) {
+	if err := n.needBucket(ctx, bucket); err != nil {
+		return "", err
+	}
+	return n.objectKey(bucket, key)
+}
+
 // stat finds the upstream version of a key.
 func (n *userNS) stat(ctx context.Context, bucket, key string) (string, backends.ObjectInfo, error) {
-	if err := n.needBucket(ctx, bucket); err != nil {
-		return "", backends.ObjectInfo{}, err
-	}
-	up, err := n.objectKey(bucket, key)
+	up, err := n.upstreamKey(ctx, bucket, key)
 	if err != nil {
 		return "", backends.ObjectInfo{}, err
 	}
@@ -150,11 +181,14 @@ func (n *userNS) open(ctx context.Context, bucket, key, up string, st backends.O
 	return obj, n.readErr(err)
 }
 
-// readSmall reads a whole small object in one request and authenticates it.
-func (n *userNS) readSmall(ctx context.Context, bucket, key, up string, st backends.ObjectInfo) (*cryptolayer.Object, []byte, error) {
-	rc, err := n.pinned(up, st.ETag)(ctx, 0, -1)
-	if err != nil {
-		return nil, nil, n.readErr(err)
+// readSmall reads the whole small object version st, from rc if it is not
+// nil (it is closed), and authenticates it.
+func (n *userNS) readSmall(ctx context.Context, bucket, key, up string, rc io.ReadCloser, st backends.ObjectInfo) (*cryptolayer.Object, []byte, error) {
+	if rc == nil {
+		var err error
+		if rc, err = n.pinned(up, st.ETag)(ctx, 0, -1); err != nil {
+			return nil, nil, n.readErr(err)
+		}
 	}
 	defer func() { _ = rc.Close() }()
 	whole, err := io.ReadAll(io.LimitReader(rc, smallObject+1))

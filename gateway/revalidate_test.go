@@ -64,3 +64,55 @@ func TestRevalidationFromCache(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainGetUpstreamRequests: a plain GET of a small object is one
+// upstream request (no stat); a large one adds no stat either; a
+// conditional or ranged GET starts with a stat, as the cache needs.
+func TestPlainGetUpstreamRequests(t *testing.T) {
+	f := newFixture(t)
+	cs := &sourceCountingStore{countingStore: f.store}
+	svc, err := NewService(Config{Store: cs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := svc.namespaceFor(f.user(t, "alice").user)
+	mustBucket(t, n, "bkt")
+	for _, tc := range []struct {
+		size         int
+		opts         GetOptions
+		stats, gets  int64
+		whatRequests string
+	}{
+		{1000, GetOptions{}, 0, 1, "one read"},
+		{3 * mib, GetOptions{}, 0, 4, "a first read, then prefix, END and body"},
+		{1000, GetOptions{IfNoneMatch: "other"}, 1, 1, "a stat and a read"},
+		{1000, GetOptions{Range: &Range{Start: 1, End: 9}}, 1, 1, "a stat and a read"},
+	} {
+		body := partcopyPayload(tc.size)
+		put(t, n, "bkt", "k", body, nil)
+		up, err := n.objectKey("bkt", "k")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs.key.Store(up)
+		cs.stats.Store(0)
+		cs.gets.Store(0)
+		svc.meta.Purge() // a cold cache: the object is opened
+		r, err := n.GetObject(context.Background(), "bkt", "k", tc.opts)
+		if err != nil {
+			t.Fatalf("size %d %+v: %v", tc.size, tc.opts, err)
+		}
+		got, err := io.ReadAll(r.Body)
+		_ = r.Body.Close()
+		want := body
+		if rg := tc.opts.Range; rg != nil {
+			want = body[rg.Start : rg.End+1]
+		}
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("size %d %+v: read %d bytes, %v", tc.size, tc.opts, len(got), err)
+		}
+		if s, g := cs.stats.Load(), cs.gets.Load(); s != tc.stats || g != tc.gets {
+			t.Errorf("size %d %+v: %d stats and %d reads, want %d and %d (%s)", tc.size, tc.opts, s, g, tc.stats, tc.gets, tc.whatRequests)
+		}
+	}
+}

@@ -19,7 +19,7 @@ import (
 
 // startServe runs `sealgate serve` on ephemeral loopback ports and returns
 // its endpoints and a stop function that waits for a graceful exit.
-func startServe(t *testing.T, dir string, extra ...string) (map[string]string, func() error) {
+func startServe(t testing.TB, dir string, extra ...string) (map[string]string, func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan map[string]string, 1)
@@ -45,7 +45,7 @@ func startServe(t *testing.T, dir string, extra ...string) (map[string]string, f
 
 // firstAccountLine returns the value of a "label:" line of the first-account
 // file serve wrote into dir.
-func firstAccountLine(t *testing.T, dir, label string) string {
+func firstAccountLine(t testing.TB, dir, label string) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, "first-account.txt"))
 	if err != nil {
