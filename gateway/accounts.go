@@ -91,8 +91,19 @@ func (s AccountStatus) String() string {
 // Account is an immutable snapshot of one account, as the keystore held it
 // when it was looked up. Printing it (%v, %+v, %#v) shows no secret.
 type Account struct {
-	u *cryptolayer.User // from a published keystore: never changed
+	u  *cryptolayer.User // from a published keystore: never changed
+	ns *derivedNS        // nil: derived on every use
 }
+
+// derivedNS holds what every request of one account snapshot derives.
+type derivedNS struct {
+	once    sync.Once
+	dir     string
+	buckets *cryptolayer.NameCipher
+}
+
+// newAccount wraps a published user record.
+func newAccount(u *cryptolayer.User) *Account { return &Account{u: u, ns: &derivedNS{}} }
 
 // Name is the account name (the WebDAV login).
 func (a *Account) Name() string { return a.u.Name }
@@ -115,6 +126,20 @@ func (a *Account) Created() time.Time { return a.u.Created }
 
 // user is the key record, for the gateway's namespaces. Never change it.
 func (a *Account) user() *cryptolayer.User { return a.u }
+
+// namespaceKeys returns the user's upstream directory and bucket-name
+// cipher, derived once per account snapshot instead of on every request
+// (a few HKDF and HMAC runs). A changed account (password, keys, status,
+// deletion) is a new snapshot, so nothing derived outlives the record it
+// came from.
+func (a *Account) namespaceKeys() (string, *cryptolayer.NameCipher) {
+	d := a.ns
+	if d == nil {
+		return a.u.UpstreamDir(), a.u.BucketNameCipher()
+	}
+	d.once.Do(func() { d.dir, d.buckets = a.u.UpstreamDir(), a.u.BucketNameCipher() })
+	return d.dir, d.buckets
+}
 
 // String shows the name, access key id and status; no secret.
 func (a *Account) String() string {

@@ -42,7 +42,7 @@ func (a *Accounts) publish(ks *cryptolayer.Keystore, id fileIdent) {
 		byAccess: make(map[string]*Account, len(ks.Users)),
 	}
 	for _, u := range ks.Users {
-		acc := &Account{u: u}
+		acc := newAccount(u)
 		s.byName[u.Name], s.byAccess[u.AccessKeyID] = acc, acc
 	}
 	a.snap.Store(s)

@@ -321,3 +321,22 @@ func TestClosedAccounts(t *testing.T) {
 		t.Errorf("List after Close: %v", l)
 	}
 }
+
+// TestNamespaceKeysDerivedOnce: the namespace keys of an account snapshot
+// are derived on first use only, and equal what the record derives.
+func TestNamespaceKeysDerivedOnce(t *testing.T) {
+	u := &cryptolayer.User{Name: "u", Root: cryptolayer.NewKey()}
+	a := newAccount(u)
+	dir1, c1 := a.namespaceKeys()
+	dir2, c2 := a.namespaceKeys()
+	if c1 != c2 || dir1 != dir2 {
+		t.Fatal("derived twice")
+	}
+	if dir1 != u.UpstreamDir() {
+		t.Fatalf("dir %q, record derives %q", dir1, u.UpstreamDir())
+	}
+	bare := &Account{u: u}
+	if dir, c := bare.namespaceKeys(); dir != dir1 || c == nil {
+		t.Fatal("an account without the cache derives differently")
+	}
+}

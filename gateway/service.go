@@ -121,7 +121,10 @@ func (s *Service) integrityFailure(region string) {
 // Namespace returns the view of one account: what the doors call for an
 // authenticated request. The Account is a snapshot; a deleted account's
 // snapshot keeps working only for requests already in flight.
-func (s *Service) Namespace(a *Account) Namespace { return s.namespaceFor(a.user()) }
+func (s *Service) Namespace(a *Account) Namespace {
+	dir, buckets := a.namespaceKeys()
+	return &userNS{svc: s, user: a.user(), dir: dir, buckets: buckets}
+}
 
 // namespaceFor returns the namespace of a user record (a snapshot the
 // caller does not modify).

@@ -171,7 +171,7 @@ var errClientGone = errors.New("s3api: client went away")
 // header went out is returned, and ServeHTTP aborts the connection so the
 // client never sees a complete-looking truncated object.
 func copyBody(w io.Writer, body io.Reader, n int64) error {
-	buf := make([]byte, 64<<10)
+	buf := make([]byte, min(64<<10, n)) // a 4 KiB GET allocates 4 KiB
 	var done int64
 	for done < n {
 		m, rerr := body.Read(buf[:min(int64(len(buf)), n-done)])

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/sealgate/sealgate/backends"
+	"github.com/sealgate/sealgate/backends/fs"
 )
 
 // plantEscapes makes a directory outside the store with a "secret" file and
@@ -49,9 +50,16 @@ func plantEscapes(t *testing.T, root string) string {
 // TestSymlinkEscapes: no operation through a symlink planted in data/ reads,
 // writes or deletes anything it points to.
 func TestSymlinkEscapes(t *testing.T) {
+	for _, mode := range readModes {
+		t.Run(mode.name, func(t *testing.T) {
+			root := t.TempDir()
+			checkSymlinkEscapes(t, mode.open(t, root), root)
+		})
+	}
+}
+
+func checkSymlinkEscapes(t *testing.T, s *fs.Store, root string) {
 	ctx := context.Background()
-	root := t.TempDir()
-	s := open(t, root)
 	outside := plantEscapes(t, root)
 	put(t, s, "sub/real", "ok")
 	reads := []string{"abs/secret", "sub/rel/secret", "file", "totmp/x", "sub/loop/x", "sub/parent/sub/real"}

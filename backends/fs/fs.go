@@ -58,6 +58,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sync/semaphore"
 
@@ -78,6 +79,10 @@ type Store struct {
 	root   *os.Root // <root>; every access goes through it
 	locks  [lockStripe]sync.Mutex
 	blocks *semaphore.Weighted // the block budget, in blocks (see blockBudget)
+
+	dir       *os.File // the root directory, for openat2 (nil: not used)
+	dirfd     int
+	noOpenat2 atomic.Bool // the kernel has no openat2
 }
 
 var (
@@ -105,6 +110,7 @@ func Open(root string) (*Store, error) {
 		_ = r.Close()
 		return nil, fmt.Errorf("fs: open %q: %w", root, err)
 	}
+	s.openRootDir()
 	return s, nil
 }
 
@@ -168,6 +174,9 @@ func (s *Store) cleanTmp() error {
 
 // Close implements [backends.Store].
 func (s *Store) Close() error {
+	if s.dir != nil {
+		_ = s.dir.Close()
+	}
 	return s.root.Close()
 }
 

@@ -9,9 +9,23 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) backends.Store {
-		return open(t, t.TempDir())
-	})
+	for _, mode := range readModes {
+		t.Run(mode.name, func(t *testing.T) {
+			storetest.Run(t, func(t *testing.T) backends.Store {
+				return mode.open(t, t.TempDir())
+			})
+		})
+	}
+}
+
+// readModes opens stores that read through openat2 where the kernel has
+// it, and through the portable path walk.
+var readModes = []struct {
+	name string
+	open func(testing.TB, string) *fs.Store
+}{
+	{"default", open},
+	{"walk", func(t testing.TB, dir string) *fs.Store { s := open(t, dir); fs.WalkOnly(s); return s }},
 }
 
 // open opens a store in dir and closes it at the end of the test.

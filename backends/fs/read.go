@@ -108,8 +108,12 @@ func (s *Store) pruneDirs(dir string) {
 	}
 }
 
-// openObject opens the regular file of key and describes it.
+// openObject opens the regular file of key and describes it (the rules of
+// lstatObject).
 func (s *Store) openObject(key, rel string) (*os.File, fs.FileInfo, error) {
+	if f, fi, ok, err := s.openBeneath(key, rel); ok {
+		return f, fi, err
+	}
 	if _, err := s.lstatObject(key, rel); err != nil {
 		return nil, nil, err
 	}
@@ -117,21 +121,34 @@ func (s *Store) openObject(key, rel string) (*os.File, fs.FileInfo, error) {
 	if err != nil {
 		return nil, nil, mapErr(key, err)
 	}
-	fi, err := f.Stat()
-	if err == nil && !fi.Mode().IsRegular() {
-		err = keyError(key, "not a regular file", backends.ErrNotExist)
-	}
+	fi, err := regularInfo(key, f)
 	if err != nil {
 		_ = f.Close()
-		return nil, nil, mapErr(key, err)
+		return nil, nil, err
 	}
 	return f, fi, nil
+}
+
+// regularInfo describes the open file f of key, which must be a regular
+// file.
+func regularInfo(key string, f *os.File) (fs.FileInfo, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, mapErr(key, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, keyError(key, "not a regular file", backends.ErrNotExist)
+	}
+	return fi, nil
 }
 
 // lstatObject describes the object of key: a regular file reached through
 // real directories only. A symlink anywhere on the path, a directory or a
 // missing entry is ErrNotExist.
 func (s *Store) lstatObject(key, rel string) (fs.FileInfo, error) {
+	if fi, ok, err := s.statBeneath(key, rel); ok {
+		return fi, err
+	}
 	if err := s.checkParents(key, rel, backends.ErrNotExist); err != nil {
 		return nil, err
 	}
