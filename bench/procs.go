@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/sealgate/sealgate/internal/rss"
 	"net"
 	"net/http"
 	"os"
@@ -13,11 +12,14 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/sealgate/sealgate/internal/rss"
 )
 
 // proc is a server process under test.
 type proc struct {
 	name     string
+	dir      string // its data, for evicting it from the page cache
 	cmd      *exec.Cmd
 	endpoint string // S3 endpoint
 	dav      string // WebDAV endpoint ("" if none)
@@ -41,7 +43,7 @@ func startVersitygw(bin, dir string) (*proc, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &proc{name: "versitygw", endpoint: "http://" + addr, ak: "benchroot", sk: "benchroot-secret-key-0123456789"}
+	p := &proc{name: "versitygw", dir: dir, endpoint: "http://" + addr, ak: "benchroot", sk: "benchroot-secret-key-0123456789"}
 	for _, d := range []string{filepath.Join(dir, "posix"), filepath.Join(dir, "iam")} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, err
@@ -66,7 +68,7 @@ func startSealgate(bin, dir string) (*proc, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &proc{name: "sealgate", endpoint: "http://" + s3a}
+	p := &proc{name: "sealgate", dir: dir, endpoint: "http://" + s3a}
 	p.cmd = exec.Command(bin, "serve", "--data-dir", dir, "--s3-addr", s3a, "--dav-addr", dava, "--admin-addr", "off", "--log-level", "warn")
 	out, err := p.cmd.StdoutPipe()
 	if err != nil {

@@ -26,6 +26,13 @@ func s3Suite(ctx context.Context, o options, p *proc, c *s3.Client, r *report, c
 	}
 	r.set(col, rowBigPut, put)
 	r.set(col, rowBigGet, get)
+	if evictCache(p.dir) == nil {
+		cold, err := bigGet(ctx, c, bucket, "big")
+		if err != nil {
+			return fmt.Errorf("%s: large GET from disk: %w", col, err)
+		}
+		r.set(col, rowBigGetCold, cold)
+	}
 	r.set(col, rowRSSBig, done())
 	done = p.sampleRSS()
 	defer func() { r.set(col, rowRSS, done()) }()
