@@ -97,11 +97,16 @@ func BenchmarkLargePutHTTP(b *testing.B) {
 }
 
 // BenchmarkLargeGetHTTP: one large GET through the whole S3 door from the
-// fs store (direct reads, decryption, HTTP). SEALGATE_BENCH_UPLOAD_MIB
-// sets the size (default 1024).
+// fs store (direct reads, decryption, HTTP), or from memory when
+// SEALGATE_BENCH_MEM is set (the door's own ceiling, no disk).
+// SEALGATE_BENCH_UPLOAD_MIB sets the size (default 1024).
 func BenchmarkLargeGetHTTP(b *testing.B) {
 	size := benchSize()
-	c, unsigned := benchDoor(b, benchFS(b))
+	var store backends.Store = mem.New()
+	if os.Getenv("SEALGATE_BENCH_MEM") == "" {
+		store = benchFS(b)
+	}
+	c, unsigned := benchDoor(b, store)
 	ctx := context.Background()
 	_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bench"), Key: aws.String("big"),
 		Body: io.LimitReader(zeroes{}, size), ContentLength: aws.Int64(size)}, unsigned)
