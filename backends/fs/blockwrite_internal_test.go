@@ -80,10 +80,11 @@ func TestBlockWriterFallsBack(t *testing.T) {
 	if err := w.writeBlock(misaligned); err != nil {
 		t.Fatalf("fallback failed: %v", err)
 	}
-	if w.direct {
-		t.Fatal("still direct after EINVAL")
-	}
 	checkFile(t, f, misaligned)
+	if w.direct {
+		// tmpfs, for one, takes O_DIRECT without alignment rules.
+		t.Skip("this file system accepted a misaligned direct write: no EINVAL to fall back from")
+	}
 }
 
 // TestBlockBudget: with the budget spent, large transfers go through the
