@@ -166,13 +166,24 @@ func (n *userNS) objectInfo(ctx context.Context, bucket, key, up string, st back
 	if info, ok := n.svc.cachedInfo(metaKey{up, st.ETag}); ok {
 		return info, nil
 	}
-	obj, err := n.open(ctx, bucket, key, up, st)
+	obj, err := n.openSmallWhole(ctx, bucket, key, up, st)
 	if err != nil {
 		return ObjectInfo{}, err
 	}
 	info := infoFrom(key, obj)
 	n.svc.meta.Add(metaKey{up, st.ETag}, info)
 	return info, nil
+}
+
+// openSmallWhole authenticates the version st of up like open, but reads a
+// small object whole: one upstream request instead of two (the prefix,
+// then END), for HEAD and for every object a cold listing opens.
+func (n *userNS) openSmallWhole(ctx context.Context, bucket, key, up string, st backends.ObjectInfo) (*cryptolayer.Object, error) {
+	if st.Size > smallObject {
+		return n.open(ctx, bucket, key, up, st)
+	}
+	obj, _, err := n.readSmall(ctx, bucket, key, up, nil, st)
+	return obj, err
 }
 
 // open authenticates the version st of up, reading only that version.

@@ -67,7 +67,8 @@ func TestRevalidationFromCache(t *testing.T) {
 
 // TestPlainGetUpstreamRequests: a plain GET of a small object is one
 // upstream request (no stat); a large one adds no stat either; a
-// conditional or ranged GET starts with a stat, as the cache needs.
+// conditional or ranged GET starts with a stat, as the cache needs; a
+// cold HEAD of a small object is a stat and one read.
 func TestPlainGetUpstreamRequests(t *testing.T) {
 	f := newFixture(t)
 	cs := &sourceCountingStore{countingStore: f.store}
@@ -114,5 +115,15 @@ func TestPlainGetUpstreamRequests(t *testing.T) {
 		if s, g := cs.stats.Load(), cs.gets.Load(); s != tc.stats || g != tc.gets {
 			t.Errorf("size %d %+v: %d stats and %d reads, want %d and %d (%s)", tc.size, tc.opts, s, g, tc.stats, tc.gets, tc.whatRequests)
 		}
+	}
+	// A cold HEAD of a small object reads it whole: one read, not two.
+	cs.stats.Store(0)
+	cs.gets.Store(0)
+	svc.meta.Purge()
+	if _, err := n.HeadObject(context.Background(), "bkt", "k", GetOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if s, g := cs.stats.Load(), cs.gets.Load(); s != 1 || g != 1 {
+		t.Errorf("cold HEAD of a small object: %d stats and %d reads, want 1 and 1", s, g)
 	}
 }
