@@ -150,7 +150,8 @@ func (r *aheadReader) next() bool {
 }
 
 // Close stops the read-ahead, returns the blocks to the pool and closes
-// the file.
+// the file; a Read after it answers os.ErrClosed. Read and Close must not
+// run concurrently (an io.ReadCloser's usual contract).
 func (r *aheadReader) Close() error {
 	if r.closed {
 		return os.ErrClosed
@@ -161,6 +162,7 @@ func (r *aheadReader) Close() error {
 	if r.cur.buf != nil {
 		blockBufs.Put(r.cur.buf)
 	}
+	r.cur, r.err = aheadBlock{}, os.ErrClosed // no Read touches the blocks again
 	for b := range r.full {
 		blockBufs.Put(b.buf)
 	}

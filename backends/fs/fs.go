@@ -18,9 +18,11 @@
 // the page cache. Larger ones move in aligned 1 MiB blocks with O_DIRECT
 // where the file system allows it (Linux; elsewhere, or when the kernel
 // refuses, buffered): a write holds one block, a read four, filled ahead on
-// its own goroutine. The blocks of all transfers share a 64 MiB budget;
-// a transfer that finds it spent goes through the page cache instead, so
-// memory stays bounded under any load. See blockwrite.go for why.
+// its own goroutine. The blocks in use by all transfers stay within a
+// 64 MiB budget (each block is 1 MiB plus up to 4 KiB of alignment slack,
+// and the pool may keep idle ones until the next GC); a transfer that
+// finds the budget spent goes through the page cache with a 256 KiB
+// buffer instead, as every transfer did before. See blockwrite.go for why.
 //
 // Conditional puts are race-free between goroutines of one process
 // (a striped per-key mutex); two processes sharing one root are NOT
@@ -80,8 +82,7 @@ type Store struct {
 	locks  [lockStripe]sync.Mutex
 	blocks *semaphore.Weighted // the block budget, in blocks (see blockBudget)
 
-	dir       *os.File // the root directory, for openat2 (nil: not used)
-	dirfd     int
+	dir       *os.File    // the root directory, for openat2 (nil: not used)
 	noOpenat2 atomic.Bool // the kernel has no openat2
 }
 

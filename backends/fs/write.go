@@ -52,7 +52,7 @@ func (s *Store) Compose(ctx context.Context, dst string, srcs []string, opts bac
 		}
 		rels[i] = rel
 	}
-	return s.write(ctx, dst, opts, -1, func(w io.Writer) error {
+	return s.write(ctx, dst, opts, s.sizeHint(srcs, rels), func(w io.Writer) error {
 		for i, rel := range rels {
 			if err := s.appendObject(ctx, w, srcs[i], rel); err != nil {
 				return err
@@ -60,6 +60,21 @@ func (s *Store) Compose(ctx context.Context, dst string, srcs []string, opts bac
 		}
 		return nil
 	})
+}
+
+// sizeHint is the total size of the sources, to choose how the copy is
+// written (small ones through the page cache); -1 if one cannot be
+// stat-ed (the copy then reports why).
+func (s *Store) sizeHint(srcs, rels []string) int64 {
+	var total int64
+	for i, rel := range rels {
+		fi, err := s.lstatObject(srcs[i], rel)
+		if err != nil {
+			return -1
+		}
+		total += fi.Size()
+	}
+	return total
 }
 
 // appendObject copies the object of key to w.
