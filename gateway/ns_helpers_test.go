@@ -31,6 +31,20 @@ func (c *countingStore) Compose(ctx context.Context, dst string, srcs []string, 
 	return c.Store.(backends.Composer).Compose(ctx, dst, srcs, o)
 }
 
+// aliceOver returns alice's namespace, with bucket "bkt", on a new service
+// over the store wrap makes of a fixture's counting store.
+func aliceOver(t *testing.T, wrap func(*countingStore) backends.Store) (*userNS, *Service) {
+	t.Helper()
+	f := newFixture(t)
+	svc, err := NewService(Config{Store: wrap(f.store)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := svc.namespaceFor(f.user(t, "alice").user)
+	mustBucket(t, n, "bkt")
+	return n, svc
+}
+
 type fixture struct {
 	store *countingStore
 	mem   *mem.Store

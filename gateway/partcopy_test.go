@@ -42,15 +42,8 @@ func (s *sourceCountingStore) Get(ctx context.Context, key string, off, n int64)
 // cut at the end as a GET's is, and stores no part.
 func TestUploadPartCopyOneSourceRead(t *testing.T) {
 	for _, size := range []int{1000, 3*smallObject + 17} { // read whole / opened by range
-		f := newFixture(t)
-		cs := &sourceCountingStore{countingStore: f.store}
-		svc, err := NewService(Config{Store: cs})
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := svc.namespaceFor(f.user(t, "alice").user)
+		n, _, cs := withSourceCounting(t)
 		ctx := context.Background()
-		mustBucket(t, n, "bkt")
 		src := partcopyPayload(size)
 		put(t, n, "bkt", "src", src, nil)
 		up, err := n.objectKey("bkt", "src")

@@ -26,15 +26,23 @@ func (g *getCountingStore) Get(ctx context.Context, key string, off, n int64) (i
 // Gets, with bucket "bkt".
 func withGetCounting(t *testing.T) (*userNS, *getCountingStore) {
 	t.Helper()
-	f := newFixture(t)
-	gs := &getCountingStore{countingStore: f.store}
-	svc, err := NewService(Config{Store: gs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := svc.namespaceFor(f.user(t, "alice").user)
-	mustBucket(t, n, "bkt")
+	var gs *getCountingStore
+	n, _ := aliceOver(t, func(c *countingStore) backends.Store {
+		gs = &getCountingStore{countingStore: c}
+		return gs
+	})
 	return n, gs
+}
+
+// withSourceCounting is withGetCounting with a sourceCountingStore.
+func withSourceCounting(t *testing.T) (*userNS, *Service, *sourceCountingStore) {
+	t.Helper()
+	var cs *sourceCountingStore
+	n, svc := aliceOver(t, func(c *countingStore) backends.Store {
+		cs = &sourceCountingStore{countingStore: c}
+		return cs
+	})
+	return n, svc, cs
 }
 
 // TestRevalidationFromCache: once an object's metadata is cached, a GET
@@ -70,14 +78,7 @@ func TestRevalidationFromCache(t *testing.T) {
 // conditional or ranged GET starts with a stat, as the cache needs; a
 // cold HEAD of a small object is a stat and one read.
 func TestPlainGetUpstreamRequests(t *testing.T) {
-	f := newFixture(t)
-	cs := &sourceCountingStore{countingStore: f.store}
-	svc, err := NewService(Config{Store: cs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := svc.namespaceFor(f.user(t, "alice").user)
-	mustBucket(t, n, "bkt")
+	n, svc, cs := withSourceCounting(t)
 	for _, tc := range []struct {
 		size         int
 		opts         GetOptions
