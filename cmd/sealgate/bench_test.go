@@ -18,7 +18,12 @@ import (
 // BenchmarkSmallGetServe: 4 KiB GETs from 16 clients against `serve` as
 // it runs in production (per-request account lookup, SigV4, namespace,
 // fs upstream), in one process so that -cpuprofile sees the server.
-func BenchmarkSmallGetServe(b *testing.B) {
+func BenchmarkSmallGetServe(b *testing.B) { benchSmallServe(b, true) }
+
+// BenchmarkSmallPutServe: the same with 4 KiB PUTs.
+func BenchmarkSmallPutServe(b *testing.B) { benchSmallServe(b, false) }
+
+func benchSmallServe(b *testing.B, get bool) {
 	dir := filepath.Join(b.TempDir(), "data")
 	addrs, stop := startServe(b, dir)
 	defer func() { _ = stop() }()
@@ -32,10 +37,12 @@ func BenchmarkSmallGetServe(b *testing.B) {
 	}
 	const objects = 256
 	body := bytes.Repeat([]byte("x"), 4096)
+	put := func(key string) error {
+		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bench"), Key: aws.String(key), Body: bytes.NewReader(body)})
+		return err
+	}
 	for i := range objects {
-		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bench"), Key: aws.String(fmt.Sprintf("o%03d", i)),
-			Body: bytes.NewReader(body)})
-		if err != nil {
+		if err := put(fmt.Sprintf("o%03d", i)); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -45,17 +52,29 @@ func BenchmarkSmallGetServe(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			key := fmt.Sprintf("o%03d", next.Add(1)%objects)
-			out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bench"), Key: aws.String(key)})
+			var err error
+			if get {
+				err = getAll(ctx, c, key, len(body))
+			} else {
+				err = put(key)
+			}
 			if err != nil {
 				b.Error(err)
 				return
 			}
-			n, err := io.Copy(io.Discard, out.Body)
-			_ = out.Body.Close()
-			if err != nil || n != 4096 {
-				b.Errorf("%s: %d bytes, %v", key, n, err)
-				return
-			}
 		}
 	})
+}
+
+func getAll(ctx context.Context, c *s3.Client, key string, size int) error {
+	out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bench"), Key: aws.String(key)})
+	if err != nil {
+		return err
+	}
+	n, err := io.Copy(io.Discard, out.Body)
+	_ = out.Body.Close()
+	if err == nil && n != int64(size) {
+		err = fmt.Errorf("%s: %d bytes, want %d", key, n, size)
+	}
+	return err
 }
