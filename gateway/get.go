@@ -24,20 +24,29 @@ const smallObject = cryptolayer.PrefixSize + cryptolayer.SealedChunkSize + crypt
 
 // GetObject implements Namespace.
 func (n *userNS) GetObject(ctx context.Context, bucket, key string, opts GetOptions) (*ObjectReader, error) {
+	return retryChanged(func() (*ObjectReader, error) { return n.getOnce(ctx, bucket, key, opts) })
+}
+
+// retryChanged runs read again when the object was replaced while it was
+// read (errChanged), twice at most; then it reports ErrUnavailable.
+func retryChanged[T any](read func() (T, error)) (T, error) {
 	for attempt := 0; ; attempt++ {
-		r, err := n.getOnce(ctx, bucket, key, opts)
-		if errors.Is(err, errChanged) && attempt < 2 {
-			continue
+		r, err := read()
+		switch {
+		case !errors.Is(err, errChanged):
+			return r, err
+		case attempt == 2:
+			return r, fmt.Errorf("%w: %w", ErrUnavailable, err)
 		}
-		if errors.Is(err, errChanged) {
-			return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
-		}
-		return r, err
 	}
 }
 
 // HeadObject implements Namespace.
 func (n *userNS) HeadObject(ctx context.Context, bucket, key string, opts GetOptions) (ObjectInfo, error) {
+	return retryChanged(func() (ObjectInfo, error) { return n.headOnce(ctx, bucket, key, opts) })
+}
+
+func (n *userNS) headOnce(ctx context.Context, bucket, key string, opts GetOptions) (ObjectInfo, error) {
 	up, st, err := n.stat(ctx, bucket, key)
 	if err != nil {
 		return ObjectInfo{}, err
@@ -69,24 +78,18 @@ func (n *userNS) getOnce(ctx context.Context, bucket, key string, opts GetOption
 	if err != nil {
 		return nil, err
 	}
-	closeFirst := func() {
-		if first != nil {
-			_ = first.Close()
-		}
-	}
 	// A revalidation (304, 412) or a bad range is answered from the cache
-	// when it can, without reading the object.
-	if info, ok := n.svc.cachedInfo(metaKey{up, st.ETag}); ok {
+	// when it can, without reading the object (such a GET made no first
+	// read: only a plain GET does, and it cannot fail these checks).
+	if info, ok := n.svc.cachedInfo(metaKey{up, st.ETag}); ok && first == nil {
 		if _, _, err := checkRequest(opts, info); err != nil {
-			closeFirst()
 			return &ObjectReader{Info: info}, err
 		}
 	}
 	var obj *cryptolayer.Object
 	var whole []byte
 	if st.Size > smallObject {
-		closeFirst()
-		obj, err = n.open(ctx, bucket, key, up, st)
+		obj, err = n.openAfter(ctx, bucket, key, up, st, first)
 	} else {
 		obj, whole, err = n.readSmall(ctx, bucket, key, up, first, st)
 	}
@@ -188,8 +191,40 @@ func (n *userNS) openSmallWhole(ctx context.Context, bucket, key, up string, st 
 
 // open authenticates the version st of up, reading only that version.
 func (n *userNS) open(ctx context.Context, bucket, key, up string, st backends.ObjectInfo) (*cryptolayer.Object, error) {
-	obj, err := cryptolayer.Open(ctx, n.user, n.binding(bucket, key), st.Size, n.pinned(up, st.ETag))
+	return n.openWith(ctx, bucket, key, st, n.pinned(up, st.ETag))
+}
+
+func (n *userNS) openWith(ctx context.Context, bucket, key string, st backends.ObjectInfo, fetch cryptolayer.Fetcher) (*cryptolayer.Object, error) {
+	obj, err := cryptolayer.Open(ctx, n.user, n.binding(bucket, key), st.Size, fetch)
 	return obj, n.readErr(err)
+}
+
+// openAfter opens a large object whose first bytes a plain GET has already
+// requested (first; nil after a stat). They are read to the end, so that an
+// S3 upstream keeps its connection, and they serve the prefix, so that only
+// END is fetched besides: three upstream requests for the GET, not four.
+func (n *userNS) openAfter(ctx context.Context, bucket, key, up string, st backends.ObjectInfo, first io.ReadCloser) (*cryptolayer.Object, error) {
+	fetch := n.pinned(up, st.ETag)
+	if first != nil {
+		head, err := io.ReadAll(io.LimitReader(first, smallObject))
+		_ = first.Close()
+		if err != nil {
+			return nil, upstreamErr(err, ErrNoSuchKey)
+		}
+		fetch = withHead(head, fetch)
+	}
+	return n.openWith(ctx, bucket, key, st, fetch)
+}
+
+// withHead serves the reads that fall inside head (the first bytes of the
+// same version) from it, and the others through fetch.
+func withHead(head []byte, fetch cryptolayer.Fetcher) cryptolayer.Fetcher {
+	return func(ctx context.Context, off, cnt int64) (io.ReadCloser, error) {
+		if off >= 0 && cnt >= 0 && off+cnt <= int64(len(head)) {
+			return io.NopCloser(bytes.NewReader(head[off : off+cnt])), nil
+		}
+		return fetch(ctx, off, cnt)
+	}
 }
 
 // readSmall reads the whole small object version st, from rc if it is not

@@ -86,7 +86,7 @@ func TestPlainGetUpstreamRequests(t *testing.T) {
 		whatRequests string
 	}{
 		{1000, GetOptions{}, 0, 1, "one read"},
-		{3 * mib, GetOptions{}, 0, 4, "a first read, then prefix, END and body"},
+		{3 * mib, GetOptions{}, 0, 3, "a first read (it holds the prefix), then END and body"},
 		{1000, GetOptions{IfNoneMatch: "other"}, 1, 1, "a stat and a read"},
 		{1000, GetOptions{Range: &Range{Start: 1, End: 9}}, 1, 1, "a stat and a read"},
 	} {
@@ -126,5 +126,59 @@ func TestPlainGetUpstreamRequests(t *testing.T) {
 	}
 	if s, g := cs.stats.Load(), cs.gets.Load(); s != 1 || g != 1 {
 		t.Errorf("cold HEAD of a small object: %d stats and %d reads, want 1 and 1", s, g)
+	}
+}
+
+// staleStatStore answers the first Stat of a watched key with a stale
+// version's ETag, as if the object were replaced right after the stat.
+type staleStatStore struct {
+	*countingStore
+	key   atomic.Value // string
+	stale atomic.Int64 // stale answers left
+}
+
+func (s *staleStatStore) Stat(ctx context.Context, key string) (backends.ObjectInfo, error) {
+	info, err := s.countingStore.Stat(ctx, key)
+	if k, _ := s.key.Load().(string); k == key && err == nil && s.stale.Add(-1) >= 0 {
+		info.ETag = "stale"
+	}
+	return info, err
+}
+
+// TestReplacedWhileReadRetries: a HEAD or a ranged GET whose version is
+// replaced between the stat and the read is retried, and after three
+// replacements in a row it is ErrUnavailable.
+func TestReplacedWhileReadRetries(t *testing.T) {
+	var ss *staleStatStore
+	n, svc := aliceOver(t, func(c *countingStore) backends.Store {
+		ss = &staleStatStore{countingStore: c}
+		return ss
+	})
+	body := []byte("replaced under the reader")
+	put(t, n, "bkt", "k", body, nil)
+	up, err := n.objectKey("bkt", "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss.key.Store(up)
+	ctx := context.Background()
+	for _, stale := range []int64{1, 2, 3} {
+		ss.stale.Store(stale)
+		svc.meta.Purge()
+		_, herr := n.HeadObject(ctx, "bkt", "k", GetOptions{})
+		ss.stale.Store(stale)
+		svc.meta.Purge()
+		r, gerr := n.GetObject(ctx, "bkt", "k", GetOptions{Range: &Range{Start: 0, End: 3}})
+		if r != nil && r.Body != nil {
+			_ = r.Body.Close()
+		}
+		for op, err := range map[string]error{"HEAD": herr, "ranged GET": gerr} {
+			if stale < 3 && err != nil {
+				t.Errorf("%s after %d replacement(s): %v", op, stale, err)
+			}
+			if stale == 3 && !errors.Is(err, ErrUnavailable) {
+				t.Errorf("%s after 3 replacements: %v, want ErrUnavailable", op, err)
+			}
+		}
 	}
 }

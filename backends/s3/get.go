@@ -32,10 +32,15 @@ func (s *Store) Get(ctx context.Context, key string, off, n int64) (io.ReadClose
 	if err != nil {
 		err = mapErr(ctx, "get", key, err)
 		if off == 0 && errors.Is(err, backends.ErrInvalidRange) {
-			return s.getEmpty(ctx, key, 0) // bytes=0-x on an empty object
+			return s.getEmptyAfter416(ctx, key, off, n)
 		}
 		return nil, backends.ObjectInfo{}, err
 	}
+	return s.answer(ctx, key, out, in, off, n)
+}
+
+// answer wraps a GET's response as the body and info of a Get.
+func (s *Store) answer(ctx context.Context, key string, out *s3.GetObjectOutput, in *s3.GetObjectInput, off, n int64) (io.ReadCloser, backends.ObjectInfo, error) {
 	info, err := getInfo(key, out)
 	if err != nil {
 		_ = out.Body.Close()
@@ -45,6 +50,23 @@ func (s *Store) Get(ctx context.Context, key string, off, n int64) (io.ReadClose
 		return &body{ctx: ctx, key: key, rc: out.Body}, info, nil
 	}
 	return s.cutBody(ctx, key, out.Body, info, off, n) // the upstream ignored Range
+}
+
+// getEmptyAfter416 answers a range at 0 the upstream refused (416): the
+// object is empty, or was when the GET reached it. If a stat then finds it
+// non-empty, it was replaced in between: the read is made again, once, so
+// that the body and the info returned describe one version.
+func (s *Store) getEmptyAfter416(ctx context.Context, key string, off, n int64) (io.ReadCloser, backends.ObjectInfo, error) {
+	rc, info, err := s.getEmpty(ctx, key, off)
+	if err != nil || info.Size == 0 {
+		return rc, info, err
+	}
+	in := &s3.GetObjectInput{Bucket: &s.cfg.Bucket, Key: s.obj(key), Range: rangeHeader(off, n)}
+	out, err := s.client.GetObject(ctx, in)
+	if err != nil {
+		return nil, backends.ObjectInfo{}, fmt.Errorf("s3: get %q: replaced while read: %w", key, mapErr(ctx, "get", key, err))
+	}
+	return s.answer(ctx, key, out, in, off, n)
 }
 
 // getEmpty answers a read of zero bytes: it checks off against the size.
