@@ -20,8 +20,18 @@ import (
 // hostile upstream could later splice an older attempt back into the object
 // unnoticed; a fresh salt makes old attempts worthless. The object keeps the
 // multipart ETag. A repeated Complete of a completed upload answers with the
-// same object.
+// same object; one that arrives while the upload is being completed (a
+// client that gave up waiting and retried) waits for that completion and
+// answers with its result, instead of re-sealing parts being removed.
 func (n *userNS) CompleteMultipartUpload(ctx context.Context, bucket, key, id string, parts []CompletedPart, opts PutOptions) (ObjectInfo, error) {
+	v, err, _ := n.svc.completes.Do(n.uploadDir(id), func() (any, error) {
+		return n.complete(ctx, bucket, key, id, parts, opts)
+	})
+	info, _ := v.(ObjectInfo)
+	return info, err
+}
+
+func (n *userNS) complete(ctx context.Context, bucket, key, id string, parts []CompletedPart, opts PutOptions) (ObjectInfo, error) {
 	var done doneRecord
 	if validUploadID(id) {
 		if _, err := n.getRecord(ctx, n.uploadDir(id)+"done", "done\x00"+id, &done, ErrNoSuchUpload); err == nil {

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/sealgate/sealgate/backends"
@@ -195,5 +196,35 @@ func TestCompleteWithMissingPartData(t *testing.T) {
 		if _, err := n.HeadObject(context.Background(), "bkt", "obj", GetOptions{}); !errors.Is(err, ErrNoSuchKey) {
 			t.Fatalf("replace %v: object visible after a failed Complete: %v", replace, err)
 		}
+	}
+}
+
+// TestConcurrentCompletes: Completes of one upload that overlap (a client
+// that retried while the first was still re-sealing) all answer with the
+// one object; none fails on parts the first removed.
+func TestConcurrentCompletes(t *testing.T) {
+	f := newFixture(t)
+	n := f.user(t, "alice")
+	mustBucket(t, n, "bkt")
+	sizes := []int{5 * mib, 5 * mib, 5 * mib, 3}
+	all, id, parts := upload(t, n, "k", sizes, nil)
+	const callers = 4
+	infos := make([]ObjectInfo, callers)
+	errs := make([]error, callers)
+	var wg sync.WaitGroup
+	for i := range callers {
+		wg.Go(func() {
+			infos[i], errs[i] = n.CompleteMultipartUpload(context.Background(), "bkt", "k", id, parts, PutOptions{})
+		})
+	}
+	wg.Wait()
+	want := multipartETag(all, sizes)
+	for i := range callers {
+		if errs[i] != nil || infos[i].ETag != want {
+			t.Errorf("caller %d: %+v, %v; want ETag %s", i, infos[i], errs[i], want)
+		}
+	}
+	if got, _ := get(t, n, "bkt", "k", GetOptions{}); !bytes.Equal(got, all) {
+		t.Fatal("object differs")
 	}
 }

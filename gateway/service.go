@@ -6,6 +6,7 @@ import (
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/sealgate/sealgate/backends"
 	"github.com/sealgate/sealgate/cryptolayer"
@@ -65,6 +66,7 @@ type Service struct {
 	ciphers   *lru.Cache[string, *cryptolayer.NameCipher]
 	lists     *listCache
 	buckets   *lru.Cache[string, bucketState] // bounded: names of absent buckets are cached too
+	completes singleflight.Group              // one re-seal per upload at a time (multipart_complete.go)
 	integrity atomic.Int64
 	hits      atomic.Int64
 	misses    atomic.Int64
