@@ -2,10 +2,12 @@ package integration
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -96,13 +98,19 @@ func startSealgate(t *testing.T, upstream string) *sealgate {
 		t.Fatalf("NewService: %v", err)
 	}
 	sg.Service = svc
-	h, err := s3api.New(s3api.Config{Users: gatewayUsers{acc, svc}, Region: "us-east-1",
-		Logger: zerolog.New(sg.log).Level(zerolog.DebugLevel)})
-	if err != nil {
-		t.Fatalf("s3api.New: %v", err)
+	door := func(keepAlive time.Duration) http.Handler {
+		h, err := s3api.New(s3api.Config{Users: gatewayUsers{acc, svc}, Region: "us-east-1",
+			Logger: zerolog.New(sg.log).Level(zerolog.DebugLevel), KeepAlive: keepAlive})
+		if err != nil {
+			t.Fatalf("s3api.New: %v", err)
+		}
+		return h
 	}
-	plain := httptest.NewServer(h)
-	tls := httptest.NewTLSServer(h)
+	// Over HTTP every CompleteMultipartUpload takes the slow path (an early
+	// 200, spaces, then the result: see s3api/complete.go), over HTTPS the
+	// ordinary one, so each client is run through both.
+	plain := httptest.NewServer(door(50 * time.Millisecond))
+	tls := httptest.NewTLSServer(door(0))
 	t.Cleanup(plain.Close)
 	t.Cleanup(tls.Close)
 	ca := writeCA(t, tls)

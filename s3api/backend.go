@@ -32,9 +32,10 @@ func bg() context.Context { return context.Background() }
 // The object and listing methods below are never reached: route serves
 // ListBuckets, ListObjects (all versions), GetObject, HeadObject, PutObject
 // and CopyObject itself, and hands gofakes3 only CreateBucket, DeleteBucket,
-// DeleteObjects, DeleteObject, ListMultipartUploads, ListParts,
-// AbortMultipartUpload and CompleteMultipartUpload requests, none of which
-// calls them. They exist to satisfy gofakes3.Backend.
+// DeleteObjects, DeleteObject, ListMultipartUploads, ListParts and
+// AbortMultipartUpload requests, none of which calls them. They exist to
+// satisfy gofakes3.Backend (as CompleteMultipartUpload in
+// backend_multipart.go does gofakes3.MultipartBackend: route serves it).
 
 // ListBuckets is unreachable (route serves ListBuckets).
 func (b *backend) ListBuckets() ([]gofakes3.BucketInfo, error) {

@@ -10,11 +10,15 @@
 //     write, which leaves the previous object intact.
 //   - Object data, listings, copies and multipart parts are served here with
 //     the request context: PutObject, GetObject, HeadObject, CopyObject,
-//     CreateMultipartUpload, UploadPart, UploadPartCopy, ListObjects v1/v2,
-//     ListObjectVersions, ListBuckets, HeadBucket and the subresource probes.
+//     CreateMultipartUpload, UploadPart, UploadPartCopy,
+//     CompleteMultipartUpload, ListObjects v1/v2, ListObjectVersions,
+//     ListBuckets, HeadBucket and the subresource probes.
+//   - A CompleteMultipartUpload still running after 2 s is answered 200 at
+//     once, then kept alive with a space every 10 s until its result (or
+//     its Error document) follows, as S3 does (complete.go).
 //   - The rest (CreateBucket, DeleteBucket, DeleteObject,
-//     DeleteObjects, CompleteMultipartUpload, AbortMultipartUpload,
-//     ListParts, ListMultipartUploads) goes to one gofakes3 instance per user
+//     DeleteObjects, AbortMultipartUpload, ListParts,
+//     ListMultipartUploads) goes to one gofakes3 instance per user
 //     (lazily created, LRU-bounded) whose Backend and MultipartBackend adapt
 //     the user's Namespace; its error responses are re-rendered here.
 //   - Unsupported subresources (?acl, ?tagging, ?policy …): reads get AWS's

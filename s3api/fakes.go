@@ -3,7 +3,6 @@ package s3api
 import (
 	"bytes"
 	"encoding/xml"
-	"errors"
 	"io"
 	"net/http"
 	"time"
@@ -66,9 +65,9 @@ type clock func() time.Time
 func (c clock) Now() time.Time                  { return c() }
 func (c clock) Since(t time.Time) time.Duration { return c().Sub(t) }
 
-// maxFakesBody bounds the XML bodies gofakes3 reads whole (DeleteObjects,
+// maxXMLBody bounds the XML request bodies read whole (DeleteObjects,
 // CompleteMultipartUpload: 10,000 parts fit).
-const maxFakesBody = 2 << 20
+const maxXMLBody = 2 << 20
 
 // viaFakes passes the request, rewritten to path style, to the user's
 // gofakes3 instance. Its error responses are caught and re-rendered by
@@ -88,13 +87,9 @@ func (s *server) viaFakes(rc *reqCtx) error {
 		// decoder stops at the closing tag, and the verifying reader reports a
 		// bad payload hash or chunk signature only at EOF. A DeleteObjects
 		// body that fails verification must never be acted upon.
-		body, err := io.ReadAll(http.MaxBytesReader(rc.w, r.Body, maxFakesBody))
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return errCode("EntityTooLarge")
-		}
+		body, err := readVerifiedBody(rc)
 		if err != nil {
-			return err // a failed signature or payload hash: mapped by the error table
+			return err
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		r.ContentLength = int64(len(body))

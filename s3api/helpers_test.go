@@ -55,6 +55,8 @@ type envOpts struct {
 	newNS   func(t *testing.T, user string) gateway.Namespace
 	debug   bool // log at debug level (keys, redacted URLs)
 	limiter *gateway.Limiter
+	// keepAlive is Config.KeepAlive (0: the default).
+	keepAlive time.Duration
 }
 
 func newEnv(t *testing.T, o envOpts) *testEnv {
@@ -68,7 +70,7 @@ func newEnv(t *testing.T, o envOpts) *testEnv {
 		bobAK:   {Name: "bob", Secret: []byte(bobSK), NS: e.bob},
 	}
 	h, err := New(Config{Users: users, Domains: o.domains, Logger: zerolog.New(e.log).Level(logLevel(o.debug)),
-		Now: func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) }, Limiter: o.limiter})
+		Now: func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) }, Limiter: o.limiter, KeepAlive: o.keepAlive})
 	if err != nil {
 		t.Fatal(err)
 	}

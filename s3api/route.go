@@ -164,6 +164,7 @@ func (s *server) routeUpload(rc *reqCtx, q url.Values) error {
 		rc.op = "AbortMultipartUpload"
 	case http.MethodPost:
 		rc.op = "CompleteMultipartUpload"
+		return s.completeUpload(rc, q)
 	default:
 		return errCode("MethodNotAllowed")
 	}

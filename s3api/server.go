@@ -42,6 +42,9 @@ type Config struct {
 	Limiter *gateway.Limiter
 	// Observe, if set, receives a record of every finished request.
 	Observe gateway.Observer
+	// KeepAlive is the interval of the spaces a slow CompleteMultipartUpload
+	// sends after its early 200 (see complete.go); 0 means 10 s.
+	KeepAlive time.Duration
 }
 
 // server is the S3 door.
@@ -56,6 +59,8 @@ type server struct {
 	limiter  *gateway.Limiter
 	observe  gateway.Observer
 	fails    *gateway.AuthThrottle
+	// keepAlive paces a slow CompleteMultipartUpload (Config.KeepAlive).
+	keepAlive time.Duration
 }
 
 // New returns the S3 door as an http.Handler.
@@ -70,6 +75,9 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.keepAlive = cfg.KeepAlive; s.keepAlive <= 0 {
+		s.keepAlive = defaultKeepAlive
 	}
 	s.verifier = sigv4.Verifier{
 		Region:            s.region,

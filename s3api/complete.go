@@ -1,0 +1,158 @@
+package s3api
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/sealgate/sealgate/gateway"
+)
+
+// Completing a multipart upload re-seals the whole object (see
+// gateway.Namespace.CompleteMultipartUpload): seconds per GiB on a local
+// disk, longer over an S3 upstream. botocore gives up on a response after
+// 60 s of silence, and serve cuts a request that moves no byte for
+// limits.idle_timeout. So, as S3 does, a Complete that is still running
+// after a moment is answered 200 at once, with the XML declaration, then a
+// space every keepAlive, then the result document; an error found after
+// the 200 is an Error document in the 200's body, which the SDKs (botocore,
+// aws-sdk-go-v2, minio-go) check for.
+
+// defaultKeepAlive is the interval of the spaces; the 200 goes out after a
+// fifth of it.
+const defaultKeepAlive = 10 * time.Second
+
+// completeRequest is the CompleteMultipartUpload body.
+type completeRequest struct {
+	XMLName xml.Name `xml:"CompleteMultipartUpload"`
+	Parts   []struct {
+		PartNumber int    `xml:"PartNumber"`
+		ETag       string `xml:"ETag"`
+	} `xml:"Part"`
+}
+
+// completeResult is its answer.
+type completeResult struct {
+	XMLName  xml.Name `xml:"CompleteMultipartUploadResult"`
+	Xmlns    string   `xml:"xmlns,attr"`
+	Location string   `xml:"Location"`
+	Bucket   string   `xml:"Bucket"`
+	Key      string   `xml:"Key"`
+	ETag     string   `xml:"ETag"`
+}
+
+// completeUpload answers CompleteMultipartUpload (see above).
+func (s *server) completeUpload(rc *reqCtx, q url.Values) error {
+	parts, err := readCompleteRequest(rc)
+	if err != nil {
+		return err
+	}
+	type outcome struct {
+		info gateway.ObjectInfo
+		err  error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		info, err := rc.user.NS.CompleteMultipartUpload(rc.r.Context(), rc.bucket, rc.key, q.Get("uploadId"), parts, gateway.PutOptions{})
+		done <- outcome{info, err}
+	}()
+	wait := time.NewTimer(s.keepAlive / 5)
+	defer wait.Stop()
+	select {
+	case o := <-done: // quick: an ordinary answer, errors with their status
+		if o.err != nil {
+			return o.err
+		}
+		return writeXML(rc, http.StatusOK, s.completeResult(rc, o.info))
+	case <-wait.C:
+	}
+	rc.w.Header().Set("Content-Type", "application/xml")
+	rc.w.WriteHeader(http.StatusOK)
+	rc.keepAlive(xml.Header)
+	tick := time.NewTicker(s.keepAlive)
+	defer tick.Stop()
+	for {
+		select {
+		case o := <-done:
+			doc := any(s.completeResult(rc, o.info))
+			if o.err != nil {
+				doc = rc.lateError(o.err)
+			}
+			body, _ := xml.Marshal(doc)
+			if _, err := rc.w.Write(body); err != nil {
+				return errClientGone
+			}
+			return nil
+		case <-tick.C:
+			rc.keepAlive(" ")
+		}
+	}
+}
+
+// keepAlive writes and flushes s. A client gone makes the request's
+// context end, which stops the Complete; its result is then discarded.
+func (rc *reqCtx) keepAlive(s string) {
+	_, _ = io.WriteString(rc.w, s)
+	_ = http.NewResponseController(rc.w).Flush()
+}
+
+// lateError renders an error found after the 200 went out, and records it
+// for the access log.
+func (rc *reqCtx) lateError(err error) *apiError {
+	e := toAPIError(err, rc.srv.region)
+	e.RequestID = rc.id
+	e.Resource = rc.r.URL.Path
+	rc.code = e.Code
+	if e.status >= 500 {
+		rc.logErr(err)
+	}
+	return e
+}
+
+func (s *server) completeResult(rc *reqCtx, info gateway.ObjectInfo) completeResult {
+	scheme := "http"
+	if rc.r.TLS != nil {
+		scheme = "https"
+	}
+	loc := url.URL{Scheme: scheme, Host: rc.r.Host, Path: "/" + rc.bucket + "/" + rc.key}
+	return completeResult{Xmlns: s3ns, Location: loc.String(), Bucket: rc.bucket, Key: rc.key, ETag: quoteETag(info.ETag)}
+}
+
+// readCompleteRequest reads, verifies and parses the part list.
+func readCompleteRequest(rc *reqCtx) ([]gateway.CompletedPart, error) {
+	body, err := readVerifiedBody(rc)
+	if err != nil {
+		return nil, err
+	}
+	var req completeRequest
+	if err := xml.NewDecoder(bytes.NewReader(body)).Decode(&req); err != nil {
+		return nil, errMsg("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
+	}
+	if len(req.Parts) == 0 {
+		return nil, errMsg("MalformedXML", "You must specify at least one part")
+	}
+	parts := make([]gateway.CompletedPart, len(req.Parts))
+	for i, p := range req.Parts {
+		parts[i] = gateway.CompletedPart{Number: p.PartNumber, ETag: unquoteETag(p.ETag)}
+	}
+	return parts, nil
+}
+
+// readVerifiedBody reads a whole XML request body, at most maxXMLBody
+// bytes, so that its signature or payload hash is verified (at EOF) before
+// anything acts on it.
+func readVerifiedBody(rc *reqCtx) ([]byte, error) {
+	if rc.r.Body == nil {
+		return nil, nil
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(rc.w, rc.r.Body, maxXMLBody))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, errCode("EntityTooLarge")
+	}
+	return body, err // a failed signature or payload hash: mapped by the error table
+}

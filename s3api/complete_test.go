@@ -1,0 +1,131 @@
+package s3api
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/sealgate/sealgate/gateway"
+)
+
+// slowComplete delays CompleteMultipartUpload, and can fail it after.
+type slowComplete struct {
+	gateway.Namespace
+	delay time.Duration
+	fail  error
+}
+
+func (s *slowComplete) CompleteMultipartUpload(ctx context.Context, bucket, key, id string, parts []gateway.CompletedPart, opts gateway.PutOptions) (gateway.ObjectInfo, error) {
+	select {
+	case <-time.After(s.delay):
+	case <-ctx.Done():
+		return gateway.ObjectInfo{}, ctx.Err()
+	}
+	if s.fail != nil {
+		return gateway.ObjectInfo{}, s.fail
+	}
+	return s.Namespace.CompleteMultipartUpload(ctx, bucket, key, id, parts, opts)
+}
+
+// bodyTap keeps a copy of the last response body the client read.
+type bodyTap struct {
+	rt   http.RoundTripper
+	last strings.Builder
+}
+
+func (b *bodyTap) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := b.rt.RoundTrip(r)
+	if err != nil {
+		return resp, err
+	}
+	raw, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	b.last.Reset()
+	b.last.Write(raw)
+	resp.Body = io.NopCloser(strings.NewReader(string(raw)))
+	return resp, err
+}
+
+// TestSlowCompleteKeepsAlive: a Complete that outlasts the keep-alive
+// threshold is answered 200 at once, kept alive with spaces, and ends
+// with its result; aws-sdk-go-v2 reads the ETag from it, and reads an
+// error found after the 200 as that error.
+func TestSlowCompleteKeepsAlive(t *testing.T) {
+	slow := &slowComplete{Namespace: newFakeNS(), delay: 300 * time.Millisecond}
+	e := newEnv(t, envOpts{keepAlive: 20 * time.Millisecond,
+		newNS: func(*testing.T, string) gateway.Namespace { return slow }})
+	tap := &bodyTap{rt: e.srv.Client().Transport}
+	c := e.aliceClient(t)
+	c = s3.New(c.Options(), func(o *s3.Options) { o.HTTPClient = &http.Client{Transport: tap} })
+	ctx := context.Background()
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("slow")}); err != nil {
+		t.Fatal(err)
+	}
+	upload := func() (*string, []types.CompletedPart) {
+		cr, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("slow"), Key: aws.String("k")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("slow"), Key: aws.String("k"), UploadId: cr.UploadId,
+			PartNumber: aws.Int32(1), Body: strings.NewReader("the only part")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cr.UploadId, []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: p.ETag}}
+	}
+	id, parts := upload()
+	out, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("slow"), Key: aws.String("k"),
+		UploadId: id, MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`^"[0-9a-f]{32}-1"$`).MatchString(aws.ToString(out.ETag)) {
+		t.Fatalf("ETag %q", aws.ToString(out.ETag))
+	}
+	body := tap.last.String()
+	if !regexp.MustCompile(`^<\?xml[^>]*\?>\n {3,}<CompleteMultipartUploadResult`).MatchString(body) {
+		t.Fatalf("no early declaration and keep-alive spaces before the result: %q", body)
+	}
+
+	slow.fail = gateway.ErrInvalidPart
+	id, parts = upload()
+	_, err = c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("slow"), Key: aws.String("k"),
+		UploadId: id, MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}})
+	// The status was 200 and the error came in its body; the SDK reports
+	// such an error as a 500 (so that its retryer may retry it).
+	wantCode(t, err, "InvalidPart", 500)
+	if !strings.Contains(tap.last.String(), "<Error><Code>InvalidPart</Code>") {
+		t.Fatalf("late error body: %q", tap.last.String())
+	}
+	if !strings.Contains(e.log.String(), `"error":"InvalidPart"`) {
+		t.Errorf("the access log does not show the late error:\n%s", e.log.String())
+	}
+}
+
+// TestQuickCompleteOrdinary: a Complete done before the threshold gets an
+// ordinary answer: a real error status, a result with Content-Length.
+func TestQuickCompleteOrdinary(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	c := e.aliceClient(t)
+	ctx := context.Background()
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("quick")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("quick"), Key: aws.String("k"),
+		UploadId: aws.String("nosuchupload"), MultipartUpload: &types.CompletedMultipartUpload{
+			Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: aws.String(`"x"`)}}}})
+	wantCode(t, err, "NoSuchUpload", 404)
+	var re interface{ HTTPStatusCode() int }
+	if !errors.As(err, &re) {
+		t.Fatalf("not an HTTP error: %v", err)
+	}
+}
