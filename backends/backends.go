@@ -98,9 +98,19 @@ type ListOptions struct {
 	// Token continues a listing; "" starts at the beginning. Only a
 	// NextToken from the same listing (same Prefix and Delimiter) is valid.
 	Token string
-	// Limit is the page size: objects plus prefixes. 0 or more than
-	// MaxListLimit means MaxListLimit.
+	// Limit is the page size: objects plus prefixes. 0 means MaxListLimit;
+	// more than the store's page limit (MaxListLimit, or a WidePager's
+	// PageLimit) means that limit.
 	Limit int
+}
+
+// WidePager is implemented by a store whose List serves pages larger than
+// MaxListLimit, up to PageLimit entries. A local directory is read whole on
+// every List call, so paging a directory of N entries by MaxListLimit
+// costs O(N²/MaxListLimit) entries read; callers that read a whole listing
+// anyway (the gateway does) ask such a store for wide pages.
+type WidePager interface {
+	PageLimit() int
 }
 
 // ListPage is one page of a listing. Objects and Prefixes are each in byte
@@ -202,11 +212,20 @@ func CheckPutOptions(opts PutOptions) error {
 
 // CheckListOptions validates opts and returns the effective page size.
 func CheckListOptions(opts ListOptions) (int, error) {
+	return CheckListOptionsUpTo(opts, MaxListLimit)
+}
+
+// CheckListOptionsUpTo is CheckListOptions for a store whose page limit is
+// pageLimit (a WidePager's).
+func CheckListOptionsUpTo(opts ListOptions, pageLimit int) (int, error) {
 	if opts.Delimiter != "" && opts.Delimiter != "/" {
 		return 0, fmt.Errorf("%w: delimiter must be empty or \"/\"", ErrInvalidArgument)
 	}
-	if opts.Limit <= 0 || opts.Limit > MaxListLimit {
-		return MaxListLimit, nil
+	switch {
+	case opts.Limit <= 0:
+		return min(MaxListLimit, pageLimit), nil
+	case opts.Limit > pageLimit:
+		return pageLimit, nil
 	}
 	return opts.Limit, nil
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+
+	"github.com/sealgate/sealgate/backends"
 )
 
 // TestList100kPagingIsLinear: paging through a 100,000-object bucket, with
@@ -59,5 +61,46 @@ func TestList100kPagingIsLinear(t *testing.T) {
 			t.Fatalf("delimiter %q: %d objects in %d pages cost %d upstream List calls", delim, seen, total/1000, calls)
 		}
 		t.Logf("delimiter %q: %d pages, %d upstream List calls", delim, total/1000, calls)
+	}
+}
+
+// wideCounting is a mem store that claims wide pages and counts Lists and
+// the page sizes asked for.
+type wideCounting struct {
+	*countingStore
+	limits []int
+	mu     sync.Mutex
+}
+
+func (w *wideCounting) PageLimit() int { return 100_000 }
+
+func (w *wideCounting) List(ctx context.Context, o backends.ListOptions) (backends.ListPage, error) {
+	w.mu.Lock()
+	w.limits = append(w.limits, o.Limit)
+	w.mu.Unlock()
+	return w.countingStore.List(ctx, o)
+}
+
+// TestWidePagerAskedForWidePages: the gateway asks a WidePager for pages
+// of its PageLimit when it reads whole listings.
+func TestWidePagerAskedForWidePages(t *testing.T) {
+	var w *wideCounting
+	n, _ := aliceOver(t, func(c *countingStore) backends.Store {
+		w = &wideCounting{countingStore: c}
+		return w
+	})
+	put(t, n, "bkt", "a/b", []byte("x"), nil)
+	if _, err := n.ListObjects(context.Background(), "bkt", ListQuery{Prefix: "a/"}); err != nil {
+		t.Fatal(err)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.limits) == 0 {
+		t.Fatal("no upstream List")
+	}
+	for _, l := range w.limits {
+		if l != 100_000 {
+			t.Fatalf("asked for pages of %v, want 100,000", w.limits)
+		}
 	}
 }

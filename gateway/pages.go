@@ -14,9 +14,13 @@ import (
 var errStopPaging = errors.New("gateway: stop paging")
 
 // forEachPage lists opts page by page and calls fn on each page before
-// asking for the next: memory holds one page, and fn may delete what the
-// page lists (all stores' tokens resume after the last entry returned).
+// asking for the next: memory holds one page (of a WidePager, a wide one),
+// and fn may delete what the page lists (all stores' tokens resume after
+// the last entry returned).
 func (s *Service) forEachPage(ctx context.Context, opts backends.ListOptions, fn func(backends.ListPage) error) error {
+	if wp, ok := s.store.(backends.WidePager); ok && opts.Limit == 0 {
+		opts.Limit = wp.PageLimit() // fewer, larger pages where each costs a directory read
+	}
 	for {
 		page, err := s.store.List(ctx, opts)
 		if err != nil {

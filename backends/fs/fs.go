@@ -87,9 +87,10 @@ type Store struct {
 }
 
 var (
-	_ backends.Store    = (*Store)(nil)
-	_ backends.Copier   = (*Store)(nil)
-	_ backends.Composer = (*Store)(nil)
+	_ backends.Store     = (*Store)(nil)
+	_ backends.WidePager = (*Store)(nil)
+	_ backends.Copier    = (*Store)(nil)
+	_ backends.Composer  = (*Store)(nil)
 )
 
 // Open opens the store in the existing, writable directory root, creating

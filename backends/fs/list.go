@@ -17,9 +17,17 @@ import (
 // errPageFull stops a walk once the page is full and one more entry exists.
 var errPageFull = errors.New("page full")
 
+// widePageLimit is the largest page List serves (see PageLimit).
+const widePageLimit = 100_000
+
+// PageLimit implements [backends.WidePager]: every List call reads (and
+// sorts) the directories on its way, so a caller that wants a whole large
+// directory gets it in pages of up to 100,000 entries, not 1,000.
+func (s *Store) PageLimit() int { return widePageLimit }
+
 // List implements [backends.Store]; the package documentation gives its cost.
 func (s *Store) List(ctx context.Context, opts backends.ListOptions) (backends.ListPage, error) {
-	limit, err := backends.CheckListOptions(opts)
+	limit, err := backends.CheckListOptionsUpTo(opts, widePageLimit)
 	if err != nil {
 		return backends.ListPage{}, fmt.Errorf("fs: list: %w", err)
 	}
