@@ -230,23 +230,33 @@ func withHead(head []byte, fetch cryptolayer.Fetcher) cryptolayer.Fetcher {
 // readSmall reads the whole small object version st, from rc if it is not
 // nil (it is closed), and authenticates it.
 func (n *userNS) readSmall(ctx context.Context, bucket, key, up string, rc io.ReadCloser, st backends.ObjectInfo) (*cryptolayer.Object, []byte, error) {
+	if rc != nil {
+		defer func() { _ = rc.Close() }()
+	}
+	if st.Size < cryptolayer.PrefixSize+cryptolayer.EndSize || st.Size > smallObject {
+		n.svc.integrityFailure("object") // no sealed object has that size
+		return nil, nil, fmt.Errorf("%w: object size %d", ErrIntegrity, st.Size)
+	}
 	if rc == nil {
 		var err error
 		if rc, err = n.pinned(up, st.ETag)(ctx, 0, -1); err != nil {
 			return nil, nil, n.readErr(err)
 		}
+		defer func() { _ = rc.Close() }()
 	}
-	defer func() { _ = rc.Close() }()
-	whole, err := io.ReadAll(io.LimitReader(rc, smallObject+1))
-	if err != nil {
+	// One allocation of the announced size, plus one byte that reveals a
+	// longer body.
+	buf := make([]byte, st.Size+1)
+	m, err := io.ReadFull(rc, buf)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		return nil, nil, upstreamErr(err, ErrNoSuchKey)
 	}
-	e := int64(len(whole))
-	if e < cryptolayer.PrefixSize+cryptolayer.EndSize || e != st.Size {
+	if int64(m) != st.Size {
 		n.svc.integrityFailure("object")
 		return nil, nil, fmt.Errorf("%w: object size", ErrIntegrity)
 	}
-	obj, err := cryptolayer.Parse(n.user, n.binding(bucket, key), e, whole[:cryptolayer.PrefixSize], whole[e-cryptolayer.EndSize:])
+	whole := buf[:m]
+	obj, err := cryptolayer.Parse(n.user, n.binding(bucket, key), st.Size, whole[:cryptolayer.PrefixSize], whole[m-cryptolayer.EndSize:])
 	return obj, whole, n.readErr(err)
 }
 

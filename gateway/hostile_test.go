@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"math"
 	"testing"
 
@@ -34,6 +35,47 @@ func TestHostileListingIsSkipped(t *testing.T) {
 	}
 	if svc.Stats().IntegrityFailures == 0 {
 		t.Fatal("lies not counted")
+	}
+}
+
+// sizeLyingStore reports a listed or stat-ed object with a false size.
+type sizeLyingStore struct {
+	*countingStore
+	size int64
+}
+
+func (l sizeLyingStore) List(ctx context.Context, o backends.ListOptions) (backends.ListPage, error) {
+	p, err := l.countingStore.List(ctx, o)
+	for i := range p.Objects {
+		p.Objects[i].Size = l.size
+	}
+	return p, err
+}
+
+func (l sizeLyingStore) Stat(ctx context.Context, key string) (backends.ObjectInfo, error) {
+	info, err := l.countingStore.Stat(ctx, key)
+	info.Size = l.size
+	return info, err
+}
+
+// TestHostileSizes: an upstream that lies about sizes (negative, zero,
+// huge, one byte off) gets integrity failures from a cold listing and a
+// HEAD, never a panic or an allocation of the size it claims.
+func TestHostileSizes(t *testing.T) {
+	for _, size := range []int64{-1, math.MinInt64, 0, 1, 5000, math.MaxInt64} {
+		n, svc := aliceOver(t, func(c *countingStore) backends.Store { return sizeLyingStore{c, size} })
+		put(t, n, "bkt", "k", []byte("x"), nil)
+		svc.meta.Purge()
+		if res, err := n.ListObjects(context.Background(), "bkt", ListQuery{}); err != nil || len(res.Objects) != 0 {
+			t.Errorf("size %d: listing %+v, %v; want the object dropped", size, res, err)
+		}
+		svc.meta.Purge()
+		if _, err := n.HeadObject(context.Background(), "bkt", "k", GetOptions{}); !errors.Is(err, ErrIntegrity) {
+			t.Errorf("size %d: HEAD = %v, want ErrIntegrity", size, err)
+		}
+		if svc.Stats().IntegrityFailures == 0 {
+			t.Errorf("size %d: not counted", size)
+		}
 	}
 }
 
