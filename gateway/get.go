@@ -248,7 +248,9 @@ func (n *userNS) readSmall(ctx context.Context, bucket, key, up string, rc io.Re
 	// longer body.
 	buf := make([]byte, st.Size+1)
 	m, err := io.ReadFull(rc, buf)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+	// ReadFull's own short-read sentinels, by identity: an upstream error
+	// that merely wraps one (a dropped connection) is not a short object.
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF { //nolint:errorlint // see above
 		return nil, nil, upstreamErr(err, ErrNoSuchKey)
 	}
 	if int64(m) != st.Size {

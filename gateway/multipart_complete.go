@@ -23,9 +23,15 @@ import (
 // same object; one that arrives while the upload is being completed (a
 // client that gave up waiting and retried) waits for that completion and
 // answers with its result, instead of re-sealing parts being removed.
+//
+// Like S3's, a Complete runs to its end once started, whoever is still
+// waiting: it does not stop when ctx does (a client that disconnects and
+// retries finds the object done). Callers wait for it, so the doors'
+// in-flight limits still bound how many run.
 func (n *userNS) CompleteMultipartUpload(ctx context.Context, bucket, key, id string, parts []CompletedPart, opts PutOptions) (ObjectInfo, error) {
-	v, err, _ := n.svc.completes.Do(n.uploadDir(id), func() (any, error) {
-		return n.complete(ctx, bucket, key, id, parts, opts)
+	flight := n.uploadDir(id) + "\x00" + bucket + "\x00" + key
+	v, err, _ := n.svc.completes.Do(flight, func() (any, error) {
+		return n.complete(context.WithoutCancel(ctx), bucket, key, id, parts, opts)
 	})
 	info, _ := v.(ObjectInfo)
 	return info, err
