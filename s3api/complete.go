@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/sealgate/sealgate/gateway"
@@ -57,6 +60,12 @@ func (s *server) completeUpload(rc *reqCtx, q url.Values) error {
 	}
 	done := make(chan outcome, 1)
 	go func() {
+		// net/http recovers panics of the handler's goroutine only.
+		defer func() {
+			if p := recover(); p != nil {
+				done <- outcome{err: fmt.Errorf("s3api: complete panicked: %v\n%s", p, debug.Stack())}
+			}
+		}()
 		info, err := rc.user.NS.CompleteMultipartUpload(rc.r.Context(), rc.bucket, rc.key, q.Get("uploadId"), parts, gateway.PutOptions{})
 		done <- outcome{info, err}
 	}()
@@ -101,13 +110,13 @@ func (rc *reqCtx) keepAlive(s string) {
 }
 
 // lateError renders an error found after the 200 went out, and records it
-// for the access log.
+// for the access log and metrics (with the status it would have had).
 func (rc *reqCtx) lateError(err error) *apiError {
 	e := toAPIError(err, rc.srv.region)
 	e.RequestID = rc.id
 	e.Resource = rc.r.URL.Path
-	rc.code = e.Code
-	if e.status >= 500 {
+	rc.code, rc.lateStatus = e.Code, e.status
+	if e.status >= 500 && rc.r.Context().Err() == nil { // not for a client gone
 		rc.logErr(err)
 	}
 	return e
@@ -118,7 +127,11 @@ func (s *server) completeResult(rc *reqCtx, info gateway.ObjectInfo) completeRes
 	if rc.r.TLS != nil {
 		scheme = "https"
 	}
-	loc := url.URL{Scheme: scheme, Host: rc.r.Host, Path: "/" + rc.bucket + "/" + rc.key}
+	path := "/" + rc.bucket + "/" + rc.key
+	if strings.HasPrefix(rc.r.Host, rc.bucket+".") { // virtual-host style
+		path = "/" + rc.key
+	}
+	loc := url.URL{Scheme: scheme, Host: rc.r.Host, Path: path}
 	return completeResult{Xmlns: s3ns, Location: loc.String(), Bucket: rc.bucket, Key: rc.key, ETag: quoteETag(info.ETag)}
 }
 

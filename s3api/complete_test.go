@@ -22,6 +22,7 @@ type slowComplete struct {
 	gateway.Namespace
 	delay time.Duration
 	fail  error
+	panic bool
 }
 
 func (s *slowComplete) CompleteMultipartUpload(ctx context.Context, bucket, key, id string, parts []gateway.CompletedPart, opts gateway.PutOptions) (gateway.ObjectInfo, error) {
@@ -29,6 +30,9 @@ func (s *slowComplete) CompleteMultipartUpload(ctx context.Context, bucket, key,
 	case <-time.After(s.delay):
 	case <-ctx.Done():
 		return gateway.ObjectInfo{}, ctx.Err()
+	}
+	if s.panic {
+		panic("complete broke")
 	}
 	if s.fail != nil {
 		return gateway.ObjectInfo{}, s.fail
@@ -106,8 +110,19 @@ func TestSlowCompleteKeepsAlive(t *testing.T) {
 	if !strings.Contains(tap.last.String(), "<Error><Code>InvalidPart</Code>") {
 		t.Fatalf("late error body: %q", tap.last.String())
 	}
-	if !strings.Contains(e.log.String(), `"error":"InvalidPart"`) {
-		t.Errorf("the access log does not show the late error:\n%s", e.log.String())
+	if !strings.Contains(e.log.String(), `"status":400,"error":"InvalidPart"`) {
+		t.Errorf("the access log does not show the late error with its status:\n%s", e.log.String())
+	}
+
+	// A panic in the Complete (its own goroutine) is an InternalError, not
+	// the end of the process.
+	slow.fail, slow.panic, slow.delay = nil, true, 0
+	id, parts = upload()
+	_, err = c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("slow"), Key: aws.String("k"),
+		UploadId: id, MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}})
+	wantCode(t, err, "InternalError", 500)
+	if _, err := c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("slow")}); err != nil {
+		t.Fatalf("after the panic: %v", err)
 	}
 }
 

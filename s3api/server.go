@@ -43,7 +43,8 @@ type Config struct {
 	// Observe, if set, receives a record of every finished request.
 	Observe gateway.Observer
 	// KeepAlive is the interval of the spaces a slow CompleteMultipartUpload
-	// sends after its early 200 (see complete.go); 0 means 10 s.
+	// sends after its early 200 (see complete.go); 0 means 10 s. It must be
+	// well under any idle timeout the server enforces.
 	KeepAlive time.Duration
 }
 
@@ -105,6 +106,9 @@ type reqCtx struct {
 	key    string
 	op     string
 	code   string // the S3 error code answered, if any
+	// lateStatus is the status of an error sent in a 200's body (a slow
+	// CompleteMultipartUpload): logs and metrics show it, not the 200.
+	lateStatus int
 }
 
 func newRequestID() string {
@@ -223,7 +227,10 @@ func (rc *reqCtx) logErr(err error) {
 
 func (s *server) logAccess(rc *reqCtx, rec *recorder, start time.Time) {
 	status := rec.status
-	if status == 0 {
+	switch {
+	case rc.lateStatus != 0:
+		status = rc.lateStatus
+	case status == 0:
 		status = http.StatusOK
 	}
 	ev := s.log.Info().Str("request_id", rc.id).Str("user", rc.user.Name).

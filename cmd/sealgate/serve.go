@@ -127,7 +127,8 @@ func buildDoors(c *config, accts *gateway.Accounts, svc *gateway.Service, log ze
 	lim := gateway.NewLimiter(c.Limits.MaxInFlight, c.Limits.MaxInFlightPerUser)
 	m := newMetrics(svc, lim)
 	s3h, err := s3api.New(s3api.Config{Users: s3Users{accts, svc}, Region: c.S3.Region, Domains: c.S3.Domains,
-		Logger: log.With().Str("door", "s3").Logger(), Limiter: lim, Observe: m.observe})
+		Logger: log.With().Str("door", "s3").Logger(), Limiter: lim, Observe: m.observe,
+		KeepAlive: min(10*time.Second, c.Limits.IdleTimeout/3)}) // spaces well within the idle cut
 	if err != nil {
 		return nil, err
 	}
