@@ -164,20 +164,7 @@ func BenchmarkColdList(b *testing.B) {
 	for b.Loop() {
 		svc, _ := NewService(Config{Store: st})
 		n := svc.namespaceFor(u)
-		total := 0
-		q := ListQuery{Prefix: "list/"}
-		for {
-			res, err := n.ListObjects(context.Background(), "bkt", q)
-			if err != nil {
-				b.Fatal(err)
-			}
-			total += len(res.Objects)
-			if !res.IsTruncated {
-				break
-			}
-			q.Marker = res.NextMarker
-		}
-		if total != objects {
+		if total := pageThrough(b, n, "bkt", ListQuery{Prefix: "list/"}, nil); total != objects {
 			b.Fatalf("listed %d", total)
 		}
 	}

@@ -67,19 +67,7 @@ func TestListPagingCostIsLinear(t *testing.T) {
 	}
 	for _, delim := range []string{"/", ""} {
 		before := f.store.lists.Load()
-		q := ListQuery{Prefix: "d/", Delimiter: delim, MaxKeys: 100}
-		seen := 0
-		for {
-			res, err := n.ListObjects(context.Background(), "bkt", q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			seen += len(res.Objects)
-			if !res.IsTruncated {
-				break
-			}
-			q.Marker = res.NextMarker
-		}
+		seen := pageThrough(t, n, "bkt", ListQuery{Prefix: "d/", Delimiter: delim, MaxKeys: 100}, nil)
 		calls := f.store.lists.Load() - before
 		if seen != total || calls > total/1000+2 {
 			t.Fatalf("delimiter %q: saw %d objects with %d upstream List calls for 25 pages", delim, seen, calls)

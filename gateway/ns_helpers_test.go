@@ -45,6 +45,27 @@ func aliceOver(t *testing.T, wrap func(*countingStore) backends.Store) (*userNS,
 	return n, svc
 }
 
+// pageThrough pages a listing to its end, calling fn with each page's
+// objects; it returns how many objects it saw.
+func pageThrough(tb testing.TB, n *userNS, bucket string, q ListQuery, fn func([]ObjectInfo)) int {
+	tb.Helper()
+	seen := 0
+	for {
+		res, err := n.ListObjects(context.Background(), bucket, q)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if fn != nil {
+			fn(res.Objects)
+		}
+		seen += len(res.Objects)
+		if !res.IsTruncated {
+			return seen
+		}
+		q.Marker = res.NextMarker
+	}
+}
+
 type fixture struct {
 	store *countingStore
 	mem   *mem.Store
