@@ -144,3 +144,41 @@ func TestQuickCompleteOrdinary(t *testing.T) {
 		t.Fatalf("not an HTTP error: %v", err)
 	}
 }
+
+// TestCompleteLocation: the result's Location addresses the object as the
+// request did, path style or virtual-host style, with the key escaped.
+func TestCompleteLocation(t *testing.T) {
+	e := newEnv(t, envOpts{domains: []string{"s3.localhost"}})
+	path := e.aliceClient(t)
+	mustBucket(t, path, "loc")
+	port := e.srv.URL[strings.LastIndex(e.srv.URL, ":"):]
+	vhost := e.client(t, aliceAK, aliceSK, func(o *s3.Options) {
+		o.UsePathStyle = false
+		o.BaseEndpoint = aws.String("http://s3.localhost" + port)
+		o.HTTPClient = dialTo(e.srv.Listener.Addr().String())
+	})
+	ctx := context.Background()
+	const key = "a b/ü?#"
+	for c, want := range map[*s3.Client]string{
+		path:  "/loc/a%20b/%C3%BC%3F%23",
+		vhost: "http://loc.s3.localhost" + port + "/a%20b/%C3%BC%3F%23",
+	} {
+		cr, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("loc"), Key: aws.String(key)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("loc"), Key: aws.String(key), UploadId: cr.UploadId,
+			PartNumber: aws.Int32(1), Body: strings.NewReader("x")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("loc"), Key: aws.String(key),
+			UploadId: cr.UploadId, MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: p.ETag}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if loc := aws.ToString(out.Location); !strings.HasSuffix(loc, want) {
+			t.Errorf("Location %q, want it to end with %q", loc, want)
+		}
+	}
+}
