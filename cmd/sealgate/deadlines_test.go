@@ -73,3 +73,18 @@ func TestEarlyAnswerToExpectContinue(t *testing.T) {
 		t.Fatalf("answer %q, %v; want 401 at once", line, err)
 	}
 }
+
+// TestKeepAliveWithinIdle: a slow Complete's keep-alive spaces come well
+// within the idle timeout that would cut the request.
+func TestKeepAliveWithinIdle(t *testing.T) {
+	for _, tc := range []struct{ idle, want time.Duration }{
+		{5 * time.Minute, 10 * time.Second},
+		{30 * time.Second, 10 * time.Second},
+		{9 * time.Second, 3 * time.Second},
+		{time.Second, time.Second / 3},
+	} {
+		if got := keepAliveFor(tc.idle); got != tc.want || got >= tc.idle {
+			t.Errorf("idle %v: keep-alive %v, want %v", tc.idle, got, tc.want)
+		}
+	}
+}

@@ -128,7 +128,7 @@ func buildDoors(c *config, accts *gateway.Accounts, svc *gateway.Service, log ze
 	m := newMetrics(svc, lim)
 	s3h, err := s3api.New(s3api.Config{Users: s3Users{accts, svc}, Region: c.S3.Region, Domains: c.S3.Domains,
 		Logger: log.With().Str("door", "s3").Logger(), Limiter: lim, Observe: m.observe,
-		KeepAlive: min(10*time.Second, c.Limits.IdleTimeout/3)}) // spaces well within the idle cut
+		KeepAlive: keepAliveFor(c.Limits.IdleTimeout)})
 	if err != nil {
 		return nil, err
 	}
@@ -264,6 +264,13 @@ func isTerminal(w interface{}) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// keepAliveFor paces the spaces of a slow CompleteMultipartUpload (see
+// s3api/complete.go): every 10 s, or a third of a shorter idle timeout, so
+// that the progress deadlines never cut a Complete that is still working.
+func keepAliveFor(idle time.Duration) time.Duration {
+	return min(10*time.Second, idle/3)
 }
 
 // s3Users adapts the accounts to the S3 door.
