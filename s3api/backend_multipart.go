@@ -4,8 +4,6 @@ import (
 	"io"
 
 	"github.com/johannesboyne/gofakes3"
-
-	"github.com/sealgate/sealgate/gateway"
 )
 
 // The gofakes3.MultipartBackend half of the adapter. CreateMultipartUpload
@@ -82,19 +80,9 @@ func (b *backend) AbortMultipartUpload(bucket, key string, id gofakes3.UploadID)
 	return b.fakesErr(b.ns().AbortMultipartUpload(bg(), bucket, key, string(id)))
 }
 
-// CompleteMultipartUpload is unreachable (route serves it, complete.go);
-// it completes the interface and behaves as the door does.
-func (b *backend) CompleteMultipartUpload(bucket, key string, id gofakes3.UploadID, in *gofakes3.CompleteMultipartUploadRequest) (gofakes3.VersionID, string, error) {
-	if in == nil || len(in.Parts) == 0 {
-		return "", "", gofakes3.ErrorMessage(gofakes3.ErrMalformedXML, "You must specify at least one part")
-	}
-	parts := make([]gateway.CompletedPart, len(in.Parts))
-	for i, p := range in.Parts {
-		parts[i] = gateway.CompletedPart{Number: p.PartNumber, ETag: unquoteETag(p.ETag)}
-	}
-	info, err := b.ns().CompleteMultipartUpload(bg(), bucket, key, string(id), parts, gateway.PutOptions{})
-	if err != nil {
-		return "", "", b.fakesErr(err)
-	}
-	return "", quoteETag(info.ETag), nil
+// CompleteMultipartUpload is unreachable: route serves it (complete.go).
+// It only completes gofakes3.MultipartBackend, and refuses rather than act
+// if a routing change ever let a request through.
+func (b *backend) CompleteMultipartUpload(string, string, gofakes3.UploadID, *gofakes3.CompleteMultipartUploadRequest) (gofakes3.VersionID, string, error) {
+	return "", "", gofakes3.ErrNotImplemented
 }

@@ -102,8 +102,9 @@ func (s *server) completeUpload(rc *reqCtx, q url.Values) error {
 	}
 }
 
-// keepAlive writes and flushes s. A client gone makes the request's
-// context end, which stops the Complete; its result is then discarded.
+// keepAlive writes and flushes s. A write to a client gone fails
+// unnoticed: the Complete runs to its end regardless (the gateway does not
+// stop it), and the final write reports the client gone.
 func (rc *reqCtx) keepAlive(s string) {
 	_, _ = io.WriteString(rc.w, s)
 	_ = http.NewResponseController(rc.w).Flush()
@@ -112,9 +113,7 @@ func (rc *reqCtx) keepAlive(s string) {
 // lateError renders an error found after the 200 went out, and records it
 // for the access log and metrics (with the status it would have had).
 func (rc *reqCtx) lateError(err error) *apiError {
-	e := toAPIError(err, rc.srv.region)
-	e.RequestID = rc.id
-	e.Resource = rc.r.URL.Path
+	e := rc.apiError(err, rc.r)
 	rc.code, rc.lateStatus = e.Code, e.status
 	if e.status >= 500 && rc.r.Context().Err() == nil { // not for a client gone
 		rc.logErr(err)

@@ -218,12 +218,18 @@ func sigv4Error(err error, region string) *apiError {
 
 // writeError renders err as an S3 error response. It is the only function
 // that writes error responses.
-func writeError(w http.ResponseWriter, r *http.Request, rc *reqCtx, err error) *apiError {
+// apiError is the Error document of err for the request r.
+func (rc *reqCtx) apiError(err error, r *http.Request) *apiError {
 	e := toAPIError(err, rc.srv.region)
 	e.RequestID = rc.id
 	if e.Resource == "" {
 		e.Resource = r.URL.Path
 	}
+	return e
+}
+
+func writeError(w http.ResponseWriter, r *http.Request, rc *reqCtx, err error) *apiError {
+	e := rc.apiError(err, r)
 	h := w.Header()
 	if e.status == http.StatusNotModified {
 		w.WriteHeader(e.status) // keeps ETag and Last-Modified, as AWS does

@@ -19,7 +19,7 @@ import (
 // from the root (RESOLVE_BENEATH): the kernel enforces in one call what
 // the portable path does by lstat-ing every ancestor and walking the
 // os.Root one component at a time (about 35 system calls for a GET of
-// data/<user>/<bucket>/<name>; about 7 with openat2).
+// data/<user>/<bucket>/<name>; about 7, the read included, with openat2).
 //
 // Whatever else is planted under data/ is refused before it is used: a
 // read open is non-blocking (a FIFO does not hang it) and without a
@@ -94,15 +94,7 @@ func (s *Store) beneath(key, rel string, flags int) (f *os.File, fi fs.FileInfo,
 	case err != nil:
 		return nil, nil, true, beneathErr(key, rel, err)
 	}
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		_ = unix.Close(fd)
-		return nil, nil, true, mapErr(key, err)
-	}
-	if st.Mode&unix.S_IFMT != unix.S_IFREG {
-		_ = unix.Close(fd)
-		return nil, nil, true, keyError(key, "not a regular file", backends.ErrNotExist)
-	}
+	// The open itself did not block; reads of the file may.
 	if flags&unix.O_NONBLOCK != 0 {
 		if err := unix.SetNonblock(fd, false); err != nil {
 			_ = unix.Close(fd)
@@ -110,9 +102,9 @@ func (s *Store) beneath(key, rel string, flags int) (f *os.File, fi fs.FileInfo,
 		}
 	}
 	f = os.NewFile(uintptr(fd), rel)
-	if fi, err = f.Stat(); err != nil {
+	if fi, err = regularInfo(key, f); err != nil {
 		_ = f.Close()
-		return nil, nil, true, mapErr(key, err)
+		return nil, nil, true, err
 	}
 	return f, fi, true, nil
 }

@@ -27,7 +27,7 @@ func (s *Store) Get(ctx context.Context, key string, off, n int64) (io.ReadClose
 	if n == 0 {
 		return s.getEmpty(ctx, key, off)
 	}
-	in := &s3.GetObjectInput{Bucket: &s.cfg.Bucket, Key: s.obj(key), Range: rangeHeader(off, n)}
+	in := s.getInput(key, off, n)
 	out, err := s.client.GetObject(ctx, in)
 	if err != nil {
 		err = mapErr(ctx, "get", key, err)
@@ -37,6 +37,11 @@ func (s *Store) Get(ctx context.Context, key string, off, n int64) (io.ReadClose
 		return nil, backends.ObjectInfo{}, err
 	}
 	return s.answer(ctx, key, out, in, off, n)
+}
+
+// getInput is the GetObject request for [off, off+n) of key.
+func (s *Store) getInput(key string, off, n int64) *s3.GetObjectInput {
+	return &s3.GetObjectInput{Bucket: &s.cfg.Bucket, Key: s.obj(key), Range: rangeHeader(off, n)}
 }
 
 // answer wraps a GET's response as the body and info of a Get.
@@ -61,7 +66,7 @@ func (s *Store) getEmptyAfter416(ctx context.Context, key string, off, n int64) 
 	if err != nil || info.Size == 0 {
 		return rc, info, err
 	}
-	in := &s3.GetObjectInput{Bucket: &s.cfg.Bucket, Key: s.obj(key), Range: rangeHeader(off, n)}
+	in := s.getInput(key, off, n)
 	out, err := s.client.GetObject(ctx, in)
 	if err != nil {
 		return nil, backends.ObjectInfo{}, fmt.Errorf("s3: get %q: replaced while read: %w", key, mapErr(ctx, "get", key, err))
