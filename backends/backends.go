@@ -67,6 +67,10 @@ var (
 	// ErrUnavailable: the upstream could not be reached or answered with a
 	// server error after retries.
 	ErrUnavailable = errors.New("backends: upstream unavailable")
+	// ErrNoSpace: the upstream refused a write for lack of space or quota
+	// (ENOSPC, EDQUOT; an S3 upstream's 507). Retrying the same write will
+	// not help until space is freed.
+	ErrNoSpace = errors.New("backends: upstream out of space")
 )
 
 // ObjectInfo describes one stored object.
