@@ -18,6 +18,7 @@ import (
 
 	"github.com/sealgate/sealgate/backends/fs"
 	"github.com/sealgate/sealgate/gateway"
+	"github.com/sealgate/sealgate/internal/testenv"
 )
 
 // Real WebDAV clients (rclone, cadaver, davfs2) against a live door. A
@@ -35,10 +36,7 @@ func needClient(t *testing.T, bin, pkg string) string {
 	if err == nil {
 		return p
 	}
-	if os.Getenv("SEALGATE_REQUIRE_EXTERNAL") == "1" {
-		t.Fatalf("%s not installed (Debian package %s; .ci/install-dav-clients) and SEALGATE_REQUIRE_EXTERNAL=1", bin, pkg)
-	}
-	t.Skipf("SKIPPING %s: %s is not installed (run .ci/install-dav-clients or apt-get install %s)", t.Name(), bin, pkg)
+	testenv.SkipOrFail(t, "%s is not installed (run .ci/install-dav-clients or apt-get install %s)", bin, pkg)
 	return ""
 }
 

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sealgate/sealgate/internal/testenv"
 )
 
 // litmusAccepted are the litmus results other than "pass" that the door
@@ -42,10 +44,7 @@ var litmusLine = regexp.MustCompile(`(?m)\d+\.\s+(\w+)\.*\s+(pass|FAIL|SKIPPED|W
 func TestLitmus(t *testing.T) {
 	bin, err := exec.LookPath("litmus")
 	if err != nil {
-		if os.Getenv("SEALGATE_REQUIRE_EXTERNAL") == "1" {
-			t.Fatal("litmus not installed (Debian package litmus) and SEALGATE_REQUIRE_EXTERNAL=1")
-		}
-		t.Skip("SKIPPING LITMUS: litmus is not installed (apt-get install litmus)")
+		testenv.SkipOrFail(t, "litmus is not installed (run .ci/install-dav-clients or apt-get install litmus)")
 	}
 	e := newEnv(t)
 	e.must(201, "alice", "MKCOL", "/litmus-bkt", "")

@@ -14,12 +14,13 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sealgate/sealgate/internal/testenv"
 )
 
 const (
-	envRequire = "SEALGATE_REQUIRE_EXTERNAL" // "1": a missing client fails
-	mib        = 1 << 20
-	bigSize    = 100 * mib // the multipart copy, once per client that needs it
+	mib     = 1 << 20
+	bigSize = 100 * mib // the multipart copy, once per client that needs it
 )
 
 var fixtures string // directory shared by the tests, removed by TestMain
@@ -37,14 +38,10 @@ func TestMain(m *testing.M) {
 }
 
 // skipOrFail ends a test whose external client is missing: loudly skipped,
-// or failed under SEALGATE_REQUIRE_EXTERNAL=1.
+// or failed under SEALGATE_REQUIRE_EXTERNAL=1 ([testenv.SkipOrFail]).
 func skipOrFail(tb testing.TB, format string, args ...any) {
 	tb.Helper()
-	msg := "NOT TESTED: " + fmt.Sprintf(format, args...) + "; install the clients with: bash .ci/install-clients"
-	if os.Getenv(envRequire) == "1" {
-		tb.Fatal(msg + " ($" + envRequire + "=1)")
-	}
-	tb.Skip(msg)
+	testenv.SkipOrFail(tb, format+"; install the clients with: bash .ci/install-clients", args...)
 }
 
 // randomBytes is deterministic pseudo-random content for a seed.

@@ -35,12 +35,13 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/sealgate/sealgate/internal/testenv"
 )
 
 // Environment variables read by [Start].
 const (
 	EnvBinary  = "SEALGATE_VERSITYGW"         // path of the versitygw binary
-	EnvRequire = "SEALGATE_REQUIRE_EXTERNAL"  // "1": a missing binary fails the test
 	EnvVerbose = "SEALGATE_VERSITYGW_VERBOSE" // "1": log every request (shown on failure)
 )
 
@@ -79,7 +80,8 @@ func Start(tb testing.TB) *Server {
 	tb.Helper()
 	bin, err := Binary()
 	if err != nil {
-		skipOrFail(tb, err)
+		testenv.SkipOrFail(tb, "s3server: no real S3 server (%v); "+
+			"install it with: GOFLAGS= go install github.com/versity/versitygw/cmd/versitygw@v1.8.0", err)
 	}
 	dir := tb.TempDir()
 	s := &Server{
@@ -126,17 +128,6 @@ func Binary() (string, error) {
 		}
 	}
 	return "", fmt.Errorf("%s not found in $%s, PATH or $(go env GOPATH)/bin", binaryName, EnvBinary)
-}
-
-// skipOrFail ends the test for a missing binary, loudly.
-func skipOrFail(tb testing.TB, err error) {
-	tb.Helper()
-	msg := fmt.Sprintf("s3server: NOT TESTED against a real S3 server: %v; "+
-		"install it with: GOFLAGS= go install github.com/versity/versitygw/cmd/versitygw@v1.8.0", err)
-	if os.Getenv(EnvRequire) == "1" {
-		tb.Fatal(msg + " ($" + EnvRequire + "=1)")
-	}
-	tb.Skip(msg)
 }
 
 // launch starts the process on a free port and waits until it answers,
