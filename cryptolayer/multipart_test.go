@@ -2,11 +2,10 @@ package cryptolayer
 
 import (
 	"bytes"
-	"crypto/md5"
-	"encoding/hex"
 	"errors"
-	"fmt"
 	"testing"
+
+	"github.com/sealgate/sealgate/internal/etagtest"
 )
 
 // sealParts seals plain split into parts of the given sizes and returns the
@@ -44,18 +43,6 @@ func sealParts(t *testing.T, u Upload, plain []byte, sizes []int64) ([]byte, []P
 	return append(obj, end...), infos, sum
 }
 
-func multipartETag(plain []byte, sizes []int64) string {
-	var cat []byte
-	off := int64(0)
-	for _, n := range sizes {
-		s := md5.Sum(plain[off : off+n])
-		cat = append(cat, s[:]...)
-		off += n
-	}
-	s := md5.Sum(cat)
-	return fmt.Sprintf("%s-%d", hex.EncodeToString(s[:]), len(sizes))
-}
-
 func TestMultipartLayouts(t *testing.T) {
 	const ps = 2 * ChunkSize
 	cases := [][]int64{
@@ -79,7 +66,7 @@ func TestMultipartLayouts(t *testing.T) {
 		if err != nil || !bytes.Equal(got, plain) {
 			t.Fatalf("%v: read back: %v", sizes, err)
 		}
-		if want := multipartETag(plain, sizes); sum.ETag() != want {
+		if want := etagtest.Multipart(plain, sizes); sum.ETag() != want {
 			t.Fatalf("%v: ETag %s want %s", sizes, sum.ETag(), want)
 		}
 		o, _, _ := openBytes(testKey, testBinding, obj)

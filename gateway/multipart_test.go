@@ -3,14 +3,12 @@ package gateway
 import (
 	"bytes"
 	"context"
-	"crypto/md5"
-	"encoding/hex"
 	"errors"
-	"fmt"
 	"sync"
 	"testing"
 
 	"github.com/sealgate/sealgate/backends"
+	"github.com/sealgate/sealgate/internal/etagtest"
 )
 
 const mib = 1 << 20
@@ -45,17 +43,6 @@ func upload(t *testing.T, n *userNS, key string, sizes []int, nums []int) ([]byt
 	return all, id, parts
 }
 
-func multipartETag(all []byte, sizes []int) string {
-	var cat []byte
-	off := 0
-	for _, s := range sizes {
-		h := md5.Sum(all[off : off+s])
-		cat, off = append(cat, h[:]...), off+s
-	}
-	h := md5.Sum(cat)
-	return fmt.Sprintf("%s-%d", hex.EncodeToString(h[:]), len(sizes))
-}
-
 func TestMultipartUniformAndResealed(t *testing.T) {
 	f := newFixture(t)
 	n := f.user(t, "alice")
@@ -77,7 +64,7 @@ func TestMultipartUniformAndResealed(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
-		if want := multipartETag(all, c.sizes); info.ETag != want {
+		if want := etagtest.Multipart(all, c.sizes); info.ETag != want {
 			t.Fatalf("%s: ETag %s want %s", c.name, info.ETag, want)
 		}
 		got, r := get(t, n, "bkt", c.name, GetOptions{})
@@ -218,7 +205,7 @@ func TestConcurrentCompletes(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	want := multipartETag(all, sizes)
+	want := etagtest.Multipart(all, sizes)
 	for i := range callers {
 		if errs[i] != nil || infos[i].ETag != want {
 			t.Errorf("caller %d: %+v, %v; want ETag %s", i, infos[i], errs[i], want)

@@ -183,16 +183,3 @@ func sameFile(tb testing.TB, what, want, got string) {
 }
 
 func md5Hex(b []byte) string { s := md5.Sum(b); return hex.EncodeToString(s[:]) }
-
-// multipartETag is S3's ETag for data uploaded in parts of partSize.
-func multipartETag(data []byte, partSize int) string {
-	var sums []byte
-	n := 0
-	for off := 0; off < len(data); off += partSize {
-		s := md5.Sum(data[off:min(off+partSize, len(data))])
-		sums = append(sums, s[:]...)
-		n++
-	}
-	s := md5.Sum(sums)
-	return fmt.Sprintf("%s-%d", hex.EncodeToString(s[:]), n)
-}
