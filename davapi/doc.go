@@ -19,9 +19,19 @@
 //     content, equal to the S3 ETag.
 //   - GET/HEAD read lazily with ranged gets; getcontenttype and getetag come
 //     from gateway metadata.
-//   - Locks (class 2) are per user and capped at Config.MaxLockTimeout; a lock
-//     token of another user is unknown here. The If header is evaluated by
-//     davapi (RFC 4918 §10.4, ETags and Not included) before x/net sees it.
+//   - Locks (class 2, exclusive) are per user and shared by every gateway
+//     over the upstream: the user's lock table is a gateway shared record
+//     ("dav-locks"), changed only by compare-and-swap with bounded retries
+//     (locks.go). A lock taken through one gateway binds writes through all;
+//     a lock token of another user is unknown here. Timeouts are capped at
+//     Config.MaxLockTimeout (infinite included), expiry follows Config.Now,
+//     and a user has at most 10,000 live locks. Cost: LOCK, refresh and
+//     UNLOCK read the table and write it (one conditional PUT, more under
+//     contention); a write method reads it once; reads never. A table that
+//     fails authentication is a 500 for every write of the user until it is
+//     removed upstream.
+//     The If header is evaluated by davapi (RFC 4918 §10.4, ETags and Not
+//     included) against the same table before x/net sees it.
 //   - Dead properties are kept by the gateway's properties API
 //     (Namespace.GetProps/SetProps: sealed records outside the S3 namespace,
 //     so S3 listings never show them), keyed by the resource: a file's key,

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -48,10 +49,32 @@ func newEnv(t testing.TB) *env {
 // newEnvOn is a live door over the real gateway on store.
 func newEnvOn(t testing.TB, store backends.Store) *env {
 	t.Helper()
+	return newEnvWith(t, store, newAccounts(t), time.Now)
+}
+
+// newEnvWith is a live door over a new gateway Service on store, for the
+// accounts of acc, with the door's clock now. Two of them over one store
+// and one acc are two gateways over one upstream.
+func newEnvWith(t testing.TB, store backends.Store, acc *gateway.Accounts, now func() time.Time) *env {
+	t.Helper()
 	svc, err := gateway.NewService(gateway.Config{Store: store})
 	if err != nil {
 		t.Fatal(err)
 	}
+	logs := &testlog.Buffer{}
+	h, err := New(Config{Logins: accountLogins{acc, svc}, Logger: zerolog.New(logs).Level(zerolog.DebugLevel), Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &env{t: t, srv: srv, svc: svc, acc: acc, logs: logs}
+}
+
+// newAccounts opens a new keystore with the accounts alice and bob
+// (password "pw-" + name).
+func newAccounts(t testing.TB) *gateway.Accounts {
+	t.Helper()
 	dir, root := t.TempDir(), cryptolayer.NewKey()
 	if err := gateway.InitAccounts(dir, root); err != nil {
 		t.Fatal(err)
@@ -66,14 +89,7 @@ func newEnvOn(t testing.TB, store backends.Store) *env {
 			t.Fatal(err)
 		}
 	}
-	logs := &testlog.Buffer{}
-	h, err := New(Config{Logins: accountLogins{acc, svc}, Logger: zerolog.New(logs).Level(zerolog.DebugLevel)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return &env{t: t, srv: srv, svc: svc, acc: acc, logs: logs}
+	return acc
 }
 
 // ns is the user's namespace, as the S3 door sees it.

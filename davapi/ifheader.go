@@ -155,6 +155,18 @@ func (p *ifLexer) cond() (ifCond, error) {
 	return c, nil
 }
 
+// hasToken tells whether a condition names a lock token.
+func (h ifHeader) hasToken() bool {
+	for _, l := range h.lists {
+		for _, c := range l.conds {
+			if c.token != "" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // validETag checks entity-tag = [ "W/" ] quoted-string.
 func validETag(e string) bool {
 	e = strings.TrimPrefix(e, "W/")

@@ -1,13 +1,8 @@
 package davapi
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
 	"testing"
-	"time"
-
-	"golang.org/x/net/webdav"
 
 	"github.com/sealgate/sealgate/gateway"
 )
@@ -76,22 +71,5 @@ func TestMethodLabel(t *testing.T) {
 		if got := methodLabel(m); got != want {
 			t.Errorf("methodLabel(%q) = %q", m, got)
 		}
-	}
-}
-
-// TestLockCap: one user's live locks are bounded (review L4).
-func TestLockCap(t *testing.T) {
-	l := newLockSys(time.Hour)
-	now := time.Now()
-	for i := range maxLocksPerUser {
-		if _, err := l.Create(now, webdav.LockDetails{Root: fmt.Sprintf("/b/f%d", i), Duration: time.Minute}); err != nil {
-			t.Fatalf("lock %d: %v", i, err)
-		}
-	}
-	if _, err := l.Create(now, webdav.LockDetails{Root: "/b/one-more", Duration: time.Minute}); !errors.Is(err, errTooManyLocks) {
-		t.Fatalf("lock over the cap: %v", err)
-	}
-	if _, err := l.Create(now.Add(2*time.Minute), webdav.LockDetails{Root: "/b/after-expiry", Duration: time.Minute}); err != nil {
-		t.Fatalf("expired locks still counted: %v", err)
 	}
 }

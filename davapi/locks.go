@@ -1,117 +1,297 @@
 package davapi
 
 import (
+	"context"
+	"crypto/rand"
 	"errors"
-	"strings"
-	"sync"
+	"fmt"
+	mrand "math/rand/v2"
+	"slices"
 	"time"
 
 	"golang.org/x/net/webdav"
+
+	"github.com/sealgate/sealgate/gateway"
 )
 
-// lockSys is one user's webdav.LockSystem: x/net's memory lock system with
-// durations capped (infinite included), and a registry of live tokens so
-// that davapi can evaluate If headers itself.
-type lockSys struct {
-	inner webdav.LockSystem
-	max   time.Duration
+// Locks are shared by every gateway over the upstream: a user's lock table
+// is the gateway shared record "dav-locks" (locktable.go), and each request
+// gets its own lockSystem over it, holding the request's context, namespace
+// and state (x/net's LockSystem methods take no context).
+//
+// Upstream cost per request: LOCK, refresh and UNLOCK read the table and
+// write it conditionally (one GET and one conditional PUT, more when
+// another gateway changed it meanwhile). A write (PUT, DELETE, MKCOL, COPY,
+// MOVE, PROPPATCH) reads it once, with or without an If header; other
+// methods never read it.
+//
+// Conflicts between locks follow x/net memLS (locktable.go). Writes are
+// checked a little more strictly than memLS does: a DELETE, MOVE or COPY
+// (whose destination tree is replaced) is also stopped by a lock anywhere
+// below its resource (RFC 4918 §9.6.1, §9.9.2), and an If header whose
+// tokens lock other resources (tagged lists) does not let a request write
+// a resource locked by another token.
+//
+// A write is checked against the table when it starts, not held against it:
+// a LOCK granted through another gateway while a write runs does not stop
+// that write (memLS serialised the two inside one process). Likewise a
+// lock does not serialise its own holder's requests. Expiry uses each
+// gateway's clock (Config.Now), so clock skew between gateways shifts it.
 
-	mu   sync.Mutex
-	live map[string]lockRec
+// maxLocksPerUser bounds one user's live locks (the table is also bounded
+// by gateway.MaxSharedBytes): a client cannot grow the record every lock
+// request rewrites without bound.
+const maxLocksPerUser = 10000
+
+// errTooManyLocks: the user's table is full; x/net answers 500 (an error
+// it does not know).
+var errTooManyLocks = errors.New("davapi: too many locks")
+
+// errLockBusy: the table kept changing under this request's writes
+// (answered 503, as an upstream that cannot take the write now).
+var errLockBusy = fmt.Errorf("davapi: lock table busy: %w", gateway.ErrUnavailable)
+
+// The compare-and-swap retries: at most casAttempts writes, the n-th retry
+// after a random wait below casBackoff·2^(n-1), capped at casMaxWait (about
+// 0.5 s of waiting in all at worst).
+const (
+	casAttempts = 8
+	casBackoff  = 5 * time.Millisecond
+	casMaxWait  = 200 * time.Millisecond
+)
+
+// lockSystem is one request's webdav.LockSystem over its user's shared
+// lock table. It ignores the times x/net passes (x/net reads time.Now) and
+// uses its own clock. One request's goroutine uses it.
+type lockSystem struct {
+	ctx    context.Context
+	st     *reqState
+	max    time.Duration
+	now    func() time.Time
+	table  *lockTable // the snapshot this request read; nil before
+	ver    string     // its version
+	checks []string   // tokens of this request's write checks (not stored)
 }
 
-type lockRec struct {
-	root      string
-	zeroDepth bool
-	expires   time.Time
+var _ webdav.LockSystem = (*lockSystem)(nil)
+
+func newLockSystem(ctx context.Context, st *reqState, maxTimeout time.Duration, now func() time.Time) *lockSystem {
+	return &lockSystem{ctx: ctx, st: st, max: maxTimeout, now: now}
 }
 
-func newLockSys(maxTimeout time.Duration) *lockSys {
-	return &lockSys{inner: webdav.NewMemLS(), max: maxTimeout, live: map[string]lockRec{}}
+// load returns the request's snapshot of the table, reading it once.
+func (l *lockSystem) load() (*lockTable, error) {
+	if l.table != nil {
+		return l.table, nil
+	}
+	data, ver, err := l.st.ns.GetShared(l.ctx, lockTableName)
+	if err != nil {
+		return nil, l.fail(err)
+	}
+	t, err := decodeLockTable(data)
+	if err != nil {
+		return nil, l.fail(err)
+	}
+	l.table, l.ver = &t, ver
+	return l.table, nil
 }
 
-func (l *lockSys) capped(d time.Duration) time.Duration {
+// fail records err for the status table (errors.go): x/net answers 500 to
+// any error it does not know.
+func (l *lockSystem) fail(err error) error {
+	l.st.record(err)
+	return err
+}
+
+func (l *lockSystem) capped(d time.Duration) time.Duration {
 	if d < 0 || d > l.max {
 		return l.max
 	}
 	return d
 }
 
-func (l *lockSys) Confirm(now time.Time, name0, name1 string, conds ...webdav.Condition) (func(), error) {
-	return l.inner.Confirm(now, name0, name1, conds...)
-}
-
-// maxLocksPerUser bounds one user's live locks: a client cannot grow the
-// gateway's memory (and each LOCK's bookkeeping) without bound.
-const maxLocksPerUser = 10000
-
-// errTooManyLocks is answered as 503 by x/net/webdav (an unknown error).
-var errTooManyLocks = errors.New("davapi: too many locks")
-
-func (l *lockSys) Create(now time.Time, d webdav.LockDetails) (string, error) {
-	d.Duration = l.capped(d.Duration)
-	if l.count(now) >= maxLocksPerUser {
-		return "", errTooManyLocks
+// Confirm implements webdav.LockSystem: each named resource must be covered
+// by a live lock of the conditions' tokens, and no other live lock may
+// cover what the request writes (the request path, except for COPY, and
+// name1, its destination). Confirming holds nothing.
+func (l *lockSystem) Confirm(_ time.Time, name0, name1 string, conds ...webdav.Condition) (func(), error) {
+	t, err := l.load()
+	if err != nil {
+		return nil, err
 	}
-	token, err := l.inner.Create(now, d)
-	if err == nil {
-		l.remember(token, d, now)
-	}
-	return token, err
-}
-
-func (l *lockSys) Refresh(now time.Time, token string, d time.Duration) (webdav.LockDetails, error) {
-	ld, err := l.inner.Refresh(now, token, l.capped(d))
-	if err == nil {
-		l.remember(token, ld, now)
-	}
-	return ld, err
-}
-
-func (l *lockSys) Unlock(now time.Time, token string) error {
-	err := l.inner.Unlock(now, token)
-	if err == nil || err == webdav.ErrNoSuchLock {
-		l.mu.Lock()
-		delete(l.live, token)
-		l.mu.Unlock()
-	}
-	return err
-}
-
-// count returns the live locks, dropping expired records.
-func (l *lockSys) count(now time.Time) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for t, r := range l.live {
-		if now.After(r.expires) {
-			delete(l.live, t)
+	var tokens []string
+	for _, c := range conds {
+		if !c.Not && c.Token != "" {
+			tokens = append(tokens, c.Token)
 		}
 	}
-	return len(l.live)
-}
-
-func (l *lockSys) remember(token string, d webdav.LockDetails, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for t, r := range l.live { // drop expired records
-		if now.After(r.expires) {
-			delete(l.live, t)
+	now := l.now()
+	for _, name := range []string{name0, name1} {
+		if name != "" && !t.coveredBy(cleanPath(name), tokens, now) {
+			return nil, webdav.ErrConfirmationFailed
 		}
 	}
-	l.live[token] = lockRec{root: cleanPath(d.Root), zeroDepth: d.ZeroDepth, expires: now.Add(d.Duration)}
+	for _, name := range l.written(name1) {
+		if t.conflict(name, !l.deep(), tokens, now) != nil {
+			return nil, webdav.ErrConfirmationFailed
+		}
+	}
+	return func() {}, nil
 }
 
-// covers tells whether token is a live lock of this user on name.
-func (l *lockSys) covers(token, name string, now time.Time) bool {
-	l.mu.Lock()
-	r, ok := l.live[token]
-	l.mu.Unlock()
-	if !ok || now.After(r.expires) {
-		return false
+// written are the resources the request changes: its path (a COPY only
+// reads it) and the destination dst, if any.
+func (l *lockSystem) written(dst string) []string {
+	var out []string
+	if l.st.method != "COPY" {
+		out = append(out, l.st.path)
 	}
-	name = cleanPath(name)
-	if name == r.root {
+	if dst != "" {
+		out = append(out, cleanPath(dst))
+	}
+	return out
+}
+
+// deep tells whether the request changes whole trees (DELETE, MOVE, and
+// COPY's destination): then a lock below the resource also stops it.
+func (l *lockSystem) deep() bool {
+	switch l.st.method {
+	case "DELETE", "MOVE", "COPY":
 		return true
 	}
-	return !r.zeroDepth && (r.root == "/" || strings.HasPrefix(name, r.root+"/"))
+	return false
 }
+
+// Create implements webdav.LockSystem. In a LOCK request it adds a lock to
+// the table; in any other request x/net calls it to check a write without
+// an If header (a "temporary lock"), which only reads the table.
+func (l *lockSystem) Create(_ time.Time, d webdav.LockDetails) (string, error) {
+	root := cleanPath(d.Root)
+	if l.st.method != "LOCK" {
+		return l.check(root)
+	}
+	e := lockEntry{Token: newLockToken(), Root: root, Zero: d.ZeroDepth, Owner: d.OwnerXML, Duration: l.capped(d.Duration)}
+	err := l.update(func(t *lockTable, now time.Time) error {
+		if t.conflict(root, e.Zero, nil, now) != nil {
+			return webdav.ErrLocked
+		}
+		if len(t.Locks) >= maxLocksPerUser {
+			return errTooManyLocks
+		}
+		e.Expires = now.Add(e.Duration).UnixNano()
+		t.Locks = append(t.Locks, e)
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return e.Token, nil
+}
+
+// check is a tokenless write's lock check: ErrLocked if another lock covers
+// root (or lies below it, for a tree-changing request).
+func (l *lockSystem) check(root string) (string, error) {
+	t, err := l.load()
+	if err != nil {
+		return "", err
+	}
+	if t.conflict(root, !l.deep(), nil, l.now()) != nil {
+		return "", webdav.ErrLocked
+	}
+	token := fmt.Sprintf("check:%d", len(l.checks))
+	l.checks = append(l.checks, token)
+	return token, nil
+}
+
+// Refresh implements webdav.LockSystem: a new timeout from now.
+func (l *lockSystem) Refresh(_ time.Time, token string, d time.Duration) (webdav.LockDetails, error) {
+	d = l.capped(d)
+	var out webdav.LockDetails
+	err := l.update(func(t *lockTable, now time.Time) error {
+		i := t.find(token, now)
+		if i < 0 {
+			return webdav.ErrNoSuchLock
+		}
+		t.Locks[i].Duration, t.Locks[i].Expires = d, now.Add(d).UnixNano()
+		out = t.Locks[i].details()
+		return nil
+	})
+	return out, err
+}
+
+// Unlock implements webdav.LockSystem; a write check's token is released
+// without touching the table.
+func (l *lockSystem) Unlock(_ time.Time, token string) error {
+	if i := slices.Index(l.checks, token); i >= 0 {
+		l.checks = slices.Delete(l.checks, i, i+1)
+		return nil
+	}
+	return l.update(func(t *lockTable, now time.Time) error {
+		i := t.find(token, now)
+		if i < 0 {
+			return webdav.ErrNoSuchLock
+		}
+		t.Locks = slices.Delete(t.Locks, i, i+1)
+		return nil
+	})
+}
+
+// update applies change to a fresh read of the table, expired locks
+// dropped, and writes the result if the table is still at the version
+// read; otherwise it reads again and retries (casAttempts in all). change's
+// errors are returned as they are (x/net compares them with ==).
+func (l *lockSystem) update(change func(t *lockTable, now time.Time) error) error {
+	for attempt := range casAttempts {
+		if err := l.backoff(attempt); err != nil {
+			return l.fail(err)
+		}
+		l.table = nil
+		cur, err := l.load()
+		if err != nil {
+			return err
+		}
+		next, now := cur.clone(), l.now()
+		next.prune(now)
+		if err := change(&next, now); err != nil {
+			return err
+		}
+		data, err := next.encode()
+		if err != nil {
+			return l.fail(err)
+		}
+		if len(data) > gateway.MaxSharedBytes {
+			return errTooManyLocks
+		}
+		ver, err := l.st.ns.PutShared(l.ctx, lockTableName, data, l.ver)
+		if errors.Is(err, gateway.ErrPreconditionFailed) {
+			continue
+		}
+		if err != nil {
+			return l.fail(err)
+		}
+		l.table, l.ver = &next, ver
+		return nil
+	}
+	return l.fail(errLockBusy)
+}
+
+// backoff waits before retry attempt (none before the first): a random
+// time below casBackoff·2^(attempt-1), at most casMaxWait.
+func (l *lockSystem) backoff(attempt int) error {
+	if attempt == 0 {
+		return nil
+	}
+	limit := min(casBackoff<<(attempt-1), casMaxWait)
+	timer := time.NewTimer(mrand.N(limit) + 1)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-l.ctx.Done():
+		return l.ctx.Err()
+	}
+}
+
+// newLockToken returns a lock token: an absolute URI (x/net writes it in a
+// Coded-URL) with 130 random bits.
+func newLockToken() string { return "urn:sealgate:lock:" + rand.Text() }

@@ -41,7 +41,7 @@ func checkPath(u *url.URL) error {
 
 // precheck fixes or refuses what x/net/webdav gets wrong, before it sees
 // the request. It returns a status and message when it answered.
-func (h *server) precheck(r *http.Request, ls *lockSys) (int, string) {
+func (h *server) precheck(r *http.Request, ls *lockSystem) (int, string) {
 	switch r.Method {
 	case "PROPFIND":
 		if d := r.Header.Get("Depth"); d == "" || strings.EqualFold(d, "infinity") {
@@ -127,8 +127,10 @@ func capTimeout(r *http.Request, maxTimeout time.Duration) {
 // checkIf evaluates the If header (RFC 4918 §10.4) with ETags and Not,
 // which x/net ignores: 412 if no list holds. Otherwise the header is
 // rewritten to the holding lists' lock tokens for x/net's lock check, or
-// removed when a holding list needs no token.
-func (h *server) checkIf(r *http.Request, ls *lockSys) (int, string) {
+// removed when a holding list needs no token. Lock tokens are checked
+// against the request's snapshot of the shared lock table, the one x/net's
+// Confirm then uses (read once, only if the header names a token).
+func (h *server) checkIf(r *http.Request, ls *lockSystem) (int, string) {
 	raw := r.Header.Get("If")
 	if raw == "" || r.Method == "LOCK" || r.Method == "UNLOCK" {
 		return 0, ""
@@ -137,7 +139,14 @@ func (h *server) checkIf(r *http.Request, ls *lockSys) (int, string) {
 	if err != nil {
 		return http.StatusBadRequest, err.Error()
 	}
-	ev := ifEval{ctx: r.Context(), fs: h.fs, ls: ls, host: r.Host, reqPath: r.URL.Path, now: time.Now(), etags: map[string]string{}}
+	ev := ifEval{ctx: r.Context(), fs: h.fs, host: r.Host, reqPath: r.URL.Path, now: h.cfg.Now(), etags: map[string]string{}}
+	if ih.hasToken() {
+		t, err := ls.load()
+		if err != nil {
+			return statusOf(err)
+		}
+		ev.locks = t
+	}
 	out := ifHeader{tagged: ih.tagged}
 	anyTrue := false
 	for _, l := range ih.lists {
@@ -170,7 +179,7 @@ func (h *server) checkIf(r *http.Request, ls *lockSys) (int, string) {
 type ifEval struct {
 	ctx     context.Context
 	fs      *davFS
-	ls      *lockSys
+	locks   *lockTable // nil when no condition is a token
 	host    string
 	reqPath string
 	now     time.Time
@@ -194,7 +203,7 @@ func (e *ifEval) holds(l ifList) bool {
 	for _, c := range l.conds {
 		var ok bool
 		if c.token != "" {
-			ok = res != "" && e.ls.covers(c.token, res, e.now)
+			ok = res != "" && e.locks.coveredBy(res, []string{c.token}, e.now)
 		} else {
 			ok = res != "" && etagMatches(c.etag, e.etag(res))
 		}

@@ -27,10 +27,10 @@ type User struct {
 type Config struct {
 	Logins         Logins
 	Logger         zerolog.Logger
-	MaxLockTimeout time.Duration    // default 1h; longer and infinite locks are capped
-	Now            func() time.Time // default time.Now
-	// MaxUsers bounds the cached per-user lock systems (default 4096).
-	MaxUsers int
+	MaxLockTimeout time.Duration // default 1h; longer and infinite locks are capped
+	// Now is the clock of lock expiry and the access log (default
+	// time.Now).
+	Now func() time.Time
 	// Limiter bounds the requests in flight (nil: no bound); over it the
 	// door answers 503 with Retry-After.
 	Limiter *gateway.Limiter
@@ -45,7 +45,6 @@ var errNoLogins = errors.New("davapi: Config.Logins is nil")
 type server struct {
 	cfg   Config
 	fs    *davFS
-	users *userCache
 	fails *gateway.AuthThrottle
 }
 
@@ -60,29 +59,7 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.MaxUsers <= 0 {
-		cfg.MaxUsers = 4096
-	}
-	s := &server{cfg: cfg, fs: &davFS{}, fails: gateway.NewAuthThrottle(cfg.Now)}
-	s.users = newUserCache(cfg.MaxUsers, s.newUser)
-	return s, nil
-}
-
-// userDoor is one user's x/net handler and lock system; the namespace comes
-// with each request (the request state), so the handler is shared.
-type userDoor struct {
-	handler *webdav.Handler
-	locks   *lockSys
-}
-
-func (s *server) newUser(name string) *userDoor {
-	ls := newLockSys(s.cfg.MaxLockTimeout)
-	h := &webdav.Handler{FileSystem: s.fs, LockSystem: ls, Logger: func(r *http.Request, err error) {
-		if err != nil {
-			s.cfg.Logger.Debug().Str("user", name).Str("method", r.Method).Err(err).Msg("webdav")
-		}
-	}}
-	return &userDoor{handler: h, locks: ls}
+	return &server{cfg: cfg, fs: &davFS{}, fails: gateway.NewAuthThrottle(cfg.Now)}, nil
 }
 
 func (s *server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
@@ -121,16 +98,28 @@ func (s *server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	defer releaseUser()
 	user, st.ns = u.Name, u.NS
-	r = st.bind(r)
-	door := s.users.get(u.Name)
-	if status, msg := s.precheck(r, door.locks); status != 0 {
+	s.serveUser(w, st.bind(r), st, u.Name)
+}
+
+// serveUser serves an authenticated request with x/net's handler over the
+// shared file system and a lock system of its own (locks.go): both reach
+// the user's namespace through the request state, so nothing is kept per
+// user between requests.
+func (s *server) serveUser(w http.ResponseWriter, r *http.Request, st *reqState, user string) {
+	ls := newLockSystem(r.Context(), st, s.cfg.MaxLockTimeout, s.cfg.Now)
+	if status, msg := s.precheck(r, ls); status != 0 {
 		writeMessage(w, status, msg)
 		return
 	}
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		s.setContentType(w, r)
 	}
-	door.handler.ServeHTTP(w, r)
+	h := &webdav.Handler{FileSystem: s.fs, LockSystem: ls, Logger: func(r *http.Request, err error) {
+		if err != nil {
+			s.cfg.Logger.Debug().Str("user", user).Str("method", r.Method).Err(err).Msg("webdav")
+		}
+	}}
+	h.ServeHTTP(w, r)
 }
 
 // slowDown answers a request over the in-flight limits.

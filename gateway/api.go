@@ -218,6 +218,20 @@ type Namespace interface {
 	GetProps(ctx context.Context, bucket, key string) ([]byte, error)
 	// SetProps replaces them; empty data removes them. At most MaxPropsBytes.
 	SetProps(ctx context.Context, bucket, key string, data []byte) error
+
+	// GetShared returns the user's shared record name (a small document
+	// that all gateways over the upstream share, such as the WebDAV lock
+	// table) and its version, an opaque upstream ETag. An absent record is
+	// nil, "" and no error; a cleared one is nil data with its version. A
+	// record that fails authentication is ErrIntegrity, never served.
+	GetShared(ctx context.Context, name string) (data []byte, version string, err error)
+	// PutShared writes the record only if it is still at ifVersion ("":
+	// only if absent), else ErrPreconditionFailed; it returns the new
+	// version. Empty data clears the record, under the same condition. At
+	// most MaxSharedBytes of data and MaxSharedName bytes of name
+	// (ErrInvalidArgument). See shared.go for what an untrusted upstream
+	// can still do to these records.
+	PutShared(ctx context.Context, name string, data []byte, ifVersion string) (version string, err error)
 }
 
 // Checksum is a client checksum of an object's plaintext (S3's

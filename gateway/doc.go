@@ -13,4 +13,10 @@
 //   - Nothing unauthenticated is served: every object read is verified by
 //     cryptolayer; failures are ErrIntegrity.
 //   - Object data streams with bounded buffers; no method holds a whole body.
+//   - State that several gateways over one upstream share (today the WebDAV
+//     lock table) is kept in small sealed per-user records updated with
+//     compare-and-swap on the upstream ETag ([Namespace.GetShared],
+//     [Namespace.PutShared]; shared.go). They coordinate clients and are not
+//     a security boundary: the upstream can delete one or serve an older
+//     one, but not forge, alter or move one.
 package gateway

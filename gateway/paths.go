@@ -14,6 +14,8 @@ import (
 //	<dir>/<enc(bucket), object kind>        sealed bucket record
 //	<dir>/<enc(bucket), folder kind>/<enc segments…>   objects
 //	.sealgate/mp/<dir>/<upload id>/…        multipart upload state and parts
+//	.sealgate/props/<upstream key>          properties (props.go)
+//	.sealgate/shared/<dir>/<MAC of name>    shared records (shared.go)
 //
 // <dir> is the user's UpstreamDir (a MAC of the random user id).
 

@@ -7,13 +7,15 @@ import (
 )
 
 // PurgeUser deletes, best effort, every upstream object of a deleted
-// account: its namespace under upstreamDir and its multipart uploads. The
-// account's keys are already destroyed (Accounts.Delete), so these objects
-// are noise to anyone; deleting them also removes what sizes and names
-// leak. progress, if set, is called with the running count.
+// account: its namespace under upstreamDir, its multipart uploads, its
+// properties and its shared records. The account's keys are already
+// destroyed (Accounts.Delete), so these objects are noise to anyone;
+// deleting them also removes what sizes and names leak. progress, if set, is called with the running count.
 func (s *Service) PurgeUser(ctx context.Context, upstreamDir string, progress func(deleted int)) (int, error) {
 	n := 0
-	for _, prefix := range []string{upstreamDir + "/", ".sealgate/mp/" + upstreamDir + "/", ".sealgate/props/" + upstreamDir + "/"} {
+	prefixes := []string{upstreamDir + "/", ".sealgate/mp/" + upstreamDir + "/",
+		".sealgate/props/" + upstreamDir + "/", ".sealgate/shared/" + upstreamDir + "/"}
+	for _, prefix := range prefixes {
 		err := s.eachObject(ctx, prefix, func(o backends.ObjectInfo) error {
 			if err := s.store.Delete(ctx, o.Key); err != nil {
 				return upstreamErr(err, ErrNoSuchKey)

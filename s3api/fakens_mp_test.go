@@ -195,6 +195,12 @@ var _ gateway.Namespace = (*fakeNS)(nil)
 func (f *fakeNS) GetProps(context.Context, string, string) ([]byte, error) { return nil, nil }
 func (f *fakeNS) SetProps(context.Context, string, string, []byte) error   { return nil }
 
+// GetShared and PutShared: the S3 door keeps no shared records.
+func (f *fakeNS) GetShared(context.Context, string) ([]byte, string, error) { return nil, "", nil }
+func (f *fakeNS) PutShared(context.Context, string, []byte, string) (string, error) {
+	return "", gateway.ErrPreconditionFailed
+}
+
 // HeadFolder: the S3 door never asks for folders.
 func (f *fakeNS) HeadFolder(context.Context, string, string) (gateway.FolderInfo, error) {
 	return gateway.FolderInfo{}, gateway.ErrNoSuchKey
