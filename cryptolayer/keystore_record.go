@@ -25,6 +25,7 @@ const (
 	// keystoreRecordHeader is the length of the clear header.
 	keystoreRecordHeader = keystoreHdrLen + 8 + 16 + 4 + 8
 	labelRootID          = "root id"
+	labelRootKey         = "root key"
 )
 
 // RootID names a gateway root key without revealing it: the first 8 bytes
@@ -235,3 +236,13 @@ func parseRecordBody(h KeystoreHeader, body []byte) (*KeystoreRecord, error) {
 // RecordDigest is SHA-256 of a sealed record: two records with the same
 // version but different digests are a fork.
 func RecordDigest(data []byte) [32]byte { return sha256.Sum256(data) }
+
+// DeriveRootKey returns a key for one deployment-wide purpose of the
+// gateway, such as "rotation ack": HKDF(root, "sgw1 root key" || lp(label)).
+// label must not be empty (it panics: a programming error).
+func DeriveRootKey(root Key, label string) Key {
+	if label == "" {
+		panic("cryptolayer: DeriveRootKey: empty label")
+	}
+	return deriveKey(root[:], nil, labelRootKey, []byte(label))
+}
