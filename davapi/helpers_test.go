@@ -14,12 +14,13 @@ import (
 	"github.com/sealgate/sealgate/backends/mem"
 	"github.com/sealgate/sealgate/cryptolayer"
 	"github.com/sealgate/sealgate/gateway"
+	"github.com/sealgate/sealgate/gateway/accounts"
 	"github.com/sealgate/sealgate/internal/testlog"
 )
 
-// accountLogins is what cmd wires: gateway.Accounts + Service.
+// accountLogins is what cmd wires: accounts.Accounts + Service.
 type accountLogins struct {
-	acc *gateway.Accounts
+	acc *accounts.Accounts
 	svc *gateway.Service
 }
 
@@ -36,7 +37,7 @@ type env struct {
 	t    testing.TB
 	srv  *httptest.Server
 	svc  *gateway.Service
-	acc  *gateway.Accounts
+	acc  *accounts.Accounts
 	logs *testlog.Buffer
 }
 
@@ -52,17 +53,14 @@ func newEnvOn(t testing.TB, store backends.Store) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir, root := t.TempDir(), cryptolayer.NewKey()
-	if err := gateway.InitAccounts(dir, root); err != nil {
-		t.Fatal(err)
-	}
-	acc, err := gateway.OpenAccounts(gateway.AccountsConfig{Dir: dir, Root: root, PasswordParams: cryptolayer.MinPasswordParams})
+	acc, err := accounts.Open(context.Background(), accounts.Config{Store: store, DataDir: t.TempDir(), Root: cryptolayer.NewKey(),
+		Create: true, PasswordParams: cryptolayer.MinPasswordParams, PollInterval: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { acc.Close() })
 	for _, u := range []string{"alice", "bob"} {
-		if _, err := acc.Create(u, []byte("pw-"+u)); err != nil {
+		if _, err := acc.Create(context.Background(), u, []byte("pw-"+u)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -111,6 +111,7 @@ type Accounts struct {
 	lastETag    string     // the upstream ETag last considered (under fetchMu)
 	lastVerdict error      // on that record: nil, or why it was refused (under fetchMu)
 	lastMiss    time.Time  // when a lookup miss last read the upstream (under fetchMu)
+	healing     bool       // Open with Create: a missing record is healed, not reported (under fetchMu)
 
 	closed atomic.Bool
 	stop   context.CancelFunc

@@ -13,8 +13,9 @@ import (
 	"github.com/sealgate/sealgate/cryptolayer"
 )
 
-// ErrMigrationConflict: a first-release keystore holds an account whose
-// name or access key another account of the upstream keystore has.
+// ErrMigrationConflict is returned when a first-release keystore holds an
+// account whose name or access key another account of the upstream
+// keystore has.
 var ErrMigrationConflict = errors.New("accounts: first-release accounts conflict with the upstream's")
 
 // migrate moves a first-release keystore (the file "keystore" in the data

@@ -32,6 +32,14 @@ func (a *Accounts) ByID(id [16]byte) (*Account, error) {
 	return nil, fmt.Errorf("%w: id %x", gateway.ErrNoSuchUser, id)
 }
 
+// FreshByID is ByID after reading the upstream keystore if it changed (at
+// most every 200 ms): for an account changed through another gateway a
+// moment ago.
+func (a *Accounts) FreshByID(id [16]byte) (*Account, error) {
+	a.refreshMiss()
+	return a.ByID(id)
+}
+
 // ByAccessKey returns the active account with this S3 access key id: an
 // error wrapping gateway.ErrNoSuchUser if there is none (S3:
 // InvalidAccessKeyId), or gateway.ErrAccessDenied if the account is

@@ -80,7 +80,9 @@ func (a *Accounts) loadSeen() error {
 // deployment (Config.Create) or puts the newest verified record back.
 func (a *Accounts) first(ctx context.Context) error {
 	a.fetchMu.Lock()
+	a.healing = a.cfg.Create // a missing record is put back, and says so
 	verdict, err := a.fetchLocked(ctx, "")
+	a.healing = false
 	a.fetchMu.Unlock()
 	snap := a.snap.Load()
 	switch {
@@ -128,7 +130,7 @@ func (a *Accounts) fetchLocked(ctx context.Context, knownETag string) (verdict, 
 	if errors.Is(err, backends.ErrNotExist) {
 		if a.lastETag != missingETag {
 			a.lastETag, a.lastVerdict = missingETag, errMissing
-			if a.snap.Load() != nil {
+			if a.snap.Load() != nil && !a.healing {
 				a.event(EventMissing, "the upstream has no keystore record; serving the newest verified (version %d)", a.snap.Load().rec.Version)
 			}
 		}

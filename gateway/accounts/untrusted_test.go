@@ -117,7 +117,7 @@ func TestRefusedRecords(t *testing.T) {
 		kind EventKind
 		want error
 	}{
-		{"fork", func(g *testGW, cur []byte) []byte {
+		{"fork", func(_ *testGW, cur []byte) []byte {
 			rec, _ := cryptolayer.OpenKeystoreRecord(testRoot, cur)
 			return mustSeal(t, testRoot, rec) // same version, new nonce
 		}, EventFork, ErrFork},
