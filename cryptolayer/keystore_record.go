@@ -8,7 +8,7 @@ import (
 	"io"
 )
 
-// Keystore record format v2 (docs/format-keys.md §6): the keystore as it
+// Keystore record format v2 (docs/format-keys.md §6b): the keystore as it
 // lives in the untrusted upstream, shared by every gateway of a deployment.
 //
 //	record = header || nonce[12] || AES-256-GCM(K_ks, nonce, body, aad = header)

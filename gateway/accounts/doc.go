@@ -7,7 +7,7 @@
 // One sealed record in the upstream's reserved area, RecordKey
 // (".sealgate/keystore"), holds every account: name, status, S3 key pair,
 // password verifier, user root key and content epoch keys
-// (cryptolayer.KeystoreRecord, docs/format-keys.md §6). It is sealed under
+// (cryptolayer.KeystoreRecord, docs/format-keys.md §6b). It is sealed under
 // the gateway root key, and its clear header — the id of that root key, the
 // deployment id, a generation and a version — is authenticated. Every
 // gateway of a deployment is started with the same root key and the same
