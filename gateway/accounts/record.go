@@ -65,7 +65,8 @@ func (a *Accounts) loadSeen() error {
 	}
 	key, ok := a.ring.Load().find(h.Root)
 	if !ok {
-		return fmt.Errorf("%w: %s (the newest keystore this data dir verified) is sealed under root key %s, and this gateway holds %s: a wrong root key, or a data dir of another deployment",
+		return fmt.Errorf("%w: %s (the newest keystore this data dir verified) is sealed under root key %s, and this gateway holds %s: "+
+			"a wrong root key, or a data dir of another deployment (if the root key was replaced by hand, remove that file: the gateway then trusts the upstream's keystore)",
 			ErrForeignRoot, a.local.path(seenFile), h.Root, cryptolayer.RootKeyID(a.cfg.Root))
 	}
 	rec, err := cryptolayer.OpenKeystoreRecord(key, data)
