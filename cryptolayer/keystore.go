@@ -62,16 +62,32 @@ func (ks *Keystore) AddUser(name string, pw []byte, p PasswordParams) (*User, er
 // addUser is AddUser with the verifier made by mkVerifier (tests avoid
 // Argon2 with it).
 func (ks *Keystore) addUser(name string, mkVerifier func(id [16]byte) (PasswordVerifier, error)) (*User, error) {
-	if !validUserName(name) {
-		return nil, fmt.Errorf("%w: name must be 1–%d characters of a-z 0-9 . _ @ -", ErrInvalidUser, maxUserName)
-	}
 	if _, err := ks.User(name); err == nil {
 		return nil, fmt.Errorf("%w: %s", ErrUserExists, name)
 	}
-	id := newUserID()
-	for ks.hasID(id) { // 2^-128: never, but cheap to rule out
-		id = newUserID()
+	u, err := newUser(name, mkVerifier)
+	if err != nil {
+		return nil, err
 	}
+	if err := ks.Insert(u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// NewUser makes an active account record outside any keystore (the
+// Argon2id run of its verifier can then happen before a compare-and-swap
+// of the keystore, not in its retry loop); Insert adds it. Errors as
+// AddUser's, but for ErrUserExists.
+func NewUser(name string, pw []byte, p PasswordParams) (*User, error) {
+	return newUser(name, func(id [16]byte) (PasswordVerifier, error) { return NewPasswordVerifier(pw, p, name, id) })
+}
+
+func newUser(name string, mkVerifier func(id [16]byte) (PasswordVerifier, error)) (*User, error) {
+	if !validUserName(name) {
+		return nil, fmt.Errorf("%w: name must be 1–%d characters of a-z 0-9 . _ @ -", ErrInvalidUser, maxUserName)
+	}
+	id := newUserID()
 	v, err := mkVerifier(id)
 	if err != nil {
 		return nil, err
@@ -81,9 +97,29 @@ func (ks *Keystore) addUser(name string, mkVerifier func(id [16]byte) (PasswordV
 		Name: name, ID: id, Status: StatusActive, Password: v, Root: NewKey(),
 		Epochs: []Epoch{{ID: 1, Key: NewKey(), Created: t}}, CurrentEpoch: 1, Created: t,
 	}
-	u.AccessKeyID, u.Secret = ks.freshCredentials()
-	ks.Users = append(ks.Users, u)
+	u.AccessKeyID, u.Secret = newAccessKeyID(), newSecret()
 	return u, nil
+}
+
+// Insert adds a record made by NewUser (the keystore keeps u itself). Its
+// name must be free (else ErrUserExists) and its id unused (a 2^-128
+// event, also ErrUserExists); an access key id another user has is
+// replaced by a fresh one.
+func (ks *Keystore) Insert(u *User) error {
+	if _, err := ks.User(u.Name); err == nil {
+		return fmt.Errorf("%w: %s", ErrUserExists, u.Name)
+	}
+	if ks.hasID(u.ID) {
+		return fmt.Errorf("%w: id of %s", ErrUserExists, u.Name)
+	}
+	for _, err := ks.UserByAccessKey(u.AccessKeyID); err == nil; _, err = ks.UserByAccessKey(u.AccessKeyID) {
+		u.AccessKeyID = newAccessKeyID()
+	}
+	if err := u.validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrKeystoreFormat, err)
+	}
+	ks.Users = append(ks.Users, u)
+	return nil
 }
 
 // User returns the user with this name, or an error wrapping ErrNoSuchUser.

@@ -15,12 +15,13 @@ import (
 	"github.com/sealgate/sealgate/backends/mem"
 	"github.com/sealgate/sealgate/cryptolayer"
 	"github.com/sealgate/sealgate/gateway"
+	"github.com/sealgate/sealgate/gateway/accounts"
 	"github.com/sealgate/sealgate/internal/testlog"
 )
 
-// accountLogins is what cmd wires: gateway.Accounts + Service.
+// accountLogins is what cmd wires: accounts.Accounts + Service.
 type accountLogins struct {
-	acc *gateway.Accounts
+	acc *accounts.Accounts
 	svc *gateway.Service
 }
 
@@ -37,7 +38,7 @@ type env struct {
 	t    testing.TB
 	srv  *httptest.Server
 	svc  *gateway.Service
-	acc  *gateway.Accounts
+	acc  *accounts.Accounts
 	logs *testlog.Buffer
 }
 
@@ -49,13 +50,13 @@ func newEnv(t testing.TB) *env {
 // newEnvOn is a live door over the real gateway on store.
 func newEnvOn(t testing.TB, store backends.Store) *env {
 	t.Helper()
-	return newEnvWith(t, store, newAccounts(t), time.Now)
+	return newEnvWith(t, store, newAccounts(t, store), time.Now)
 }
 
 // newEnvWith is a live door over a new gateway Service on store, for the
 // accounts of acc, with the door's clock now. Two of them over one store
 // and one acc are two gateways over one upstream.
-func newEnvWith(t testing.TB, store backends.Store, acc *gateway.Accounts, now func() time.Time) *env {
+func newEnvWith(t testing.TB, store backends.Store, acc *accounts.Accounts, now func() time.Time) *env {
 	t.Helper()
 	svc, err := gateway.NewService(gateway.Config{Store: store})
 	if err != nil {
@@ -71,21 +72,18 @@ func newEnvWith(t testing.TB, store backends.Store, acc *gateway.Accounts, now f
 	return &env{t: t, srv: srv, svc: svc, acc: acc, logs: logs}
 }
 
-// newAccounts opens a new keystore with the accounts alice and bob
-// (password "pw-" + name).
-func newAccounts(t testing.TB) *gateway.Accounts {
+// newAccounts opens a new deployment's keystore in store with the accounts
+// alice and bob (password "pw-" + name).
+func newAccounts(t testing.TB, store backends.Store) *accounts.Accounts {
 	t.Helper()
-	dir, root := t.TempDir(), cryptolayer.NewKey()
-	if err := gateway.InitAccounts(dir, root); err != nil {
-		t.Fatal(err)
-	}
-	acc, err := gateway.OpenAccounts(gateway.AccountsConfig{Dir: dir, Root: root, PasswordParams: cryptolayer.MinPasswordParams})
+	acc, err := accounts.Open(context.Background(), accounts.Config{Store: store, DataDir: t.TempDir(), Root: cryptolayer.NewKey(),
+		Create: true, PasswordParams: cryptolayer.MinPasswordParams, PollInterval: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { acc.Close() })
 	for _, u := range []string{"alice", "bob"} {
-		if _, err := acc.Create(u, []byte("pw-"+u)); err != nil {
+		if _, err := acc.Create(context.Background(), u, []byte("pw-"+u)); err != nil {
 			t.Fatal(err)
 		}
 	}

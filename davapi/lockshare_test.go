@@ -25,7 +25,8 @@ func newGatewayPair(t *testing.T, clk *testClock) (a, b *env, store *mem.Store) 
 	if clk != nil {
 		now = clk.now
 	}
-	store, acc := mem.New(), newAccounts(t)
+	store = mem.New()
+	acc := newAccounts(t, store)
 	return newEnvWith(t, store, acc, now), newEnvWith(t, store, acc, now), store
 }
 

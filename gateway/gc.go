@@ -135,10 +135,11 @@ func (s *Service) gcDelete(ctx context.Context, key string, dry bool, rep *GCRep
 }
 
 // KnownDirs returns the upstream dirs of the given accounts (for GC).
-func KnownDirs(accounts []*Account) map[string]bool {
+func KnownDirs[A Account](accounts []A) map[string]bool {
 	m := map[string]bool{}
 	for _, a := range accounts {
-		m[a.user().UpstreamDir()] = true
+		dir, _ := a.NamespaceKeys()
+		m[dir] = true
 	}
 	return m
 }

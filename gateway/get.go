@@ -195,7 +195,7 @@ func (n *userNS) open(ctx context.Context, bucket, key, up string, st backends.O
 }
 
 func (n *userNS) openWith(ctx context.Context, bucket, key string, st backends.ObjectInfo, fetch cryptolayer.Fetcher) (*cryptolayer.Object, error) {
-	obj, err := cryptolayer.Open(ctx, n.user, n.binding(bucket, key), st.Size, fetch)
+	obj, err := cryptolayer.Open(ctx, n.keys(), n.binding(bucket, key), st.Size, fetch)
 	return obj, n.readErr(err)
 }
 
@@ -258,7 +258,7 @@ func (n *userNS) readSmall(ctx context.Context, bucket, key, up string, rc io.Re
 		return nil, nil, fmt.Errorf("%w: object size", ErrIntegrity)
 	}
 	whole := buf[:m]
-	obj, err := cryptolayer.Parse(n.user, n.binding(bucket, key), st.Size, whole[:cryptolayer.PrefixSize], whole[m-cryptolayer.EndSize:])
+	obj, err := cryptolayer.Parse(n.keys(), n.binding(bucket, key), st.Size, whole[:cryptolayer.PrefixSize], whole[m-cryptolayer.EndSize:])
 	return obj, whole, n.readErr(err)
 }
 

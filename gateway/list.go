@@ -187,7 +187,7 @@ func (n *userNS) fullKeyOf(ctx context.Context, bucket string, o backends.Object
 	if err != nil {
 		return "", err
 	}
-	meta, err := cryptolayer.PeekMetadata(n.user, prefix)
+	meta, err := cryptolayer.PeekMetadata(n.keys(), prefix)
 	if err != nil {
 		return "", err
 	}
@@ -195,7 +195,7 @@ func (n *userNS) fullKeyOf(ctx context.Context, bucket string, o backends.Object
 	if !ok {
 		return "", cryptolayer.ErrNameAuth
 	}
-	if _, err := cryptolayer.VerifyPrefix(n.user, n.binding(bucket, full), prefix); err != nil {
+	if _, err := cryptolayer.VerifyPrefix(n.keys(), n.binding(bucket, full), prefix); err != nil {
 		return "", err
 	}
 	return full, nil

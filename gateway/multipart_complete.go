@@ -139,7 +139,7 @@ func (n *userNS) copyPart(ctx context.Context, w io.Writer, id string, u cryptol
 	if err != nil {
 		return err
 	}
-	r, err := u.NewPartReader(rc, n.user, p.Number, p.Size)
+	r, err := u.NewPartReader(rc, n.keys(), p.Number, p.Size)
 	if err != nil {
 		_ = rc.Close()
 		return err

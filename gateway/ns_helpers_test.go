@@ -177,3 +177,12 @@ func oracleList(keys []string, q ListQuery) (objs, prefixes []string, truncated 
 }
 
 func backendsList(prefix string) backends.ListOptions { return backends.ListOptions{Prefix: prefix} }
+
+// testAccount is a gateway.Account over a bare key record.
+type testAccount struct{ u *cryptolayer.User }
+
+func (a testAccount) KeyRecord() *cryptolayer.User { return a.u }
+
+func (a testAccount) NamespaceKeys() (string, *cryptolayer.NameCipher) {
+	return a.u.UpstreamDir(), a.u.BucketNameCipher()
+}

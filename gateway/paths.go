@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -126,4 +127,28 @@ func looksLikeIP(s string) bool {
 		}
 	}
 	return true
+}
+
+// keys is the user's content key ring for reading objects: the snapshot's
+// epochs, and for an epoch the snapshot lacks, the current record's
+// (Config.Fresh), so an object sealed after a rotation through another
+// gateway is not mistaken for a forgery.
+func (n *userNS) keys() cryptolayer.KeyRing {
+	return epochKeys{u: n.user, fresh: n.svc.cfg.Fresh}
+}
+
+type epochKeys struct {
+	u     *cryptolayer.User
+	fresh func(id [16]byte) *cryptolayer.User
+}
+
+func (k epochKeys) EpochKey(id uint32) (cryptolayer.Key, error) {
+	key, err := k.u.EpochKey(id)
+	if !errors.Is(err, cryptolayer.ErrUnknownEpoch) || k.fresh == nil {
+		return key, err
+	}
+	if u := k.fresh(k.u.ID); u != nil {
+		return u.EpochKey(id)
+	}
+	return key, err
 }

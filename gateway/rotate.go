@@ -25,8 +25,8 @@ type ReencryptReport struct {
 // and uploads that vanished or fail authentication (readable under no
 // epoch) are passed over; any other failure to read one ends the run with
 // an error, because its epoch would otherwise go uncounted.
-func (s *Service) Reencrypt(ctx context.Context, a *Account, progress func(ReencryptReport)) (ReencryptReport, error) {
-	n := s.namespaceFor(a.user())
+func (s *Service) Reencrypt(ctx context.Context, a Account, progress func(ReencryptReport)) (ReencryptReport, error) {
+	n := s.namespaceFor(a.KeyRecord())
 	rep := ReencryptReport{Remaining: map[uint32]int{}}
 	cur, err := n.user.ContentKey()
 	if err != nil {

@@ -30,7 +30,7 @@ func TestRotateReencryptDrop(t *testing.T) {
 	if _, err := n.user.Rotate(); err != nil { // as Accounts.Rotate does in the keystore
 		t.Fatal(err)
 	}
-	acct := &Account{u: n.user}
+	acct := testAccount{n.user}
 	rep, err := f.svc.Reencrypt(ctx, acct, nil)
 	if err != nil || rep.Objects != 2 || len(rep.Remaining) != 0 {
 		t.Fatalf("reencrypt: %+v %v", rep, err)
@@ -60,7 +60,7 @@ func TestRotateReencryptDrop(t *testing.T) {
 	mustBucket(t, n2, "bkt")
 	_, _, _ = upload(t, n2, "pending", []int{100}, nil)
 	_, _ = n2.user.Rotate()
-	rep, _ = f.svc.Reencrypt(ctx, &Account{u: n2.user}, nil)
+	rep, _ = f.svc.Reencrypt(ctx, testAccount{n2.user}, nil)
 	if rep.Remaining[1] != 1 {
 		t.Fatalf("pending upload on the old epoch not counted: %+v", rep)
 	}
@@ -98,7 +98,7 @@ func TestReencryptStopsOnOutage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := svc.Reencrypt(ctx, &Account{u: n.user}, nil)
+	rep, err := svc.Reencrypt(ctx, testAccount{n.user}, nil)
 	if !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("reencrypt during an outage: %+v, %v; want ErrUnavailable", rep, err)
 	}

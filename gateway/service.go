@@ -34,7 +34,12 @@ type Config struct {
 	// that fails authentication (for logs and metrics); it gets the region
 	// ("name", "object", "record") and never any secret.
 	OnIntegrity func(region string)
-	Now         func() time.Time
+	// Fresh, if set, returns the current key record of a user (nil if
+	// none): when an object names a content epoch that a request's account
+	// snapshot lacks — another gateway rotated the user's keys since — the
+	// gateway asks it once before it calls the object tampered.
+	Fresh func(id [16]byte) *cryptolayer.User
+	Now   func() time.Time
 }
 
 func (c *Config) setDefaults() {
@@ -123,9 +128,9 @@ func (s *Service) integrityFailure(region string) {
 // Namespace returns the view of one account: what the doors call for an
 // authenticated request. The Account is a snapshot; a deleted account's
 // snapshot keeps working only for requests already in flight.
-func (s *Service) Namespace(a *Account) Namespace {
-	dir, buckets := a.namespaceKeys()
-	return &userNS{svc: s, user: a.user(), dir: dir, buckets: buckets}
+func (s *Service) Namespace(a Account) Namespace {
+	dir, buckets := a.NamespaceKeys()
+	return &userNS{svc: s, user: a.KeyRecord(), dir: dir, buckets: buckets}
 }
 
 // namespaceFor returns the namespace of a user record (a snapshot the

@@ -33,8 +33,8 @@ func (r *VerifyReport) fail(kind, what string) {
 // metadata, every chunk and END. progress, if set, is called after each
 // object. It stops early only when ctx ends or the upstream cannot be
 // listed.
-func (s *Service) Verify(ctx context.Context, a *Account, bucket string, progress func(VerifyReport)) (VerifyReport, error) {
-	n := s.namespaceFor(a.user())
+func (s *Service) Verify(ctx context.Context, a Account, bucket string, progress func(VerifyReport)) (VerifyReport, error) {
+	n := s.namespaceFor(a.KeyRecord())
 	var rep VerifyReport
 	buckets := []string{bucket}
 	if bucket == "" {
@@ -77,7 +77,7 @@ func (n *userNS) verifyObject(ctx context.Context, bucket string, o backends.Obj
 		rep.fail("name", o.Key)
 		return
 	}
-	obj, err := cryptolayer.Open(ctx, n.user, n.binding(bucket, name), o.Size, n.pinned(o.Key, o.ETag))
+	obj, err := cryptolayer.Open(ctx, n.keys(), n.binding(bucket, name), o.Size, n.pinned(o.Key, o.ETag))
 	if err == nil {
 		var rc io.ReadCloser
 		if rc, err = obj.Range(ctx, 0, obj.Size); err == nil {

@@ -18,7 +18,7 @@ func TestVerify(t *testing.T) {
 		put(t, n, "one", k, bytes.Repeat([]byte(k), 30000), nil)
 	}
 	put(t, n, "two", "small", []byte("x"), nil)
-	acct := &Account{u: n.user}
+	acct := testAccount{n.user}
 	rep, err := f.svc.Verify(ctx, acct, "", nil)
 	if err != nil || rep.Objects != 5 || len(rep.Failures) != 0 {
 		t.Fatalf("clean store: %+v %v", rep, err)

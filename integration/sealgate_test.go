@@ -16,6 +16,7 @@ import (
 	s3store "github.com/sealgate/sealgate/backends/s3"
 	"github.com/sealgate/sealgate/cryptolayer"
 	"github.com/sealgate/sealgate/gateway"
+	"github.com/sealgate/sealgate/gateway/accounts"
 	"github.com/sealgate/sealgate/internal/s3server"
 	"github.com/sealgate/sealgate/internal/testlog"
 	"github.com/sealgate/sealgate/s3api"
@@ -41,7 +42,7 @@ type sealgate struct {
 
 // gatewayUsers adapts the keystore to the S3 door.
 type gatewayUsers struct {
-	acc *gateway.Accounts
+	acc *accounts.Accounts
 	svc *gateway.Service
 }
 
@@ -85,12 +86,10 @@ func startSealgate(t *testing.T, upstream string) *sealgate {
 
 	dataDir := filepath.Join(t.TempDir(), "data")
 	root := cryptolayer.NewKey()
-	if err := gateway.InitAccounts(dataDir, root); err != nil {
-		t.Fatalf("InitAccounts: %v", err)
-	}
-	acc, err := gateway.OpenAccounts(gateway.AccountsConfig{Dir: dataDir, Root: root, PasswordParams: cryptolayer.MinPasswordParams})
+	acc, err := accounts.Open(context.Background(), accounts.Config{Store: store, DataDir: dataDir, Root: root, Create: true,
+		PasswordParams: cryptolayer.MinPasswordParams, PollInterval: -1})
 	if err != nil {
-		t.Fatalf("OpenAccounts: %v", err)
+		t.Fatalf("accounts.Open: %v", err)
 	}
 	t.Cleanup(func() { _ = acc.Close() })
 	svc, err := gateway.NewService(gateway.Config{Store: store})
@@ -117,7 +116,7 @@ func startSealgate(t *testing.T, upstream string) *sealgate {
 
 	var secrets []string
 	for _, name := range accountNames {
-		c, err := acc.Create(name, []byte("password of "+name))
+		c, err := acc.Create(context.Background(), name, []byte("password of "+name))
 		if err != nil {
 			t.Fatalf("Create %s: %v", name, err)
 		}

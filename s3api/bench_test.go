@@ -18,6 +18,7 @@ import (
 	"github.com/sealgate/sealgate/backends/mem"
 	"github.com/sealgate/sealgate/cryptolayer"
 	"github.com/sealgate/sealgate/gateway"
+	"github.com/sealgate/sealgate/gateway/accounts"
 )
 
 // discardStore keeps small objects and discards large bodies after reading.
@@ -46,12 +47,13 @@ func benchSize() int64 {
 // benchDoor starts the S3 door over store for one account with a bucket
 // "bench"; it returns a client that sends unsigned payloads.
 func benchDoor(b *testing.B, store backends.Store) (*s3.Client, func(*s3.Options)) {
-	dir := b.TempDir()
-	root := cryptolayer.NewKey()
-	_ = gateway.InitAccounts(dir, root)
-	accts, _ := gateway.OpenAccounts(gateway.AccountsConfig{Dir: dir, Root: root, PasswordParams: cryptolayer.MinPasswordParams})
+	accts, err := accounts.Open(context.Background(), accounts.Config{Store: store, DataDir: b.TempDir(), Root: cryptolayer.NewKey(),
+		Create: true, PasswordParams: cryptolayer.MinPasswordParams, PollInterval: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
 	svc, _ := gateway.NewService(gateway.Config{Store: store})
-	creds, _ := accts.Create("bench", nil)
+	creds, _ := accts.Create(context.Background(), "bench", nil)
 	a, _ := accts.ByAccessKey(creds.AccessKeyID)
 	e := newEnv(&testing.T{}, envOpts{newNS: func(*testing.T, string) Namespace { return svc.Namespace(a) }})
 	b.Cleanup(e.srv.Close)

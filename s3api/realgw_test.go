@@ -1,36 +1,35 @@
 package s3api
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
 	"github.com/sealgate/sealgate/backends/mem"
 	"github.com/sealgate/sealgate/cryptolayer"
 	"github.com/sealgate/sealgate/gateway"
+	"github.com/sealgate/sealgate/gateway/accounts"
 )
 
 // realGateway returns namespaces of the real gateway over backends/mem,
 // one account per user, all on one upstream (isolation is the gateway's).
 func realGateway(t *testing.T) func(*testing.T, string) Namespace {
 	t.Helper()
-	dir := t.TempDir()
-	root := cryptolayer.NewKey()
-	if err := gateway.InitAccounts(dir, root); err != nil {
-		t.Fatal(err)
-	}
-	accts, err := gateway.OpenAccounts(gateway.AccountsConfig{Dir: dir, Root: root, PasswordParams: cryptolayer.MinPasswordParams})
+	store := mem.New()
+	accts, err := accounts.Open(context.Background(), accounts.Config{Store: store, DataDir: t.TempDir(), Root: cryptolayer.NewKey(),
+		Create: true, PasswordParams: cryptolayer.MinPasswordParams, PollInterval: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = accts.Close() })
-	svc, err := gateway.NewService(gateway.Config{Store: mem.New()})
+	svc, err := gateway.NewService(gateway.Config{Store: store})
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := 0
 	return func(t *testing.T, user string) Namespace {
 		n++
-		creds, err := accts.Create(fmt.Sprintf("%s%d", user, n), []byte("password-"+user))
+		creds, err := accts.Create(context.Background(), fmt.Sprintf("%s%d", user, n), []byte("password-"+user))
 		if err != nil {
 			t.Fatal(err)
 		}

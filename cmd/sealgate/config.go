@@ -36,6 +36,13 @@ type config struct {
 	Log         logConfig     `yaml:"log"`
 	Cache       cacheConfig   `yaml:"cache"`
 	Limits      limitsConfig  `yaml:"limits"`
+	Accounts    accountsCfg   `yaml:"accounts"`
+}
+
+type accountsCfg struct {
+	// PollInterval is how often a running gateway looks for account
+	// changes made through other gateways (one upstream Stat each).
+	PollInterval time.Duration `yaml:"poll_interval"`
 }
 
 type limitsConfig struct {
@@ -106,6 +113,7 @@ func defaultConfig() config {
 		Upstream: upstreamCfg{Type: "fs", S3: s3UpstreamConf{Region: "us-east-1"}},
 		Log:      logConfig{Level: "info", Format: "auto"},
 		Limits:   limitsConfig{MaxInFlight: 1024, MaxInFlightPerUser: 256, IdleTimeout: 5 * time.Minute},
+		Accounts: accountsCfg{PollInterval: time.Second},
 	}
 }
 
@@ -178,6 +186,9 @@ func (c *config) resolve() error {
 	}
 	if c.Limits.IdleTimeout <= 0 {
 		c.Limits.IdleTimeout = 5 * time.Minute
+	}
+	if c.Accounts.PollInterval < 100*time.Millisecond || c.Accounts.PollInterval > time.Minute {
+		return fmt.Errorf("config: accounts.poll_interval %v: must be between 100ms and 1m", c.Accounts.PollInterval)
 	}
 	switch c.Log.Format {
 	case "auto", "json", "console":

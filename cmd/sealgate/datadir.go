@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -10,59 +11,63 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/sealgate/sealgate/backends"
 	"github.com/sealgate/sealgate/cryptolayer"
-	"github.com/sealgate/sealgate/gateway"
+	"github.com/sealgate/sealgate/gateway/accounts"
 )
 
-// The data dir holds the gateway's local, trusted state:
+// A deployment is every gateway started with the same root key and the
+// same upstream; the upstream holds the keystore (gateway/accounts). The
+// data dir of one gateway holds only local state, and is disposable:
 //
-//	root.key        gateway root key (32 bytes, hex, 0600) — unless configured elsewhere
-//	keystore        accounts and their keys, sealed under the root key (gateway.Accounts)
-//	keystore.lock   taken while the keystore changes
+//	root.key        gateway root key (32 bytes, hex, 0600) — unless configured
+//	                elsewhere (root_key_file, SEALGATE_ROOT_KEY)
+//	keystore.seen   the newest keystore record this gateway verified (its
+//	                high-water mark against a rolled-back upstream)
+//	root.key.next   the next root key while a rotation is pending
+//	keystore.lock   taken while those files change
+//	gateway.id      this gateway's random id
 //	serve.lock      held by the running server: one serve per data dir
 //	store/          the local upstream (fs), unless another is configured
 //	first-account.txt  the first account's secrets when serve's output is not a terminal
+//	keystore.migrated  a first-release keystore, after it moved into the upstream
 
-// errNoDataDir: the data dir was never initialised.
-var errNoDataDir = errors.New("no sealgate data dir")
-
-// initDataDir creates the data dir, a root key and an empty keystore if
-// they do not exist. It never overwrites a key or a keystore.
-func initDataDir(c *config, getenv func(string) string) (cryptolayer.Key, error) {
+// prepareDataDir makes the data dir (0700) and the fs upstream's dir, and
+// refuses a data dir others may write to.
+func prepareDataDir(c *config) error {
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
-		return cryptolayer.Key{}, fmt.Errorf("data dir: %w", err)
+		return fmt.Errorf("data dir: %w", err)
 	}
 	if fi, err := os.Stat(c.DataDir); err == nil && fi.Mode().Perm()&0o022 != 0 {
-		return cryptolayer.Key{}, fmt.Errorf("data dir %s is writable by others (mode %v): chmod 700 it", c.DataDir, fi.Mode().Perm())
-	}
-	key, err := loadRootKey(c, getenv)
-	if errors.Is(err, fs.ErrNotExist) && getenv("SEALGATE_ROOT_KEY") == "" {
-		key, err = createRootKey(c.RootKeyFile)
-	}
-	if err != nil {
-		return cryptolayer.Key{}, err
-	}
-	if err := gateway.InitAccounts(c.DataDir, key); err != nil {
-		return cryptolayer.Key{}, err
+		return fmt.Errorf("data dir %s is writable by others (mode %v): chmod 700 it", c.DataDir, fi.Mode().Perm())
 	}
 	if c.Upstream.Type == "fs" {
 		if err := os.MkdirAll(c.Upstream.FS.Dir, 0o700); err != nil {
-			return cryptolayer.Key{}, fmt.Errorf("upstream dir: %w", err)
+			return fmt.Errorf("upstream dir: %w", err)
 		}
 	}
-	return key, nil
+	return nil
 }
 
-// openDataDir loads the root key of an initialised data dir.
-func openDataDir(c *config, getenv func(string) string) (cryptolayer.Key, error) {
-	if _, err := os.Stat(filepath.Join(c.DataDir, "keystore")); errors.Is(err, fs.ErrNotExist) {
-		return cryptolayer.Key{}, fmt.Errorf("%w at %s: run `sealgate init --data-dir %s` first", errNoDataDir, c.DataDir, c.DataDir)
-	}
+// rootKey loads the gateway root key. When none is configured (no file, no
+// SEALGATE_ROOT_KEY) and create is set, it makes one — unless the
+// upstream already holds a deployment, whose root key this gateway must be
+// given instead.
+func rootKey(ctx context.Context, c *config, getenv func(string) string, store backends.Store, create bool) (cryptolayer.Key, error) {
 	key, err := loadRootKey(c, getenv)
-	if errors.Is(err, fs.ErrNotExist) {
-		return cryptolayer.Key{}, fmt.Errorf("root key %s is missing: without it the keystore cannot be opened (restore it, or import a key export)", c.RootKeyFile)
+	if !errors.Is(err, fs.ErrNotExist) {
+		return key, err
 	}
-	return key, err
+	_, serr := store.Stat(ctx, accounts.RecordKey)
+	switch {
+	case serr == nil:
+		return key, fmt.Errorf("the upstream holds a sealgate deployment, and this gateway has no root key: give it the deployment's root key (%s, root_key_file or SEALGATE_ROOT_KEY)", c.RootKeyFile)
+	case !errors.Is(serr, backends.ErrNotExist):
+		return key, fmt.Errorf("upstream: %w", serr)
+	case !create:
+		return key, fmt.Errorf("root key %s is missing and the upstream holds no deployment: run `sealgate init` first", c.RootKeyFile)
+	}
+	return createRootKey(c.RootKeyFile)
 }
 
 // loadRootKey reads the root key from SEALGATE_ROOT_KEY (hex) or the file.
@@ -107,6 +112,62 @@ func writeRootKey(path string, k cryptolayer.Key) error {
 		return fmt.Errorf("root key: %w", err)
 	}
 	return nil
+}
+
+// replaceRootKey makes k the root key in the root key file, after a
+// root-key rotation: the new key goes to a synced temp file, the old
+// file's bytes are overwritten with the new key's (so the old key does not
+// stay readable in the file), and the temp file is renamed over it. A key
+// from SEALGATE_ROOT_KEY cannot be rewritten: that is an error naming what
+// to do (the new key stays in the data dir's root.key.next meanwhile).
+func replaceRootKey(c *config, getenv func(string) string, k cryptolayer.Key) error {
+	if getenv("SEALGATE_ROOT_KEY") != "" {
+		return fmt.Errorf("the root key comes from SEALGATE_ROOT_KEY: set it to the new key, kept in %s, before this gateway restarts",
+			filepath.Join(c.DataDir, "root.key.next"))
+	}
+	text := []byte(hex.EncodeToString(k[:]) + "\n")
+	tmp := c.RootKeyFile + ".new"
+	_ = os.Remove(tmp)
+	if err := writeSecretFile(tmp, text); err != nil {
+		return fmt.Errorf("root key: %w", err)
+	}
+	if err := overwriteFile(c.RootKeyFile, text); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("root key: %w", err)
+	}
+	if err := os.Rename(tmp, c.RootKeyFile); err != nil {
+		return fmt.Errorf("root key: %w", err)
+	}
+	return syncDir(filepath.Dir(c.RootKeyFile))
+}
+
+// overwriteFile writes b over the start of an existing file, in place, and
+// syncs it (it never follows a symlink).
+func overwriteFile(path string, b []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteAt(b, 0)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // lockServe takes the data dir's serve lock: a second serve on the same

@@ -5,12 +5,13 @@ import (
 
 	"github.com/sealgate/sealgate/davapi"
 	"github.com/sealgate/sealgate/gateway"
+	"github.com/sealgate/sealgate/gateway/accounts"
 )
 
 func init() { extraDoors = append(extraDoors, webdavDoor) }
 
 // webdavDoor builds the WebDAV door unless its address is "off".
-func webdavDoor(c *config, accts *gateway.Accounts, svc *gateway.Service, lim *gateway.Limiter, obs gateway.Observer, log zerolog.Logger) (*door, error) {
+func webdavDoor(c *config, accts *accounts.Accounts, svc *gateway.Service, lim *gateway.Limiter, obs gateway.Observer, log zerolog.Logger) (*door, error) {
 	if !doorEnabled(c.WebDAV.Addr) {
 		return nil, nil
 	}
@@ -24,7 +25,7 @@ func webdavDoor(c *config, accts *gateway.Accounts, svc *gateway.Service, lim *g
 // davLogins adapts the accounts to the WebDAV door: account name and
 // account password (not the S3 secret), verified with a cached Argon2id.
 type davLogins struct {
-	accts *gateway.Accounts
+	accts *accounts.Accounts
 	svc   *gateway.Service
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/sealgate/sealgate/gateway"
+	"github.com/sealgate/sealgate/gateway/accounts"
 )
 
 // cmdGC removes expired multipart uploads and orphaned records.
@@ -43,14 +44,8 @@ func cmdGC(ctx context.Context, args []string, e env) error {
 	return nil
 }
 
-func knownDirs(accts *gateway.Accounts) map[string]bool {
-	var list []*gateway.Account
-	for _, s := range accts.List() {
-		if a, err := accts.Get(s.Name); err == nil {
-			list = append(list, a)
-		}
-	}
-	return gateway.KnownDirs(list)
+func knownDirs(accts *accounts.Accounts) map[string]bool {
+	return gateway.KnownDirs(accts.Accounts())
 }
 
 // expireUploads runs gc's upload expiry every hour while serving.

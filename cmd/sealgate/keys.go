@@ -1,23 +1,37 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 
 	"github.com/sealgate/sealgate/cryptolayer"
+	"github.com/sealgate/sealgate/gateway/accounts"
 )
 
-const keysUsage = "keys export|import FILE [--passphrase-stdin] [--data-dir DIR]"
+const keysUsage = "keys export FILE | import FILE | rotate-root [--status|--finish|--cancel] | accept-restore [--yes]"
 
-// cmdKeys exports the root key and keystore under a passphrase, or imports
-// such an export into a fresh data dir.
-func cmdKeys(args []string, e env) error {
-	if len(args) == 0 || (args[0] != "export" && args[0] != "import") {
+// cmdKeys runs the key commands: export and import of the root key and
+// keystore under a passphrase, root-key rotation, and the acceptance of a
+// deliberately restored upstream.
+func cmdKeys(ctx context.Context, args []string, e env) error {
+	if len(args) == 0 {
 		return fmt.Errorf("%w: %s", errUsage, keysUsage)
 	}
+	switch args[0] {
+	case "export", "import":
+		return cmdKeysBackup(ctx, args, e)
+	case "rotate-root":
+		return cmdRotateRoot(ctx, args[1:], e)
+	case "accept-restore":
+		return cmdAcceptRestore(ctx, args[1:], e)
+	}
+	return fmt.Errorf("%w: %s", errUsage, keysUsage)
+}
+
+func cmdKeysBackup(ctx context.Context, args []string, e env) error {
 	f := newFlags("keys "+args[0], e.stderr)
 	_ = f.fs.Bool("passphrase-stdin", true, "read the passphrase from the first line of standard input (the only way)")
 	pos, err := f.parse(args[1:])
@@ -37,21 +51,21 @@ func cmdKeys(args []string, e env) error {
 	}
 	defer clear(pass)
 	if args[0] == "export" {
-		return exportKeys(c, e, pos[0], pass)
+		return exportKeys(ctx, c, e, pos[0], pass)
 	}
-	return importKeys(c, e, pos[0], pass)
+	return importKeys(ctx, c, e, pos[0], pass)
 }
 
-func exportKeys(c *config, e env, file string, pass []byte) error {
-	root, err := openDataDir(c, e.getenv)
+// exportKeys writes the root key and the newest verified keystore record
+// (read from the upstream now) under a passphrase.
+func exportKeys(ctx context.Context, c *config, e env, file string, pass []byte) error {
+	d, err := openDeployment(ctx, c, e, openOpts{})
 	if err != nil {
 		return err
 	}
-	ks, err := os.ReadFile(filepath.Join(c.DataDir, "keystore"))
-	if err != nil {
-		return err
-	}
-	out, err := cryptolayer.SealExport(pass, cryptolayer.DefaultPasswordParams, root, ks)
+	defer d.Close()
+	root, rec := d.accts.Export()
+	out, err := cryptolayer.SealExport(pass, cryptolayer.DefaultPasswordParams, root, rec)
 	if err != nil {
 		return err
 	}
@@ -63,14 +77,12 @@ func exportKeys(c *config, e env, file string, pass []byte) error {
 }
 
 // importKeys restores an export into a data dir that has no root key and
-// no keystore yet: it never overwrites keys. It is all-or-nothing: on a
-// failure it removes the files it created, so a retry finds a fresh data dir.
-func importKeys(c *config, e env, file string, pass []byte) error {
-	ksPath := filepath.Join(c.DataDir, "keystore")
-	for _, p := range []string{c.RootKeyFile, ksPath} {
-		if _, err := os.Stat(p); !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("%s exists: import only into a fresh data dir", p)
-		}
+// no keystore yet: it never overwrites keys. The keystore goes back into
+// an upstream that lost it; an upstream of the same deployment holding a
+// newer one keeps it. On a failure it removes the files it created.
+func importKeys(ctx context.Context, c *config, e env, file string, pass []byte) (err error) {
+	if _, err := os.Stat(c.RootKeyFile); !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s exists: import only into a fresh data dir", c.RootKeyFile)
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -80,40 +92,30 @@ func importKeys(c *config, e env, file string, pass []byte) error {
 	if err != nil {
 		return err
 	}
-	if _, err := cryptolayer.OpenKeystore(root, ks); err != nil {
-		return fmt.Errorf("the export's keystore does not open with its root key: %w", err)
-	}
-	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+	if err := prepareDataDir(c); err != nil {
 		return err
 	}
-	if err := installKeys(c, e, root, ks); err != nil {
+	if err := accounts.Import(c.DataDir, root, ks); err != nil {
 		return err
 	}
-	_, _ = fmt.Fprintf(e.stdout, "sealgate: keys imported into %s\n", c.DataDir)
-	return nil
-}
-
-// installKeys writes the root key and the keystore into the data dir and
-// initialises the rest of it. On any failure it removes the files it has
-// written so far.
-func installKeys(c *config, e env, root cryptolayer.Key, ks []byte) (err error) {
-	var created []string
+	var d *deployment
+	wroteKey := false
 	defer func() {
-		if err != nil {
-			for _, p := range created {
-				_ = os.Remove(p)
+		if err != nil { // leave a fresh data dir for a retry
+			if wroteKey {
+				_ = os.Remove(c.RootKeyFile)
 			}
+			accounts.Unimport(c.DataDir)
 		}
 	}()
 	if err = writeRootKey(c.RootKeyFile, root); err != nil {
 		return err
 	}
-	created = append(created, c.RootKeyFile)
-	ksPath := filepath.Join(c.DataDir, "keystore")
-	if err = writeSecretFile(ksPath, ks); err != nil {
-		return fmt.Errorf("keystore: %w", err)
+	wroteKey = true
+	if d, err = openDeployment(ctx, c, e, openOpts{create: true}); err != nil {
+		return err
 	}
-	created = append(created, ksPath)
-	_, err = initDataDir(c, e.getenv)
-	return err
+	defer d.Close()
+	_, _ = fmt.Fprintf(e.stdout, "sealgate: keys imported into %s; the upstream keystore holds %d accounts\n", c.DataDir, len(d.accts.List()))
+	return nil
 }

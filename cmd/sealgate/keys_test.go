@@ -69,8 +69,8 @@ func TestKeysExportImportRestores(t *testing.T) {
 	}
 }
 
-// TestKeysImportFailureLeavesNothing: when writing the keystore fails after
-// the root key is written, the import removes the root key again, so a
+// TestKeysImportFailureLeavesNothing: when writing the root key fails
+// after the keystore is in the data dir, the import removes it again, so a
 // retry is not refused as "not a fresh data dir" and succeeds.
 func TestKeysImportFailureLeavesNothing(t *testing.T) {
 	base := t.TempDir()
@@ -87,22 +87,22 @@ func TestKeysImportFailureLeavesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A dangling symlink passes the fresh-dir check (Stat: not found) but
-	// the keystore's exclusive, no-follow create fails on it, even as root.
-	ks := filepath.Join(newDir, "keystore")
-	if err := os.Symlink(filepath.Join(base, "elsewhere"), ks); err != nil {
+	// the root key's exclusive, no-follow create fails on it, even as root.
+	rk := filepath.Join(newDir, "root.key")
+	if err := os.Symlink(filepath.Join(base, "elsewhere"), rk); err != nil {
 		t.Fatal(err)
 	}
 	fresh := map[string]string{"SEALGATE_DATA_DIR": newDir}
-	if code, _, errOut := runCmd(t, "a long passphrase\n", fresh, "keys", "import", exp); code != 1 || !strings.Contains(errOut, "keystore") {
-		t.Fatalf("import onto a blocked keystore path: %d %q", code, errOut)
+	if code, _, errOut := runCmd(t, "a long passphrase\n", fresh, "keys", "import", exp); code != 1 || !strings.Contains(errOut, "root key") {
+		t.Fatalf("import onto a blocked root key path: %d %q", code, errOut)
 	}
-	if _, err := os.Lstat(filepath.Join(newDir, "root.key")); !os.IsNotExist(err) {
-		t.Fatalf("failed import left the root key behind: %v", err)
+	if _, err := os.Lstat(filepath.Join(newDir, "keystore.seen")); !os.IsNotExist(err) {
+		t.Fatalf("failed import left the keystore behind: %v", err)
 	}
 	if _, err := os.Lstat(filepath.Join(base, "elsewhere")); !os.IsNotExist(err) {
 		t.Fatalf("import wrote through the symlink: %v", err)
 	}
-	if err := os.Remove(ks); err != nil {
+	if err := os.Remove(rk); err != nil {
 		t.Fatal(err)
 	}
 	if code, _, errOut := runCmd(t, "a long passphrase\n", fresh, "keys", "import", exp); code != 0 {

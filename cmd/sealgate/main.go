@@ -49,10 +49,12 @@ Usage:
 
 Commands:
   serve      run the S3 and WebDAV doors (creates ./sealgate-data on first start)
-  init       create a data dir (root key, keystore, local store) without serving
+  init       prepare a data dir, and a deployment in the upstream if it has none, without serving
   user       manage accounts: add, list, passwd, delete, rotate, keys
   verify     read and authenticate every object (--user NAME, --bucket B)
-  keys       export FILE / import FILE: the root key and keystore under a passphrase (stdin)
+  keys       export FILE / import FILE: the root key and keystore under a passphrase (stdin);
+             rotate-root [--status|--finish|--cancel]: replace the root key on every gateway;
+             accept-restore [--yes]: accept an upstream restored from a backup on purpose
   gc         remove expired multipart uploads and orphaned records (--dry-run, --older-than)
   version    print the version
   help       print this help
@@ -78,13 +80,13 @@ func run(ctx context.Context, args []string, e env) int {
 	case "serve":
 		err = cmdServe(ctx, args[1:], e)
 	case "init":
-		err = cmdInit(args[1:], e)
+		err = cmdInit(ctx, args[1:], e)
 	case "user":
 		err = cmdUser(ctx, args[1:], e)
 	case "verify":
 		err = cmdVerify(ctx, args[1:], e)
 	case "keys":
-		err = cmdKeys(args[1:], e)
+		err = cmdKeys(ctx, args[1:], e)
 	case "gc":
 		err = cmdGC(ctx, args[1:], e)
 	default:

@@ -13,13 +13,16 @@ import (
 
 // metrics are the Prometheus metrics served on the admin address.
 type metrics struct {
-	reg      *prometheus.Registry
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
-	bytes    *prometheus.CounterVec
+	reg       *prometheus.Registry
+	requests  *prometheus.CounterVec
+	latency   *prometheus.HistogramVec
+	bytes     *prometheus.CounterVec
+	integrity *prometheus.CounterVec
 }
 
-func newMetrics(svc *gateway.Service, lim *gateway.Limiter) *metrics {
+// newMetrics makes the metrics that exist before the service does; watch
+// adds the service's and the limiter's.
+func newMetrics() *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "sealgate_requests_total",
@@ -29,18 +32,26 @@ func newMetrics(svc *gateway.Service, lim *gateway.Limiter) *metrics {
 			[]string{"door", "op"}),
 		bytes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "sealgate_bytes_total",
 			Help: "Body bytes by door and direction (in: request bodies, out: responses)."}, []string{"door", "direction"}),
+		integrity: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "sealgate_integrity_failures_total",
+			Help: "Upstream data that failed authentication or was refused, by reason: name, object, record (objects and " +
+				"their records), keystore_rollback, keystore_fork, keystore_foreign_root, keystore_other_deployment, " +
+				"keystore_unreadable, keystore_missing."}, []string{"reason"}),
 	}
+	m.reg.MustRegister(m.requests, m.latency, m.bytes, m.integrity,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// watch registers the counters of the service and the limiter.
+func (m *metrics) watch(svc *gateway.Service, lim *gateway.Limiter) {
 	counter := func(name, help string, f func() int64) prometheus.Collector {
 		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(f()) })
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.bytes,
+	m.reg.MustRegister(
 		counter("sealgate_meta_cache_hits_total", "Decrypted-metadata cache hits.", func() int64 { return svc.Stats().MetaCacheHits }),
 		counter("sealgate_meta_cache_misses_total", "Decrypted-metadata cache misses (objects opened upstream).", func() int64 { return svc.Stats().MetaCacheMisses }),
-		counter("sealgate_integrity_failures_total", "Upstream objects, names or records that failed authentication.", func() int64 { return svc.Stats().IntegrityFailures }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "sealgate_requests_in_flight", Help: "Requests being served."},
-			func() float64 { return float64(lim.InFlight()) }),
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return m
+			func() float64 { return float64(lim.InFlight()) }))
 }
 
 // observe records one finished request.

@@ -14,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/sealgate/sealgate/gateway"
+	"github.com/sealgate/sealgate/gateway/accounts"
 	"github.com/sealgate/sealgate/s3api"
 )
 
@@ -46,8 +47,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 
 // serve runs the doors until ctx ends, then shuts down gracefully.
 func serve(ctx context.Context, c *config, e env) error {
-	root, err := initDataDir(c, e.getenv)
-	if err != nil {
+	if err := prepareDataDir(c); err != nil {
 		return err
 	}
 	lock, err := lockServe(c.DataDir)
@@ -64,30 +64,43 @@ func serve(ctx context.Context, c *config, e env) error {
 	if err != nil {
 		return err
 	}
-	store, err := openUpstream(ctx, c)
+	m := newMetrics()
+	d, err := openDeployment(ctx, c, e, openOpts{create: true, poll: true, onEvent: logEvent(log, m)})
 	if err != nil {
 		return err
 	}
-	defer func() { _ = store.Close() }()
-	accts, err := gateway.OpenAccounts(gateway.AccountsConfig{Dir: c.DataDir, Root: root})
+	defer d.Close()
+	if err := firstAccount(ctx, c, d.accts, e, log); err != nil {
+		return err
+	}
+	svc, err := gateway.NewService(gateway.Config{Store: d.store, MetaCacheEntries: c.Cache.MetaEntries,
+		ListCacheEntries: c.Cache.ListEntries, Fresh: freshRecord(d.accts),
+		OnIntegrity: func(region string) {
+			m.integrity.WithLabelValues(region).Inc()
+			log.Warn().Str("region", region).Msg("upstream data failed authentication")
+		}})
 	if err != nil {
 		return err
 	}
-	defer func() { _ = accts.Close() }()
-	if err := firstAccount(c, accts, e, log); err != nil {
-		return err
-	}
-	svc, err := gateway.NewService(gateway.Config{Store: store, MetaCacheEntries: c.Cache.MetaEntries, ListCacheEntries: c.Cache.ListEntries,
-		OnIntegrity: func(region string) { log.Warn().Str("region", region).Msg("upstream data failed authentication") }})
-	if err != nil {
-		return err
-	}
-	doors, err := buildDoors(c, accts, svc, log)
+	doors, err := buildDoors(c, d.accts, svc, m, log)
 	if err != nil {
 		return err
 	}
 	go expireUploads(ctx, svc, log)
 	return runDoors(ctx, doors, lns, c.Limits.IdleTimeout, e, log)
+}
+
+// logEvent logs the accounts' events and counts the integrity failures
+// among them by kind.
+func logEvent(log zerolog.Logger, m *metrics) func(accounts.Event) {
+	return func(ev accounts.Event) {
+		if ev.Integrity {
+			m.integrity.WithLabelValues(string(ev.Kind)).Inc()
+			log.Error().Str("event", string(ev.Kind)).Msg(ev.Msg)
+			return
+		}
+		log.Warn().Str("event", string(ev.Kind)).Msg(ev.Msg)
+	}
 }
 
 // listenAll binds every enabled door's address before anything else
@@ -123,9 +136,9 @@ type door struct {
 
 // buildDoors makes the handlers. One Limiter serves both doors: the
 // in-flight bounds are for the whole gateway.
-func buildDoors(c *config, accts *gateway.Accounts, svc *gateway.Service, log zerolog.Logger) ([]door, error) {
+func buildDoors(c *config, accts *accounts.Accounts, svc *gateway.Service, m *metrics, log zerolog.Logger) ([]door, error) {
 	lim := gateway.NewLimiter(c.Limits.MaxInFlight, c.Limits.MaxInFlightPerUser)
-	m := newMetrics(svc, lim)
+	m.watch(svc, lim)
 	s3h, err := s3api.New(s3api.Config{Users: s3Users{accts, svc}, Region: c.S3.Region, Domains: c.S3.Domains,
 		Logger: log.With().Str("door", "s3").Logger(), Limiter: lim, Observe: m.observe,
 		KeepAlive: keepAliveFor(c.Limits.IdleTimeout)})
@@ -149,7 +162,7 @@ func buildDoors(c *config, accts *gateway.Accounts, svc *gateway.Service, log ze
 }
 
 // extraDoors are doors registered by other files of this command (WebDAV).
-var extraDoors []func(*config, *gateway.Accounts, *gateway.Service, *gateway.Limiter, gateway.Observer, zerolog.Logger) (*door, error)
+var extraDoors []func(*config, *accounts.Accounts, *gateway.Service, *gateway.Limiter, gateway.Observer, zerolog.Logger) (*door, error)
 
 // runDoors serves every door on its listener and, when ctx ends, shuts
 // all down gracefully: in-flight requests finish (up to shutdownGrace).
@@ -229,15 +242,16 @@ func unwrapOpErr(err error) error {
 	return err
 }
 
-// firstAccount creates the first account of a new gateway and shows its
-// secrets once: on the terminal, or in a 0600 file in the data dir when the
-// output is not a terminal — never in the log.
-func firstAccount(c *config, accts *gateway.Accounts, e env, log zerolog.Logger) error {
+// firstAccount creates the first account of a new deployment — only when
+// it has none, also when several gateways start at once — and shows its
+// secrets once: on the terminal, or in a 0600 file in the data dir when
+// the output is not a terminal — never in the log.
+func firstAccount(ctx context.Context, c *config, accts *accounts.Accounts, e env, log zerolog.Logger) error {
 	if len(accts.List()) > 0 {
 		return nil
 	}
-	cr, err := accts.Create("admin", nil)
-	if err != nil {
+	cr, created, err := accts.CreateFirst(ctx, "admin")
+	if err != nil || !created {
 		return err
 	}
 	defer cr.Wipe()
@@ -275,7 +289,7 @@ func keepAliveFor(idle time.Duration) time.Duration {
 
 // s3Users adapts the accounts to the S3 door.
 type s3Users struct {
-	accts *gateway.Accounts
+	accts *accounts.Accounts
 	svc   *gateway.Service
 }
 

@@ -8,9 +8,10 @@ import (
 
 	"github.com/sealgate/sealgate/cryptolayer"
 	"github.com/sealgate/sealgate/gateway"
+	"github.com/sealgate/sealgate/gateway/accounts"
 )
 
-func cmdInit(args []string, e env) error {
+func cmdInit(ctx context.Context, args []string, e env) error {
 	f := newFlags("init", e.stderr)
 	if _, err := f.parse(args); err != nil {
 		return err
@@ -19,11 +20,22 @@ func cmdInit(args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	if _, err := initDataDir(c, e.getenv); err != nil {
+	d, err := openDeployment(ctx, c, e, openOpts{create: true})
+	if err != nil {
 		return err
 	}
-	_, _ = fmt.Fprintf(e.stdout, "sealgate: data dir %s ready (root key %s; keep a copy: without it the data is unreadable)\n", c.DataDir, c.RootKeyFile)
+	defer d.Close()
+	_, _ = fmt.Fprintf(e.stdout, "sealgate: data dir %s ready; deployment of %d accounts in the upstream (root key %s; keep a copy: without it the data is unreadable)\n",
+		c.DataDir, len(d.accts.List()), rootKeyPlace(c, e.getenv))
 	return nil
+}
+
+// rootKeyPlace names where the root key comes from.
+func rootKeyPlace(c *config, getenv func(string) string) string {
+	if getenv("SEALGATE_ROOT_KEY") != "" {
+		return "from SEALGATE_ROOT_KEY"
+	}
+	return c.RootKeyFile
 }
 
 const userUsage = "user add|list|passwd|delete|rotate|keys [flags] [NAME]"
@@ -48,35 +60,32 @@ func cmdUser(ctx context.Context, args []string, e env) error {
 	if needName != (len(pos) == 1) || (!needName && len(pos) != 0) {
 		return fmt.Errorf("%w: %s", errUsage, userUsage)
 	}
-	root, err := openDataDir(c, e.getenv)
+	d, err := openDeployment(ctx, c, e, openOpts{})
 	if err != nil {
 		return err
 	}
-	accts, err := gateway.OpenAccounts(gateway.AccountsConfig{Dir: c.DataDir, Root: root})
-	if err != nil {
-		return err
-	}
-	defer func() { _ = accts.Close() }()
-	u := userCmd{accts: accts, c: c, e: e, json: *asJSON, pwStdin: *pwStdin}
+	defer d.Close()
+	u := userCmd{d: d, accts: d.accts, c: c, e: e, json: *asJSON, pwStdin: *pwStdin}
 	switch sub {
 	case "add":
-		return u.add(pos[0])
+		return u.add(ctx, pos[0])
 	case "list":
 		return u.list()
 	case "passwd":
-		return u.passwd(pos[0])
+		return u.passwd(ctx, pos[0])
 	case "delete":
 		return u.remove(ctx, pos[0])
 	case "rotate":
 		return u.rotate(ctx, pos[0])
 	case "keys":
-		return u.keys(pos[0])
+		return u.keys(ctx, pos[0])
 	}
 	return fmt.Errorf("%w: unknown user command %q: %s", errUsage, sub, userUsage)
 }
 
 type userCmd struct {
-	accts   *gateway.Accounts
+	d       *deployment
+	accts   *accounts.Accounts
 	c       *config
 	e       env
 	json    bool
@@ -92,12 +101,12 @@ func (u userCmd) password() ([]byte, error) {
 	return readSecretLine(u.e.stdin, "password")
 }
 
-func (u userCmd) add(name string) error {
+func (u userCmd) add(ctx context.Context, name string) error {
 	pw, err := u.password()
 	if err != nil {
 		return err
 	}
-	cr, err := u.accts.Create(name, pw)
+	cr, err := u.accts.Create(ctx, name, pw)
 	if err != nil {
 		return err
 	}
@@ -108,7 +117,7 @@ func (u userCmd) add(name string) error {
 	return u.printCredentials(cr)
 }
 
-func (u userCmd) printCredentials(cr gateway.Credentials) error {
+func (u userCmd) printCredentials(cr accounts.Credentials) error {
 	if u.json {
 		out := map[string]string{"user": cr.User, "access_key_id": cr.AccessKeyID, "secret_access_key": string(cr.SecretAccessKey)}
 		if cr.Password != nil {
@@ -136,7 +145,7 @@ func (u userCmd) list() error {
 	return tw.Flush()
 }
 
-func (u userCmd) passwd(name string) error {
+func (u userCmd) passwd(ctx context.Context, name string) error {
 	pw, err := u.password()
 	if err != nil {
 		return err
@@ -145,7 +154,7 @@ func (u userCmd) passwd(name string) error {
 	if generated {
 		pw = cryptolayer.GeneratePassword()
 	}
-	if err := u.accts.ChangePassword(name, pw); err != nil {
+	if err := u.accts.ChangePassword(ctx, name, pw); err != nil {
 		return err
 	}
 	if generated {
@@ -160,7 +169,7 @@ func (u userCmd) passwd(name string) error {
 // older one (with a running count), then destroys the old epochs that no
 // object or pending upload uses any more.
 func (u userCmd) rotate(ctx context.Context, name string) error {
-	epoch, err := u.accts.Rotate(name)
+	epoch, err := u.accts.Rotate(ctx, name)
 	if err != nil {
 		return err
 	}
@@ -169,11 +178,10 @@ func (u userCmd) rotate(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	svc, closeSvc, err := upstreamService(ctx, u.c)
+	svc, err := u.d.service()
 	if err != nil {
 		return err
 	}
-	defer closeSvc()
 	rep, err := svc.Reencrypt(ctx, a, func(r gateway.ReencryptReport) {
 		_, _ = fmt.Fprintf(u.e.stderr, "\rre-encrypted %d objects, %d MiB", r.Objects, r.Bytes>>20)
 	})
@@ -181,10 +189,10 @@ func (u userCmd) rotate(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	return u.dropOldEpochs(name, epoch, rep.Remaining)
+	return u.dropOldEpochs(ctx, name, epoch, rep.Remaining)
 }
 
-func (u userCmd) dropOldEpochs(name string, current uint32, remaining map[uint32]int) error {
+func (u userCmd) dropOldEpochs(ctx context.Context, name string, current uint32, remaining map[uint32]int) error {
 	for _, s := range u.accts.List() {
 		if s.Name != name {
 			continue
@@ -197,7 +205,7 @@ func (u userCmd) dropOldEpochs(name string, current uint32, remaining map[uint32
 				_, _ = fmt.Fprintf(u.e.stdout, "sealgate: epoch %d kept: %d objects or uploads still use it (run rotate again later)\n", e, n)
 				continue
 			}
-			if err := u.accts.DropEpoch(name, e); err != nil {
+			if err := u.accts.DropEpoch(ctx, name, e); err != nil {
 				return err
 			}
 			_, _ = fmt.Fprintf(u.e.stdout, "sealgate: epoch %d destroyed\n", e)
@@ -206,8 +214,8 @@ func (u userCmd) dropOldEpochs(name string, current uint32, remaining map[uint32
 	return nil
 }
 
-func (u userCmd) keys(name string) error {
-	cr, err := u.accts.NewKeys(name)
+func (u userCmd) keys(ctx context.Context, name string) error {
+	cr, err := u.accts.NewKeys(ctx, name)
 	if err != nil {
 		return err
 	}
@@ -218,16 +226,16 @@ func (u userCmd) keys(name string) error {
 // remove destroys the account's keys first (crypto-shredding), then deletes
 // its upstream objects best effort with a running count.
 func (u userCmd) remove(ctx context.Context, name string) error {
-	dir, err := u.accts.Delete(name)
+	dir, err := u.accts.Delete(ctx, name)
 	if err != nil {
 		return err
 	}
 	_, _ = fmt.Fprintf(u.e.stdout, "sealgate: %s deleted; its keys are destroyed, its upstream data is unreadable\n", name)
-	svc, closeSvc, err := upstreamService(ctx, u.c)
+	_, _ = fmt.Fprintln(u.e.stdout, "sealgate: older copies of the keystore (upstream versions, backups) still hold its keys until `sealgate keys rotate-root`")
+	svc, err := u.d.service()
 	if err != nil {
 		return fmt.Errorf("keys destroyed, but the upstream objects were not removed: %w", err)
 	}
-	defer closeSvc()
 	n, err := svc.PurgeUser(ctx, dir, func(n int) {
 		if n%100 == 0 {
 			_, _ = fmt.Fprintf(u.e.stderr, "\rremoving upstream objects: %d", n)

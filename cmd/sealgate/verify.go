@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/sealgate/sealgate/gateway"
+	"github.com/sealgate/sealgate/gateway/accounts"
 )
 
 // errVerifyFailed: some objects failed to verify (exit status 1).
@@ -92,36 +93,17 @@ func printVerify(e env, r gateway.VerifyReport) error {
 	return errVerifyFailed
 }
 
-// openService opens the data dir's accounts and the upstream (for commands
-// that work on data while a server may be running).
-func openService(ctx context.Context, c *config, e env) (*gateway.Accounts, *gateway.Service, func(), error) {
-	root, err := openDataDir(c, e.getenv)
+// openService opens the deployment and a gateway service over its
+// upstream (for commands that work on data while gateways run).
+func openService(ctx context.Context, c *config, e env) (*accounts.Accounts, *gateway.Service, func(), error) {
+	d, err := openDeployment(ctx, c, e, openOpts{})
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	accts, err := gateway.OpenAccounts(gateway.AccountsConfig{Dir: c.DataDir, Root: root})
+	svc, err := d.service()
 	if err != nil {
+		d.Close()
 		return nil, nil, nil, err
 	}
-	svc, closeSvc, err := upstreamService(ctx, c)
-	if err != nil {
-		_ = accts.Close()
-		return nil, nil, nil, err
-	}
-	return accts, svc, func() { _ = accts.Close(); closeSvc() }, nil
-}
-
-// upstreamService opens the configured upstream and a gateway service over
-// it (for commands that act on stored data); the func closes the upstream.
-func upstreamService(ctx context.Context, c *config) (*gateway.Service, func(), error) {
-	store, err := openUpstream(ctx, c)
-	if err != nil {
-		return nil, nil, err
-	}
-	svc, err := gateway.NewService(gateway.Config{Store: store})
-	if err != nil {
-		_ = store.Close()
-		return nil, nil, err
-	}
-	return svc, func() { _ = store.Close() }, nil
+	return d.accts, svc, d.Close, nil
 }

@@ -1,4 +1,4 @@
-package gateway
+package accounts
 
 import (
 	"errors"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sealgate/sealgate/cryptolayer"
+	"github.com/sealgate/sealgate/gateway"
 )
 
 // TestLoginCache: a successful login is cached (no Argon2id), and the
@@ -24,14 +25,14 @@ func TestLoginCache(t *testing.T) {
 	}{
 		{"first login", nil, string(pw), nil, 1},
 		{"cached", nil, string(pw), nil, 0},
-		{"wrong password, not from cache", nil, "wrong", ErrAccessDenied, 1},
+		{"wrong password, not from cache", nil, "wrong", gateway.ErrAccessDenied, 1},
 		{"still cached", nil, string(pw), nil, 0},
-		{"after NewKeys", func() error { _, err := a.NewKeys("ivan"); return err }, string(pw), nil, 1},
+		{"after NewKeys", func() error { _, err := a.NewKeys(ctx, "ivan"); return err }, string(pw), nil, 1},
 		{"cached again", nil, string(pw), nil, 0},
 		{"after expiry", func() error { clk.Advance(loginCacheTTL); return nil }, string(pw), nil, 1},
-		{"rotation keeps the cache", func() error { _, err := a.Rotate("ivan"); return err }, string(pw), nil, 0},
-		{"after disable", func() error { return a.SetStatus("ivan", AccountDisabled) }, string(pw), ErrAccessDenied, 1},
-		{"after delete", func() error { _, err := a.Delete("ivan"); return err }, string(pw), ErrAccessDenied, 1},
+		{"rotation keeps the cache", func() error { _, err := a.Rotate(ctx, "ivan"); return err }, string(pw), nil, 0},
+		{"after disable", func() error { return a.SetStatus(ctx, "ivan", AccountDisabled) }, string(pw), gateway.ErrAccessDenied, 1},
+		{"after delete", func() error { _, err := a.Delete(ctx, "ivan"); return err }, string(pw), gateway.ErrAccessDenied, 1},
 	}
 	for _, s := range steps {
 		if s.before != nil {
@@ -47,7 +48,7 @@ func TestLoginCache(t *testing.T) {
 		if s.want == nil && (err != nil || acc.Name() != "ivan") {
 			t.Errorf("%s: %v, %v", s.name, acc, err)
 		}
-		if s.want != nil && (err != s.want || acc != nil) { // exactly ErrAccessDenied: uniform
+		if s.want != nil && (err != s.want || acc != nil) { // exactly gateway.ErrAccessDenied: uniform
 			t.Errorf("%s: %v, %v; want exactly %v", s.name, acc, err, s.want)
 		}
 	}
@@ -59,7 +60,7 @@ func TestChangePassword(t *testing.T) {
 	dir, clk := newTestDir(t), newTestClock()
 	a := openTest(t, dir, clk)
 	mustCreate(t, a, "judy", []byte("old password"))
-	if _, err := a.Rotate("judy"); err != nil {
+	if _, err := a.Rotate(ctx, "judy"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := a.Login("judy", []byte("old password")); err != nil { // now cached
@@ -67,7 +68,7 @@ func TestChangePassword(t *testing.T) {
 	}
 	ks, _ := readKeystore(t, dir)
 	before, _ := ks.User("judy")
-	if err := a.ChangePassword("judy", []byte("new password")); err != nil {
+	if err := a.ChangePassword(ctx, "judy", []byte("new password")); err != nil {
 		t.Fatal(err)
 	}
 	ks, _ = readKeystore(t, dir)
@@ -81,12 +82,12 @@ func TestChangePassword(t *testing.T) {
 	for _, tt := range []struct {
 		pw   string
 		want error
-	}{{"old password", ErrAccessDenied}, {"new password", nil}} {
+	}{{"old password", gateway.ErrAccessDenied}, {"new password", nil}} {
 		if _, err := a.Login("judy", []byte(tt.pw)); !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
 			t.Errorf("Login(%s) = %v, want %v", tt.pw, err, tt.want)
 		}
 	}
-	if err := a.ChangePassword("judy", nil); !errors.Is(err, ErrInvalidPassword) {
+	if err := a.ChangePassword(ctx, "judy", nil); !errors.Is(err, ErrInvalidPassword) {
 		t.Errorf("empty new password: %v", err)
 	}
 }
@@ -98,7 +99,7 @@ func TestLoginUnknownUser(t *testing.T) {
 	for _, name := range []string{"Not:Valid"} {
 		runs := a.login.runs.Load()
 		acc, err := a.Login(name, []byte("whatever"))
-		if acc != nil || err != ErrAccessDenied { // exactly ErrAccessDenied: uniform
+		if acc != nil || err != gateway.ErrAccessDenied { // exactly gateway.ErrAccessDenied: uniform
 			t.Errorf("Login(%s) = %v, %v", name, acc, err)
 		}
 		if n := a.login.runs.Load() - runs; n != 1 {
@@ -135,7 +136,7 @@ func TestLoginThrottle(t *testing.T) {
 	for range failFree + 1 {
 		a.login.failed("nobody", clk.Now())
 	}
-	if _, err := a.Login("nobody", []byte("guess")); !errors.Is(err, ErrAccessDenied) {
+	if _, err := a.Login("nobody", []byte("guess")); !errors.Is(err, gateway.ErrAccessDenied) {
 		t.Fatal(err)
 	}
 	if len(slept) != 1 || slept[0] != 2*failBaseDelay {
@@ -166,7 +167,7 @@ func TestLoginGuardBounds(t *testing.T) {
 }
 
 // TestLoginNeverQueues: with every Argon2id slot busy, a login that needs
-// one fails at once with ErrSlowDown instead of waiting; cached logins
+// one fails at once with gateway.ErrSlowDown instead of waiting; cached logins
 // still work.
 func TestLoginNeverQueues(t *testing.T) {
 	a := openTest(t, newTestDir(t), newTestClock())
@@ -183,7 +184,7 @@ func TestLoginNeverQueues(t *testing.T) {
 		}
 	}()
 	start := time.Now()
-	if _, err := a.Login("erin", []byte("wrong")); !errors.Is(err, ErrSlowDown) || time.Since(start) > time.Second {
+	if _, err := a.Login("erin", []byte("wrong")); !errors.Is(err, gateway.ErrSlowDown) || time.Since(start) > time.Second {
 		t.Fatalf("busy Argon2id slots: %v after %v", err, time.Since(start))
 	}
 	if _, err := a.Login("erin", []byte("erin password")); err != nil {

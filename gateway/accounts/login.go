@@ -1,4 +1,4 @@
-package gateway
+package accounts
 
 import (
 	"crypto/hmac"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sealgate/sealgate/cryptolayer"
+	"github.com/sealgate/sealgate/gateway"
 )
 
 // Login guard limits.
@@ -25,7 +26,7 @@ const (
 
 // Login checks a user name and password (WebDAV Basic auth) and returns
 // the account. Every failure — unknown or disabled account, wrong
-// password — is ErrAccessDenied, and costs the same Argon2id run (unknown
+// password — is gateway.ErrAccessDenied, and costs the same Argon2id run (unknown
 // names are checked against a dummy verifier). A successful login is
 // cached for loginCacheTTL as an HMAC of name and password under a
 // per-process key, so that later requests cost no Argon2id; a change of the
@@ -33,7 +34,7 @@ const (
 // once. After failFree failures of one name within failWindow, each further
 // attempt of that name (not a cached one) is delayed, doubling up to
 // failMaxDelay. When every Argon2id slot is busy it fails at once with
-// ErrSlowDown (the door answers 503).
+// gateway.ErrSlowDown (the door answers 503).
 func (a *Accounts) Login(name string, password []byte) (*Account, error) {
 	acc := a.lookup(func(s *snapshot) *Account { return s.byName[name] })
 	g, now := a.login, a.now()
@@ -53,11 +54,11 @@ func (a *Accounts) Login(name string, password []byte) (*Account, error) {
 		}
 	})
 	if !ran {
-		return nil, ErrSlowDown // every Argon2id slot is busy: answer at once, queue nothing
+		return nil, gateway.ErrSlowDown // every Argon2id slot is busy: answer at once, queue nothing
 	}
 	if !ok || acc.Status() != AccountActive {
 		g.failed(name, a.now())
-		return nil, ErrAccessDenied
+		return nil, gateway.ErrAccessDenied
 	}
 	g.succeeded(name, mac, stampOf(acc.u), a.now())
 	return acc, nil
