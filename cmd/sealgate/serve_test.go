@@ -31,6 +31,11 @@ func startServe(t testing.TB, dir string, extra ...string) (map[string]string, f
 	e := env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] },
 		ready: func(a map[string]string) { ready <- a }}
 	go func() { done <- cmdServe(ctx, extra, e) }()
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("serve's log:\n%s", errb.String())
+		}
+	})
 	select {
 	case a := <-ready:
 		return a, func() error { cancel(); return <-done }
