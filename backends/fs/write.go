@@ -2,8 +2,6 @@ package fs
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -122,10 +120,7 @@ func (s *Store) write(ctx context.Context, key string, opts backends.PutOptions,
 // writeTemp creates a temp file, fills it and fsyncs it. It returns the
 // file's name and info; on error nothing is left behind.
 func (s *Store) writeTemp(size int64, fill func(io.Writer) error) (string, fs.FileInfo, error) {
-	name, err := s.tempName()
-	if err != nil {
-		return "", nil, err
-	}
+	name := s.tempName()
 	f, err := s.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, filePerm)
 	if err != nil {
 		return "", nil, err
@@ -190,20 +185,13 @@ func (w *flushingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// tempName returns a fresh name under tmp/.
-func (s *Store) tempName() (string, error) {
-	var b [12]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
-	}
-	return filepath.Join(tmpDir, hex.EncodeToString(b[:])+".tmp"), nil
-}
-
 // commit renames tmp to rel if opts still allow it, under key's lock.
 func (s *Store) commit(ctx context.Context, key, rel, tmp string, opts backends.PutOptions) error {
-	mu := s.lock(key)
-	mu.Lock()
-	defer mu.Unlock()
+	i, err := s.lockKey(key)
+	if err != nil {
+		return err
+	}
+	defer s.unlockKey(i)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
