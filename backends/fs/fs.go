@@ -13,7 +13,9 @@
 // parent directory is fsynced. A failed or cancelled Put leaves the old object
 // untouched, with one exception: when only the final directory fsync fails,
 // the new object is already in place but its durability is unknown, and Put
-// reports the error (a caller must not count on either version).
+// reports the error (a caller must not count on either version). A write
+// that fails with ENOSPC or EDQUOT (temp file, fsync, mkdir, rename) returns
+// an error wrapping [backends.ErrNoSpace] that keeps the cause.
 //
 // I/O: a body announced under 4 MiB (or a range under 4 MiB) goes through
 // the page cache. Larger ones move in aligned 1 MiB blocks with O_DIRECT
@@ -102,6 +104,12 @@ type Store struct {
 
 	dir       *os.File    // the root directory, for openat2 (nil: not used)
 	noOpenat2 atomic.Bool // the kernel has no openat2
+
+	// faults is a test seam: when set, a write calls it before each
+	// buffered write and the fsync of its temp file and before each mkdir
+	// and rename of its commit (op names the call); a non-nil result stands
+	// for that call's error.
+	faults func(op string) error
 }
 
 var (
@@ -129,7 +137,7 @@ func Open(root string) (*Store, error) {
 	s := &Store{root: r, blocks: semaphore.NewWeighted(blockBudget / blockSize)}
 	if err := s.prepare(); err != nil {
 		_ = s.Close()
-		return nil, fmt.Errorf("fs: open %q: %w", root, err)
+		return nil, fmt.Errorf("fs: open %q: %w", root, noSpace(err))
 	}
 	s.openRootDir()
 	return s, nil
