@@ -45,7 +45,9 @@
 // with HeadObject too, because versitygw 1.8 ignores conditions on
 // CopyObject (there the check is not atomic). Upstreams that ignore these
 // headers cannot honour them; AWS S3 and versitygw (PutObject,
-// CompleteMultipartUpload) do.
+// CompleteMultipartUpload) do. [backends.CheckConditional] detects an
+// upstream that ignores them. Two Stores on one bucket and prefix (two
+// gateways) are as coordinated as the upstream's conditional writes.
 //
 // # Reads
 //
