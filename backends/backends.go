@@ -71,6 +71,9 @@ var (
 	// (ENOSPC, EDQUOT; an S3 upstream's 507). Retrying the same write will
 	// not help until space is freed.
 	ErrNoSpace = errors.New("backends: upstream out of space")
+	// ErrNoConditionalWrites: the store accepted a write that its condition
+	// (IfAbsent, IfMatch) should have refused; see [CheckConditional].
+	ErrNoConditionalWrites = errors.New("backends: upstream does not enforce conditional writes")
 )
 
 // ObjectInfo describes one stored object.

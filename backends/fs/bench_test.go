@@ -29,7 +29,7 @@ func TestFailedPutLeavesNoTemp(t *testing.T) {
 	if !errors.Is(err, backends.ErrPreconditionFailed) {
 		t.Fatalf("stale IfMatch: %v", err)
 	}
-	checkTmpEmpty(t, root)
+	checkNoTempFiles(t, root, 1)
 }
 
 var errBody = errors.New("body failed")

@@ -88,7 +88,7 @@ func checkSymlinkEscapes(t *testing.T, s *fs.Store, root string) {
 		}
 	}
 	checkOutside(t, outside)
-	checkTmpEmpty(t, root)
+	checkNoTempFiles(t, root, 1)
 	want := []string{"sub/real"}
 	if got := listAll(t, s, backends.ListOptions{}); !slices.Equal(got, want) {
 		t.Errorf("List = %q; want %q", got, want)
@@ -125,10 +125,18 @@ func checkOutside(t *testing.T, outside string) {
 	}
 }
 
-func checkTmpEmpty(t *testing.T, root string) {
+// checkNoTempFiles checks that tmp/ holds only temp directories, wantDirs
+// of them, each with nothing but its lock file.
+func checkNoTempFiles(t *testing.T, root string, wantDirs int) {
 	t.Helper()
-	names, err := os.ReadDir(filepath.Join(root, "tmp"))
-	if err != nil || len(names) != 0 {
-		t.Fatalf("tmp/ = %v, %v; want empty", names, err)
+	dirs, err := os.ReadDir(filepath.Join(root, "tmp"))
+	if err != nil || len(dirs) != wantDirs {
+		t.Fatalf("tmp/ = %v, %v; want %d temp directories", dirs, err, wantDirs)
+	}
+	for _, d := range dirs {
+		names, err := os.ReadDir(filepath.Join(root, "tmp", d.Name()))
+		if !d.IsDir() || err != nil || len(names) != 1 || names[0].Name() != "lock" {
+			t.Fatalf("tmp/%s = %v, %v; want a directory with only its lock file", d.Name(), names, err)
+		}
 	}
 }

@@ -4,15 +4,18 @@
 // [backends.Composer] and passes backends/storetest.
 //
 // Layout: the object under key "a/b/c" is the file <root>/data/a/b/c; key
-// segments become directories. Temporary files live in <root>/tmp and are
-// removed by [Open] (crash leftovers). Directories are made 0700, files 0600.
+// segments become directories. Each open Store writes its temporary files
+// in a private directory <root>/tmp/<id>/ (see below); <root>/locks/ holds
+// empty lock files, never removed. Directories are made 0700, files 0600.
 //
 // Writes are atomic: the body streams through a bounded buffer into a temp
 // file, its size is checked, the file is fsynced, renamed into place and the
 // parent directory is fsynced. A failed or cancelled Put leaves the old object
 // untouched, with one exception: when only the final directory fsync fails,
 // the new object is already in place but its durability is unknown, and Put
-// reports the error (a caller must not count on either version).
+// reports the error (a caller must not count on either version). A write
+// that fails with ENOSPC or EDQUOT (temp file, fsync, mkdir, rename) returns
+// an error wrapping [backends.ErrNoSpace] that keeps the cause.
 //
 // I/O: a body announced under 4 MiB (or a range under 4 MiB) goes through
 // the page cache. Larger ones move in aligned 1 MiB blocks with O_DIRECT
@@ -24,9 +27,26 @@
 // finds the budget spent goes through the page cache with a 256 KiB
 // buffer instead, as every transfer did before. See blockwrite.go for why.
 //
-// Conditional puts are race-free between goroutines of one process
-// (a striped per-key mutex); two processes sharing one root are NOT
-// coordinated — sealgate locks its data directory.
+// # Several processes on one root
+//
+// Any number of Stores, in one process or in several, may share a root.
+// Every commit (the rename of a Put, Copy or Compose, conditional or not)
+// and every Delete holds its key's lock: one of 64 stripes, each a mutex
+// among the goroutines of a Store and the flock(2) of <root>/locks/NN
+// among Stores. A conditional put checks its condition and renames under
+// that lock, so IfAbsent and IfMatch are linearizable across processes. A
+// commit waits for the lock without watching its context; it is held for
+// one rename and one directory fsync. Network file systems coordinate
+// processes on different machines only where their flock locks reach the
+// server (NFS mounted with local_lock=flock or nolock keeps them local).
+// Open needs flock(2): where there is none (not Unix), it fails with an
+// error wrapping [errors.ErrUnsupported].
+//
+// [Open] makes the Store's temp directory tmp/<id>/ and holds the flock of
+// tmp/<id>/lock until [Store.Close], which removes the directory. Open
+// removes every other entry of tmp/ except the directories whose lock is
+// held: a live Store's in-flight temp files are never touched, and the
+// leftovers of a process that died are removed by the next Open.
 //
 // Keys: besides [backends.CheckKey], a segment may not exceed 255 bytes
 // (NAME_MAX), and a key cannot be both an object and a folder: Put("a") fails
@@ -55,7 +75,6 @@ package fs
 import (
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,21 +88,28 @@ import (
 
 const (
 	dataDir    = "data"
-	tmpDir     = "tmp"
 	maxSegment = 255 // NAME_MAX on common filesystems
 	dirPerm    = 0o700
 	filePerm   = 0o600
-	lockStripe = 64
 )
 
 // Store is a local-directory object store, safe for concurrent use.
 type Store struct {
-	root   *os.Root // <root>; every access goes through it
-	locks  [lockStripe]sync.Mutex
-	blocks *semaphore.Weighted // the block budget, in blocks (see blockBudget)
+	root    *os.Root // <root>; every access goes through it
+	locks   [lockStripe]sync.Mutex
+	stripes [lockStripe]*os.File // locks/NN, flock'd after the mutex (see lock.go)
+	tmp     string               // this store's temp directory, tmp/<id>
+	tmpLock *os.File             // tmp/<id>/lock, flock'd until Close
+	blocks  *semaphore.Weighted  // the block budget, in blocks (see blockBudget)
 
 	dir       *os.File    // the root directory, for openat2 (nil: not used)
 	noOpenat2 atomic.Bool // the kernel has no openat2
+
+	// faults is a test seam: when set, a write calls it before each
+	// buffered write and the fsync of its temp file and before each mkdir
+	// and rename of its commit (op names the call); a non-nil result stands
+	// for that call's error.
+	faults func(op string) error
 }
 
 var (
@@ -94,7 +120,8 @@ var (
 )
 
 // Open opens the store in the existing, writable directory root, creating
-// data/ and tmp/ if needed and removing leftovers of interrupted writes.
+// data/, tmp/ and locks/ if needed, making this Store's temp directory and
+// removing the temp directories of Stores that are gone.
 func Open(root string) (*Store, error) {
 	fi, err := os.Stat(root)
 	if err != nil {
@@ -109,33 +136,26 @@ func Open(root string) (*Store, error) {
 	}
 	s := &Store{root: r, blocks: semaphore.NewWeighted(blockBudget / blockSize)}
 	if err := s.prepare(); err != nil {
-		_ = r.Close()
-		return nil, fmt.Errorf("fs: open %q: %w", root, err)
+		_ = s.Close()
+		return nil, fmt.Errorf("fs: open %q: %w", root, noSpace(err))
 	}
 	s.openRootDir()
 	return s, nil
 }
 
-// prepare makes data/ and tmp/, empties tmp/ and proves the root writable.
+// prepare makes data/, tmp/ and locks/, opens the stripe lock files and
+// sets up the temp directory. Making the temp directory and its lock file
+// proves the root writable.
 func (s *Store) prepare() error {
-	for _, d := range []string{dataDir, tmpDir} {
+	for _, d := range []string{dataDir, tmpDir, locksDir} {
 		if err := s.ensureDir(d); err != nil {
 			return err
 		}
 	}
-	if err := s.cleanTmp(); err != nil {
+	if err := s.openStripes(); err != nil {
 		return err
 	}
-	name, err := s.tempName()
-	if err != nil {
-		return err
-	}
-	f, err := s.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, filePerm)
-	if err != nil {
-		return fmt.Errorf("directory is not writable: %w", err)
-	}
-	_ = f.Close()
-	return s.root.Remove(name)
+	return s.setupTemp()
 }
 
 // ensureDir creates d (a direct child of the root) or checks it is a real
@@ -155,31 +175,18 @@ func (s *Store) ensureDir(d string) error {
 	return nil
 }
 
-// cleanTmp removes everything in tmp/: files of writes a crash interrupted.
-func (s *Store) cleanTmp() error {
-	f, err := s.root.Open(tmpDir)
-	if err != nil {
-		return err
-	}
-	names, err := f.Readdirnames(-1)
-	_ = f.Close()
-	if err != nil {
-		return fmt.Errorf("read %s/: %w", tmpDir, err)
-	}
-	for _, n := range names {
-		if err := s.root.RemoveAll(tmpDir + "/" + n); err != nil {
-			return fmt.Errorf("remove leftover %s/%s: %w", tmpDir, n, err)
-		}
-	}
-	return nil
-}
-
-// Close implements [backends.Store].
+// Close implements [backends.Store]: it removes the store's temp directory
+// and releases its locks. Calls still running may fail.
 func (s *Store) Close() error {
+	err := s.closeTemp()
+	s.closeStripes()
 	if s.dir != nil {
 		_ = s.dir.Close()
 	}
-	return s.root.Close()
+	if cerr := s.root.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // objectPath validates key and returns its path relative to the root,
@@ -199,13 +206,6 @@ func objectPath(key string) (string, error) {
 		return "", keyError(key, "path escapes the data directory", backends.ErrInvalidKey)
 	}
 	return rel, nil
-}
-
-// lock returns the mutex that serializes commits and deletes of key.
-func (s *Store) lock(key string) *sync.Mutex {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(key))
-	return &s.locks[h.Sum32()%lockStripe]
 }
 
 // keyError builds an error about key wrapping the sentinel err.

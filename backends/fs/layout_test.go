@@ -48,8 +48,10 @@ func mustNotExist(t *testing.T, path string) {
 	}
 }
 
-// TestOpenCleansLeftovers simulates a crash mid-write: temp files (and a
-// stray directory) in tmp/ are removed by the next Open; objects survive.
+// TestOpenCleansLeftovers simulates crashes mid-write: temp directories
+// without a held lock (with or without a lock file), and files and a stray
+// directory straight in tmp/ (an older layout), are removed by the next
+// Open; objects survive.
 func TestOpenCleansLeftovers(t *testing.T) {
 	root := t.TempDir()
 	s, err := fs.Open(root)
@@ -58,25 +60,31 @@ func TestOpenCleansLeftovers(t *testing.T) {
 	}
 	put(t, s, "k/v", "kept")
 	_ = s.Close()
-	for _, name := range []string{"0123.tmp", "half-written"} {
-		if err := os.WriteFile(filepath.Join(root, "tmp", name), []byte("partial"), 0o600); err != nil {
+	leftovers := map[string]string{
+		"0123.tmp":                 "partial",
+		"half-written":             "partial",
+		"d/e/f":                    "partial",
+		"DEADSTORE/lock":           "",
+		"DEADSTORE/ABCDEFGHIJ.tmp": "partial",
+	}
+	for name, body := range leftovers {
+		p := filepath.Join(root, "tmp", filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := os.MkdirAll(filepath.Join(root, "tmp", "d", "e"), 0o700); err != nil {
-		t.Fatal(err)
-	}
 	s = open(t, root)
-	names, err := os.ReadDir(filepath.Join(root, "tmp"))
-	if err != nil || len(names) != 0 {
-		t.Fatalf("tmp/ after Open: %v, %v", names, err)
-	}
+	checkNoTempFiles(t, root, 1)
 	if got := listAll(t, s, backends.ListOptions{}); !slices.Equal(got, []string{"k/v"}) {
 		t.Fatalf("List = %q", got)
 	}
 }
 
-// TestLayout checks paths and permissions of objects, folders and tmp/.
+// TestLayout checks paths and permissions of objects, folders, tmp/ and
+// locks/.
 func TestLayout(t *testing.T) {
 	root := t.TempDir()
 	s := open(t, root)
@@ -84,6 +92,10 @@ func TestLayout(t *testing.T) {
 	checks := map[string]os.FileMode{
 		"data":       0o700 | os.ModeDir,
 		"tmp":        0o700 | os.ModeDir,
+		"locks":      0o700 | os.ModeDir,
+		"locks/00":   0o600,
+		"locks/3f":   0o600,
+		"locks/tmp":  0o600,
 		"data/a":     0o700 | os.ModeDir,
 		"data/a/b":   0o700 | os.ModeDir,
 		"data/a/b/c": 0o600,
@@ -97,10 +109,11 @@ func TestLayout(t *testing.T) {
 			t.Errorf("%s: mode %v, want %v", p, fi.Mode(), want)
 		}
 	}
-	names, _ := os.ReadDir(filepath.Join(root, "tmp"))
-	if len(names) != 0 {
-		t.Errorf("tmp/ not empty after a put: %v", names)
+	checkNoTempFiles(t, root, 1)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
 	}
+	checkNoTempFiles(t, root, 0)
 }
 
 // TestOpenErrors: Open refuses what it cannot use.
@@ -124,6 +137,13 @@ func TestOpenErrors(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(tmpFile, "tmp"), nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	locksFile := filepath.Join(dir, "locksfile")
+	if err := os.MkdirAll(locksFile, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(locksFile, "locks"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	readOnly := filepath.Join(dir, "ro")
 	if err := os.Mkdir(readOnly, 0o500); err != nil {
 		t.Fatal(err)
@@ -133,6 +153,7 @@ func TestOpenErrors(t *testing.T) {
 		{"File", file},
 		{"DataIsSymlink", symData},
 		{"TmpIsFile", tmpFile},
+		{"LocksIsFile", locksFile},
 		{"ReadOnly", readOnly},
 	}
 	for _, tc := range cases {

@@ -76,9 +76,11 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	mu := s.lock(key)
-	mu.Lock()
-	defer mu.Unlock()
+	i, err := s.lockKey(key)
+	if err != nil {
+		return err
+	}
+	defer s.unlockKey(i)
 	if _, err := s.lstatObject(key, rel); errors.Is(err, backends.ErrNotExist) {
 		return nil // absent, a folder or foreign: nothing of ours to delete
 	} else if err != nil {

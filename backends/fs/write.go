@@ -2,8 +2,6 @@ package fs
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -110,11 +108,11 @@ func (s *Store) write(ctx context.Context, key string, opts backends.PutOptions,
 	}
 	tmp, fi, err := s.writeTemp(size, fill)
 	if err != nil {
-		return backends.ObjectInfo{}, fmt.Errorf("fs: put %q: %w", key, err)
+		return backends.ObjectInfo{}, noSpace(fmt.Errorf("fs: put %q: %w", key, err))
 	}
 	if err := s.commit(ctx, key, rel, tmp, opts); err != nil {
 		_ = s.root.Remove(tmp)
-		return backends.ObjectInfo{}, err
+		return backends.ObjectInfo{}, noSpace(err)
 	}
 	return objectInfo(key, fi), nil
 }
@@ -122,10 +120,7 @@ func (s *Store) write(ctx context.Context, key string, opts backends.PutOptions,
 // writeTemp creates a temp file, fills it and fsyncs it. It returns the
 // file's name and info; on error nothing is left behind.
 func (s *Store) writeTemp(size int64, fill func(io.Writer) error) (string, fs.FileInfo, error) {
-	name, err := s.tempName()
-	if err != nil {
-		return "", nil, err
-	}
+	name := s.tempName()
 	f, err := s.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, filePerm)
 	if err != nil {
 		return "", nil, err
@@ -145,6 +140,9 @@ func (s *Store) fillSync(f *os.File, size int64, fill func(io.Writer) error) (fs
 	if err := s.fillFile(f, size, fill); err != nil {
 		return nil, err
 	}
+	if err := s.fault(opFsync); err != nil {
+		return nil, err
+	}
 	if err := f.Sync(); err != nil {
 		return nil, err
 	}
@@ -156,7 +154,7 @@ func (s *Store) fillSync(f *os.File, size int64, fill func(io.Writer) error) (fs
 // aligned blocks (see blockWriter). Both hide *os.File's ReadFrom, so the
 // copy keeps to a bounded buffer.
 func (s *Store) fillFile(f *os.File, size int64, fill func(io.Writer) error) error {
-	fw := &flushingWriter{f: f}
+	fw := &flushingWriter{f: f, faults: s.faults}
 	if size >= 0 && size < directMin || !s.blocks.TryAcquire(1) {
 		return fill(fw)
 	}
@@ -178,9 +176,15 @@ const writebackEvery = 8 << 20
 type flushingWriter struct {
 	f        *os.File
 	off, due int64
+	faults   func(op string) error // the Store's test seam
 }
 
 func (w *flushingWriter) Write(p []byte) (int, error) {
+	if w.faults != nil {
+		if err := w.faults(opWrite); err != nil {
+			return 0, err
+		}
+	}
 	n, err := w.f.Write(p)
 	w.off += int64(n)
 	if w.off-w.due >= writebackEvery {
@@ -190,20 +194,13 @@ func (w *flushingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// tempName returns a fresh name under tmp/.
-func (s *Store) tempName() (string, error) {
-	var b [12]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
-	}
-	return filepath.Join(tmpDir, hex.EncodeToString(b[:])+".tmp"), nil
-}
-
 // commit renames tmp to rel if opts still allow it, under key's lock.
 func (s *Store) commit(ctx context.Context, key, rel, tmp string, opts backends.PutOptions) error {
-	mu := s.lock(key)
-	mu.Lock()
-	defer mu.Unlock()
+	i, err := s.lockKey(key)
+	if err != nil {
+		return err
+	}
+	defer s.unlockKey(i)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -242,7 +239,10 @@ func (s *Store) install(key, rel, tmp string) error {
 		if err := s.checkParents(key, rel, backends.ErrInvalidKey); err != nil {
 			return err
 		}
-		err := s.root.MkdirAll(parent, dirPerm)
+		err := s.fault(opMkdir)
+		if err == nil {
+			err = s.root.MkdirAll(parent, dirPerm)
+		}
 		if err != nil {
 			// EEXIST or ENOENT from MkdirAll mean a concurrent Delete pruned a
 			// folder while it was being made: not a conflict of this key.
@@ -252,7 +252,10 @@ func (s *Store) install(key, rel, tmp string) error {
 			}
 			return mapWriteErr(key, err)
 		}
-		err = s.root.Rename(tmp, rel)
+		err = s.fault(opRename)
+		if err == nil {
+			err = s.root.Rename(tmp, rel)
+		}
 		switch {
 		case err == nil:
 			return s.syncDir(parent)
@@ -316,4 +319,20 @@ func copyTo(w io.Writer, src io.Reader) (int64, error) {
 	bp := copyBufs.Get().(*[]byte)
 	defer copyBufs.Put(bp)
 	return io.CopyBuffer(w, src, *bp)
+}
+
+// The operations named to the faults test seam.
+const (
+	opWrite  = "write"
+	opFsync  = "fsync"
+	opMkdir  = "mkdir"
+	opRename = "rename"
+)
+
+// fault returns the error the faults seam injects into op, or nil.
+func (s *Store) fault(op string) error {
+	if s.faults == nil {
+		return nil
+	}
+	return s.faults(op)
 }

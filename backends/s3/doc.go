@@ -45,7 +45,9 @@
 // with HeadObject too, because versitygw 1.8 ignores conditions on
 // CopyObject (there the check is not atomic). Upstreams that ignore these
 // headers cannot honour them; AWS S3 and versitygw (PutObject,
-// CompleteMultipartUpload) do.
+// CompleteMultipartUpload) do. [backends.CheckConditional] detects an
+// upstream that ignores them. Two Stores on one bucket and prefix (two
+// gateways) are as coordinated as the upstream's conditional writes.
 //
 // # Reads
 //
@@ -67,7 +69,12 @@
 // Errors wrap the backends sentinels: NoSuchKey/404 → ErrNotExist,
 // PreconditionFailed/412 and ConditionalRequestConflict/409 →
 // ErrPreconditionFailed, InvalidRange/416 → ErrInvalidRange, network failures
-// and 5xx answers after retries → ErrUnavailable. Upstreams that store keys
+// and 5xx answers after retries → ErrUnavailable. An upstream out of space or
+// quota → ErrNoSpace, at the first answer (the SDK retries only 500, 502,
+// 503 and 504, and the same write would be refused again): any 507, MinIO's
+// XMinioStorageFull (507) and XMinioAdminBucketQuotaExceeded (400, a bucket
+// quota), versitygw's InsufficientStorage (507, ENOSPC) and QuotaExceeded
+// (403: Ceph RGW's user and bucket quotas, versitygw's EDQUOT). Upstreams that store keys
 // as a file tree (versitygw's posix backend) refuse an object "a" next to
 // "a/b"; that is ErrInvalidKey. The original SDK error stays in the chain for
 // errors.As. Messages never contain credentials.

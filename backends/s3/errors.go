@@ -79,6 +79,11 @@ var codeKinds = map[string]error{
 	"ObjectParentIsFile":         backends.ErrInvalidKey,
 	"KeyTooLongError":            backends.ErrInvalidKey, // also file-tree upstreams: segment > 255 bytes
 	"NoSuchBucket":               nil,                    // a configuration problem, not a missing object
+	// Out of space or quota (see the package documentation):
+	"XMinioStorageFull":              backends.ErrNoSpace, // MinIO, 507: drives past their free-space threshold
+	"XMinioAdminBucketQuotaExceeded": backends.ErrNoSpace, // MinIO, 400: bucket quota
+	"InsufficientStorage":            backends.ErrNoSpace, // versitygw, 507: ENOSPC
+	"QuotaExceeded":                  backends.ErrNoSpace, // Ceph RGW and versitygw, 403: user or bucket quota
 }
 
 // statusKinds maps HTTP statuses to sentinels when the code is unknown.
@@ -86,6 +91,7 @@ var statusKinds = map[int]error{
 	http.StatusNotFound:                     backends.ErrNotExist,
 	http.StatusPreconditionFailed:           backends.ErrPreconditionFailed,
 	http.StatusRequestedRangeNotSatisfiable: backends.ErrInvalidRange,
+	http.StatusInsufficientStorage:          backends.ErrNoSpace,
 }
 
 // classify returns the sentinel err means, or nil.
@@ -99,10 +105,10 @@ func classify(err error) error {
 	var respErr *smithyhttp.ResponseError
 	if errors.As(err, &respErr) && respErr.HTTPStatusCode() != 0 { // 0: no answer
 		status := respErr.HTTPStatusCode()
-		if status >= 500 {
-			return backends.ErrUnavailable
+		if kind, ok := statusKinds[status]; ok || status < 500 {
+			return kind
 		}
-		return statusKinds[status]
+		return backends.ErrUnavailable
 	}
 	if isNetwork(err) {
 		return backends.ErrUnavailable

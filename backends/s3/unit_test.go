@@ -214,12 +214,17 @@ func TestClassify(t *testing.T) {
 		{"network", &smithy.OperationError{Err: sendErr}, backends.ErrUnavailable},
 		{"retries exhausted", &retry.MaxAttemptsError{Attempt: 3, Err: errors.New("x")}, backends.ErrUnavailable},
 		{"truncated body", io.ErrUnexpectedEOF, backends.ErrUnavailable},
+		{"XMinioStorageFull", apiErr(507, "XMinioStorageFull"), backends.ErrNoSpace},
+		{"InsufficientStorage", apiErr(507, "InsufficientStorage"), backends.ErrNoSpace},
+		{"bare 507", apiErr(507, ""), backends.ErrNoSpace},
+		{"QuotaExceeded", apiErr(403, "QuotaExceeded"), backends.ErrNoSpace},
+		{"XMinioAdminBucketQuotaExceeded", apiErr(400, "XMinioAdminBucketQuotaExceeded"), backends.ErrNoSpace},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			err := mapErr(t.Context(), "op", "k", tc.err)
 			for _, s := range []error{backends.ErrNotExist, backends.ErrPreconditionFailed, backends.ErrInvalidRange,
-				backends.ErrUnavailable, backends.ErrInvalidKey} {
+				backends.ErrUnavailable, backends.ErrInvalidKey, backends.ErrNoSpace} {
 				if errors.Is(err, s) != (s == tc.want) {
 					t.Fatalf("mapErr(%v): errors.Is(%v) = %v", tc.err, s, !(s == tc.want))
 				}

@@ -52,9 +52,16 @@ func testConditional(t *testing.T, s backends.Store) {
 // and its body is what is stored. Small bodies keep the racers' commits close
 // together, so a store that checks and commits without a lock is caught.
 func testConcurrentIfAbsent(t *testing.T, s backends.Store) {
+	raceIfAbsent(t, "race/", s)
+}
+
+// raceIfAbsent races 8 IfAbsent puts of one key for 12 rounds, racer i
+// using stores[i%len(stores)], and checks that exactly one wins and that
+// every store then reads the winner's body.
+func raceIfAbsent(t *testing.T, prefix string, stores ...backends.Store) {
 	const racers, size = 8, 16
 	for round := range 12 {
-		key := "race/" + strconv.Itoa(round)
+		key := prefix + strconv.Itoa(round)
 		errs := make([]error, racers)
 		infos := make([]backends.ObjectInfo, racers)
 		var start, done sync.WaitGroup
@@ -63,6 +70,7 @@ func testConcurrentIfAbsent(t *testing.T, s backends.Store) {
 			done.Go(func() {
 				start.Wait()
 				data := content(size, byte(i))
+				s := stores[i%len(stores)]
 				infos[i], errs[i] = s.Put(t.Context(), key, bytes.NewReader(data), int64(len(data)), backends.PutOptions{IfAbsent: true})
 			})
 		}
@@ -82,6 +90,8 @@ func testConcurrentIfAbsent(t *testing.T, s backends.Store) {
 		if winner < 0 {
 			t.Fatalf("round %d: no racer won", round)
 		}
-		checkObject(t, s, key, content(size, byte(winner)), infos[winner].ETag)
+		for _, s := range stores {
+			checkObject(t, s, key, content(size, byte(winner)), infos[winner].ETag)
+		}
 	}
 }

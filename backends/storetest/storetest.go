@@ -8,6 +8,10 @@
 // contract in package backends. It keeps the number of requests small (a few
 // hundred per group at most) so it also runs against real S3 servers.
 //
+// [RunShared] is the optional part for stores of which several instances
+// (processes, gateways) can open the same data: it checks that conditional
+// puts are linearizable across instances.
+//
 // Where the contract lets stores differ (an fs store refuses "a/b" when "a"
 // is an object, and segments longer than 255 bytes), the suite accepts either
 // documented behaviour but checks that it is consistent.
