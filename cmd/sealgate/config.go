@@ -77,6 +77,9 @@ type upstreamCfg struct {
 	Type string         `yaml:"type" env:"SEALGATE_UPSTREAM"`
 	FS   fsUpstreamCfg  `yaml:"fs"`
 	S3   s3UpstreamConf `yaml:"s3"`
+	// UnsafeWithoutCAS lets the gateway start over an upstream that ignores
+	// conditional writes (see probeConditional).
+	UnsafeWithoutCAS bool `yaml:"unsafe_without_conditional_writes" env:"SEALGATE_UPSTREAM_UNSAFE_WITHOUT_CONDITIONAL_WRITES"`
 }
 
 type fsUpstreamCfg struct {
