@@ -9,23 +9,32 @@ import (
 	"testing"
 )
 
-// mustFailClosed opens obj and reads it whole. It must fail with
-// ErrIntegrity, and whatever plaintext came out before the failure must be
-// a prefix of the genuine plaintext: never a substituted byte.
-func mustFailClosed(t *testing.T, what string, ring KeyRing, b Binding, obj, plain []byte) {
+// openAndRead opens obj and reads it whole, and returns the first error.
+// Whatever plaintext came out before it must be a prefix of the genuine
+// plaintext: never a substituted byte.
+func openAndRead(t *testing.T, what string, ring KeyRing, b Binding, obj, plain []byte) error {
 	t.Helper()
 	o, _, err := openBytes(ring, b, obj)
-	if err == nil {
-		var rc io.ReadCloser
-		if rc, err = o.Range(context.Background(), 0, o.Size); err == nil {
-			var got []byte
-			got, err = io.ReadAll(rc)
-			if !bytes.HasPrefix(plain, got) {
-				t.Fatalf("%s: released %d bytes that are not genuine plaintext", what, len(got))
-			}
-		}
+	if err != nil {
+		return err
 	}
-	if !errors.Is(err, ErrIntegrity) {
+	rc, err := o.Range(context.Background(), 0, o.Size)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = rc.Close() }()
+	got, err := io.ReadAll(rc)
+	if !bytes.HasPrefix(plain, got) {
+		t.Fatalf("%s: released %d bytes that are not genuine plaintext", what, len(got))
+	}
+	return err
+}
+
+// mustFailClosed: obj must fail with ErrIntegrity, releasing nothing but a
+// prefix of the genuine plaintext.
+func mustFailClosed(t *testing.T, what string, ring KeyRing, b Binding, obj, plain []byte) {
+	t.Helper()
+	if err := openAndRead(t, what, ring, b, obj, plain); !errors.Is(err, ErrIntegrity) {
 		t.Fatalf("%s: want ErrIntegrity, got %v", what, err)
 	}
 }
