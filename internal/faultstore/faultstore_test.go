@@ -44,7 +44,7 @@ func TestGetFaults(t *testing.T) {
 		{Rule{Op: OpGet, Fault: Short, Times: 1, After: 300}, nil, 300, io.EOF},
 		{Rule{Op: OpGet, Fault: Latency, Times: 1, Latency: time.Millisecond}, nil, len(body), io.EOF},
 		{Rule{Op: OpGet, Prefix: "b/", Fault: Error, Times: 1}, nil, len(body), io.EOF}, // another prefix
-		{Rule{Op: OpStat, Fault: Error, Times: 1}, nil, len(body), io.EOF},                // another op
+		{Rule{Op: OpStat, Fault: Error, Times: 1}, nil, len(body), io.EOF},              // another op
 	}
 	for _, tc := range tests {
 		t.Run(string(tc.rule.Op)+"/"+string(tc.rule.Fault)+"/"+tc.rule.Prefix, func(t *testing.T) {
