@@ -79,8 +79,9 @@ type Rule struct {
 	Times int
 	Prob  float64
 	// After is where a body fault strikes, in bytes from the body's start
-	// (Put: bytes of the body read before failing). A negative After picks
-	// a random point inside the body.
+	// (Put: bytes of the body read before failing); a body that ends
+	// before it is not cut. A negative After picks a random point inside
+	// the body.
 	After int64
 	// Latency is the delay of a Latency fault.
 	Latency time.Duration
@@ -141,6 +142,7 @@ func (s *Store) Unwrap() backends.Store { return s.inner }
 type fault struct {
 	Fault
 	after   int64
+	random  bool // after was drawn at random
 	latency time.Duration
 }
 
@@ -164,8 +166,8 @@ func (s *Store) decide(op Op, key string, size int64) *fault {
 			s.counts[op] = map[Fault]int64{}
 		}
 		s.counts[op][r.Fault]++
-		f := &fault{Fault: r.Fault, after: r.After, latency: r.Latency}
-		if f.after < 0 {
+		f := &fault{Fault: r.Fault, after: r.After, random: r.After < 0, latency: r.Latency}
+		if f.random {
 			f.after = s.randomOffset(size)
 		}
 		return f

@@ -42,6 +42,7 @@ func TestGetFaults(t *testing.T) {
 		{Rule{Op: OpGet, Fault: NoSpace, Times: 1}, backends.ErrNoSpace, 0, nil},
 		{Rule{Op: OpGet, Fault: Reset, Times: 1, After: 300}, nil, 300, backends.ErrUnavailable},
 		{Rule{Op: OpGet, Fault: Short, Times: 1, After: 300}, nil, 300, io.EOF},
+		{Rule{Op: OpGet, Fault: Short, Times: 1, After: 5000}, nil, len(body), io.EOF}, // past the end: whole
 		{Rule{Op: OpGet, Fault: Latency, Times: 1, Latency: time.Millisecond}, nil, len(body), io.EOF},
 		{Rule{Op: OpGet, Prefix: "b/", Fault: Error, Times: 1}, nil, len(body), io.EOF}, // another prefix
 		{Rule{Op: OpStat, Fault: Error, Times: 1}, nil, len(body), io.EOF},              // another op

@@ -51,7 +51,7 @@ func (s *Store) Get(ctx context.Context, key string, off, n int64) (io.ReadClose
 // cut wraps a Get body for a Reset or Short fault. A random After (drawn
 // before the body length was known) is brought inside the body.
 func (s *Store) cut(f *fault, key string, rc io.ReadCloser, length int64) io.ReadCloser {
-	if length > 0 && f.after >= length {
+	if f.random && length > 0 && f.after >= length {
 		f.after %= length
 	}
 	b := &cutBody{rc: rc, left: f.after}
