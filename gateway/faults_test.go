@@ -197,17 +197,18 @@ func (g nsTarget) Classify(err error) faultcheck.Kind {
 	return faultcheck.Other
 }
 
-// TestShortUpstreamBodyIsNeverShortGet: an upstream body that ends early
-// with io.EOF and no error, at every point of a small and a multi-chunk
-// object, fails the GET (before or while its body is read): the body
-// never ends cleanly short.
+// TestShortUpstreamBodyIsNeverShortGet: upstream bodies that end early
+// with io.EOF and no error, at points all over the header, the chunks and
+// END of a small and a multi-chunk object (every upstream read of the GET
+// is cut at that offset of its own body, if it is that long), fail the GET
+// before or while its body is read: the body never ends cleanly short.
 func TestShortUpstreamBodyIsNeverShortGet(t *testing.T) {
 	n, fs := faultyNS(t, 1)
 	for _, size := range []int{10, 3*cryptolayer.ChunkSize + 5} {
 		data := bytes.Repeat([]byte{'s'}, size)
 		put(t, n, "bkt", "k", data, nil)
-		up := int64(cryptolayer.EncryptedSize(int64(size)))
-		for _, after := range []int64{0, 1, cryptolayer.PrefixSize, up / 2, up - cryptolayer.EndSize, up - 1} {
+		up := cryptolayer.EncryptedSize(int64(size))
+		for _, after := range []int64{0, 1, cryptolayer.PrefixSize, up / 3, up / 2, 2 * up / 3, up - cryptolayer.PrefixSize - cryptolayer.EndSize - 1} {
 			t.Run(fmt.Sprint(size, "/", after), func(t *testing.T) {
 				n.svc.meta.Purge() // every GET reads the upstream
 				fs.Add(faultstore.Rule{Op: faultstore.OpGet, Prefix: n.bucketPrefix("bkt"), Fault: faultstore.Short, Prob: 1, After: after})
@@ -232,7 +233,7 @@ func TestResetIsUnavailable(t *testing.T) {
 	n, fs := faultyNS(t, 1)
 	size := 3*cryptolayer.ChunkSize + 5
 	put(t, n, "bkt", "k", bytes.Repeat([]byte{'r'}, size), nil)
-	up := int64(cryptolayer.EncryptedSize(int64(size)))
+	up := cryptolayer.EncryptedSize(int64(size))
 	before := n.svc.Stats().IntegrityFailures
 	for _, after := range []int64{0, cryptolayer.PrefixSize / 2, up / 2} {
 		n.svc.meta.Purge()
