@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/sealgate/sealgate/backends"
 	"github.com/sealgate/sealgate/backends/mem"
 	"github.com/sealgate/sealgate/cryptolayer"
 	"github.com/sealgate/sealgate/gateway"
@@ -12,6 +13,12 @@ import (
 // realGateway returns namespaces of the real gateway over backends/mem,
 // one account per user, all on one upstream (isolation is the gateway's).
 func realGateway(t *testing.T) func(*testing.T, string) Namespace {
+	t.Helper()
+	return realGatewayOn(t, mem.New())
+}
+
+// realGatewayOn is realGateway over store.
+func realGatewayOn(t *testing.T, store backends.Store) func(*testing.T, string) Namespace {
 	t.Helper()
 	dir := t.TempDir()
 	root := cryptolayer.NewKey()
@@ -23,7 +30,7 @@ func realGateway(t *testing.T) func(*testing.T, string) Namespace {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = accts.Close() })
-	svc, err := gateway.NewService(gateway.Config{Store: mem.New()})
+	svc, err := gateway.NewService(gateway.Config{Store: store})
 	if err != nil {
 		t.Fatal(err)
 	}
