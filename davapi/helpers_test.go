@@ -48,6 +48,12 @@ func newEnv(t testing.TB) *env {
 // newEnvOn is a live door over the real gateway on store.
 func newEnvOn(t testing.TB, store backends.Store) *env {
 	t.Helper()
+	return newEnvWith(t, store, nil)
+}
+
+// newEnvWith is newEnvOn with obs as Config.Observe.
+func newEnvWith(t testing.TB, store backends.Store, obs gateway.Observer) *env {
+	t.Helper()
 	svc, err := gateway.NewService(gateway.Config{Store: store})
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +73,7 @@ func newEnvOn(t testing.TB, store backends.Store) *env {
 		}
 	}
 	logs := &testlog.Buffer{}
-	h, err := New(Config{Logins: accountLogins{acc, svc}, Logger: zerolog.New(logs).Level(zerolog.DebugLevel)})
+	h, err := New(Config{Logins: accountLogins{acc, svc}, Logger: zerolog.New(logs).Level(zerolog.DebugLevel), Observe: obs})
 	if err != nil {
 		t.Fatal(err)
 	}

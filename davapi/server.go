@@ -131,6 +131,7 @@ func (s *server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		s.setContentType(w, r)
 	}
 	door.handler.ServeHTTP(w, r)
+	s.settle(w, r, rid, user)
 }
 
 // slowDown answers a request over the in-flight limits.
