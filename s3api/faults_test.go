@@ -1,6 +1,7 @@
 package s3api
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -354,4 +355,43 @@ func TestBodyFailureAborts(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFullStoreAnswersAWholeBodyClient: a client that writes its whole
+// body before it reads the answer (as HTTP clients without "Expect:
+// 100-continue" do) gets the 507 of an upload the upstream refused at its
+// start, because the door reads the rest of the body. The body is larger
+// than all the socket buffers between the two ends: had the door left it
+// unread, net/http would close the connection and the client's writes
+// would fail.
+func TestFullStoreAnswersAWholeBodyClient(t *testing.T) {
+	e, _, fs := faultyEnv(t, 1)
+	fs.Add(faultstore.Rule{Op: faultstore.OpPut, Fault: faultstore.NoSpace, Prob: 1})
+	const size = 24 << 20
+	req := mustReq(t, http.MethodPut, e.srv.URL+"/faulty/big", nil)
+	req.ContentLength = size
+	req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
+	e.sign(t, req, "us-east-1")
+	req.Body = io.NopCloser(io.LimitReader(zeros{}, size))
+	conn := dial(t, e)
+	_ = conn.SetDeadline(time.Now().Add(time.Minute))
+	if err := req.Write(conn); err != nil {
+		t.Fatalf("the door stopped reading the body: %v", err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if b, _ := io.ReadAll(resp.Body); resp.StatusCode != 507 || !strings.Contains(string(b), "InsufficientStorage") {
+		t.Fatalf("status %s, want 507 InsufficientStorage: %s", resp.Status, b)
+	}
+}
+
+// zeros is an endless reader of zero bytes.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }
