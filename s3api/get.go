@@ -88,7 +88,7 @@ func (s *server) getObject(rc *reqCtx, q url.Values) error {
 	if _, err := rc.w.Write(head); err != nil {
 		return fmt.Errorf("%w: %w", errClientGone, err)
 	}
-	return copyBody(rc.w, or.Body, length-int64(len(head)))
+	return copyBody(rc.w, or.Body, length-int64(len(head)), head)
 }
 
 // headSize is how much of an object body a GET reads before its header.
@@ -201,14 +201,17 @@ func (rc *reqCtx) writeObjectHeaders(info gateway.ObjectInfo, rg *gateway.Range,
 // errClientGone: the client stopped reading; not worth an error log line.
 var errClientGone = errors.New("s3api: client went away")
 
-// copyBody streams exactly n bytes of body to w. Any failure after the
-// header went out is returned, and ServeHTTP aborts the connection so the
-// client never sees a complete-looking truncated object.
-func copyBody(w io.Writer, body io.Reader, n int64) error {
+// copyBody streams exactly n bytes of body to w through buf (the head
+// already sent, reused: a body longer than the head has a full one). Any
+// failure after the header went out is returned, and ServeHTTP aborts the
+// connection so the client never sees a complete-looking truncated object.
+func copyBody(w io.Writer, body io.Reader, n int64, buf []byte) error {
 	if n <= 0 {
 		return nil
 	}
-	buf := make([]byte, min(64<<10, n)) // a 4 KiB GET allocates 4 KiB
+	if len(buf) == 0 {
+		buf = make([]byte, min(headSize, n))
+	}
 	var done int64
 	for done < n {
 		m, rerr := body.Read(buf[:min(int64(len(buf)), n-done)])
