@@ -246,13 +246,12 @@ func (s *sdkTarget) Classify(err error) faultcheck.Kind {
 // and Retry-After the door answers, including the operations gofakes3
 // serves (DeleteObject), HEAD (no body) and an upload part.
 func TestUpstreamFailureAnswers(t *testing.T) {
-	e, c, fs := faultyEnv(t, 1)
+	_, c, fs := faultyEnv(t, 1)
 	mustPut(t, c, "faulty", "k", "data")
 	up, err := c.CreateMultipartUpload(ctxBG, &s3.CreateMultipartUploadInput{Bucket: aws.String("faulty"), Key: aws.String("mp")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_ = e
 	tests := []struct {
 		name   string
 		op     faultstore.Op
@@ -298,8 +297,8 @@ func TestUpstreamFailureAnswers(t *testing.T) {
 			if got := re.Response.Header.Get("Retry-After"); (tc.status == 503) != (got != "") {
 				t.Fatalf("Retry-After %q on a %d", got, tc.status)
 			}
-			if retry.NewStandard().IsErrorRetryable(err) != (tc.status != 507) {
-				t.Fatalf("SDK retries a %d: %v", tc.status, !(tc.status != 507))
+			if retries := retry.NewStandard().IsErrorRetryable(err); retries != (tc.status != 507) {
+				t.Fatalf("the SDK's retryer retries a %d: %v", tc.status, retries)
 			}
 		})
 	}
