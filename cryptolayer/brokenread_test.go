@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"testing"
 	"testing/iotest"
@@ -16,6 +17,7 @@ import (
 func TestBrokenUpstreamIsNotIntegrity(t *testing.T) {
 	obj, _ := sealObject(t, defaultParams(), bytes.Repeat([]byte("z"), 3*ChunkSize))
 	errBroken := errors.New("connection reset")
+	errDropped := fmt.Errorf("s3: read: upstream unavailable: %w", io.ErrUnexpectedEOF)
 	tests := []struct {
 		name  string
 		open  bool // the failure hits Open (header/END) rather than a chunk
@@ -29,6 +31,14 @@ func TestBrokenUpstreamIsNotIntegrity(t *testing.T) {
 			return io.MultiReader(bytes.NewReader(b[:10]), iotest.ErrReader(errBroken))
 		}, errBroken, false},
 		{"chunk short", false, func(b []byte) io.Reader { return bytes.NewReader(b[:10]) }, ErrIntegrity, true},
+		// backends/s3 reports a connection dropped mid-body as an error
+		// wrapping io.ErrUnexpectedEOF: still an outage, not tampering.
+		{"open dropped", true, func(b []byte) io.Reader {
+			return io.MultiReader(bytes.NewReader(b[:10]), iotest.ErrReader(errDropped))
+		}, errDropped, false},
+		{"chunk dropped", false, func(b []byte) io.Reader {
+			return io.MultiReader(bytes.NewReader(b[:10]), iotest.ErrReader(errDropped))
+		}, errDropped, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -91,13 +91,16 @@ func (r *rangeReader) Close() error {
 	return nil
 }
 
-// readExactly fills b from r. A body that ends early is an integrity
-// failure of what (the upstream stored less than it claimed); any other
-// error, such as a broken connection, is returned as it is, so that an
-// outage is not reported as tampering.
+// readExactly fills b from r. A body that ends early (io.EOF before all
+// of b) is an integrity failure of what: the upstream stored less than it
+// claimed. Any other error, such as a broken connection, is returned as it
+// is, so that an outage is not reported as tampering. ReadFull's own
+// sentinels are compared by identity: a store's error that merely wraps
+// io.ErrUnexpectedEOF (backends/s3 reports a connection dropped mid-body
+// so) is a transport failure, not a short object.
 func readExactly(r io.Reader, b []byte, what string) error {
 	_, err := io.ReadFull(r, b)
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+	if err == io.EOF || err == io.ErrUnexpectedEOF { //nolint:errorlint // see above
 		return integrity(what, errors.New("upstream body ended early"))
 	}
 	return err

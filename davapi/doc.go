@@ -47,7 +47,15 @@
 //     Overwrite header means T; PROPFIND with Depth infinity or without Depth
 //     is refused with 403 and DAV:propfind-finite-depth; bodies with bad XML
 //     namespaces are 400.
-//   - Gateway errors map to statuses in one table (errors.go); integrity
-//     failures are 500 without details.
-//   - One access log line per request; the path only at debug level.
+//   - Gateway errors map to statuses in one table (errors.go), tested to
+//     cover every gateway sentinel; integrity failures are 500 without
+//     details, an upstream that fails is 503 with Retry-After, one out of
+//     space 507 Insufficient Storage (RFC 4918 §11.5). A failed PUT has
+//     the rest of its body (up to 32 MiB) read, so that the client still
+//     sending gets the answer instead of a reset connection.
+//   - A GET whose data fails after the response started is aborted
+//     (http.ErrAbortHandler), never completed short (failure.go).
+//   - One access log line per request; the path only at debug level. A
+//     request whose client went away (a write to it failed, or net/http
+//     cancelled its context) is logged and counted as 499 at info level.
 package davapi

@@ -48,6 +48,12 @@ var errTable = []errStatus{
 	{gateway.ErrNotModified, http.StatusNotModified, false},
 	{gateway.ErrAccessDenied, http.StatusForbidden, false},
 	{gateway.ErrUnavailable, http.StatusServiceUnavailable, false},
+	{gateway.ErrSlowDown, http.StatusServiceUnavailable, false},
+	// RFC 4918 §11.5: the server is unable to store the representation
+	// needed to complete the request.
+	{gateway.ErrInsufficientStorage, http.StatusInsufficientStorage, false},
+	{gateway.ErrPropsTooLarge, http.StatusInsufficientStorage, false},
+	{gateway.ErrNoSuchUser, http.StatusForbidden, false},
 	{gateway.ErrKeyTooLong, http.StatusRequestURITooLong, false},
 	{gateway.ErrInvalidKey, http.StatusBadRequest, false},
 	{gateway.ErrInvalidRange, http.StatusRequestedRangeNotSatisfiable, false},

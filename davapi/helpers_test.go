@@ -50,20 +50,21 @@ func newEnv(t testing.TB) *env {
 // newEnvOn is a live door over the real gateway on store.
 func newEnvOn(t testing.TB, store backends.Store) *env {
 	t.Helper()
-	return newEnvWith(t, store, newAccounts(t, store), time.Now)
+	return newEnvWith(t, store, newAccounts(t, store), time.Now, nil)
 }
 
 // newEnvWith is a live door over a new gateway Service on store, for the
-// accounts of acc, with the door's clock now. Two of them over one store
-// and one acc are two gateways over one upstream.
-func newEnvWith(t testing.TB, store backends.Store, acc *accounts.Accounts, now func() time.Time) *env {
+// accounts of acc, with the door's clock now and obs as Config.Observe.
+// Two of them over one store and one acc are two gateways over one
+// upstream.
+func newEnvWith(t testing.TB, store backends.Store, acc *accounts.Accounts, now func() time.Time, obs gateway.Observer) *env {
 	t.Helper()
 	svc, err := gateway.NewService(gateway.Config{Store: store})
 	if err != nil {
 		t.Fatal(err)
 	}
 	logs := &testlog.Buffer{}
-	h, err := New(Config{Logins: accountLogins{acc, svc}, Logger: zerolog.New(logs).Level(zerolog.DebugLevel), Now: now})
+	h, err := New(Config{Logins: accountLogins{acc, svc}, Logger: zerolog.New(logs).Level(zerolog.DebugLevel), Now: now, Observe: obs})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,7 @@ func newGatewayPair(t *testing.T, clk *testClock) (a, b *env, store *mem.Store) 
 	}
 	store = mem.New()
 	acc := newAccounts(t, store)
-	return newEnvWith(t, store, acc, now), newEnvWith(t, store, acc, now), store
+	return newEnvWith(t, store, acc, now, nil), newEnvWith(t, store, acc, now, nil), store
 }
 
 const propBody = `<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:z">` +

@@ -26,7 +26,10 @@ func requestID(r *http.Request) string {
 // the path only at debug level.
 func (s *server) logAccess(r *http.Request, w *statusWriter, rid, user string, start time.Time) {
 	status := w.status
-	if status == 0 {
+	switch {
+	case w.logStatus != 0:
+		status = w.logStatus
+	case status == 0:
 		status = http.StatusOK
 	}
 	ev := s.cfg.Logger.Info()

@@ -62,6 +62,7 @@ func (r *reader) Read(p []byte) (int, error) {
 	r.off += int64(n)
 	r.bodyOff = r.off
 	if err != nil && !errors.Is(err, io.EOF) {
+		stateOf(r.ctx).readFailed(err)
 		err = fsErr(stateOf(r.ctx), "read", r.t.name, err)
 	}
 	return n, err

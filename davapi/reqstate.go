@@ -27,9 +27,10 @@ type reqState struct {
 	copyDest    string            // COPY: cleaned Destination path
 	live        bool              // PROPFIND naming DAV: live properties only
 
-	mu    sync.Mutex
-	err   error                // first recorded non-"not found" error
-	cache map[string]*fileInfo // Stat results of this request
+	mu      sync.Mutex
+	err     error                // first recorded non-"not found" error
+	bodyErr error                // first failure reading a file's data (GET)
+	cache   map[string]*fileInfo // Stat results of this request
 }
 
 type stateKey struct{}
@@ -86,6 +87,28 @@ func (st *reqState) record(err error) {
 	if st.err == nil {
 		st.err = err
 	}
+}
+
+// readFailed keeps the first error of a read of a file's data: if the
+// response had started, the door must abort it (failure.go).
+func (st *reqState) readFailed(err error) {
+	if st == nil {
+		return
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.bodyErr == nil {
+		st.bodyErr = err
+	}
+}
+
+func (st *reqState) readError() error {
+	if st == nil {
+		return nil
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.bodyErr
 }
 
 func (st *reqState) recorded() error {
@@ -163,13 +186,18 @@ func (b *countingBody) Close() error { return b.rc.Close() }
 func (b *countingBody) ended() bool { return b != nil && b.clean.Load() }
 
 // statusWriter counts the response and replaces the error status x/net
-// picked by the one of the recorded error (errors.go), with its text.
+// picked by the one of the recorded error (errors.go), with its text (and
+// Retry-After on a 503). It remembers a failed write: the client is gone.
 type statusWriter struct {
 	http.ResponseWriter
 	st       *reqState
 	status   int
 	bytes    int64
 	replaced bool
+	writeErr error
+	// logStatus, if set, is what logs and metrics show instead of status
+	// (failure.go).
+	logStatus int
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -182,6 +210,9 @@ func (w *statusWriter) WriteHeader(code int) {
 		h := w.Header()
 		h.Del("Content-Length")
 		h.Set("Content-Type", "text/plain; charset=utf-8")
+		if status == http.StatusServiceUnavailable {
+			h.Set("Retry-After", "1")
+		}
 		w.ResponseWriter.WriteHeader(status)
 		n, _ := io.WriteString(w.ResponseWriter, text+"\n")
 		w.bytes += int64(n)
@@ -200,6 +231,9 @@ func (w *statusWriter) Write(p []byte) (int, error) {
 	}
 	n, err := w.ResponseWriter.Write(p)
 	w.bytes += int64(n)
+	if err != nil && w.writeErr == nil {
+		w.writeErr = err
+	}
 	return n, err
 }
 

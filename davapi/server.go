@@ -98,14 +98,14 @@ func (s *server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	defer releaseUser()
 	user, st.ns = u.Name, u.NS
-	s.serveUser(w, st.bind(r), st, u.Name)
+	s.serveUser(w, st.bind(r), st, u.Name, rid)
 }
 
 // serveUser serves an authenticated request with x/net's handler over the
 // shared file system and a lock system of its own (locks.go): both reach
 // the user's namespace through the request state, so nothing is kept per
 // user between requests.
-func (s *server) serveUser(w http.ResponseWriter, r *http.Request, st *reqState, user string) {
+func (s *server) serveUser(w *statusWriter, r *http.Request, st *reqState, user, rid string) {
 	ls := newLockSystem(r.Context(), st, s.cfg.MaxLockTimeout, s.cfg.Now)
 	if status, msg := s.precheck(r, ls); status != 0 {
 		writeMessage(w, status, msg)
@@ -120,6 +120,7 @@ func (s *server) serveUser(w http.ResponseWriter, r *http.Request, st *reqState,
 		}
 	}}
 	h.ServeHTTP(w, r)
+	s.settle(w, r, rid, user)
 }
 
 // slowDown answers a request over the in-flight limits.

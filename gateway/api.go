@@ -36,8 +36,13 @@ var (
 	// (tampering, truncation, a swapped object). Doors answer 500 and never
 	// serve the data.
 	ErrIntegrity = errors.New("gateway: upstream data failed authentication")
-	// ErrUnavailable: the upstream cannot be reached.
+	// ErrUnavailable: the upstream cannot be reached, or failed (a server
+	// error, a connection broken mid-body). Retrying later may succeed.
 	ErrUnavailable = errors.New("gateway: upstream unavailable")
+	// ErrInsufficientStorage: the upstream refused a write for lack of space
+	// or quota. Nothing was stored; retrying will not help until space is
+	// freed upstream.
+	ErrInsufficientStorage = errors.New("gateway: upstream out of space")
 )
 
 // Meta is an object's metadata as the doors see it, keyed by lower-case

@@ -32,6 +32,8 @@ func upstreamErr(err error, notExist error) error {
 		return fmt.Errorf("%w: %w", ErrKeyTooLong, err)
 	case errors.Is(err, backends.ErrUnavailable):
 		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	case errors.Is(err, backends.ErrNoSpace):
+		return fmt.Errorf("%w: %w", ErrInsufficientStorage, err)
 	case errors.Is(err, cryptolayer.ErrMetadataTooLarge):
 		return fmt.Errorf("%w: %w", ErrMetadataTooLarge, err)
 	}
@@ -45,8 +47,13 @@ var gatewaySentinels = []error{
 	ErrBucketNotEmpty, ErrInvalidKey, ErrKeyTooLong, ErrNoSuchKey, ErrPreconditionFailed, ErrInvalidRange,
 	ErrMetadataTooLarge, ErrIncompleteBody, ErrNoSuchUpload, ErrInvalidPart, ErrInvalidPartOrder,
 	ErrEntityTooSmall, ErrEntityTooLarge, ErrInvalidArgument, ErrIntegrity, ErrUnavailable, ErrNotModified,
-	ErrSlowDown, ErrPropsTooLarge,
+	ErrSlowDown, ErrPropsTooLarge, ErrInsufficientStorage,
 }
+
+// Sentinels returns every error of this package that a door must map to
+// its protocol (a new copy each call). Each door tests that its error table
+// covers all of them.
+func Sentinels() []error { return append([]error(nil), gatewaySentinels...) }
 
 // isGatewayErr reports whether err already carries a gateway sentinel.
 func isGatewayErr(err error) bool {

@@ -20,6 +20,7 @@ func TestUpstreamErr(t *testing.T) {
 		{backends.ErrPreconditionFailed, ErrPreconditionFailed},
 		{fmt.Errorf("chunk: %w", cryptolayer.ErrIntegrity), ErrIntegrity},
 		{backends.ErrUnavailable, ErrUnavailable},
+		{fmt.Errorf("fs: put: %w", backends.ErrNoSpace), ErrInsufficientStorage},
 		{backends.ErrInvalidKey, ErrKeyTooLong},
 	}
 	for _, c := range cases {

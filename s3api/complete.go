@@ -115,7 +115,10 @@ func (rc *reqCtx) keepAlive(s string) {
 func (rc *reqCtx) lateError(err error) *apiError {
 	e := rc.apiError(err, rc.r)
 	rc.code, rc.lateStatus = e.Code, e.status
-	if e.status >= 500 && rc.r.Context().Err() == nil { // not for a client gone
+	switch {
+	case rc.clientGone(err):
+		rc.code, rc.lateStatus = "", statusClientClosed
+	case e.status >= 500:
 		rc.logErr(err)
 	}
 	return e

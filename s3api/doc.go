@@ -24,11 +24,24 @@
 //   - Unsupported subresources (?acl, ?tagging, ?policy …): reads get AWS's
 //     canned "not configured" answers, writes 501 NotImplemented before any
 //     backend call.
-//   - Errors: gateway errors map to S3 codes in one table (errors.go) and are
-//     rendered by one function, writeError. Internal errors never carry
-//     detail to the client. A failure after the response header was sent
-//     aborts the connection (http.ErrAbortHandler): a truncated object is
-//     never completed as a 200.
+//   - Errors: gateway errors map to S3 codes in one table (errors.go),
+//     tested to cover every gateway sentinel, and are rendered by one
+//     function, writeError. Internal errors never carry detail to the
+//     client. The upstream's failures answer what clients retry: 503
+//     ServiceUnavailable (with Retry-After, as every 503), or 500
+//     InternalError for data that failed authentication; a full upstream
+//     answers 507 InsufficientStorage, which clients do not retry. An
+//     admitted upload that fails midway has the rest of its body (up to
+//     32 MiB) read first, so that the client still sending gets the answer
+//     instead of a reset connection.
+//   - A GET reads the first 64 KiB of its body before the header goes out;
+//     a failure after the header was sent aborts the connection
+//     (http.ErrAbortHandler): a truncated object is never completed as a
+//     200.
+//   - A request whose client went away (a write to it failed, or net/http
+//     cancelled its context: a disconnect mid-upload or mid-download) is
+//     logged and counted with status 499, at info level, never as a server
+//     error (failure.go).
 //   - Only x-amz-meta-* and the content headers of gateway.Meta are stored;
 //     no other X-Amz-* request header.
 //   - One access-log line per request at info (request id, user, operation,

@@ -78,6 +78,14 @@ var gatewayCodes = []struct {
 	{gateway.ErrIntegrity, "InternalError"},
 	{gateway.ErrUnavailable, "ServiceUnavailable"},
 	{gateway.ErrSlowDown, "SlowDown"},
+	// S3 has no code for a full store. MinIO answers XMinioStorageFull,
+	// versitygw InsufficientStorage, both with 507. InsufficientStorage
+	// names the status (RFC 4918 §11.5) without a vendor's prefix, which
+	// would send a user of an AWS or a local-disk upstream looking at
+	// MinIO. 507 is outside the statuses botocore (legacy and standard
+	// modes), the AWS SDKs and minio-go retry, so a client fails at once
+	// instead of re-sending the whole body to a full store.
+	{gateway.ErrInsufficientStorage, "InsufficientStorage"},
 }
 
 // statuses maps S3 codes to HTTP statuses; unknown codes are 500.
@@ -96,12 +104,13 @@ var statuses = map[string]int{
 	"InvalidBucketName": 400, "MalformedXML": 400, "InvalidURI": 400,
 	"InvalidToken": 400, "MethodNotAllowed": 405, "NotImplemented": 501,
 	"NoSuchVersion": 404, "InternalError": 500, "ServiceUnavailable": 503, "SlowDown": 503,
+	"InsufficientStorage": 507, "InvalidObjectState": 403,
 	"ObjectLockConfigurationNotFoundError": 404, "NoSuchLifecycleConfiguration": 404,
 	"NoSuchCORSConfiguration": 404, "NoSuchBucketPolicy": 404,
 	"ServerSideEncryptionConfigurationNotFoundError": 404,
 	"NoSuchWebsiteConfiguration":                     404, "ReplicationConfigurationNotFoundError": 404,
 	"OwnershipControlsNotFoundError": 404, "NoSuchPublicAccessBlockConfiguration": 404,
-	"NoSuchObjectLockConfiguration": 400, "InvalidObjectState": 403,
+	"NoSuchObjectLockConfiguration": 400,
 }
 
 var messages = map[string]string{
@@ -132,7 +141,8 @@ var messages = map[string]string{
 	"MethodNotAllowed":                     "The specified method is not allowed against this resource.",
 	"NotImplemented":                       "A header you provided implies functionality that is not implemented",
 	"InternalError":                        "We encountered an internal error. Please try again.",
-	"ServiceUnavailable":                   "Please reduce your request rate.",
+	"ServiceUnavailable":                   "The storage behind this gateway is unavailable. Please try again.",
+	"InsufficientStorage":                  "The storage behind this gateway is full or over its quota: nothing was stored. Retry once space has been freed.",
 	"SlowDown":                             "Please reduce your request rate.",
 	"InvalidArgument":                      "Invalid Argument",
 	"ObjectLockConfigurationNotFoundError": "Object Lock configuration does not exist for this bucket",
@@ -164,17 +174,21 @@ func toAPIError(err error, region string) *apiError {
 	if e := sigv4Error(err, region); e != nil {
 		return e
 	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		e := errCode("IncompleteBody")
-		e.cause = err
-		return e
-	}
+	// The gateway's sentinels before a bare short body: an upstream
+	// connection dropped mid-upload is ErrUnavailable wrapping
+	// io.ErrUnexpectedEOF (backends/s3), the upstream's fault, not the
+	// client's.
 	for _, m := range gatewayCodes {
 		if errors.Is(err, m.err) {
 			e := errCode(m.code)
 			e.cause = err
 			return e
 		}
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		e := errCode("IncompleteBody")
+		e.cause = err
+		return e
 	}
 	e := errCode("InternalError")
 	e.cause = err
@@ -216,8 +230,6 @@ func sigv4Error(err error, region string) *apiError {
 	return e
 }
 
-// writeError renders err as an S3 error response. It is the only function
-// that writes error responses.
 // apiError is the Error document of err for the request r.
 func (rc *reqCtx) apiError(err error, r *http.Request) *apiError {
 	e := toAPIError(err, rc.srv.region)
@@ -228,6 +240,8 @@ func (rc *reqCtx) apiError(err error, r *http.Request) *apiError {
 	return e
 }
 
+// writeError renders err as an S3 error response, with Retry-After on a
+// 503. It is the only function that writes error responses.
 func writeError(w http.ResponseWriter, r *http.Request, rc *reqCtx, err error) *apiError {
 	e := rc.apiError(err, r)
 	h := w.Header()
@@ -241,6 +255,9 @@ func writeError(w http.ResponseWriter, r *http.Request, rc *reqCtx, err error) *
 	body, _ := xml.Marshal(e)
 	body = append([]byte(xml.Header), body...)
 	h.Set("Content-Type", "application/xml")
+	if e.status == http.StatusServiceUnavailable {
+		h.Set("Retry-After", "1") // SlowDown, and an upstream that failed: both pass
+	}
 	if r.Method == http.MethodHead {
 		h.Del("Content-Length")
 		w.WriteHeader(e.status)

@@ -80,8 +80,42 @@ func (s *server) getObject(rc *reqCtx, q url.Values) error {
 		return rc.objectErr(or, err)
 	}
 	defer func() { _ = or.Body.Close() }()
+	head, err := readHead(or.Body, bodyLength(or.Info, or.Range))
+	if err != nil {
+		return err
+	}
 	length := rc.writeObjectHeaders(or.Info, or.Range, q)
-	return copyBody(rc.w, or.Body, length)
+	if _, err := rc.w.Write(head); err != nil {
+		return fmt.Errorf("%w: %w", errClientGone, err)
+	}
+	return copyBody(rc.w, or.Body, length-int64(len(head)), head)
+}
+
+// headSize is how much of an object body a GET reads before its header.
+const headSize = 64 << 10
+
+// readHead reads the first bytes of an object body (up to headSize of n)
+// before the response header goes out: an upstream that fails at once,
+// the usual case, then gets an error answer (a 503 the client retries)
+// rather than a 200 cut short.
+func readHead(body io.Reader, n int64) ([]byte, error) {
+	buf := make([]byte, min(headSize, n))
+	m, err := io.ReadFull(body, buf)
+	switch {
+	case err == nil:
+		return buf, nil
+	case err == io.EOF || err == io.ErrUnexpectedEOF: //nolint:errorlint // ReadFull's own: the body ended early
+		return nil, fmt.Errorf("s3api: object body ended after %d of %d bytes", m, n)
+	}
+	return nil, fmt.Errorf("s3api: reading object body: %w", err)
+}
+
+// bodyLength is the length of a GET's body: the range's, or the object's.
+func bodyLength(info gateway.ObjectInfo, rg *gateway.Range) int64 {
+	if rg != nil {
+		return rg.End - rg.Start + 1
+	}
+	return info.Size
 }
 
 func (s *server) headObject(rc *reqCtx, q url.Values) error {
@@ -154,9 +188,9 @@ func (rc *reqCtx) writeObjectHeaders(info gateway.ObjectInfo, rg *gateway.Range,
 			}
 		}
 	}
-	length, status := info.Size, http.StatusOK
+	length, status := bodyLength(info, rg), http.StatusOK
 	if rg != nil {
-		length, status = rg.End-rg.Start+1, http.StatusPartialContent
+		status = http.StatusPartialContent
 		h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", rg.Start, rg.End, info.Size))
 	}
 	h.Set("Content-Length", strconv.FormatInt(length, 10))
@@ -167,11 +201,17 @@ func (rc *reqCtx) writeObjectHeaders(info gateway.ObjectInfo, rg *gateway.Range,
 // errClientGone: the client stopped reading; not worth an error log line.
 var errClientGone = errors.New("s3api: client went away")
 
-// copyBody streams exactly n bytes of body to w. Any failure after the
-// header went out is returned, and ServeHTTP aborts the connection so the
-// client never sees a complete-looking truncated object.
-func copyBody(w io.Writer, body io.Reader, n int64) error {
-	buf := make([]byte, min(64<<10, n)) // a 4 KiB GET allocates 4 KiB
+// copyBody streams exactly n bytes of body to w through buf (the head
+// already sent, reused: a body longer than the head has a full one). Any
+// failure after the header went out is returned, and ServeHTTP aborts the
+// connection so the client never sees a complete-looking truncated object.
+func copyBody(w io.Writer, body io.Reader, n int64, buf []byte) error {
+	if n <= 0 {
+		return nil
+	}
+	if len(buf) == 0 {
+		buf = make([]byte, min(headSize, n))
+	}
 	var done int64
 	for done < n {
 		m, rerr := body.Read(buf[:min(int64(len(buf)), n-done)])

@@ -57,6 +57,8 @@ type envOpts struct {
 	limiter *gateway.Limiter
 	// keepAlive is Config.KeepAlive (0: the default).
 	keepAlive time.Duration
+	// observe is Config.Observe.
+	observe gateway.Observer
 }
 
 func newEnv(t *testing.T, o envOpts) *testEnv {
@@ -70,7 +72,7 @@ func newEnv(t *testing.T, o envOpts) *testEnv {
 		bobAK:   {Name: "bob", Secret: []byte(bobSK), NS: e.bob},
 	}
 	h, err := New(Config{Users: users, Domains: o.domains, Logger: zerolog.New(e.log).Level(logLevel(o.debug)),
-		Now: func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) }, Limiter: o.limiter, KeepAlive: o.keepAlive})
+		Now: func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) }, Limiter: o.limiter, KeepAlive: o.keepAlive, Observe: o.observe})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/sealgate/sealgate/backends"
 	"github.com/sealgate/sealgate/backends/mem"
 	"github.com/sealgate/sealgate/cryptolayer"
 	"github.com/sealgate/sealgate/gateway"
@@ -15,8 +16,14 @@ import (
 // one account per user, all on one upstream (isolation is the gateway's).
 func realGateway(t *testing.T) func(*testing.T, string) Namespace {
 	t.Helper()
-	store := mem.New()
-	accts, err := accounts.Open(context.Background(), accounts.Config{Store: store, DataDir: t.TempDir(), Root: cryptolayer.NewKey(),
+	return realGatewayOn(t, mem.New())
+}
+
+// realGatewayOn is realGateway over store (the accounts live in a store
+// of their own, so that faults injected into store hit only the data).
+func realGatewayOn(t *testing.T, store backends.Store) func(*testing.T, string) Namespace {
+	t.Helper()
+	accts, err := accounts.Open(context.Background(), accounts.Config{Store: mem.New(), DataDir: t.TempDir(), Root: cryptolayer.NewKey(),
 		Create: true, PasswordParams: cryptolayer.MinPasswordParams, PollInterval: -1})
 	if err != nil {
 		t.Fatal(err)

@@ -96,18 +96,25 @@ func New(cfg Config) (http.Handler, error) {
 
 // reqCtx is one request as the handlers see it.
 type reqCtx struct {
-	srv    *server
-	id     string
-	w      http.ResponseWriter
-	r      *http.Request
-	user   User
-	auth   *sigv4.Auth
-	bucket string
-	key    string
-	op     string
-	code   string // the S3 error code answered, if any
-	// lateStatus is the status of an error sent in a 200's body (a slow
-	// CompleteMultipartUpload): logs and metrics show it, not the 200.
+	srv *server
+	id  string
+	w   http.ResponseWriter
+	r   *http.Request
+	// reqBody is r's body as it came (before any verifying reader), nil
+	// when there is none.
+	reqBody *trackedBody
+	user    User
+	auth    *sigv4.Auth
+	bucket  string
+	key     string
+	op      string
+	code    string // the S3 error code answered, if any
+	// admitted: authenticated and within the in-flight limits.
+	admitted bool
+	// lateStatus, if set, is the status logs and metrics show instead of
+	// the one sent: of an error found after the header went out (sent in a
+	// slow CompleteMultipartUpload's 200, or ending an aborted body), or
+	// 499 for a client that closed the request (failure.go).
 	lateStatus int
 }
 
@@ -121,7 +128,8 @@ func newRequestID() string {
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := s.now()
 	rec := &recorder{ResponseWriter: w}
-	rc := &reqCtx{srv: s, id: newRequestID(), w: rec, r: r, op: "Unknown"}
+	r, body := trackBody(r)
+	rc := &reqCtx{srv: s, id: newRequestID(), w: rec, r: r, reqBody: body, op: "Unknown"}
 	h := rec.Header()
 	h.Set("x-amz-request-id", rc.id)
 	rec.fix = func() {
@@ -141,21 +149,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer func() { s.logAccess(rc, rec, start) }()
 	if err := s.serve(rc); err != nil {
-		if rec.status != 0 {
-			// Headers are out: the only honest thing left is to abort.
-			if !errors.Is(err, errClientGone) {
-				rc.logErr(err)
-			}
-			panic(http.ErrAbortHandler)
-		}
-		if errors.Is(err, gateway.ErrSlowDown) {
-			h.Set("Retry-After", "1")
-		}
-		ae := writeError(rec, r, rc, err)
-		rc.code = ae.Code
-		if ae.status >= 500 {
-			rc.logErr(err)
-		}
+		rc.fail(rec, err)
 	}
 }
 
@@ -178,6 +172,7 @@ func (s *server) serve(rc *reqCtx) error {
 		return err
 	}
 	defer releaseUser()
+	rc.admitted = true
 	bucket, key, err := s.addressOf(rc.r)
 	if err != nil {
 		return err

@@ -26,7 +26,8 @@ func newMetrics() *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "sealgate_requests_total",
-			Help: "Requests by door, operation and HTTP status."}, []string{"door", "op", "status"}),
+			Help: "Requests by door, operation and HTTP status (499: the client went away before its response was complete)."},
+			[]string{"door", "op", "status"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "sealgate_request_duration_seconds",
 			Help: "Request latency by door and operation.", Buckets: prometheus.ExponentialBuckets(0.0005, 2.5, 14)},
 			[]string{"door", "op"}),
