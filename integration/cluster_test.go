@@ -30,16 +30,16 @@ import (
 type cluster struct {
 	t        *testing.T
 	bin      string
-	upstream string // "fs" or "s3"
+	upstream string // "fs", "s3" (versitygw) or "minio"
 	fsDir    string // fs: the shared upstream directory
 	s3       *s3server.Server
-	bucket   string // s3: the upstream bucket
+	bucket   string // s3, minio: the upstream bucket
 	common   []string
 	dirs     []string
 	gws      []*gwproc.Gateway
 }
 
-const upstreamPrefix = "sg/" // s3 upstream: sealgate's objects live under it
+const upstreamPrefix = "sg/" // s3 and minio upstreams: sealgate's objects live under it
 
 // newCluster initialises a deployment with `sealgate init` through the
 // first gateway's settings and starts n gateways.
@@ -53,8 +53,12 @@ func newCluster(t *testing.T, upstream string, n int) *cluster {
 	case "fs":
 		c.fsDir = filepath.Join(t.TempDir(), "shared-upstream")
 		c.common = append(c.common, "SEALGATE_UPSTREAM=fs", "SEALGATE_UPSTREAM_DIR="+c.fsDir)
-	case "s3":
-		c.s3 = s3server.Start(t)
+	case "s3", "minio":
+		if upstream == "s3" {
+			c.s3 = s3server.Start(t)
+		} else {
+			c.s3 = s3server.StartMinIO(t)
+		}
 		c.bucket = c.s3.NewBucket(t)
 		c.common = append(c.common, "SEALGATE_UPSTREAM=s3", "SEALGATE_UPSTREAM_BUCKET="+c.bucket,
 			"SEALGATE_UPSTREAM_PREFIX="+upstreamPrefix, "SEALGATE_UPSTREAM_ENDPOINT="+c.s3.Endpoint,
@@ -126,7 +130,8 @@ func (c *cluster) client(i int, a account) *s3.Client {
 		Credentials: credentials.NewStaticCredentialsProvider(a.Access, a.Secret, ""), RetryMaxAttempts: 1})
 }
 
-// upstreamClient talks to the s3 upstream itself, as its operator could.
+// upstreamClient talks to the S3 upstream (s3 or minio) itself, as its
+// operator could.
 func (c *cluster) upstreamClient() *s3.Client {
 	return s3.New(s3.Options{Region: c.s3.Region, BaseEndpoint: aws.String(c.s3.Endpoint), UsePathStyle: true,
 		Credentials: credentials.NewStaticCredentialsProvider(c.s3.AccessKeyID, c.s3.SecretAccessKey, "")})

@@ -20,11 +20,11 @@ import (
 )
 
 // TestManyGateways runs three gateway processes over one upstream — a
-// shared directory, and a real S3 server — and sends each request of a
-// scenario to another gateway than the one before: they must behave as one
-// S3 and WebDAV service.
+// shared directory, and real S3 servers: versitygw ("s3") and MinIO — and
+// sends each request of a scenario to another gateway than the one before:
+// they must behave as one S3 and WebDAV service.
 func TestManyGateways(t *testing.T) {
-	for _, upstream := range []string{"fs", "s3"} {
+	for _, upstream := range []string{"fs", "s3", "minio"} {
 		t.Run(upstream, func(t *testing.T) {
 			c := newCluster(t, upstream, 3)
 			alice := c.addUser(1, "alice")

@@ -22,7 +22,8 @@ import (
 var copyPartLimit int64 = maxPartSize
 
 // Copy stores a copy of src under dst with CopyObject, or with
-// UploadPartCopy in ranges when src is larger than 5 GiB.
+// UploadPartCopy (in ranges when src is larger than 5 GiB) when src is that
+// large or opts has a condition.
 func (s *Store) Copy(ctx context.Context, src, dst string, opts backends.PutOptions) (backends.ObjectInfo, error) {
 	if err := checkPut(dst, -1, opts); err != nil {
 		return backends.ObjectInfo{}, err
@@ -31,24 +32,30 @@ func (s *Store) Copy(ctx context.Context, src, dst string, opts backends.PutOpti
 	if err != nil {
 		return backends.ObjectInfo{}, err
 	}
-	if info.Size > copyPartLimit {
-		return s.composeCopy(ctx, dst, []backends.ObjectInfo{info}, opts)
+	if info.Size > copyPartLimit || opts.IfAbsent || opts.IfMatch != "" {
+		return s.conditionalCopy(ctx, dst, info, opts)
 	}
-	// Some upstreams (versitygw 1.8) ignore conditions on CopyObject.
-	if err := s.precheck(ctx, dst, opts); err != nil {
-		return backends.ObjectInfo{}, err
-	}
-	in := &s3.CopyObjectInput{Bucket: &s.cfg.Bucket, Key: s.obj(dst), CopySource: s.copySource(src)}
-	in.IfNoneMatch, in.IfMatch = conditions(opts)
-	out, err := s.client.CopyObject(ctx, in)
+	out, err := s.client.CopyObject(ctx, &s3.CopyObjectInput{Bucket: &s.cfg.Bucket, Key: s.obj(dst), CopySource: s.copySource(src)})
 	if err != nil {
-		return backends.ObjectInfo{}, condErr(mapErr(ctx, "copy to", dst, err), opts)
+		return backends.ObjectInfo{}, mapErr(ctx, "copy to", dst, err)
 	}
 	res := out.CopyObjectResult
 	if res == nil {
 		res = &types.CopyObjectResult{}
 	}
 	return backends.ObjectInfo{Key: dst, Size: info.Size, ETag: trimETag(res.ETag), ModTime: aws.ToTime(res.LastModified)}, nil
+}
+
+// conditionalCopy copies the source described by info as a multipart
+// upload of copied parts, so that opts travels with CompleteMultipartUpload:
+// versitygw 1.8 and MinIO ignore conditions on CopyObject but honour them
+// there. An empty source has no part to copy; a conditional PutObject of
+// nothing stores the same.
+func (s *Store) conditionalCopy(ctx context.Context, dst string, info backends.ObjectInfo, opts backends.PutOptions) (backends.ObjectInfo, error) {
+	if info.Size == 0 {
+		return s.Put(ctx, dst, strings.NewReader(""), 0, opts)
+	}
+	return s.composeCopy(ctx, dst, []backends.ObjectInfo{info}, opts)
 }
 
 // copySource is the URL-encoded "bucket/object" of key for x-amz-copy-source.

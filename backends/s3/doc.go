@@ -39,17 +39,23 @@
 // never sent.
 //
 // Conditional writes use If-None-Match: * (IfAbsent) and If-Match (IfMatch)
-// on PutObject, CompleteMultipartUpload and CopyObject. A multipart Put or a
-// Compose checks the condition with HeadObject first to fail fast, but the
-// condition sent with the final request is what decides. Copy checks it
-// with HeadObject too, because versitygw 1.8 ignores conditions on
-// CopyObject (there the check is not atomic). Upstreams that ignore these
-// headers cannot honour them; AWS S3 and versitygw (PutObject,
-// CompleteMultipartUpload) do. [backends.CheckConditional] detects an
-// upstream that ignores them. Two Stores on one bucket and prefix (two
-// gateways) are as coordinated as the upstream's conditional writes.
+// on PutObject and CompleteMultipartUpload. versitygw 1.8 and MinIO ignore
+// them on CopyObject, so a conditional Copy is a multipart upload of one
+// copied part (UploadPartCopy) whose CompleteMultipartUpload carries them. A
+// multipart Put, a Compose or a conditional Copy checks the condition with
+// HeadObject first to fail fast, but the condition sent with the final
+// request is what decides. Upstreams that ignore these headers cannot
+// honour them; AWS S3, MinIO and versitygw do. [backends.CheckConditional]
+// detects an upstream that ignores them. Two Stores on one bucket and
+// prefix (two gateways) are as coordinated as the upstream's conditional
+// writes.
 //
 // # Reads
+//
+// List sends ListObjectsV2. MinIO refuses a prefix with a "." or ".."
+// segment; since no key has one, List answers a complete such segment
+// with an empty page and lists a last one ("a/." for "a/.x") from its
+// parent folder.
 //
 // Get sends a Range header only when a range is asked for; ETag is the
 // upstream ETag without quotes. Note that on S3 the ETag of a single-part
@@ -59,8 +65,8 @@
 //
 // # Copies
 //
-// [Store] implements [backends.Copier] with CopyObject (UploadPartCopy in
-// ranges above 5 GiB) and [backends.Composer] with UploadPartCopy when all
+// [Store] implements [backends.Copier] with CopyObject (UploadPartCopy
+// for a conditional copy, in ranges above 5 GiB) and [backends.Composer] with UploadPartCopy when all
 // sources but the last are at least 5 MiB; otherwise Compose streams the
 // sources through a Put.
 //
@@ -76,6 +82,12 @@
 // quota), versitygw's InsufficientStorage (507, ENOSPC) and QuotaExceeded
 // (403: Ceph RGW's user and bucket quotas, versitygw's EDQUOT). Upstreams that store keys
 // as a file tree (versitygw's posix backend) refuse an object "a" next to
-// "a/b"; that is ErrInvalidKey. The original SDK error stays in the chain for
-// errors.As. Messages never contain credentials.
+// "a/b"; that is ErrInvalidKey, as are a segment over 255 bytes
+// (versitygw's KeyTooLongError, MinIO's XMinioInvalidObjectName) and an
+// upstream key over 1024 bytes (AWS S3 and MinIO: KeyTooLongError; the
+// limit counts Config.Prefix, so a Store with a prefix of n bytes holds
+// keys of at most 1024−n bytes there). MinIO accepts "a" next to "a/b" but
+// lists only "a" (it calls overlapping names unsupported); sealgate's
+// upstream names never overlap. The original SDK error stays in the chain
+// for errors.As. Messages never contain credentials.
 package s3

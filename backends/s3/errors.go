@@ -78,6 +78,7 @@ var codeKinds = map[string]error{
 	"ExistingObjectIsDirectory":  backends.ErrInvalidKey, // file-tree upstreams: "a" vs "a/b"
 	"ObjectParentIsFile":         backends.ErrInvalidKey,
 	"KeyTooLongError":            backends.ErrInvalidKey, // also file-tree upstreams: segment > 255 bytes
+	"XMinioInvalidObjectName":    backends.ErrInvalidKey, // MinIO: segment > 255 bytes
 	"NoSuchBucket":               nil,                    // a configuration problem, not a missing object
 	// Out of space or quota (see the package documentation):
 	"XMinioStorageFull":              backends.ErrNoSpace, // MinIO, 507: drives past their free-space threshold

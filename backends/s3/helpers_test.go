@@ -15,16 +15,34 @@ import (
 	"github.com/sealgate/sealgate/internal/s3server"
 )
 
-// upstream is one versitygw with one bucket, shared by the subtests of a test.
+// upstream is one real S3 server with one bucket, shared by the subtests of
+// a test.
 type upstream struct {
 	srv    *s3server.Server
 	bucket string
 }
 
-func startUpstream(t *testing.T) *upstream {
+func newUpstream(t *testing.T, srv *s3server.Server) *upstream {
 	t.Helper()
-	srv := s3server.Start(t)
 	return &upstream{srv: srv, bucket: srv.NewBucket(t)}
+}
+
+// servers are the real S3 servers that tests run against with
+// forEachServer.
+var servers = []struct {
+	kind  string
+	start func(testing.TB) *s3server.Server
+}{
+	{s3server.KindVersitygw, s3server.Start},
+	{s3server.KindMinIO, s3server.StartMinIO},
+}
+
+// forEachServer runs test in a subtest per server, each with a server of
+// its own.
+func forEachServer(t *testing.T, test func(t *testing.T, u *upstream)) {
+	for _, srv := range servers {
+		t.Run(srv.kind, func(t *testing.T) { test(t, newUpstream(t, srv.start(t))) })
+	}
 }
 
 // config is a root-account Config for the bucket with a fresh prefix.
@@ -41,6 +59,19 @@ func (u *upstream) config() Config {
 		Concurrency:     3,
 		MaxRetries:      1,
 	}
+}
+
+// emptyStore returns an empty Store: under a fresh prefix on versitygw; in
+// a fresh bucket without a prefix on MinIO, which counts the prefix in its
+// 1024-byte key limit (TestMinIOLimits), so that the suite's 1024-byte key
+// fits.
+func (u *upstream) emptyStore(t *testing.T) *Store {
+	t.Helper()
+	if u.srv.Kind != s3server.KindMinIO {
+		return u.store(t, nil)
+	}
+	bucket := u.srv.NewBucket(t)
+	return u.store(t, func(c *Config) { c.Bucket, c.Prefix = bucket, "" })
 }
 
 // store returns a Store under a fresh prefix; mod may change the config.

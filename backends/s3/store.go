@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -155,9 +156,13 @@ func (s *Store) List(ctx context.Context, opts backends.ListOptions) (backends.L
 	if err != nil {
 		return backends.ListPage{}, err
 	}
+	dir, last := splitPrefix(s.cfg.Prefix + opts.Prefix)
+	if hasDotSegment(dir) {
+		return backends.ListPage{}, nil
+	}
 	in := &s3.ListObjectsV2Input{
 		Bucket:       &s.cfg.Bucket,
-		Prefix:       aws.String(s.cfg.Prefix + opts.Prefix),
+		Prefix:       aws.String(dir + last),
 		MaxKeys:      aws.Int32(int32(limit)),
 		EncodingType: types.EncodingTypeUrl,
 	}
@@ -167,11 +172,73 @@ func (s *Store) List(ctx context.Context, opts backends.ListOptions) (backends.L
 	if opts.Token != "" {
 		in.ContinuationToken = aws.String(opts.Token)
 	}
+	if last == "." || last == ".." {
+		return s.listDotted(ctx, in, dir, last, opts.Prefix)
+	}
+	return s.listPage(ctx, in, opts.Prefix)
+}
+
+// listPage sends one ListObjectsV2.
+func (s *Store) listPage(ctx context.Context, in *s3.ListObjectsV2Input, prefix string) (backends.ListPage, error) {
 	out, err := s.client.ListObjectsV2(ctx, in)
 	if err != nil {
-		return backends.ListPage{}, mapErr(ctx, "list", opts.Prefix, err)
+		return backends.ListPage{}, mapErr(ctx, "list", prefix, err)
 	}
 	return s.page(out)
+}
+
+// listDotted lists a prefix whose last segment is "." or "..", which MinIO
+// refuses (XMinioInvalidResourceName), as in StartAfter. No key has such a
+// segment ([backends.CheckKey]), so a complete one matched nothing in List;
+// a last, partial one ("a/." matches "a/.x") is listed from its parent
+// folder, starting just below the prefix ('-' is the byte before '.'), and
+// the answer is cut to the keys that match.
+func (s *Store) listDotted(ctx context.Context, in *s3.ListObjectsV2Input, dir, last, prefix string) (backends.ListPage, error) {
+	in.Prefix = aws.String(dir)
+	in.StartAfter = aws.String(dir + strings.TrimSuffix(last, ".") + "-\U0010FFFF")
+	for {
+		page, err := s.listPage(ctx, in, prefix)
+		if err != nil {
+			return backends.ListPage{}, err
+		}
+		page = cutPage(page, prefix)
+		if page.NextToken == "" || len(page.Objects)+len(page.Prefixes) > 0 {
+			return page, nil
+		}
+		in.ContinuationToken = aws.String(page.NextToken) // only keys below the prefix so far
+	}
+}
+
+// splitPrefix splits a listing prefix after its last '/'.
+func splitPrefix(prefix string) (dir, last string) {
+	i := strings.LastIndexByte(prefix, '/') + 1
+	return prefix[:i], prefix[i:]
+}
+
+// hasDotSegment reports whether dir (complete segments, each ending in
+// '/') has a "." or ".." segment.
+func hasDotSegment(dir string) bool {
+	return strings.HasPrefix(dir, "./") || strings.HasPrefix(dir, "../") ||
+		strings.Contains(dir, "/./") || strings.Contains(dir, "/../")
+}
+
+// cutPage keeps the entries of a page that start with prefix. Entries
+// after them in byte order mean that the listing is complete.
+func cutPage(page backends.ListPage, prefix string) backends.ListPage {
+	past := false
+	drop := func(k string) bool {
+		if strings.HasPrefix(k, prefix) {
+			return false
+		}
+		past = past || k > prefix
+		return true
+	}
+	page.Objects = slices.DeleteFunc(page.Objects, func(o backends.ObjectInfo) bool { return drop(o.Key) })
+	page.Prefixes = slices.DeleteFunc(page.Prefixes, drop)
+	if past {
+		page.NextToken = ""
+	}
+	return page
 }
 
 // page converts one ListObjectsV2 answer, stripping the store's prefix.

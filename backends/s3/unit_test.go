@@ -207,6 +207,7 @@ func TestClassify(t *testing.T) {
 		{"InvalidRange", apiErr(416, "InvalidRange"), backends.ErrInvalidRange},
 		{"bare 416", apiErr(416, ""), backends.ErrInvalidRange},
 		{"ExistingObjectIsDirectory", apiErr(409, "ExistingObjectIsDirectory"), backends.ErrInvalidKey},
+		{"XMinioInvalidObjectName", apiErr(400, "XMinioInvalidObjectName"), backends.ErrInvalidKey},
 		{"500", apiErr(500, "InternalError"), backends.ErrUnavailable},
 		{"503 unknown code", apiErr(503, "Whatever"), backends.ErrUnavailable},
 		{"SlowDown", apiErr(503, "SlowDown"), backends.ErrUnavailable},
@@ -257,5 +258,40 @@ func TestInvalidKeysNoRequest(t *testing.T) {
 				t.Errorf("key %q, call %d: %v, want ErrInvalidKey", key, i+1, err)
 			}
 		}
+	}
+}
+
+func TestSplitPrefix(t *testing.T) {
+	tests := []struct{ prefix, dir, last string }{
+		{"", "", ""}, {".", "", "."}, {"a/", "a/", ""}, {"a/..", "a/", ".."}, {"p/a/b.c", "p/a/", "b.c"},
+	}
+	for _, tc := range tests {
+		if dir, last := splitPrefix(tc.prefix); dir != tc.dir || last != tc.last {
+			t.Errorf("splitPrefix(%q) = %q, %q; want %q, %q", tc.prefix, dir, last, tc.dir, tc.last)
+		}
+	}
+	for dir, want := range map[string]bool{"": false, "a/": false, "./": true, "../": true, "a/./": true,
+		"a/../b/": true, ".a/": false, "a./": false, "a/.../": false} {
+		if got := hasDotSegment(dir); got != want {
+			t.Errorf("hasDotSegment(%q) = %v", dir, got)
+		}
+	}
+}
+
+// TestCutPage: of a page listed from the parent, entries below the prefix
+// are dropped, matching ones kept, and one past them ends the listing.
+func TestCutPage(t *testing.T) {
+	page := backends.ListPage{
+		Objects:   []backends.ObjectInfo{{Key: "-\U0010FFFFx"}, {Key: ".a"}, {Key: ".z"}, {Key: "b"}},
+		Prefixes:  []string{".d/", "c/"},
+		NextToken: "more",
+	}
+	got := cutPage(page, ".")
+	if len(got.Objects) != 2 || got.Objects[0].Key != ".a" || len(got.Prefixes) != 1 || got.NextToken != "" {
+		t.Fatalf("cutPage = %+v; want .a, .z, .d/ and no token", got)
+	}
+	below := backends.ListPage{Objects: []backends.ObjectInfo{{Key: "-\U0010FFFFx"}, {Key: ".a"}}, Prefixes: []string{".d/"}, NextToken: "more"}
+	if got := cutPage(below, "."); got.NextToken != "more" || len(got.Objects)+len(got.Prefixes) != 2 {
+		t.Fatalf("cutPage of a page that ends in matches = %+v; want .a, .d/ and the token", got)
 	}
 }

@@ -15,9 +15,12 @@ import (
 	"github.com/sealgate/sealgate/backends"
 )
 
-// TestUpstream runs focused checks against one versitygw.
+// TestUpstream runs focused checks against each real S3 server.
 func TestUpstream(t *testing.T) {
-	u := startUpstream(t)
+	forEachServer(t, runUpstreamTests)
+}
+
+func runUpstreamTests(t *testing.T, u *upstream) {
 	tests := []struct {
 		name string
 		fn   func(*testing.T, *upstream)

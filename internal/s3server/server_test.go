@@ -1,11 +1,17 @@
 package s3server_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/sealgate/sealgate/internal/s3server"
 )
@@ -46,5 +52,65 @@ func TestBinaryEnv(t *testing.T) {
 	t.Setenv(s3server.EnvBinary, self)
 	if p, err := s3server.Binary(); err != nil || p != self {
 		t.Fatalf("Binary() = %q, %v; want %q", p, err, self)
+	}
+}
+
+// TestStartMinIO checks that MinIO starts as one erasure set over its four
+// drive directories, makes buckets with the S3 API and refuses anonymous
+// and wrongly signed requests.
+func TestStartMinIO(t *testing.T) {
+	start := time.Now()
+	srv := s3server.StartMinIO(t)
+	t.Logf("minio ready in %v at %s", time.Since(start), srv.Endpoint)
+	if srv.Kind != s3server.KindMinIO || srv.UserAccessKeyID != "" {
+		t.Fatalf("Kind %q, user %q; want %q and no user account", srv.Kind, srv.UserAccessKeyID, s3server.KindMinIO)
+	}
+	name := srv.NewBucket(t)
+	for i := 1; i <= 4; i++ {
+		d := filepath.Join(srv.Dir, fmt.Sprintf("drive%d", i))
+		if fi, err := os.Stat(filepath.Join(d, name)); err != nil || !fi.IsDir() {
+			t.Fatalf("bucket %s: not on drive %s: %v", name, d, err)
+		}
+	}
+	ctx := context.Background()
+	root := minioClient(srv, srv.AccessKeyID, srv.SecretAccessKey)
+	if _, err := root.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(name)}); err != nil {
+		t.Fatalf("HeadBucket(%s) as root: %v", name, err)
+	}
+	if _, err := root.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(name + "-none")}); err == nil {
+		t.Fatal("HeadBucket of a bucket never made succeeded")
+	}
+	wrong := minioClient(srv, srv.AccessKeyID, "wrong"+srv.SecretAccessKey)
+	if _, err := wrong.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(name)}); err == nil {
+		t.Fatal("HeadBucket with a wrong secret succeeded")
+	}
+	resp, err := http.Get(srv.Endpoint + "/" + name + "?list-type=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("anonymous list: status %d, want 403", resp.StatusCode)
+	}
+}
+
+func minioClient(srv *s3server.Server, id, secret string) *s3.Client {
+	return s3.New(s3.Options{Region: srv.Region, BaseEndpoint: aws.String(srv.Endpoint), UsePathStyle: true,
+		Credentials: credentials.NewStaticCredentialsProvider(id, secret, ""), RetryMaxAttempts: 1})
+}
+
+// TestMinIOBinaryEnv: $SEALGATE_MINIO wins and must exist.
+func TestMinIOBinaryEnv(t *testing.T) {
+	t.Setenv(s3server.EnvMinIOBinary, filepath.Join(t.TempDir(), "missing"))
+	if p, err := s3server.MinIOBinary(); err == nil {
+		t.Fatalf("MinIOBinary() = %q with a missing $%s", p, s3server.EnvMinIOBinary)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(s3server.EnvMinIOBinary, self)
+	if p, err := s3server.MinIOBinary(); err != nil || p != self {
+		t.Fatalf("MinIOBinary() = %q, %v; want %q", p, err, self)
 	}
 }
