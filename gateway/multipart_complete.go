@@ -46,7 +46,7 @@ func (n *userNS) complete(ctx context.Context, bucket, key, id string, parts []C
 			}
 		}
 	}
-	st, u, err := n.loadUpload(ctx, bucket, key, id)
+	st, u, err := n.loadUpload(ctx, bucket, key, id, true)
 	if err != nil {
 		return ObjectInfo{}, err
 	}

@@ -65,7 +65,7 @@ type Service struct {
 	meta      *lru.Cache[metaKey, ObjectInfo]
 	ciphers   *lru.Cache[string, *cryptolayer.NameCipher]
 	lists     *listCache
-	buckets   *lru.Cache[string, bucketState] // bounded: names of absent buckets are cached too
+	buckets   *lru.Cache[string, bucketState] // buckets seen live: a hint for writes (buckets.go)
 	completes singleflight.Group              // one re-seal per upload at a time (multipart_complete.go)
 	integrity atomic.Int64
 	hits      atomic.Int64
