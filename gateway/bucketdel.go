@@ -140,8 +140,11 @@ func (n *userNS) bucketEmpty(ctx context.Context, bucket string) (bool, error) {
 // removes what the write stored, runs and the answer is ErrNoSuchBucket. If
 // the record cannot be read, the write stays and the error is returned: the
 // write's outcome is then unknown to the client, as after a lost
-// connection.
+// connection. It runs to its end once the write committed, even if ctx
+// ends (a client that went away must not leave an object in a deleted
+// bucket).
 func (n *userNS) confirmBucket(ctx context.Context, bucket string, undo func(context.Context)) error {
+	ctx = context.WithoutCancel(ctx)
 	for range maxSwapAttempts {
 		rec, err := n.readBucket(ctx, bucket) // W2
 		if err != nil {
@@ -160,7 +163,7 @@ func (n *userNS) confirmBucket(ctx context.Context, bucket string, undo func(con
 			}
 		default: // W4
 			n.forgetBucket(bucket)
-			undo(context.WithoutCancel(ctx))
+			undo(ctx)
 			return fmt.Errorf("%w: %s (deleted during the write)", ErrNoSuchBucket, bucket)
 		}
 	}

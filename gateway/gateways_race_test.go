@@ -163,3 +163,42 @@ func TestSetPropsRacingDelete(t *testing.T) {
 		t.Fatalf("properties left: %q", left)
 	}
 }
+
+// TestWriteCancelledAfterCommit: a write whose client goes away just after
+// the commit still checks its bucket, and removes what it wrote from a
+// bucket deleted meanwhile.
+func TestWriteCancelledAfterCommit(t *testing.T) {
+	base := mem.New()
+	gw := gateways(t, base, 2)
+	h := &hook{Store: base}
+	w := onServiceStore(t, gw[1], h)
+	put(t, w, "bkt", "warm", []byte("x"), nil) // w's hint: the bucket is live
+	if err := w.DeleteObject(context.Background(), "bkt", "warm"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	g := newGate(opOn("put", w.bucketPrefix("bkt")))
+	h.before = g.hold
+	h.after = func(op, key string, _ error) {
+		if g.match(op, key) {
+			cancel() // the client is gone once the object is stored
+		}
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := w.PutObject(ctx, "bkt", "k", bytes.NewReader([]byte("new")), 3, PutOptions{})
+		done <- err
+	}()
+	<-g.entered
+	if err := gw[0].DeleteBucket(context.Background(), "bkt"); err != nil {
+		t.Fatal(err)
+	}
+	close(g.release)
+	if err := <-done; !errors.Is(err, ErrNoSuchBucket) {
+		t.Fatalf("cancelled write into a deleted bucket: %v", err)
+	}
+	if left := upstreamUnder(t, base, w.bucketPrefix("bkt")); len(left) != 0 {
+		t.Fatalf("left %q", left)
+	}
+}
