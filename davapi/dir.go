@@ -140,7 +140,7 @@ func (f *davFS) eachPage(ctx context.Context, bucket string, q gateway.ListQuery
 		if next == "" || next <= q.Marker {
 			return nil
 		}
-		q.Marker = next
+		q.Marker, q.Snapshot = next, res.Snapshot
 	}
 }
 

@@ -132,6 +132,14 @@ type ListQuery struct {
 	Delimiter string // any string; "/" is the fast path
 	Marker    string // list keys (and common prefixes) after this one
 	MaxKeys   int    // 0 means 1000; capped at 1000
+	// Snapshot continues a paging run: the Snapshot of the run's previous
+	// page, with its NextMarker as Marker. The page may then be cut from the
+	// listing that page was cut from, or a newer one, if this gateway still
+	// holds it. Without a Marker it is ignored: a first page always comes
+	// from a fresh upstream listing. A Marker without a Snapshot (an S3 v1
+	// marker, a start-after) is served from a cached listing only if that
+	// listing ended a page at exactly that marker.
+	Snapshot string
 }
 
 // ListResult is one page. Objects carry Key, Size, ETag and LastModified.
@@ -140,6 +148,9 @@ type ListResult struct {
 	CommonPrefixes []string
 	IsTruncated    bool
 	NextMarker     string // the last key or prefix of this page, when truncated
+	// Snapshot names the listing the page was cut from (opaque, URL-safe,
+	// no NUL): pass it back in the next page's ListQuery.
+	Snapshot string
 }
 
 // DeleteResult reports one key of DeleteObjects.

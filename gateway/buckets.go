@@ -1,12 +1,9 @@
 package gateway
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"strings"
 	"time"
@@ -15,27 +12,37 @@ import (
 	"github.com/sealgate/sealgate/cryptolayer"
 )
 
-// bucketCacheTTL is how long a bucket's existence, once checked upstream,
-// is trusted without asking again. Creates and deletes through this gateway
-// update it at once.
-const bucketCacheTTL = 10 * time.Second
+// bucketHintTTL is how long a bucket seen live lets a write skip reading its
+// record before writing. It is only a hint: every write reads the record
+// again after committing (confirmBucket), and no answer about a bucket's
+// existence comes from it (see doc.go, "Many gateways").
+const bucketHintTTL = 10 * time.Second
 
+// bucketState is a bucket this gateway saw live (absent buckets are never
+// cached: another gateway may create them at any moment).
 type bucketState struct {
-	exists  bool
 	created time.Time
 	checked time.Time
 }
 
 func (n *userNS) bucketCacheKey(bucket string) string { return n.dir + "\x00" + bucket }
 
-func (n *userNS) recordKey() cryptolayer.Key { return n.user.DeriveUserKey("bucket record") }
+func (n *userNS) sawLive(bucket string, created time.Time) {
+	n.svc.buckets.Add(n.bucketCacheKey(bucket), bucketState{created: created, checked: n.svc.cfg.Now()})
+}
 
-// ListBuckets lists the user's buckets in name order.
+func (n *userNS) forgetBucket(bucket string) { n.svc.buckets.Remove(n.bucketCacheKey(bucket)) }
+
+// ListBuckets lists the user's buckets in name order (tombstones, known by
+// their size, are skipped unread).
 func (n *userNS) ListBuckets(ctx context.Context) ([]BucketInfo, error) {
 	var out []BucketInfo
 	prefix := n.dir + "/"
 	err := n.svc.forEachPage(ctx, backends.ListOptions{Prefix: prefix, Delimiter: "/"}, func(page backends.ListPage) error {
 		for _, o := range page.Objects {
+			if o.Size == goneRecordSize {
+				continue
+			}
 			name, err := n.buckets.DecryptSegment("", strings.TrimPrefix(o.Key, prefix), cryptolayer.KindObject)
 			if err != nil {
 				n.svc.integrityFailure("name")
@@ -52,92 +59,103 @@ func (n *userNS) ListBuckets(ctx context.Context) ([]BucketInfo, error) {
 	return out, nil
 }
 
-// CreateBucket creates an empty bucket: a sealed record holding its
-// creation time, stored only if absent.
+// CreateBucket creates an empty bucket: a live record stored only if there
+// is none, or in place of a tombstone (compare-and-swap). Reviving a
+// tombstone first drops the bucket's leftover properties.
 func (n *userNS) CreateBucket(ctx context.Context, bucket string) error {
 	if err := CheckBucketName(bucket); err != nil {
 		return err
 	}
 	now := n.svc.cfg.Now().UTC()
-	rec := cryptolayer.SealRecord(n.recordKey(), "bucket\x00"+bucket, binary.BigEndian.AppendUint64(nil, uint64(now.UnixNano())))
-	_, err := n.svc.store.Put(ctx, n.bucketRecordKey(bucket), bytes.NewReader(rec), int64(len(rec)), backends.PutOptions{IfAbsent: true})
-	if errors.Is(err, backends.ErrPreconditionFailed) {
-		return fmt.Errorf("%w: %s", ErrBucketExists, bucket)
+	prev := bucketRecord{phase: bucketAbsent}
+	for range maxSwapAttempts {
+		if prev.phase == bucketGone {
+			n.dropProps(ctx, bucket, "")
+		}
+		_, err := n.swapBucket(ctx, bucket, prev, bucketLive, now)
+		if err == nil {
+			n.sawLive(bucket, now)
+			return nil
+		}
+		if !errors.Is(err, errBucketRaced) {
+			return err
+		}
+		if prev, err = n.readBucket(ctx, bucket); err != nil {
+			return err
+		}
+		if prev.phase.exists() {
+			return fmt.Errorf("%w: %s", ErrBucketExists, bucket)
+		}
 	}
-	if err != nil {
-		return upstreamErr(err, ErrNoSuchBucket)
-	}
-	n.svc.buckets.Add(n.bucketCacheKey(bucket), bucketState{exists: true, created: now, checked: n.svc.cfg.Now()})
-	return nil
+	return errRecordContended(bucket)
+}
+
+// maxSwapAttempts bounds the compare-and-swap loops on one bucket record.
+const maxSwapAttempts = 5
+
+func errRecordContended(bucket string) error {
+	return fmt.Errorf("%w: bucket %s: record changed %d times in a row", ErrUnavailable, bucket, maxSwapAttempts)
 }
 
 // HeadBucket reports whether the bucket exists (ErrNoSuchBucket if not,
-// also for names that are not valid bucket names).
+// also for names that are not valid bucket names). It always reads the
+// bucket's record: its answer is never older than the request.
 func (n *userNS) HeadBucket(ctx context.Context, bucket string) (BucketInfo, error) {
 	if CheckBucketName(bucket) != nil {
 		return BucketInfo{}, fmt.Errorf("%w: %s", ErrNoSuchBucket, bucket)
 	}
-	ck := n.bucketCacheKey(bucket)
-	if st, ok := n.svc.buckets.Get(ck); ok {
-		if n.svc.cfg.Now().Sub(st.checked) < bucketCacheTTL {
-			if !st.exists {
-				return BucketInfo{}, fmt.Errorf("%w: %s", ErrNoSuchBucket, bucket)
-			}
-			return BucketInfo{Name: bucket, Created: st.created}, nil
-		}
-	}
-	created, err := n.readBucketRecord(ctx, bucket)
-	if errors.Is(err, ErrNoSuchBucket) {
-		n.svc.buckets.Add(ck, bucketState{checked: n.svc.cfg.Now()})
-	}
+	rec, err := n.readBucket(ctx, bucket)
 	if err != nil {
 		return BucketInfo{}, err
 	}
-	n.svc.buckets.Add(ck, bucketState{exists: true, created: created, checked: n.svc.cfg.Now()})
-	return BucketInfo{Name: bucket, Created: created}, nil
+	if !rec.phase.exists() {
+		n.forgetBucket(bucket)
+		return BucketInfo{}, fmt.Errorf("%w: %s", ErrNoSuchBucket, bucket)
+	}
+	n.sawLive(bucket, rec.created)
+	return BucketInfo{Name: bucket, Created: rec.created}, nil
 }
 
-func (n *userNS) readBucketRecord(ctx context.Context, bucket string) (time.Time, error) {
-	rc, _, err := n.svc.store.Get(ctx, n.bucketRecordKey(bucket), 0, 1024)
-	if err != nil {
-		return time.Time{}, upstreamErr(err, ErrNoSuchBucket)
-	}
-	defer func() { _ = rc.Close() }()
-	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(io.LimitReader(rc, 1024)); err != nil {
-		return time.Time{}, upstreamErr(err, ErrNoSuchBucket)
-	}
-	pt, err := cryptolayer.OpenRecord(n.recordKey(), "bucket\x00"+bucket, buf.Bytes())
-	if err != nil || len(pt) != 8 {
-		n.svc.integrityFailure("record")
-		return time.Time{}, fmt.Errorf("%w: bucket record", ErrIntegrity)
-	}
-	return time.Unix(0, int64(binary.BigEndian.Uint64(pt))).UTC(), nil
-}
-
-// DeleteBucket removes an empty bucket.
-func (n *userNS) DeleteBucket(ctx context.Context, bucket string) error {
-	if _, err := n.HeadBucket(ctx, bucket); err != nil {
-		return err
-	}
-	page, err := n.svc.store.List(ctx, backends.ListOptions{Prefix: n.bucketPrefix(bucket), Limit: 1})
-	if err != nil {
-		return upstreamErr(err, ErrNoSuchBucket)
-	}
-	if len(page.Objects) > 0 {
-		return fmt.Errorf("%w: %s", ErrBucketNotEmpty, bucket)
-	}
-	if err := n.svc.store.Delete(ctx, n.bucketRecordKey(bucket)); err != nil {
-		return upstreamErr(err, ErrNoSuchBucket)
-	}
-	n.dropProps(ctx, bucket, "")
-	n.svc.buckets.Add(n.bucketCacheKey(bucket), bucketState{checked: n.svc.cfg.Now()})
-	n.svc.lists.invalidate(n.bucketPrefix(bucket))
-	return nil
-}
-
-// needBucket fails with ErrNoSuchBucket unless the bucket exists.
+// needBucket fails with ErrNoSuchBucket unless the bucket exists now (a
+// read of its record).
 func (n *userNS) needBucket(ctx context.Context, bucket string) error {
 	_, err := n.HeadBucket(ctx, bucket)
 	return err
+}
+
+// bucketHint is the check before a write: a bucket seen live in the last
+// bucketHintTTL passes unread (the write's confirmBucket decides), any
+// other is read. It returns the bucket's creation time.
+func (n *userNS) bucketHint(ctx context.Context, bucket string) (time.Time, error) {
+	if CheckBucketName(bucket) != nil {
+		return time.Time{}, fmt.Errorf("%w: %s", ErrNoSuchBucket, bucket)
+	}
+	if st, ok := n.svc.buckets.Get(n.bucketCacheKey(bucket)); ok && n.svc.cfg.Now().Sub(st.checked) < bucketHintTTL {
+		return st.created, nil
+	}
+	bi, err := n.HeadBucket(ctx, bucket)
+	return bi.Created, err
+}
+
+// orNoBucket returns ErrNoSuchBucket if the bucket does not exist, else
+// err: the check a read makes when the object it looked for is absent (an
+// object that exists implies its bucket does).
+func (n *userNS) orNoBucket(ctx context.Context, bucket string, err error) error {
+	if herr := n.needBucket(ctx, bucket); herr != nil {
+		return herr
+	}
+	return err
+}
+
+// readKey maps a key for a read, without reading the bucket's record; if
+// the key is invalid, a missing bucket is reported first.
+func (n *userNS) readKey(ctx context.Context, bucket, key string) (string, error) {
+	if CheckBucketName(bucket) != nil {
+		return "", fmt.Errorf("%w: %s", ErrNoSuchBucket, bucket)
+	}
+	up, err := n.objectKey(bucket, key)
+	if err != nil {
+		return "", n.orNoBucket(ctx, bucket, err)
+	}
+	return up, nil
 }

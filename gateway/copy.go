@@ -16,7 +16,7 @@ func (n *userNS) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, d
 	if srcBucket == dstBucket && srcKey == dstKey && !opts.ReplaceMeta {
 		return ObjectInfo{}, fmt.Errorf("%w: copying an object to itself without replacing its metadata", ErrInvalidArgument)
 	}
-	if err := n.needBucket(ctx, dstBucket); err != nil {
+	if _, err := n.bucketHint(ctx, dstBucket); err != nil {
 		return ObjectInfo{}, err
 	}
 	up, err := n.objectKey(dstBucket, dstKey)

@@ -17,13 +17,24 @@ type FolderInfo struct {
 }
 
 // HeadFolder implements Namespace: the folder exists if its marker does
-// or any object lies under it. It costs at most two small upstream calls,
-// whatever the folder holds (a listing would read the whole directory).
+// or any object lies under it. It costs at most two small upstream calls
+// when the folder exists, whatever the folder holds (a listing would read
+// the whole directory), and a third, the bucket's record, when it does not.
 func (n *userNS) HeadFolder(ctx context.Context, bucket, prefix string) (FolderInfo, error) {
 	if !strings.HasSuffix(prefix, "/") {
 		return FolderInfo{}, fmt.Errorf("%w: folder %q must end with /", ErrInvalidArgument, prefix)
 	}
-	info, err := n.HeadObject(ctx, bucket, prefix, GetOptions{})
+	up, err := n.readKey(ctx, bucket, prefix)
+	if err != nil {
+		return FolderInfo{}, err
+	}
+	info, err := retryChanged(func() (ObjectInfo, error) {
+		st, err := n.svc.store.Stat(ctx, up)
+		if err != nil {
+			return ObjectInfo{}, upstreamErr(err, ErrNoSuchKey)
+		}
+		return n.objectInfo(ctx, bucket, prefix, up, st)
+	})
 	if err == nil {
 		return FolderInfo{Marker: true, Modified: info.LastModified}, nil
 	}
@@ -39,7 +50,7 @@ func (n *userNS) HeadFolder(ctx context.Context, bucket, prefix string) (FolderI
 		return FolderInfo{}, upstreamErr(err, ErrNoSuchBucket)
 	}
 	if len(page.Objects) == 0 {
-		return FolderInfo{}, fmt.Errorf("%w: folder %s", ErrNoSuchKey, prefix)
+		return FolderInfo{}, n.orNoBucket(ctx, bucket, fmt.Errorf("%w: folder %s", ErrNoSuchKey, prefix))
 	}
 	return FolderInfo{}, nil
 }

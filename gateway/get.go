@@ -68,13 +68,17 @@ func checkRequest(opts GetOptions, info ObjectInfo) (off, cnt int64, err error) 
 	return resolveRange(opts.Range, info.Size)
 }
 
-// getOnce reads one version of the object.
+// getOnce reads one version of the object. The bucket's record is read
+// only when the object is absent (ErrNoSuchBucket or ErrNoSuchKey).
 func (n *userNS) getOnce(ctx context.Context, bucket, key string, opts GetOptions) (*ObjectReader, error) {
-	up, err := n.upstreamKey(ctx, bucket, key)
+	up, err := n.readKey(ctx, bucket, key)
 	if err != nil {
 		return nil, err
 	}
 	first, st, err := n.firstRead(ctx, up, opts)
+	if errors.Is(err, ErrNoSuchKey) {
+		return nil, n.orNoBucket(ctx, bucket, err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -142,21 +146,17 @@ func (n *userNS) body(ctx context.Context, obj *cryptolayer.Object, whole []byte
 	return &integrityReader{ns: n, r: obj.Decrypt(bytes.NewReader(whole[uoff:uoff+un]), off, cnt)}, nil
 }
 
-// upstreamKey checks the bucket and returns the upstream key of an object.
-func (n *userNS) upstreamKey(ctx context.Context, bucket, key string) (string, error) {
-	if err := n.needBucket(ctx, bucket); err != nil {
-		return "", err
-	}
-	return n.objectKey(bucket, key)
-}
-
-// stat finds the upstream version of a key.
+// stat finds the upstream version of a key; like getOnce, it reads the
+// bucket's record only when the object is absent.
 func (n *userNS) stat(ctx context.Context, bucket, key string) (string, backends.ObjectInfo, error) {
-	up, err := n.upstreamKey(ctx, bucket, key)
+	up, err := n.readKey(ctx, bucket, key)
 	if err != nil {
 		return "", backends.ObjectInfo{}, err
 	}
 	st, err := n.svc.store.Stat(ctx, up)
+	if isNotExist(err) {
+		return "", backends.ObjectInfo{}, n.orNoBucket(ctx, bucket, upstreamErr(err, ErrNoSuchKey))
+	}
 	if err != nil {
 		return "", backends.ObjectInfo{}, upstreamErr(err, ErrNoSuchKey)
 	}
@@ -304,11 +304,18 @@ func (r *integrityReader) Read(p []byte) (int, error) {
 
 func (r *integrityReader) Close() error { return r.r.Close() }
 
-// DeleteObject implements Namespace.
+// DeleteObject implements Namespace. It reads the bucket's record first:
+// deleting a key of a bucket deleted through another gateway answers
+// ErrNoSuchBucket.
 func (n *userNS) DeleteObject(ctx context.Context, bucket, key string) error {
 	if err := n.needBucket(ctx, bucket); err != nil {
 		return err
 	}
+	return n.deleteKey(ctx, bucket, key)
+}
+
+// deleteKey deletes a key and its properties, without a bucket check.
+func (n *userNS) deleteKey(ctx context.Context, bucket, key string) error {
 	up, err := n.objectKey(bucket, key)
 	if err != nil {
 		return err
@@ -321,14 +328,20 @@ func (n *userNS) DeleteObject(ctx context.Context, bucket, key string) error {
 	return nil
 }
 
-// DeleteObjects implements Namespace: each key independently, a few at a time.
+// DeleteObjects implements Namespace: one bucket check, then each key
+// independently, a few at a time.
 func (n *userNS) DeleteObjects(ctx context.Context, bucket string, keys []string) []DeleteResult {
 	out := make([]DeleteResult, len(keys))
+	berr := n.needBucket(ctx, bucket)
 	var g errgroup.Group
 	g.SetLimit(8)
 	for i, k := range keys {
 		g.Go(func() error {
-			out[i] = DeleteResult{Key: k, Err: n.DeleteObject(ctx, bucket, k)}
+			err := berr
+			if err == nil {
+				err = n.deleteKey(ctx, bucket, k)
+			}
+			out[i] = DeleteResult{Key: k, Err: err}
 			return nil // each key reports its own result
 		})
 	}

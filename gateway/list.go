@@ -3,7 +3,9 @@ package gateway
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -15,25 +17,37 @@ import (
 // common prefixes in byte order, common prefixes counted in MaxKeys, the
 // marker excluded) over encrypted names. With delimiter "/" it lists one
 // upstream directory; otherwise the subtree under the prefix's complete
-// segments. The decrypted listing is cached for the paging run.
+// segments. A first page is cut from a fresh upstream listing, decrypted
+// through the metadata cache (whose entries, keyed by upstream key and
+// ETag, hold the plaintext key: a known version needs no name decryption);
+// continuation pages may be cut from the run's cached listing (listcache.go).
+// The bucket's record is read only when the listing is empty: listed
+// objects imply their bucket.
 func (n *userNS) ListObjects(ctx context.Context, bucket string, q ListQuery) (ListResult, error) {
-	if err := n.needBucket(ctx, bucket); err != nil {
-		return ListResult{}, err
+	if CheckBucketName(bucket) != nil {
+		return ListResult{}, fmt.Errorf("%w: %s", ErrNoSuchBucket, bucket)
 	}
 	if q.MaxKeys <= 0 || q.MaxKeys > backends.MaxListLimit {
 		q.MaxKeys = backends.MaxListLimit
 	}
-	entries, err := n.listing(ctx, bucket, q.Prefix, q.Delimiter)
+	l, err := n.listing(ctx, bucket, q)
 	if err != nil {
 		return ListResult{}, err
 	}
+	if l.fresh && l.empty {
+		if err := n.needBucket(ctx, bucket); err != nil {
+			return ListResult{}, err
+		}
+	}
+	entries := l.entries
 	start := sort.Search(len(entries), func(i int) bool { return entries[i].name > q.Marker })
 	page := entries[start:]
-	res := ListResult{}
+	res := ListResult{Snapshot: n.svc.snapshot(l.id)}
 	if len(page) > q.MaxKeys {
 		page, res.IsTruncated = page[:q.MaxKeys], true
 		if len(page) > 0 {
 			res.NextMarker = page[len(page)-1].name
+			n.svc.lists.handedOut(l.key, l.id, res.NextMarker)
 		}
 	}
 	objs, err := n.fillInfo(ctx, bucket, page)
@@ -49,17 +63,28 @@ func (n *userNS) ListObjects(ctx context.Context, bucket string, q ListQuery) (L
 	return res, nil
 }
 
+// listView is the sorted listing a page is cut from.
+type listView struct {
+	entries []listEntry
+	key     string // its listing cache key
+	id      uint64 // its listing id
+	fresh   bool   // just listed from the upstream
+	empty   bool   // the upstream listing held nothing (before filtering)
+}
+
 // listing returns the sorted entries selected by prefix and delimiter.
-func (n *userNS) listing(ctx context.Context, bucket, prefix, delim string) ([]listEntry, error) {
+func (n *userNS) listing(ctx context.Context, bucket string, q ListQuery) (listView, error) {
+	prefix, delim := q.Prefix, q.Delimiter
 	encDir, err := n.names(bucket).EncryptDir(prefix)
 	if err != nil {
-		return nil, ErrKeyTooLong
+		return listView{}, n.orNoBucket(ctx, bucket, fmt.Errorf("%w: %w", ErrKeyTooLong, err))
 	}
 	dir := prefix[:strings.LastIndexByte(prefix, '/')+1]
-	raw, err := n.rawListing(ctx, bucket, n.bucketPrefix(bucket)+encDir, dir, delim == "/")
-	if err != nil {
-		return nil, err
+	l, err := n.rawListing(ctx, bucket, n.bucketPrefix(bucket)+encDir, dir, delim == "/", q)
+	if err != nil || dir == prefix && (delim == "" || delim == "/") {
+		return l, err // every entry is under dir: nothing to filter
 	}
+	raw := l.entries
 	out := make([]listEntry, 0, len(raw))
 	for _, e := range raw {
 		if !strings.HasPrefix(e.name, prefix) {
@@ -76,48 +101,58 @@ func (n *userNS) listing(ctx context.Context, bucket, prefix, delim string) ([]l
 		}
 		out = append(out, e)
 	}
-	return out, nil
+	l.entries = out
+	return l, nil
 }
 
 // rawListing lists and decrypts one upstream directory (delimited) or
-// subtree, sorted by plaintext name, through the listing cache.
-func (n *userNS) rawListing(ctx context.Context, bucket, upPrefix, dir string, delimited bool) ([]listEntry, error) {
+// subtree, sorted by plaintext name: for a continuation page, from the
+// listing cache when it holds the run's listing; else afresh.
+func (n *userNS) rawListing(ctx context.Context, bucket, upPrefix, dir string, delimited bool, q ListQuery) (listView, error) {
 	ck := "r:" + upPrefix
 	if delimited {
 		ck = "d:" + upPrefix
 	}
-	if e, ok := n.svc.lists.get(ck, n.svc.cfg.Now()); ok {
-		return e, nil
+	if q.Marker != "" {
+		snap, hasSnap := n.svc.parseSnapshot(q.Snapshot)
+		if e, id, ok := n.svc.lists.continued(ck, q.Marker, snap, hasSnap, n.svc.cfg.Now()); ok {
+			return listView{entries: e, key: ck, id: id}, nil
+		}
 	}
-	gen := n.svc.lists.generation(n.bucketPrefix(bucket))
+	id, gen := n.svc.lists.begin(n.bucketPrefix(bucket))
 	opts := backends.ListOptions{Prefix: upPrefix}
 	if delimited {
 		opts.Delimiter = "/"
 	}
 	var out []listEntry
 	err := n.svc.forEachPage(ctx, opts, func(page backends.ListPage) error {
+		if out == nil {
+			out = make([]listEntry, 0, len(page.Objects)+len(page.Prefixes))
+		}
 		out = n.decryptPage(ctx, bucket, upPrefix, dir, page, out)
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return listView{}, err
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
-	n.svc.lists.put(ck, n.bucketPrefix(bucket), gen, out, n.svc.cfg.Now())
-	return out, nil
+	slices.SortFunc(out, func(a, b listEntry) int { return strings.Compare(a.name, b.name) })
+	n.svc.lists.put(ck, n.bucketPrefix(bucket), id, gen, out, n.svc.cfg.Now())
+	return listView{entries: out, key: ck, id: id, fresh: true, empty: len(out) == 0}, nil
 }
 
-// decryptPage decrypts one upstream page. Entries that fail to decrypt
-// (tampered or foreign names) are skipped and counted, never shown.
+// decryptPage decrypts one upstream page. An object version in the
+// metadata cache gives its plaintext key from there; a folder seen before
+// gives its name from the folder cache (names are deterministic: an
+// upstream prefix always means the same plaintext). Entries that fail to
+// decrypt (tampered or foreign names) are skipped and counted, never shown.
 func (n *userNS) decryptPage(ctx context.Context, bucket, upPrefix, dir string, page backends.ListPage, out []listEntry) []listEntry {
-	nc := n.names(bucket)
 	for _, o := range page.Objects {
 		if !strings.HasPrefix(o.Key, upPrefix) || len(o.Key) == len(upPrefix) {
 			n.svc.integrityFailure("name") // a listing that ignores its prefix
 			continue
 		}
 		size, ok := cryptolayer.DecryptedSize(o.Size)
-		name, err := n.nameOf(ctx, bucket, o, dir, upPrefix)
+		name, err := n.listedName(ctx, bucket, o, dir, upPrefix)
 		if err != nil || !ok {
 			n.svc.integrityFailure("name")
 			continue
@@ -129,7 +164,7 @@ func (n *userNS) decryptPage(ctx context.Context, bucket, upPrefix, dir string, 
 			n.svc.integrityFailure("name")
 			continue
 		}
-		seg, err := n.folderName(ctx, bucket, nc, dir, p, p[len(upPrefix):len(p)-1])
+		seg, err := n.cachedFolderName(ctx, bucket, dir, upPrefix, p)
 		if err != nil {
 			n.svc.integrityFailure("name")
 			continue
@@ -137,6 +172,28 @@ func (n *userNS) decryptPage(ctx context.Context, bucket, upPrefix, dir string, 
 		out = append(out, listEntry{name: dir + seg + "/", prefix: true})
 	}
 	return out
+}
+
+// listedName is the plaintext key of a listed object: from the metadata
+// cache if it holds that version, else decrypted.
+func (n *userNS) listedName(ctx context.Context, bucket string, o backends.ObjectInfo, dir, upPrefix string) (string, error) {
+	if info, ok := n.svc.meta.Peek(metaKey{o.Key, o.ETag}); ok && strings.HasPrefix(info.Key, dir) {
+		return info.Key, nil
+	}
+	return n.nameOf(ctx, bucket, o, dir, upPrefix)
+}
+
+// cachedFolderName decrypts the folder segment of upstream prefix p (under
+// upPrefix, whose plaintext is dir), through the folder cache.
+func (n *userNS) cachedFolderName(ctx context.Context, bucket, dir, upPrefix, p string) (string, error) {
+	if seg, ok := n.svc.folders.Get(p); ok {
+		return seg, nil
+	}
+	seg, err := n.folderName(ctx, bucket, n.names(bucket), dir, p, p[len(upPrefix):len(p)-1])
+	if err == nil {
+		n.svc.folders.Add(p, seg)
+	}
+	return seg, err
 }
 
 // folderName decrypts a folder segment, resolving the long form through

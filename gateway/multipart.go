@@ -23,7 +23,9 @@ import (
 //	.sealgate/mp/<dir>/<upload id>/done       sealed doneRecord after completion
 //
 // Records are bound to their upload id and role (cryptolayer.SealRecord
-// contexts), and the state names the bucket and key it belongs to.
+// contexts), and the state names the bucket and key it belongs to, and the
+// bucket's creation time: an upload of a bucket that was deleted and
+// created again is not continued in the new bucket.
 
 // minPartSize is S3's minimum size of every part but the last.
 const minPartSize = 5 << 20
@@ -34,6 +36,9 @@ type uploadState struct {
 	Upload  []byte    `json:"u"` // cryptolayer.Upload (suite, epoch, salt)
 	Meta    Meta      `json:"m"`
 	Created time.Time `json:"t"`
+	// BucketCreated is the bucket's creation time when the upload began
+	// (zero in states written before it was recorded: not checked).
+	BucketCreated time.Time `json:"c,omitzero"`
 }
 
 type partRecord struct {
@@ -53,9 +58,13 @@ func (n *userNS) uploadDir(id string) string { return ".sealgate/mp/" + n.dir + 
 func partName(num int) string                { return fmt.Sprintf("%05d", num) }
 func (n *userNS) mpKey() cryptolayer.Key     { return n.user.DeriveUserKey("multipart") }
 
-// CreateMultipartUpload implements Namespace.
+// CreateMultipartUpload implements Namespace. It reads the bucket's record
+// (the upload keeps its creation time); the state it stores lies outside the
+// bucket, so a DeleteBucket does not wait for it: an upload of a bucket
+// deleted meanwhile ends with ErrNoSuchBucket, and gc removes it once expired.
 func (n *userNS) CreateMultipartUpload(ctx context.Context, bucket, key string, opts PutOptions) (string, error) {
-	if err := n.needBucket(ctx, bucket); err != nil {
+	bi, err := n.HeadBucket(ctx, bucket)
+	if err != nil {
 		return "", err
 	}
 	if _, err := n.objectKey(bucket, key); err != nil {
@@ -70,7 +79,7 @@ func (n *userNS) CreateMultipartUpload(ctx context.Context, bucket, key string, 
 	}
 	u, _ := cryptolayer.NewUpload(0, ck.Epoch).MarshalBinary()
 	id := rand.Text()
-	st := uploadState{Bucket: bucket, Key: key, Upload: u, Meta: opts.Meta, Created: n.svc.cfg.Now().UTC()}
+	st := uploadState{Bucket: bucket, Key: key, Upload: u, Meta: opts.Meta, Created: n.svc.cfg.Now().UTC(), BucketCreated: bi.Created}
 	if err := n.putRecord(ctx, n.uploadDir(id)+"state", "upload\x00"+id, st, backends.PutOptions{IfAbsent: true}); err != nil {
 		return "", err
 	}
@@ -110,26 +119,44 @@ func (n *userNS) getRecord(ctx context.Context, up, context string, v any, notEx
 }
 
 // loadUpload returns the upload's state and salt, checking that it belongs
-// to bucket and key.
-func (n *userNS) loadUpload(ctx context.Context, bucket, key, id string) (*uploadState, cryptolayer.Upload, error) {
+// to bucket and key, and that the bucket exists and is the one the upload
+// began in. The bucket's record is read, or with hint, trusted from the
+// write hint (for a Complete, whose write confirms the bucket after it).
+func (n *userNS) loadUpload(ctx context.Context, bucket, key, id string, hint bool) (*uploadState, cryptolayer.Upload, error) {
 	var st uploadState
 	var u cryptolayer.Upload
 	if !validUploadID(id) {
 		return nil, u, fmt.Errorf("%w: %q", ErrNoSuchUpload, id)
 	}
-	if err := n.needBucket(ctx, bucket); err != nil {
+	created, err := n.bucketCreated(ctx, bucket, hint)
+	if err != nil {
 		return nil, u, err
 	}
 	if _, err := n.getRecord(ctx, n.uploadDir(id)+"state", "upload\x00"+id, &st, ErrNoSuchUpload); err != nil {
 		return nil, u, err
 	}
-	if st.Bucket != bucket || st.Key != key {
+	if hint && !st.BucketCreated.IsZero() && !st.BucketCreated.Equal(created) {
+		created, err = n.bucketCreated(ctx, bucket, false) // the hint may be of an older bucket
+		if err != nil {
+			return nil, u, err
+		}
+	}
+	if st.Bucket != bucket || st.Key != key || !st.BucketCreated.IsZero() && !st.BucketCreated.Equal(created) {
 		return nil, u, fmt.Errorf("%w: %q", ErrNoSuchUpload, id)
 	}
 	if err := u.UnmarshalBinary(st.Upload); err != nil {
 		return nil, u, fmt.Errorf("%w: upload state", ErrIntegrity)
 	}
 	return &st, u, nil
+}
+
+// bucketCreated returns the bucket's creation time: read, or from the hint.
+func (n *userNS) bucketCreated(ctx context.Context, bucket string, hint bool) (time.Time, error) {
+	if hint {
+		return n.bucketHint(ctx, bucket)
+	}
+	bi, err := n.HeadBucket(ctx, bucket)
+	return bi.Created, err
 }
 
 func validUploadID(id string) bool {
@@ -149,7 +176,7 @@ func (n *userNS) UploadPart(ctx context.Context, bucket, key, id string, part in
 	if part < 1 || part > cryptolayer.MaxParts {
 		return "", fmt.Errorf("%w: part number %d", ErrInvalidArgument, part)
 	}
-	_, u, err := n.loadUpload(ctx, bucket, key, id)
+	_, u, err := n.loadUpload(ctx, bucket, key, id, false)
 	if err != nil {
 		return "", err
 	}
@@ -228,7 +255,7 @@ func (n *userNS) UploadPartCopy(ctx context.Context, bucket, key, id string, par
 
 // AbortMultipartUpload implements Namespace: everything of the upload goes.
 func (n *userNS) AbortMultipartUpload(ctx context.Context, bucket, key, id string) error {
-	if _, _, err := n.loadUpload(ctx, bucket, key, id); err != nil {
+	if _, _, err := n.loadUpload(ctx, bucket, key, id, false); err != nil {
 		return err
 	}
 	return n.removeUpload(ctx, id, false)

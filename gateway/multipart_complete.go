@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"time"
 
 	"github.com/sealgate/sealgate/backends"
 	"github.com/sealgate/sealgate/cryptolayer"
@@ -37,40 +39,149 @@ func (n *userNS) CompleteMultipartUpload(ctx context.Context, bucket, key, id st
 	return info, err
 }
 
+// Across gateways (each with its own singleflight), two Completes of one
+// upload may run at once. Each writes the object only if the key still
+// holds the version it saw before re-sealing (or none), so only one of them
+// writes, and a Complete that was slow never overwrites a version a client
+// wrote after the upload was completed. The other finds the "done" record,
+// or the object this upload makes (its multipart ETag, size and metadata),
+// and answers with that object; failing both (a client wrote the key
+// meanwhile), it answers ErrUnavailable, and the client's retry completes
+// the upload again.
 func (n *userNS) complete(ctx context.Context, bucket, key, id string, parts []CompletedPart, opts PutOptions) (ObjectInfo, error) {
-	var done doneRecord
-	if validUploadID(id) {
-		if _, err := n.getRecord(ctx, n.uploadDir(id)+"done", "done\x00"+id, &done, ErrNoSuchUpload); err == nil {
-			if done.Bucket == bucket && done.Key == key {
-				return done.Info, nil
-			}
+	if info, ok := n.doneInfo(ctx, bucket, key, id); ok {
+		return info, nil
+	}
+	info, want, err := n.completeOnce(ctx, bucket, key, id, parts, opts)
+	if err == nil {
+		n.finishUpload(ctx, bucket, key, id, info)
+		return info, nil
+	}
+	if info, ok := n.doneInfo(ctx, bucket, key, id); ok {
+		return info, nil // completed by another gateway, which removed the parts
+	}
+	if errors.Is(err, errCompleteRaced) {
+		if cur, err := n.HeadObject(ctx, bucket, key, GetOptions{}); err == nil && want.is(cur) {
+			n.finishUpload(ctx, bucket, key, id, cur)
+			return cur, nil // written by another gateway's Complete, not yet recorded
 		}
+		return ObjectInfo{}, fmt.Errorf("%w: %w; retry", ErrUnavailable, err)
 	}
-	st, u, err := n.loadUpload(ctx, bucket, key, id)
-	if err != nil {
-		return ObjectInfo{}, err
+	return ObjectInfo{}, err
+}
+
+// errCompleteRaced: the key changed while a Complete re-sealed the parts.
+var errCompleteRaced = errors.New("gateway: the object changed during the Complete")
+
+// completion is what completing an upload with a part list makes.
+type completion struct {
+	etag string
+	size int64
+	meta Meta
+}
+
+// is reports whether info is that object (or one identical to it).
+func (c completion) is(info ObjectInfo) bool {
+	return info.ETag == c.etag && info.Size == c.size && maps.Equal(info.Meta, c.meta)
+}
+
+// doneInfo returns the object a completed upload made, if its "done"
+// record exists and is of bucket and key.
+func (n *userNS) doneInfo(ctx context.Context, bucket, key, id string) (ObjectInfo, bool) {
+	var done doneRecord
+	if !validUploadID(id) {
+		return ObjectInfo{}, false
 	}
-	cparts, recs, err := n.checkParts(ctx, id, parts)
-	if err != nil {
-		return ObjectInfo{}, err
+	if _, err := n.getRecord(ctx, n.uploadDir(id)+"done", "done\x00"+id, &done, ErrNoSuchUpload); err != nil {
+		return ObjectInfo{}, false
 	}
-	up, err := n.objectKey(bucket, key)
-	if err != nil {
-		return ObjectInfo{}, err
-	}
-	cond, err := n.putConditions(ctx, bucket, key, up, opts.IfNoneMatch, opts.IfMatch)
-	if err != nil {
-		return ObjectInfo{}, err
-	}
-	info, err := n.reseal(ctx, bucket, key, up, id, u, cparts, recs, cond, PutOptions{Meta: st.Meta})
-	if err != nil {
-		return ObjectInfo{}, err
-	}
-	done = doneRecord{Bucket: bucket, Key: key, Info: info}
+	return done.Info, done.Bucket == bucket && done.Key == key
+}
+
+// finishUpload records the completion and removes the parts, best effort
+// (gc removes what is left once the upload expires).
+func (n *userNS) finishUpload(ctx context.Context, bucket, key, id string, info ObjectInfo) {
+	done := doneRecord{Bucket: bucket, Key: key, Info: info}
 	if err := n.putRecord(ctx, n.uploadDir(id)+"done", "done\x00"+id, done, backends.PutOptions{}); err == nil {
 		_ = n.removeUpload(ctx, id, true)
 	}
-	return info, nil
+}
+
+// completeOnce checks the upload and its parts and writes the object. If
+// the key already holds the object this upload makes (another gateway's
+// Complete wrote it and has not recorded it yet), that object is the
+// answer and nothing is written.
+func (n *userNS) completeOnce(ctx context.Context, bucket, key, id string, parts []CompletedPart, opts PutOptions) (ObjectInfo, completion, error) {
+	st, u, err := n.loadUpload(ctx, bucket, key, id, true)
+	if err != nil {
+		return ObjectInfo{}, completion{}, err
+	}
+	cparts, recs, err := n.checkParts(ctx, id, parts)
+	if err != nil {
+		return ObjectInfo{}, completion{}, err
+	}
+	up, err := n.objectKey(bucket, key)
+	if err != nil {
+		return ObjectInfo{}, completion{}, err
+	}
+	want, err := completionOf(key, st, cparts)
+	if err != nil {
+		return ObjectInfo{}, want, err
+	}
+	cond, cur, err := n.completeConditions(ctx, bucket, key, up, opts)
+	if err != nil {
+		return ObjectInfo{}, want, err
+	}
+	if cur != nil {
+		if info, err := n.objectInfo(ctx, bucket, key, up, *cur); err == nil && want.is(info) {
+			return info, want, nil
+		}
+	}
+	info, err := n.reseal(ctx, bucket, key, up, id, u, cparts, recs, cond, PutOptions{Meta: st.Meta})
+	if implicit := opts.IfMatch == "" && opts.IfNoneMatch == ""; implicit && errors.Is(err, ErrPreconditionFailed) {
+		err = fmt.Errorf("%w: %w", errCompleteRaced, err)
+	}
+	return info, want, err
+}
+
+// completionOf is the object an upload's parts make.
+func completionOf(key string, st *uploadState, parts []cryptolayer.PartInfo) (completion, error) {
+	sm, err := sealMeta(st.Meta, key, false, time.Time{})
+	if err != nil {
+		return completion{}, err
+	}
+	digest, size := multipartDigest(parts)
+	return completion{etag: fmt.Sprintf("%x-%d", digest, len(parts)), size: size, meta: doorMeta(sm)}, nil
+}
+
+// completeConditions returns the client's conditions or, if it set none,
+// the version the key holds now (cur, nil if none): the object is written
+// only over it.
+func (n *userNS) completeConditions(ctx context.Context, bucket, key, up string, opts PutOptions) (backends.PutOptions, *backends.ObjectInfo, error) {
+	if opts.IfMatch != "" || opts.IfNoneMatch != "" {
+		cond, err := n.putConditions(ctx, bucket, key, up, opts.IfNoneMatch, opts.IfMatch)
+		return cond, nil, err
+	}
+	st, err := n.svc.store.Stat(ctx, up)
+	if isNotExist(err) {
+		return backends.PutOptions{IfAbsent: true}, nil, nil
+	}
+	if err != nil {
+		return backends.PutOptions{}, nil, upstreamErr(err, ErrNoSuchKey)
+	}
+	return backends.PutOptions{IfMatch: st.ETag}, &st, nil
+}
+
+// multipartDigest is the MD5 of the parts' MD5s (the multipart ETag's
+// digest) and the parts' total size.
+func multipartDigest(parts []cryptolayer.PartInfo) ([16]byte, int64) {
+	h := md5.New()
+	var total int64
+	for _, p := range parts {
+		h.Write(p.MD5[:])
+		total += p.Size
+	}
+	return [16]byte(h.Sum(nil)), total
 }
 
 // checkParts validates the client's part list against the stored parts.
@@ -110,13 +221,7 @@ func (n *userNS) checkParts(ctx context.Context, id string, parts []CompletedPar
 // that keeps the multipart ETag.
 func (n *userNS) reseal(ctx context.Context, bucket, key, up, id string, u cryptolayer.Upload,
 	parts []cryptolayer.PartInfo, recs []partRecord, cond backends.PutOptions, po PutOptions) (ObjectInfo, error) {
-	h := md5.New()
-	var total int64
-	for _, p := range parts {
-		h.Write(p.MD5[:])
-		total += p.Size
-	}
-	digest := [16]byte(h.Sum(nil))
+	digest, total := multipartDigest(parts)
 	fill := func(w *cryptolayer.Writer) error {
 		for i, p := range parts {
 			if err := n.copyPart(ctx, w, id, u, p, recs[i]); err != nil {

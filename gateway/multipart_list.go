@@ -16,7 +16,7 @@ import (
 // are zero-padded part numbers, so the upstream listing is in part order
 // and the run stops after one page's worth of records.
 func (n *userNS) ListParts(ctx context.Context, bucket, key, id string, marker, limit int) ([]PartInfo, bool, error) {
-	if _, _, err := n.loadUpload(ctx, bucket, key, id); err != nil {
+	if _, _, err := n.loadUpload(ctx, bucket, key, id, false); err != nil {
 		return nil, false, err
 	}
 	if limit <= 0 || limit > 1000 {

@@ -37,10 +37,13 @@ func (n *userNS) propsKey(bucket, key string) (string, error) {
 
 func propsContext(bucket, key string) string { return "props\x00" + bucket + "\x00" + key }
 
-// GetProps implements Namespace: nil when the resource has none.
+// GetProps implements Namespace: nil when the resource has none. Found
+// properties imply their bucket (as an object does); for a resource without
+// any, the bucket is checked through the write hint (bucketHint), not read
+// again: the doors ask once per resource of a listing they have just made.
 func (n *userNS) GetProps(ctx context.Context, bucket, key string) ([]byte, error) {
-	if err := n.needBucket(ctx, bucket); err != nil {
-		return nil, err
+	if CheckBucketName(bucket) != nil {
+		return nil, fmt.Errorf("%w: %s", ErrNoSuchBucket, bucket)
 	}
 	pk, err := n.propsKey(bucket, key)
 	if err != nil {
@@ -48,7 +51,8 @@ func (n *userNS) GetProps(ctx context.Context, bucket, key string) ([]byte, erro
 	}
 	rc, _, err := n.svc.store.Get(ctx, pk, 0, -1)
 	if errors.Is(err, backends.ErrNotExist) {
-		return nil, nil
+		_, err := n.bucketHint(ctx, bucket)
+		return nil, err
 	}
 	if err != nil {
 		return nil, upstreamErr(err, ErrNoSuchKey)
@@ -66,12 +70,14 @@ func (n *userNS) GetProps(ctx context.Context, bucket, key string) ([]byte, erro
 	return pt, nil
 }
 
-// SetProps implements Namespace: empty data removes the properties.
+// SetProps implements Namespace: empty data removes the properties. It is
+// a write into the bucket (bucketdel.go): stored properties of a bucket
+// deleted meanwhile are removed again, and the answer is ErrNoSuchBucket.
 func (n *userNS) SetProps(ctx context.Context, bucket, key string, data []byte) error {
 	if len(data) > MaxPropsBytes {
 		return ErrPropsTooLarge
 	}
-	if err := n.needBucket(ctx, bucket); err != nil {
+	if _, err := n.bucketHint(ctx, bucket); err != nil {
 		return err
 	}
 	pk, err := n.propsKey(bucket, key)
@@ -79,11 +85,15 @@ func (n *userNS) SetProps(ctx context.Context, bucket, key string, data []byte) 
 		return err
 	}
 	if len(data) == 0 {
-		return upstreamErr(n.svc.store.Delete(ctx, pk), ErrNoSuchKey)
+		err = n.svc.store.Delete(ctx, pk)
+	} else {
+		rec := cryptolayer.SealRecord(n.user.DeriveUserKey("props"), propsContext(bucket, key), data)
+		_, err = n.svc.store.Put(ctx, pk, bytes.NewReader(rec), int64(len(rec)), backends.PutOptions{})
 	}
-	rec := cryptolayer.SealRecord(n.user.DeriveUserKey("props"), propsContext(bucket, key), data)
-	_, err = n.svc.store.Put(ctx, pk, bytes.NewReader(rec), int64(len(rec)), backends.PutOptions{})
-	return upstreamErr(err, ErrNoSuchKey)
+	if err != nil {
+		return upstreamErr(err, ErrNoSuchKey)
+	}
+	return n.confirmBucket(ctx, bucket, func(ctx context.Context) { _ = n.svc.store.Delete(ctx, pk) })
 }
 
 // dropProps deletes a resource's properties, best effort.

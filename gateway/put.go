@@ -17,7 +17,7 @@ var errWriteAborted = errors.New("gateway: upstream write aborted")
 
 // PutObject implements Namespace.
 func (n *userNS) PutObject(ctx context.Context, bucket, key string, body io.Reader, size int64, opts PutOptions) (ObjectInfo, error) {
-	if err := n.needBucket(ctx, bucket); err != nil {
+	if _, err := n.bucketHint(ctx, bucket); err != nil {
 		return ObjectInfo{}, err
 	}
 	up, err := n.objectKey(bucket, key)
@@ -43,7 +43,10 @@ type sealOptions struct {
 // writeObject seals what fill writes into a new version at up, streaming
 // through a pipe into the upstream Put. The version is committed only if
 // fill and the writer's Close succeed; otherwise the pipe is closed with
-// the error, the upstream Put fails, and the old version stays.
+// the error, the upstream Put fails, and the old version stays. After the
+// commit it confirms that the bucket still exists (bucketdel.go): if it was
+// deleted meanwhile, the version is removed and the answer is
+// ErrNoSuchBucket.
 func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond backends.PutOptions, opts PutOptions,
 	fill func(*cryptolayer.Writer) error, size int64, so sealOptions) (ObjectInfo, error) {
 	now := n.svc.cfg.Now().UTC()
@@ -79,6 +82,12 @@ func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond b
 	oi := ObjectInfo{Key: key, Size: res.sum.Size, ETag: res.sum.ETag(), LastModified: now, Meta: doorMeta(sm), Checksum: res.checksum}
 	n.svc.meta.Add(metaKey{up, upInfo.ETag}, oi)
 	n.svc.lists.invalidate(n.bucketPrefix(bucket))
+	if err := n.confirmBucket(ctx, bucket, func(ctx context.Context) {
+		_ = n.svc.store.Delete(ctx, up)
+		n.svc.lists.invalidate(n.bucketPrefix(bucket))
+	}); err != nil {
+		return ObjectInfo{}, err
+	}
 	return oi, nil
 }
 

@@ -75,11 +75,12 @@ func (n *userNS) reencryptObject(ctx context.Context, bucket string, o backends.
 }
 
 // passOver returns nil for a failure a rotation may pass over: the object
-// or upload vanished, changed under it (then rewritten under the current
-// epoch), or fails authentication (readable under no epoch). Any other
-// failure, an unavailable upstream above all, is returned.
+// or upload vanished, or its bucket did (such an upload can never be
+// completed), it changed under it (then rewritten under the current epoch),
+// or it fails authentication (readable under no epoch). Any other failure,
+// an unavailable upstream above all, is returned.
 func passOver(err error) error {
-	for _, skip := range []error{ErrNoSuchKey, ErrNoSuchUpload, errChanged, ErrIntegrity, cryptolayer.ErrIntegrity, cryptolayer.ErrNameAuth} {
+	for _, skip := range []error{ErrNoSuchKey, ErrNoSuchUpload, ErrNoSuchBucket, errChanged, ErrIntegrity, cryptolayer.ErrIntegrity, cryptolayer.ErrNameAuth} {
 		if errors.Is(err, skip) {
 			return nil
 		}
@@ -117,7 +118,7 @@ func (n *userNS) countOldUploads(ctx context.Context, current uint32, rep *Reenc
 		return err
 	}
 	for _, u := range ups {
-		_, up, err := n.loadUpload(ctx, u.bucket, u.Key, u.UploadID)
+		_, up, err := n.loadUpload(ctx, u.bucket, u.Key, u.UploadID, false)
 		switch {
 		case err != nil:
 			if err := passOver(err); err != nil {

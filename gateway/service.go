@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"crypto/rand"
 	"sync/atomic"
 	"time"
 
@@ -24,8 +25,9 @@ type Config struct {
 	// FetchParallelism bounds the parallel metadata reads of a cold listing
 	// page (default 16).
 	FetchParallelism int
-	// ListCacheTTL is how long a decrypted listing serves later pages of a
-	// paging run (default 60 s). Writes through this gateway invalidate it.
+	// ListCacheTTL is how long a decrypted listing serves the continuation
+	// pages of a paging run (default 60 s); first pages always list the
+	// upstream. Writes through this gateway invalidate it.
 	ListCacheTTL time.Duration
 	// UploadExpiry is the age after which an unfinished multipart upload may
 	// be removed (default 7 days).
@@ -70,7 +72,9 @@ type Service struct {
 	meta      *lru.Cache[metaKey, ObjectInfo]
 	ciphers   *lru.Cache[string, *cryptolayer.NameCipher]
 	lists     *listCache
-	buckets   *lru.Cache[string, bucketState] // bounded: names of absent buckets are cached too
+	folders   *lru.Cache[string, string]      // upstream folder prefix → its plaintext segment (list.go)
+	instance  string                          // names this Service's listings in snapshots
+	buckets   *lru.Cache[string, bucketState] // buckets seen live: a hint for writes (buckets.go)
 	completes singleflight.Group              // one re-seal per upload at a time (multipart_complete.go)
 	integrity atomic.Int64
 	hits      atomic.Int64
@@ -114,8 +118,12 @@ func NewService(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{cfg: cfg, store: cfg.Store, meta: meta, ciphers: ciphers, buckets: buckets,
-		lists: newListCache(cfg.ListCacheEntries, cfg.ListCacheTTL)}, nil
+	folders, err := lru.New[string, string](65536)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{cfg: cfg, store: cfg.Store, meta: meta, ciphers: ciphers, buckets: buckets, folders: folders,
+		lists: newListCache(cfg.ListCacheEntries, cfg.ListCacheTTL), instance: rand.Text()[:10]}, nil
 }
 
 func (s *Service) integrityFailure(region string) {

@@ -85,13 +85,13 @@ func (s *server) listObjects(rc *reqCtx, q url.Values, v2 bool) error {
 	if err != nil {
 		return err
 	}
-	marker, res := q.Get("marker"), &listResult{Xmlns: s3ns, Name: rc.bucket, MaxKeys: p.maxKeys}
+	marker, snapshot, res := q.Get("marker"), "", &listResult{Xmlns: s3ns, Name: rc.bucket, MaxKeys: p.maxKeys}
 	if v2 {
-		if marker, err = v2Marker(q, res); err != nil {
+		if marker, snapshot, err = v2Marker(q, res); err != nil {
 			return err
 		}
 	}
-	page, err := rc.listPage(p, marker)
+	page, err := rc.listPage(p, marker, snapshot)
 	if err != nil {
 		return err
 	}
@@ -116,7 +116,7 @@ func (s *server) listObjects(rc *reqCtx, q url.Values, v2 bool) error {
 		res.KeyCount = &n
 		res.StartAfter = p.encode(res.StartAfter)
 		if page.IsTruncated {
-			res.NextContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(page.NextMarker))
+			res.NextContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(page.Snapshot + "\x00" + page.NextMarker))
 		}
 	} else {
 		m := p.encode(marker)
@@ -128,29 +128,34 @@ func (s *server) listObjects(rc *reqCtx, q url.Values, v2 bool) error {
 	return writeXML(rc, http.StatusOK, res)
 }
 
-// v2Marker returns the listing marker of a v2 request: the continuation
-// token (base64 of the marker) or else start-after.
-func v2Marker(q url.Values, res *listResult) (string, error) {
+// v2Marker returns the listing marker of a v2 request and the gateway's
+// listing snapshot: the continuation token (base64 of snapshot, NUL,
+// marker; or of the marker alone, as tokens were before snapshots) or else
+// start-after, which starts a fresh listing.
+func v2Marker(q url.Values, res *listResult) (marker, snapshot string, err error) {
 	res.StartAfter = q.Get("start-after")
 	tok, ok := q["continuation-token"]
 	if !ok {
-		return res.StartAfter, nil
+		return res.StartAfter, "", nil
 	}
 	m, err := base64.RawURLEncoding.DecodeString(tok[0])
 	if err != nil || tok[0] == "" {
-		return "", errMsg("InvalidArgument", "The continuation token provided is incorrect")
+		return "", "", errMsg("InvalidArgument", "The continuation token provided is incorrect")
 	}
 	res.ContinuationToken = tok[0]
-	return string(m), nil
+	if snap, marker, ok := strings.Cut(string(m), "\x00"); ok {
+		return marker, snap, nil
+	}
+	return string(m), "", nil
 }
 
 // listPage asks the gateway for one page; max-keys=0 answers an empty page.
-func (rc *reqCtx) listPage(p listParams, marker string) (gateway.ListResult, error) {
+func (rc *reqCtx) listPage(p listParams, marker, snapshot string) (gateway.ListResult, error) {
 	if p.maxKeys == 0 {
 		_, err := rc.user.NS.HeadBucket(rc.r.Context(), rc.bucket)
 		return gateway.ListResult{}, err
 	}
 	return rc.user.NS.ListObjects(rc.r.Context(), rc.bucket, gateway.ListQuery{
-		Prefix: p.prefix, Delimiter: p.delimiter, Marker: marker, MaxKeys: p.maxKeys,
+		Prefix: p.prefix, Delimiter: p.delimiter, Marker: marker, MaxKeys: p.maxKeys, Snapshot: snapshot,
 	})
 }

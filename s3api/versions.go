@@ -42,7 +42,7 @@ func (s *server) listVersions(rc *reqCtx, q url.Values) error {
 		return err
 	}
 	marker := q.Get("key-marker")
-	page, err := rc.listPage(p, marker)
+	page, err := rc.listPage(p, marker, "")
 	if err != nil {
 		return err
 	}

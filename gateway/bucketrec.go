@@ -1,0 +1,144 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/sealgate/sealgate/backends"
+	"github.com/sealgate/sealgate/cryptolayer"
+)
+
+// A bucket record is a sealed record (context "bucket\x00<name>", under the
+// user key "bucket record") whose plaintext length says its phase:
+//
+//	8 bytes   live: the creation time, unix nanoseconds, big-endian
+//	9 bytes   deleting: the creation time, then 'd' (a DeleteBucket runs)
+//	0 bytes   gone: a tombstone left by DeleteBucket
+//
+// Every change of a record is a compare-and-swap on its upstream ETag (or
+// create-if-absent), never a delete: see bucketdel.go for why. The phase is
+// visible in the record's upstream size, so ListBuckets skips tombstones
+// without reading them.
+
+// bucketPhase is the state of a bucket record.
+type bucketPhase int
+
+const (
+	bucketAbsent   bucketPhase = iota // no record
+	bucketLive                        // the bucket exists
+	bucketDeleting                    // it exists; a DeleteBucket is checking that it is empty
+	bucketGone                        // tombstone: the bucket was deleted
+)
+
+// exists reports whether the phase is a bucket that exists: a bucket being
+// deleted exists until its DeleteBucket commits.
+func (p bucketPhase) exists() bool { return p == bucketLive || p == bucketDeleting }
+
+// bucketRecord is a read bucket record with its upstream version.
+type bucketRecord struct {
+	phase   bucketPhase
+	created time.Time // live and deleting
+	etag    string    // upstream ETag; "" when absent
+}
+
+// errBucketRaced: a compare-and-swap of a bucket record lost against
+// another change.
+var errBucketRaced = errors.New("gateway: bucket record changed concurrently")
+
+// goneRecordSize is the upstream size of a tombstone.
+const goneRecordSize = cryptolayer.RecordOverhead
+
+func (n *userNS) recordKey() cryptolayer.Key { return n.user.DeriveUserKey("bucket record") }
+
+func bucketContext(bucket string) string { return "bucket\x00" + bucket }
+
+// readBucket reads and opens a bucket's record. An absent record is phase
+// bucketAbsent, not an error; a record that fails authentication is
+// ErrIntegrity (counted).
+func (n *userNS) readBucket(ctx context.Context, bucket string) (bucketRecord, error) {
+	rc, info, err := n.svc.store.Get(ctx, n.bucketRecordKey(bucket), 0, 1024)
+	if isNotExist(err) {
+		return bucketRecord{phase: bucketAbsent}, nil
+	}
+	if err != nil {
+		return bucketRecord{}, upstreamErr(err, ErrNoSuchBucket)
+	}
+	defer func() { _ = rc.Close() }()
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(io.LimitReader(rc, 1024)); err != nil {
+		return bucketRecord{}, upstreamErr(err, ErrNoSuchBucket)
+	}
+	pt, err := cryptolayer.OpenRecord(n.recordKey(), bucketContext(bucket), buf.Bytes())
+	rec, ok := parseBucketRecord(pt)
+	if err != nil || !ok {
+		n.svc.integrityFailure("record")
+		return bucketRecord{}, fmt.Errorf("%w: bucket record", ErrIntegrity)
+	}
+	rec.etag = info.ETag
+	return rec, nil
+}
+
+func parseBucketRecord(pt []byte) (bucketRecord, bool) {
+	switch {
+	case len(pt) == 0:
+		return bucketRecord{phase: bucketGone}, true
+	case len(pt) == 8:
+		return bucketRecord{phase: bucketLive, created: nanoTime(pt)}, true
+	case len(pt) == 9 && pt[8] == 'd':
+		return bucketRecord{phase: bucketDeleting, created: nanoTime(pt)}, true
+	}
+	return bucketRecord{}, false
+}
+
+func nanoTime(b []byte) time.Time { return time.Unix(0, int64(binary.BigEndian.Uint64(b))).UTC() }
+
+// swapBucket replaces the record prev (as read, or absent) by one in phase
+// next, keeping prev's creation time unless created is set. It fails with
+// errBucketRaced if the record is no longer prev.
+func (n *userNS) swapBucket(ctx context.Context, bucket string, prev bucketRecord, next bucketPhase, created time.Time) (bucketRecord, error) {
+	if created.IsZero() {
+		created = prev.created
+	}
+	var pt []byte
+	switch next {
+	case bucketLive:
+		pt = binary.BigEndian.AppendUint64(nil, uint64(created.UnixNano()))
+	case bucketDeleting:
+		pt = append(binary.BigEndian.AppendUint64(nil, uint64(created.UnixNano())), 'd')
+	case bucketGone:
+		pt, created = []byte{}, time.Time{}
+	default:
+		panic("gateway: swapBucket: invalid phase")
+	}
+	cond := backends.PutOptions{IfAbsent: true}
+	if prev.phase != bucketAbsent {
+		cond = backends.PutOptions{IfMatch: prev.etag}
+	}
+	rec := cryptolayer.SealRecord(n.recordKey(), bucketContext(bucket), pt)
+	info, err := n.svc.store.Put(ctx, n.bucketRecordKey(bucket), bytes.NewReader(rec), int64(len(rec)), cond)
+	if errors.Is(err, backends.ErrPreconditionFailed) {
+		return bucketRecord{}, fmt.Errorf("%w: %s", errBucketRaced, bucket)
+	}
+	if err != nil {
+		return bucketRecord{}, upstreamErr(err, ErrNoSuchBucket)
+	}
+	return bucketRecord{phase: next, created: created, etag: info.ETag}, nil
+}
+
+// readBucketRecord returns the creation time of an existing bucket, for
+// verify; ErrNoSuchBucket if it does not exist.
+func (n *userNS) readBucketRecord(ctx context.Context, bucket string) (time.Time, error) {
+	rec, err := n.readBucket(ctx, bucket)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if !rec.phase.exists() {
+		return time.Time{}, fmt.Errorf("%w: %s", ErrNoSuchBucket, bucket)
+	}
+	return rec.created, nil
+}
