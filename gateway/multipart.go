@@ -77,6 +77,9 @@ func (n *userNS) CreateMultipartUpload(ctx context.Context, bucket, key string, 
 	if err != nil {
 		return "", err
 	}
+	if err := n.epochCurrent(ck.Epoch); err != nil {
+		return "", err
+	}
 	u, _ := cryptolayer.NewUpload(0, ck.Epoch).MarshalBinary()
 	id := rand.Text()
 	st := uploadState{Bucket: bucket, Key: key, Upload: u, Meta: opts.Meta, Created: n.svc.cfg.Now().UTC(), BucketCreated: bi.Created}

@@ -152,3 +152,20 @@ func (k epochKeys) EpochKey(id uint32) (cryptolayer.Key, error) {
 	}
 	return key, err
 }
+
+// epochCurrent fails (ErrUnavailable: retry) unless epoch is the user's
+// current content epoch in the newest record this gateway knows
+// (Config.Current). Writes check it at their commit: once every gateway
+// knows of a rotation (one poll), nothing new is committed under the old
+// epoch, so the re-encryption that `user rotate` runs after waiting that
+// long finds every object still under it, and an epoch it finds unused
+// can be dropped without losing an object written meanwhile.
+func (n *userNS) epochCurrent(epoch uint32) error {
+	if n.svc.cfg.Current == nil {
+		return nil
+	}
+	if u := n.svc.cfg.Current(n.user.ID); u != nil && u.CurrentEpoch != epoch {
+		return fmt.Errorf("%w: the account's keys were rotated while this was written (epoch %d is not current): retry", ErrUnavailable, epoch)
+	}
+	return nil
+}

@@ -121,6 +121,10 @@ func (n *userNS) seal(pw *io.PipeWriter, p cryptolayer.Params, fill func(*crypto
 		_ = pw.CloseWithError(err)
 		return sealResult{err: err}
 	}
+	if err := n.epochCurrent(p.Key.Epoch); err != nil {
+		_ = pw.CloseWithError(err) // before EOF: the upstream Put commits nothing
+		return sealResult{err: err}
+	}
 	_ = pw.Close()
 	return sealResult{sum: w.Summary(), checksum: cs}
 }

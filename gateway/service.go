@@ -41,6 +41,10 @@ type Config struct {
 	// snapshot lacks — another gateway rotated the user's keys since — the
 	// gateway asks it once before it calls the object tampered.
 	Fresh func(id [16]byte) *cryptolayer.User
+	// Current, if set, returns the newest key record of a user this
+	// gateway knows, without reading the upstream (nil if none). A write
+	// commits only under the current epoch it names (epochCurrent).
+	Current func(id [16]byte) *cryptolayer.User
 	Now   func() time.Time
 }
 

@@ -70,7 +70,7 @@ func openAccounts(ctx context.Context, c *config, e env, o openOpts, store backe
 // service returns a gateway service over the deployment's upstream (for
 // commands that act on stored data).
 func (d *deployment) service() (*gateway.Service, error) {
-	return gateway.NewService(gateway.Config{Store: d.store, Fresh: freshRecord(d.accts)})
+	return gateway.NewService(gateway.Config{Store: d.store, Fresh: freshRecord(d.accts), Current: currentRecord(d.accts)})
 }
 
 // Close closes the accounts and the upstream.
@@ -87,6 +87,17 @@ func printEvent(w io.Writer) func(accounts.Event) {
 			level = "integrity failure"
 		}
 		_, _ = fmt.Fprintf(w, "sealgate: %s (%s): %s\n", level, ev.Kind, ev.Msg)
+	}
+}
+
+// currentRecord gives the gateway the newest key record of a user that the
+// accounts hold, without reading the upstream.
+func currentRecord(a *accounts.Accounts) func(id [16]byte) *cryptolayer.User {
+	return func(id [16]byte) *cryptolayer.User {
+		if acc, err := a.ByID(id); err == nil {
+			return acc.KeyRecord()
+		}
+		return nil
 	}
 }
 

@@ -74,7 +74,7 @@ func serve(ctx context.Context, c *config, e env) error {
 		return err
 	}
 	svc, err := gateway.NewService(gateway.Config{Store: d.store, MetaCacheEntries: c.Cache.MetaEntries,
-		ListCacheEntries: c.Cache.ListEntries, Fresh: freshRecord(d.accts),
+		ListCacheEntries: c.Cache.ListEntries, Fresh: freshRecord(d.accts), Current: currentRecord(d.accts),
 		OnIntegrity: func(region string) {
 			m.integrity.WithLabelValues(region).Inc()
 			log.Warn().Str("region", region).Msg("upstream data failed authentication")

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"text/tabwriter"
+	"time"
 
 	"github.com/sealgate/sealgate/cryptolayer"
 	"github.com/sealgate/sealgate/gateway"
@@ -173,7 +174,17 @@ func (u userCmd) rotate(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	_, _ = fmt.Fprintf(u.e.stdout, "sealgate: %s now writes with key epoch %d; re-encrypting older objects\n", name, epoch)
+	// Every running gateway takes the new epoch at its next poll; from then
+	// on none commits a write under an older one (gateway: epochCurrent), so
+	// the re-encryption below, started after that, misses no object.
+	wait := 2*u.c.Accounts.PollInterval + 500*time.Millisecond
+	_, _ = fmt.Fprintf(u.e.stdout, "sealgate: %s now writes with key epoch %d; waiting %v for every gateway to take it\n", name, epoch, wait)
+	select {
+	case <-time.After(wait):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	_, _ = fmt.Fprintln(u.e.stdout, "sealgate: re-encrypting older objects")
 	a, err := u.accts.Get(name)
 	if err != nil {
 		return err

@@ -23,10 +23,8 @@ func (a *Accounts) Get(name string) (*Account, error) {
 // gateway.ErrNoSuchUser. It does not read the upstream.
 func (a *Accounts) ByID(id [16]byte) (*Account, error) {
 	if s := a.snap.Load(); s != nil && !a.closed.Load() {
-		for _, acc := range s.byName {
-			if acc.ID() == id {
-				return acc, nil
-			}
+		if acc := s.byID[id]; acc != nil {
+			return acc, nil
 		}
 	}
 	return nil, fmt.Errorf("%w: id %x", gateway.ErrNoSuchUser, id)

@@ -35,6 +35,7 @@ type snapshot struct {
 	root     cryptolayer.Key // the root key it is sealed under
 	byName   map[string]*Account
 	byAccess map[string]*Account
+	byID     map[[16]byte]*Account
 }
 
 func (s *snapshot) header() cryptolayer.KeystoreHeader { return s.rec.Header(s.root) }
@@ -45,10 +46,11 @@ func (a *Accounts) publish(rec *cryptolayer.KeystoreRecord, sealed []byte, root 
 		rec: rec, sealed: sealed, root: root,
 		byName:   make(map[string]*Account, len(rec.Keystore.Users)),
 		byAccess: make(map[string]*Account, len(rec.Keystore.Users)),
+		byID:     make(map[[16]byte]*Account, len(rec.Keystore.Users)),
 	}
 	for _, u := range rec.Keystore.Users {
 		acc := newAccount(u)
-		s.byName[u.Name], s.byAccess[u.AccessKeyID] = acc, acc
+		s.byName[u.Name], s.byAccess[u.AccessKeyID], s.byID[u.ID] = acc, acc, acc
 	}
 	a.snap.Store(s)
 }
