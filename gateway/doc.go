@@ -60,10 +60,11 @@
 //     re-seals each object only if it still holds the version read, so of
 //     two runs (or a run and a client) one write wins and the other counts
 //     the object as remaining: a run over-counts Remaining, never
-//     under-counts. An epoch a run reports unused is unused, provided every
-//     gateway writes under the current epoch: a gateway whose account
-//     snapshot predates the rotation writes under the old one until it
-//     refreshes, so an epoch is dropped after every gateway has.
+//     under-counts. An epoch a run reports unused is unused: a write commits
+//     only under the account's current epoch as its gateway knows it
+//     (Config.Current; a write across a rotation fails with ErrUnavailable),
+//     and `user rotate` re-encrypts only after every gateway has polled the
+//     rotation.
 //
 // Known limits: a write stopped (the process killed) between its commit
 // and its bucket check can leave an object in a bucket deleted meanwhile,
