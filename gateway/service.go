@@ -45,7 +45,7 @@ type Config struct {
 	// gateway knows, without reading the upstream (nil if none). A write
 	// commits only under the current epoch it names (epochCurrent).
 	Current func(id [16]byte) *cryptolayer.User
-	Now   func() time.Time
+	Now     func() time.Time
 }
 
 func (c *Config) setDefaults() {
