@@ -1,7 +1,7 @@
 // Package fs is the embedded default [backends.Store]: a local directory.
 //
-// Contract: a [Store] implements [backends.Store], [backends.Copier] and
-// [backends.Composer] and passes backends/storetest.
+// Contract: a [Store] implements [backends.Store] and [backends.WidePager]
+// and passes backends/storetest.
 //
 // Layout: the object under key "a/b/c" is the file <root>/data/a/b/c; key
 // segments become directories. Each open Store writes its temporary files
@@ -30,7 +30,7 @@
 // # Several processes on one root
 //
 // Any number of Stores, in one process or in several, may share a root.
-// Every commit (the rename of a Put, Copy or Compose, conditional or not)
+// Every commit (the rename of a Put, conditional or not)
 // and every Delete holds its key's lock: one of 64 stripes, each a mutex
 // among the goroutines of a Store and the flock(2) of <root>/locks/NN
 // among Stores. A conditional put checks its condition and renames under
@@ -115,8 +115,6 @@ type Store struct {
 var (
 	_ backends.Store     = (*Store)(nil)
 	_ backends.WidePager = (*Store)(nil)
-	_ backends.Copier    = (*Store)(nil)
-	_ backends.Composer  = (*Store)(nil)
 )
 
 // Open opens the store in the existing, writable directory root, creating

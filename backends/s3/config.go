@@ -23,7 +23,7 @@ const (
 	DefaultMaxRetries = 4
 
 	minPartSize = 5 << 20 // S3: every part but the last
-	maxPartSize = 5 << 30 // S3: largest part, and largest CopyObject source
+	maxPartSize = 5 << 30 // S3: largest part
 	maxParts    = 10000   // S3: parts per multipart upload
 	maxConc     = 64      // sanity bound on Config.Concurrency
 	maxRetries  = 20      // sanity bound on Config.MaxRetries

@@ -39,16 +39,13 @@
 // never sent.
 //
 // Conditional writes use If-None-Match: * (IfAbsent) and If-Match (IfMatch)
-// on PutObject and CompleteMultipartUpload. versitygw 1.8 and MinIO ignore
-// them on CopyObject, so a conditional Copy is a multipart upload of one
-// copied part (UploadPartCopy) whose CompleteMultipartUpload carries them. A
-// multipart Put, a Compose or a conditional Copy checks the condition with
-// HeadObject first to fail fast, but the condition sent with the final
-// request is what decides. Upstreams that ignore these headers cannot
-// honour them; AWS S3, MinIO and versitygw do. [backends.CheckConditional]
-// detects an upstream that ignores them. Two Stores on one bucket and
-// prefix (two gateways) are as coordinated as the upstream's conditional
-// writes.
+// on PutObject and CompleteMultipartUpload. A multipart Put checks the
+// condition with HeadObject first to fail fast, but the condition sent with
+// the final request is what decides. Upstreams that ignore these headers
+// cannot honour them; AWS S3, MinIO and versitygw do.
+// [backends.CheckConditional] detects an upstream that ignores them. Two
+// Stores on one bucket and prefix (two gateways) are as coordinated as the
+// upstream's conditional writes.
 //
 // # Reads
 //
@@ -62,13 +59,6 @@
 // object is the MD5 of its content: rewriting identical bytes keeps the ETag.
 // The ModTime returned by Put is the Date of the upstream's answer, which
 // may differ by a second from the Last-Modified reported later by Stat.
-//
-// # Copies
-//
-// [Store] implements [backends.Copier] with CopyObject (UploadPartCopy
-// for a conditional copy, in ranges above 5 GiB) and [backends.Composer] with UploadPartCopy when all
-// sources but the last are at least 5 MiB; otherwise Compose streams the
-// sources through a Put.
 //
 // # Errors
 //
