@@ -147,17 +147,6 @@ func (u *User) DeriveUserKey(label string) Key {
 // CheckPassword reports whether pw is the user's password (one Argon2id run).
 func (u *User) CheckPassword(pw []byte) bool { return u.Password.Verify(pw, u.Name, u.ID) }
 
-// SetPassword replaces the password verifier (fresh salt, parameters p).
-// Nothing else changes: not the root key, not the epochs, no object.
-func (u *User) SetPassword(pw []byte, p PasswordParams) error {
-	v, err := NewPasswordVerifier(pw, p, u.Name, u.ID)
-	if err != nil {
-		return err
-	}
-	u.Password = v
-	return nil
-}
-
 // Rotate adds a new random epoch key and makes it current; it returns the
 // new epoch id. Old epochs stay until DropEpoch (after re-encryption).
 func (u *User) Rotate() (uint32, error) {

@@ -2,7 +2,6 @@ package cryptolayer
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -232,10 +231,6 @@ func parseRecordBody(h KeystoreHeader, body []byte) (*KeystoreRecord, error) {
 	}
 	return rec, nil
 }
-
-// RecordDigest is SHA-256 of a sealed record: two records with the same
-// version but different digests are a fork.
-func RecordDigest(data []byte) [32]byte { return sha256.Sum256(data) }
 
 // DeriveRootKey returns a key for one deployment-wide purpose of the
 // gateway, such as "rotation ack": HKDF(root, "sgw1 root key" || lp(label)).
