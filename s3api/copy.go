@@ -4,7 +4,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,8 +11,6 @@ import (
 
 	"github.com/sealgate/sealgate/gateway"
 )
-
-type ioReader = io.Reader
 
 // parseCopySource splits x-amz-copy-source ("[/]bucket/key[?versionId=…]",
 // URL-encoded) into bucket and key.
