@@ -113,11 +113,18 @@ type account struct {
 	Password string `json:"password"`
 }
 
-// addUser creates an account through gateway i's settings.
+// addUser creates an account through gateway i's settings, with the
+// password name + " password".
 func (c *cluster) addUser(i int, name string) account {
 	c.t.Helper()
+	return c.addUserWith(i, name, name+" password")
+}
+
+// addUserWith creates an account with the given password.
+func (c *cluster) addUserWith(i int, name, password string) account {
+	c.t.Helper()
 	var a account
-	out := c.cli(i, name+" password\n", "user", "add", name, "--json", "--password-stdin")
+	out := c.cli(i, password+"\n", "user", "add", name, "--json", "--password-stdin")
 	if err := json.Unmarshal([]byte(out), &a); err != nil {
 		c.t.Fatalf("user add: %v: %q", err, out)
 	}
