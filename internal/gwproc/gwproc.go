@@ -1,8 +1,8 @@
 // Package gwproc runs the built sealgate binary for tests: built once per
 // test binary (without the race detector, as users run it), started with
 // `serve` on ephemeral loopback ports, its endpoints read from what it
-// prints, stopped gracefully or killed. Commands (`user add`, …) run with
-// the same environment.
+// prints, killed at the end of the test. Commands (`user add`, …) run with
+// the same environment (TryCLI).
 //
 // A gateway's stderr (its log) is kept, bounded, and shown when the test
 // fails.
@@ -17,7 +17,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -134,17 +133,6 @@ func (g *Gateway) readEndpoints(out io.Reader, ready chan struct{}) {
 	}
 }
 
-// CLI runs a sealgate command with the gateway's environment and returns
-// its stdout; a failure fails the test.
-func (g *Gateway) CLI(tb testing.TB, stdin string, args ...string) string {
-	tb.Helper()
-	out, errOut, err := g.TryCLI(stdin, args...)
-	if err != nil {
-		tb.Fatalf("sealgate %s: %v\n%s", strings.Join(args, " "), err, errOut)
-	}
-	return out
-}
-
 // TryCLI runs a sealgate command with the gateway's environment.
 func (g *Gateway) TryCLI(stdin string, args ...string) (stdout, stderr string, err error) {
 	cmd := exec.Command(g.Bin, args...)
@@ -155,28 +143,11 @@ func (g *Gateway) TryCLI(stdin string, args ...string) (stdout, stderr string, e
 	return out.String(), errb.String(), err
 }
 
-// Stop sends SIGTERM and waits for a clean exit.
-func (g *Gateway) Stop(tb testing.TB) {
-	tb.Helper()
-	_ = g.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-g.exited:
-		if g.err != nil {
-			tb.Fatalf("unclean exit: %v\n%s", g.err, g.log)
-		}
-	case <-time.After(45 * time.Second):
-		tb.Fatal("no graceful exit")
-	}
-}
-
 // Kill ends the process with SIGKILL and waits for it.
 func (g *Gateway) Kill() {
 	_ = g.cmd.Process.Kill()
 	<-g.exited
 }
-
-// Log returns the tail of the gateway's log.
-func (g *Gateway) Log() string { return g.log.String() }
 
 // BaseEnv is the parent's environment without SEALGATE_* and AWS_*
 // variables, with the EC2 metadata lookup off (no cloud here).
