@@ -266,7 +266,10 @@ func (r *requestRig) s3Rows() []row {
 		}
 	}
 	head := func(key string) func() error {
-		return func() error { _, err := r.here.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String(key)}); return err }
+		return func() error {
+			_, err := r.here.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String(key)})
+			return err
+		}
 	}
 	var rows []row
 	rows = append(rows, r.measure("CreateBucket", func() error { _, err := r.here.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b}); return err }))
