@@ -9,7 +9,7 @@ import (
 	"github.com/sealgate/sealgate/backends"
 )
 
-// Limits of the S3 protocol that shape uploads and copies.
+// Defaults, and the limits of the S3 protocol that shape uploads.
 const (
 	// DefaultPartSize is the part size used when Config.PartSize is 0.
 	DefaultPartSize = 16 << 20

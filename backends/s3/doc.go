@@ -23,16 +23,18 @@
 // Memory per Put is therefore at most PartSize × Concurrency bytes, never the
 // whole body, and all Puts of a Store together hold at most MaxBufferBytes
 // of buffers (more only when one part alone is larger): a Put waits for its
-// first buffer, and takes further ones only while the budget has room. Buffering is also what makes the size check safe: handed a
-// plain reader longer than Content-Length, the HTTP client sends the first
+// first buffer, and takes further ones only while the budget has room.
+// Buffering is also what makes the size check safe: handed a plain reader
+// longer than Content-Length, the HTTP client sends the first
 // Content-Length bytes, the upstream stores them, and only then does the
 // client notice (seen with versitygw).
 //
 // After a failure no new part starts; parts in flight finish, then the
 // upload is aborted, and the abort is repeated until ListParts no longer
 // finds it. An upload whose abort fails still needs the bucket's lifecycle
-// rule for incomplete uploads (AbortIncompleteMultipartUpload). Because each request body is an in-memory byte slice, the SDK
-// can rewind it to retry. Over HTTP the payload is signed (SHA-256); over
+// rule for incomplete uploads (AbortIncompleteMultipartUpload). Because
+// each request body is an in-memory byte slice, the SDK can rewind it to
+// retry. Over HTTP the payload is signed (SHA-256); over
 // HTTPS it is sent as UNSIGNED-PAYLOAD, since TLS protects it in transit and
 // sealgate's object format authenticates it end to end. SDK request checksums
 // are only computed where an operation requires them, and Content-MD5 is
@@ -70,9 +72,9 @@
 // 503 and 504, and the same write would be refused again): any 507, MinIO's
 // XMinioStorageFull (507) and XMinioAdminBucketQuotaExceeded (400, a bucket
 // quota), versitygw's InsufficientStorage (507, ENOSPC) and QuotaExceeded
-// (403: Ceph RGW's user and bucket quotas, versitygw's EDQUOT). Upstreams that store keys
-// as a file tree (versitygw's posix backend) refuse an object "a" next to
-// "a/b"; that is ErrInvalidKey, as are a segment over 255 bytes
+// (403: Ceph RGW's user and bucket quotas, versitygw's EDQUOT). Upstreams
+// that store keys as a file tree (versitygw's posix backend) refuse an
+// object "a" next to "a/b"; that is ErrInvalidKey, as are a segment over 255 bytes
 // (versitygw's KeyTooLongError, MinIO's XMinioInvalidObjectName) and an
 // upstream key over 1024 bytes (AWS S3 and MinIO: KeyTooLongError; the
 // limit counts Config.Prefix, so a Store with a prefix of n bytes holds
