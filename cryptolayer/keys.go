@@ -132,9 +132,9 @@ func (u *User) root() Key {
 	return u.Root
 }
 
-// DeriveUserKey returns a key for one gateway purpose, such as "list token"
-// for LIST continuation tokens: HKDF(user root, "sgw1 gateway key" ||
-// lp(label)). Each purpose needs its own label, and label must not be
+// DeriveUserKey returns a key for one gateway purpose, such as "multipart"
+// for the records of multipart uploads: HKDF(user root, "sgw1 gateway key"
+// || lp(label)). Each purpose needs its own label, and label must not be
 // empty (it panics: a programming error, as is a deleted user).
 func (u *User) DeriveUserKey(label string) Key {
 	if label == "" {
