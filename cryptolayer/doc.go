@@ -36,7 +36,16 @@
 // # Names and keys
 //
 // The name cipher encrypts each '/'-separated segment deterministically
-// (docs/format-names.md); the keystore seals users, their credentials,
+// (docs/format-names.md). The keystore seals users, their credentials,
 // password verifiers, root keys and epoch keys under the gateway root key
-// (docs/format-keys.md).
+// (docs/format-keys.md): [KeystoreRecord] is the upstream's record (format
+// v2); [OpenKeystore] still reads a first-release keystore file (v1) for
+// its migration. [SealExport] seals the root key and the keystore under a
+// passphrase for backups.
+//
+// # Records
+//
+// [SealRecord] seals the gateway's small records that live in the
+// upstream (bucket records, multipart state, properties, shared records),
+// each bound to a context that names its place (docs/upstream-layout.md).
 package cryptolayer
