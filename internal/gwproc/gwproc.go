@@ -1,8 +1,8 @@
 // Package gwproc runs the built sealgate binary for tests: built once per
 // test binary (without the race detector, as users run it), started with
 // `serve` on ephemeral loopback ports, its endpoints read from what it
-// prints, killed at the end of the test. Commands (`user add`, …) run with
-// the same environment (TryCLI).
+// prints, stopped gracefully or killed. Commands (`user add`, …) run with
+// the same environment.
 //
 // A gateway's stderr (its log) is kept, bounded, and shown when the test
 // fails.
@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -133,6 +134,17 @@ func (g *Gateway) readEndpoints(out io.Reader, ready chan struct{}) {
 	}
 }
 
+// CLI runs a sealgate command with the gateway's environment and returns
+// its stdout; a failure fails the test.
+func (g *Gateway) CLI(tb testing.TB, stdin string, args ...string) string {
+	tb.Helper()
+	out, errOut, err := g.TryCLI(stdin, args...)
+	if err != nil {
+		tb.Fatalf("sealgate %s: %v\n%s", strings.Join(args, " "), err, errOut)
+	}
+	return out
+}
+
 // TryCLI runs a sealgate command with the gateway's environment.
 func (g *Gateway) TryCLI(stdin string, args ...string) (stdout, stderr string, err error) {
 	cmd := exec.Command(g.Bin, args...)
@@ -142,6 +154,24 @@ func (g *Gateway) TryCLI(stdin string, args ...string) (stdout, stderr string, e
 	err = cmd.Run()
 	return out.String(), errb.String(), err
 }
+
+// Stop sends SIGTERM and fails the test unless the process exits cleanly
+// (in-flight requests finish first).
+func (g *Gateway) Stop(tb testing.TB) {
+	tb.Helper()
+	_ = g.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-g.exited:
+		if g.err != nil {
+			tb.Fatalf("unclean exit: %v\n%s", g.err, g.log)
+		}
+	case <-time.After(45 * time.Second):
+		tb.Fatal("no graceful exit")
+	}
+}
+
+// Pid is the process id of the gateway.
+func (g *Gateway) Pid() int { return g.cmd.Process.Pid }
 
 // Kill ends the process with SIGKILL and waits for it.
 func (g *Gateway) Kill() {
