@@ -99,7 +99,7 @@ func TestBinaryLifecycle(t *testing.T) {
 		t.Fatalf("gc: %q", out)
 	}
 	s.CLI(t, "second-pass-456\n", "user", "passwd", "carol", "--password-stdin")
-	within(t, 2*time.Second, "the old password is refused", func() bool {
+	gwproc.Within(t, 2*time.Second, "the old password is refused", func() bool {
 		code, _ := davDo(t, s.dav, "carol", "first-pass-123", "GET", "/carol-data/doc.txt", nil)
 		return code == 401
 	})
@@ -107,7 +107,7 @@ func TestBinaryLifecycle(t *testing.T) {
 		t.Fatalf("new password refused: %d", code)
 	}
 	s.CLI(t, "", "user", "delete", "carol")
-	within(t, 2*time.Second, "the deleted account is refused", func() bool {
+	gwproc.Within(t, 2*time.Second, "the deleted account is refused", func() bool {
 		_, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("carol-data")})
 		return err != nil
 	})
@@ -135,19 +135,5 @@ func assertNoUpstreamData(t *testing.T, store string, plain []byte) {
 	// The first account (admin) has no data; carol's objects are purged.
 	if n != 0 {
 		t.Fatalf("%d upstream files remain after deleting the only account with data", n)
-	}
-}
-
-// within fails the test unless ok becomes true within d: changes made
-// through the CLI (or another gateway) reach a running gateway at its next
-// poll of the upstream keystore (accounts.poll_interval, 1 s).
-func within(t *testing.T, d time.Duration, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %v", what, d)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -179,6 +179,21 @@ func (g *Gateway) Kill() {
 	<-g.exited
 }
 
+// Within fails the test unless ok holds within d, polling it every 20 ms:
+// for what a gateway process does on its own time (a change made through
+// another gateway or the CLI reaches it at its next poll of the upstream,
+// about a second).
+func Within(tb testing.TB, d time.Duration, what string, ok func() bool) {
+	tb.Helper()
+	deadline := time.Now().Add(d)
+	for !ok() {
+		if time.Now().After(deadline) {
+			tb.Fatalf("%s: not within %v", what, d)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // BaseEnv is the parent's environment without SEALGATE_* and AWS_*
 // variables, with the EC2 metadata lookup off (no cloud here).
 func BaseEnv() []string {
