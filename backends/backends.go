@@ -157,22 +157,6 @@ type Store interface {
 	Close() error
 }
 
-// Copier is an optional capability: a copy that does not move the bytes
-// through sealgate. Callers find it with a type assertion.
-type Copier interface {
-	// Copy stores a copy of src under dst, atomically, honouring opts for dst.
-	Copy(ctx context.Context, src, dst string, opts PutOptions) (ObjectInfo, error)
-}
-
-// Composer is an optional capability: build one object from others, in
-// order, without moving the bytes through sealgate where the upstream allows
-// (S3 UploadPartCopy, local file concatenation). The sources stay in place.
-type Composer interface {
-	// Compose stores the concatenation of the objects srcs under dst,
-	// atomically, honouring opts for dst.
-	Compose(ctx context.Context, dst string, srcs []string, opts PutOptions) (ObjectInfo, error)
-}
-
 // CheckKey reports whether key follows the rules in the package
 // documentation, returning an error wrapping ErrInvalidKey if not.
 func CheckKey(key string) error {

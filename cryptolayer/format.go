@@ -113,7 +113,7 @@ func parseHeader(b []byte) (*header, error) {
 		return nil, integrity("header", fmt.Errorf("%w: slot size", ErrUnsupportedFormat))
 	}
 	copy(h.salt[:], b[12:44])
-	copy(h.mac[:], b[48:80])
+	copy(h.mac[:], b[headerBody:HeaderSize])
 	return h, nil
 }
 

@@ -87,7 +87,7 @@ func (v *goldenVector) seal(t *testing.T) []byte {
 		return out.Bytes()
 	}
 	u := NewUpload(v.Suite, v.Epoch)
-	obj, err := u.Prefix(v.ring(), v.binding(), v.Meta)
+	obj, _, err := u.prefix(v.ring(), v.binding(), v.Meta)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func (v *goldenVector) seal(t *testing.T) []byte {
 		_ = w.Close()
 		infos, obj, off = append(infos, w.Info()), append(obj, out.Bytes()...), off+n
 	}
-	end, _, err := u.Complete(v.ring(), infos, Checksum{})
+	end, _, err := assemble(u, v.ring(), infos)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -132,9 +132,9 @@ func (u *User) root() Key {
 	return u.Root
 }
 
-// DeriveUserKey returns a key for one gateway purpose, such as "list token"
-// for LIST continuation tokens: HKDF(user root, "sgw1 gateway key" ||
-// lp(label)). Each purpose needs its own label, and label must not be
+// DeriveUserKey returns a key for one gateway purpose, such as "multipart"
+// for the records of multipart uploads: HKDF(user root, "sgw1 gateway key"
+// || lp(label)). Each purpose needs its own label, and label must not be
 // empty (it panics: a programming error, as is a deleted user).
 func (u *User) DeriveUserKey(label string) Key {
 	if label == "" {
@@ -146,17 +146,6 @@ func (u *User) DeriveUserKey(label string) Key {
 
 // CheckPassword reports whether pw is the user's password (one Argon2id run).
 func (u *User) CheckPassword(pw []byte) bool { return u.Password.Verify(pw, u.Name, u.ID) }
-
-// SetPassword replaces the password verifier (fresh salt, parameters p).
-// Nothing else changes: not the root key, not the epochs, no object.
-func (u *User) SetPassword(pw []byte, p PasswordParams) error {
-	v, err := NewPasswordVerifier(pw, p, u.Name, u.ID)
-	if err != nil {
-		return err
-	}
-	u.Password = v
-	return nil
-}
 
 // Rotate adds a new random epoch key and makes it current; it returns the
 // new epoch id. Old epochs stay until DropEpoch (after re-encryption).

@@ -53,13 +53,33 @@ func sealKeystore(root Key, ks *Keystore, rnd io.Reader) ([]byte, error) {
 		return nil, err
 	}
 	defer clear(body)
-	out := make([]byte, keystoreHdrLen+keystoreNonce, keystoreHdrLen+keystoreNonce+len(body)+keystoreTag)
-	copy(out, keystoreMagic)
-	out[len(keystoreMagic)] = keystoreVersion
-	if _, err := io.ReadFull(rnd, out[keystoreHdrLen:]); err != nil {
+	return sealKeystoreBody(root, append([]byte(keystoreMagic), keystoreVersion), body, rnd)
+}
+
+// sealKeystoreBody returns header || nonce || AES-256-GCM(K_ks, nonce,
+// body, aad = header), the nonce read from rnd: both keystore versions.
+func sealKeystoreBody(root Key, header, body []byte, rnd io.Reader) ([]byte, error) {
+	n := len(header)
+	out := make([]byte, n+keystoreNonce, n+keystoreNonce+len(body)+keystoreTag)
+	copy(out, header)
+	if _, err := io.ReadFull(rnd, out[n:]); err != nil {
 		return nil, fmt.Errorf("cryptolayer: keystore nonce: %w", err)
 	}
-	return keystoreAEAD(root).Seal(out, out[keystoreHdrLen:], body, out[:keystoreHdrLen]), nil
+	return keystoreAEAD(root).Seal(out, out[n:], body, out[:n]), nil
+}
+
+// openKeystoreBody authenticates data sealed by sealKeystoreBody after a
+// header of n bytes, already checked to be complete; any failure is
+// ErrKeystoreAuth.
+func openKeystoreBody(root Key, data []byte, n int) ([]byte, error) {
+	if len(data) < n+keystoreNonce+keystoreTag {
+		return nil, fmt.Errorf("%w: truncated", ErrKeystoreAuth)
+	}
+	body, err := keystoreAEAD(root).Open(nil, data[n:n+keystoreNonce], data[n+keystoreNonce:], data[:n])
+	if err != nil {
+		return nil, fmt.Errorf("%w", ErrKeystoreAuth)
+	}
+	return body, nil
 }
 
 // OpenKeystore authenticates and parses a sealed keystore file. Errors wrap
@@ -73,13 +93,9 @@ func OpenKeystore(root Key, data []byte) (*Keystore, error) {
 	if v := data[len(keystoreMagic)]; v != keystoreVersion {
 		return nil, fmt.Errorf("%w: version %d", ErrUnsupportedVersion, v)
 	}
-	if len(data) < keystoreHdrLen+keystoreNonce+keystoreTag {
-		return nil, fmt.Errorf("%w: truncated", ErrKeystoreAuth)
-	}
-	nonce := data[keystoreHdrLen : keystoreHdrLen+keystoreNonce]
-	body, err := keystoreAEAD(root).Open(nil, nonce, data[keystoreHdrLen+keystoreNonce:], data[:keystoreHdrLen])
+	body, err := openKeystoreBody(root, data, keystoreHdrLen)
 	if err != nil {
-		return nil, fmt.Errorf("%w", ErrKeystoreAuth)
+		return nil, err
 	}
 	defer clear(body)
 	return parseKeystoreBody(body)

@@ -2,7 +2,6 @@ package cryptolayer
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -121,13 +120,7 @@ func sealKeystoreRecord(root Key, r *KeystoreRecord, rnd io.Reader) ([]byte, err
 		return nil, err
 	}
 	defer clear(body)
-	out := appendKeystoreHeader(make([]byte, 0, keystoreRecordHeader+keystoreNonce+len(body)+keystoreTag), r.Header(root))
-	n := len(out)
-	out = out[:n+keystoreNonce]
-	if _, err := io.ReadFull(rnd, out[n:]); err != nil {
-		return nil, fmt.Errorf("cryptolayer: keystore nonce: %w", err)
-	}
-	return keystoreAEAD(root).Seal(out, out[n:], body, out[:n]), nil
+	return sealKeystoreBody(root, appendKeystoreHeader(nil, r.Header(root)), body, rnd)
 }
 
 func appendKeystoreHeader(b []byte, h KeystoreHeader) []byte {
@@ -173,10 +166,9 @@ func OpenKeystoreRecord(root Key, data []byte) (*KeystoreRecord, error) {
 	if h.Root != RootKeyID(root) {
 		return nil, fmt.Errorf("%w: sealed under root key %s, not %s", ErrKeystoreAuth, h.Root, RootKeyID(root))
 	}
-	n := keystoreRecordHeader
-	body, err := keystoreAEAD(root).Open(nil, data[n:n+keystoreNonce], data[n+keystoreNonce:], data[:n])
+	body, err := openKeystoreBody(root, data, keystoreRecordHeader)
 	if err != nil {
-		return nil, fmt.Errorf("%w", ErrKeystoreAuth)
+		return nil, err
 	}
 	defer clear(body)
 	return parseRecordBody(h, body)
@@ -232,10 +224,6 @@ func parseRecordBody(h KeystoreHeader, body []byte) (*KeystoreRecord, error) {
 	}
 	return rec, nil
 }
-
-// RecordDigest is SHA-256 of a sealed record: two records with the same
-// version but different digests are a fork.
-func RecordDigest(data []byte) [32]byte { return sha256.Sum256(data) }
 
 // DeriveRootKey returns a key for one deployment-wide purpose of the
 // gateway, such as "rotation ack": HKDF(root, "sgw1 root key" || lp(label)).

@@ -1,7 +1,6 @@
 package cryptolayer
 
 import (
-	"crypto/md5"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -61,13 +60,8 @@ func (u Upload) keys(ring KeyRing) (*objectKeys, error) {
 	return deriveObjectKeys(u.header(), k)
 }
 
-// Prefix returns the header and sealed metadata slot (PrefixSize bytes):
-// the first bytes of the assembled object.
-func (u Upload) Prefix(ring KeyRing, b Binding, meta Metadata) ([]byte, error) {
-	p, _, err := u.prefix(ring, b, meta)
-	return p, err
-}
-
+// prefix returns the header and sealed metadata slot (PrefixSize bytes)
+// of an object sealed under u, and the object's keys.
 func (u Upload) prefix(ring KeyRing, b Binding, meta Metadata) ([]byte, *objectKeys, error) {
 	k, err := u.keys(ring)
 	if err != nil {
@@ -98,10 +92,9 @@ type PartWriter struct {
 	info PartInfo
 }
 
-// NewPartWriter returns a writer for part number part (1..MaxParts). The
-// number must be the part's position in the completed object: S3 clients
-// number parts 1, 2, 3 …; other numberings need re-sealing at completion.
-// Close or Abort must be called.
+// NewPartWriter returns a writer for part number part (1..MaxParts); the
+// part's NewPartReader must be given the same number. Close or Abort must
+// be called.
 func (u Upload) NewPartWriter(dst io.Writer, ring KeyRing, part int) (*PartWriter, error) {
 	if part < 1 || part > MaxParts {
 		return nil, fmt.Errorf("%w: part number %d", ErrPartLayout, part)
@@ -131,64 +124,6 @@ func (w *PartWriter) Abort() { w.cw.abort() }
 
 // Info describes the part after a successful Close.
 func (w *PartWriter) Info() PartInfo { return w.info }
-
-// Complete checks that parts (in order) fit the uniform layout and returns
-// the sealed END record that follows the last part's chunks, and the
-// object's summary. The assembled object is
-// Prefix || part 1 chunks || … || part N chunks || END.
-//
-// Caution: all attempts of a part number share the upload's key, so an
-// assembled object does not detect an older attempt of a part spliced in.
-// sealgate re-seals uploads instead (docs/FORMAT.md §6); this stays for the
-// format's readers and vectors.
-func (u Upload) Complete(ring KeyRing, parts []PartInfo, cs Checksum) ([]byte, Summary, error) {
-	if err := cs.validate(); err != nil {
-		return nil, Summary{}, err
-	}
-	e, err := layoutOf(parts)
-	if err != nil {
-		return nil, Summary{}, err
-	}
-	k, err := u.keys(ring)
-	if err != nil {
-		return nil, Summary{}, err
-	}
-	e.checksum = cs
-	s := Summary{Size: e.size, UpstreamSize: EncryptedSize(e.size), Digest: e.digest, ETagParts: len(parts)}
-	return sealEnd(k, e), s, nil
-}
-
-// layoutOf validates the parts and builds the END record for them: numbers
-// 1..N, parts 1..N-1 of one size that is a multiple of ChunkSize, a last part
-// of 1..that size bytes (or a single part of any size, even empty).
-func layoutOf(parts []PartInfo) (*endRecord, error) {
-	if len(parts) == 0 || len(parts) > MaxParts {
-		return nil, fmt.Errorf("%w: %d parts", ErrPartLayout, len(parts))
-	}
-	e := &endRecord{parts: uint32(len(parts)), etagParts: uint32(len(parts))}
-	h := md5.New()
-	for i, p := range parts {
-		if p.Number != i+1 {
-			return nil, fmt.Errorf("%w: part %d at position %d", ErrPartLayout, p.Number, i+1)
-		}
-		h.Write(p.MD5[:])
-		e.size += p.Size
-	}
-	copy(e.digest[:], h.Sum(nil))
-	e.chunks = ChunkCount(e.size)
-	if len(parts) > 1 {
-		e.partSize = parts[0].Size
-	}
-	if err := e.checkLayout(); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrPartLayout, err)
-	}
-	for _, p := range parts[:len(parts)-1] {
-		if p.Size != e.partSize {
-			return nil, fmt.Errorf("%w: part %d has %d bytes, part 1 has %d", ErrPartLayout, p.Number, p.Size, e.partSize)
-		}
-	}
-	return e, nil
-}
 
 // NewPartReader decrypts a part sealed by NewPartWriter: src yields its
 // SealedPartSize(size) bytes, and the result yields its size plaintext

@@ -12,7 +12,7 @@ import (
 // assembled object, the part infos and the summary.
 func sealParts(t *testing.T, u Upload, plain []byte, sizes []int64) ([]byte, []PartInfo, Summary) {
 	t.Helper()
-	prefix, err := u.Prefix(testKey, testBinding, Metadata{"content-type": "application/zip"})
+	prefix, _, err := u.prefix(testKey, testBinding, Metadata{"content-type": "application/zip"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func sealParts(t *testing.T, u Upload, plain []byte, sizes []int64) ([]byte, []P
 		obj = append(obj, out.Bytes()...)
 		off += n
 	}
-	end, sum, err := u.Complete(testKey, infos, Checksum{})
+	end, sum, err := assemble(u, testKey, infos)
 	if err != nil {
 		return nil, infos, Summary{}
 	}
@@ -57,7 +57,7 @@ func TestMultipartLayouts(t *testing.T) {
 		plain := pattern(total)
 		obj, _, sum := sealParts(t, NewUpload(0, 1), plain, sizes)
 		if obj == nil {
-			t.Fatalf("%v: Complete refused a uniform layout", sizes)
+			t.Fatalf("%v: assemble refused a uniform layout", sizes)
 		}
 		if int64(len(obj)) != EncryptedSize(total) {
 			t.Fatalf("%v: size %d, EncryptedSize %d", sizes, len(obj), EncryptedSize(total))
@@ -76,24 +76,9 @@ func TestMultipartLayouts(t *testing.T) {
 	}
 }
 
-func TestMultipartRejectsNonUniform(t *testing.T) {
-	const ps = 2 * ChunkSize
+// TestPartWriterNumbers: part numbers are 1..MaxParts.
+func TestPartWriterNumbers(t *testing.T) {
 	u := NewUpload(0, 1)
-	cases := map[string][]PartInfo{
-		"none":               nil,
-		"gap":                {{Number: 1, Size: ps}, {Number: 3, Size: 5}},
-		"starts at 2":        {{Number: 2, Size: ps}},
-		"unequal":            {{Number: 1, Size: ps}, {Number: 2, Size: ps + ChunkSize}, {Number: 3, Size: 5}},
-		"unaligned":          {{Number: 1, Size: ps + 1}, {Number: 2, Size: 5}},
-		"last larger":        {{Number: 1, Size: ps}, {Number: 2, Size: ps + 1}},
-		"empty last":         {{Number: 1, Size: ps}, {Number: 2, Size: 0}},
-		"empty first of two": {{Number: 1, Size: 0}, {Number: 2, Size: 0}},
-	}
-	for name, parts := range cases {
-		if _, _, err := u.Complete(testKey, parts, Checksum{}); !errors.Is(err, ErrPartLayout) {
-			t.Fatalf("%s: %v", name, err)
-		}
-	}
 	if _, err := u.NewPartWriter(&bytes.Buffer{}, testKey, 0); !errors.Is(err, ErrPartLayout) {
 		t.Fatal("part 0 accepted")
 	}

@@ -15,17 +15,10 @@ func (c *NameCipher) EncryptPath(key string) (string, error) {
 		return "", fmt.Errorf("%w: %d bytes", ErrKeyTooLong, len(key))
 	}
 	var b strings.Builder
-	start := 0
-	for {
-		i := strings.IndexByte(key[start:], '/')
-		if i < 0 {
-			b.WriteString(c.EncryptSegment(key[:start], key[start:], KindObject))
-			return b.String(), nil
-		}
-		b.WriteString(c.EncryptSegment(key[:start], key[start:start+i], KindFolder))
-		b.WriteByte('/')
-		start += i + 1
-	}
+	i := strings.LastIndexByte(key, '/') + 1
+	c.appendFolders(&b, key[:i])
+	b.WriteString(c.EncryptSegment(key[:i], key[i:], KindObject))
+	return b.String(), nil
 }
 
 // EncryptDir encrypts the complete segments of a listing prefix: everything
@@ -38,13 +31,16 @@ func (c *NameCipher) EncryptDir(prefix string) (string, error) {
 		return "", fmt.Errorf("%w: %d bytes", ErrKeyTooLong, len(prefix))
 	}
 	var b strings.Builder
-	start := 0
-	for {
-		i := strings.IndexByte(prefix[start:], '/')
-		if i < 0 {
-			return b.String(), nil
-		}
-		b.WriteString(c.EncryptSegment(prefix[:start], prefix[start:start+i], KindFolder))
+	c.appendFolders(&b, prefix[:strings.LastIndexByte(prefix, '/')+1])
+	return b.String(), nil
+}
+
+// appendFolders writes every segment of dir ("" or a path ending in '/')
+// as KindFolder under its plaintext parent path, each followed by '/'.
+func (c *NameCipher) appendFolders(b *strings.Builder, dir string) {
+	for start := 0; start < len(dir); {
+		i := strings.IndexByte(dir[start:], '/')
+		b.WriteString(c.EncryptSegment(dir[:start], dir[start:start+i], KindFolder))
 		b.WriteByte('/')
 		start += i + 1
 	}

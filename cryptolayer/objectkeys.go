@@ -42,8 +42,8 @@ type Binding struct {
 }
 
 // objectKeys are the per-object subkeys. They depend on the epoch key, the
-// salt and the fixed header fields, never on the object's name, so a rename
-// rewrites only the header and the slot.
+// salt and the fixed header fields, never on the object's name (the header
+// MAC binds the name).
 type objectKeys struct {
 	data, meta cipher.AEAD
 	mac        Key

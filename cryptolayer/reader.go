@@ -123,9 +123,6 @@ func openPrefix(ring KeyRing, b *Binding, prefix []byte) (*header, *objectKeys, 
 	return h, keys, meta, nil
 }
 
-// UpstreamSize is the object's size upstream.
-func (o *Object) UpstreamSize() int64 { return o.upstream }
-
 // Digest is the ETag digest sealed in END.
 func (o *Object) Digest() [16]byte { return o.end.digest }
 
@@ -189,20 +186,6 @@ func (o *Object) Decrypt(src io.Reader, off, n int64) io.ReadCloser {
 		r.err = err
 	}
 	return r
-}
-
-// Rebind returns a new prefix (header and slot) binding the same sealed
-// data to b with metadata meta: a copy or rename rewrites only these
-// PrefixSize bytes; chunks and END are reused as they are.
-func (o *Object) Rebind(b Binding, meta Metadata) ([]byte, error) {
-	h := *o.hdr
-	h.mac = o.keys.headerMAC(h.marshalBody(), b)
-	hdr := h.marshal()
-	slot, err := sealSlot(o.keys, hdr, meta)
-	if err != nil {
-		return nil, err
-	}
-	return append(hdr, slot...), nil
 }
 
 func fetchAll(ctx context.Context, fetch Fetcher, off, n int64) ([]byte, error) {

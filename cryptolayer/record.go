@@ -7,14 +7,14 @@ import (
 )
 
 // Small sealed records: the gateway's own state that lives in the untrusted
-// upstream (bucket records, multipart upload state, part lists) or travels
-// through clients (listing continuation tokens). Format:
+// upstream (bucket records, multipart upload state and part records,
+// properties, shared records, rotation acknowledgements). Format:
 //
 //	0x01 || nonce(24) || XChaCha20-Poly1305(k, nonce, plaintext, aad = "SGWr" || lp(context)) || tag(16)
 //
 // The context names what the record is and where it belongs (for example
-// "upload\x00<bucket>\x00<key>\x00<upload id>"), so a record moved to another
-// place fails to open. XChaCha20's 192-bit random nonces put no practical
+// "upload\x00<upload id>"), so a record moved to another place fails to
+// open. XChaCha20's 192-bit random nonces put no practical
 // limit on the number of records per key.
 
 // RecordOverhead is the size a sealed record adds to its plaintext.

@@ -194,29 +194,6 @@ func TestParseAndDecryptWithoutFetcher(t *testing.T) {
 	}
 }
 
-func TestRebindKeepsDataValid(t *testing.T) {
-	plain := pattern(ChunkSize + 10)
-	obj, _ := sealObject(t, defaultParams(), plain)
-	o, _, err := openBytes(testKey, testBinding, obj)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nb := testBinding
-	nb.Key = "2025/renamed.jpg"
-	prefix, err := o.Rebind(nb, Metadata{"content-type": "image/png"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	moved := append(append([]byte(nil), prefix...), obj[PrefixSize:]...)
-	got, err := readAll(testKey, nb, moved)
-	if err != nil || !bytes.Equal(got, plain) {
-		t.Fatalf("rebound object: %v", err)
-	}
-	if _, err := readAll(testKey, testBinding, moved); !errors.Is(err, ErrIntegrity) {
-		t.Fatalf("rebound object still opens under the old name: %v", err)
-	}
-}
-
 // TestResealedMultipartETag: an upload re-sealed into one layout keeps its
 // multipart ETag; inconsistent ETag settings are refused.
 func TestResealedMultipartETag(t *testing.T) {

@@ -4,9 +4,12 @@
 // # Contract
 //
 //   - Authentication is HTTP Basic with the account name and account password
-//     (never the S3 secret), checked by Config.Logins, which caches verified
-//     credentials; failures answer 401 with WWW-Authenticate and are slowed per
-//     client address. Passwords and Authorization headers are never logged.
+//     (never the S3 secret), checked by Config.Logins (cmd wires
+//     gateway/accounts, whose Login caches verified credentials); failures
+//     answer 401 with WWW-Authenticate and are slowed per client address; a
+//     login refused because every password check is busy answers 503. It
+//     runs before the request takes a slot of Config.Limiter. Passwords and
+//     Authorization headers are never logged.
 //   - "/" lists the user's buckets as folders; MKCOL at the root creates a
 //     bucket (the name must be a valid S3 bucket name, else 403 with a
 //     message). Inside a bucket a folder is a prefix, an empty one kept by a

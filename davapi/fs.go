@@ -12,19 +12,18 @@ import (
 	"github.com/sealgate/sealgate/gateway"
 )
 
-// davFS is a webdav.FileSystem over the namespace of the request's user
-// (from the request context), or over a fixed namespace.
-type davFS struct {
-	fixed gateway.Namespace
-}
+// davFS is a webdav.FileSystem over the namespace of the request's user,
+// found in the request context (reqstate.go).
+type davFS struct{}
 
 var _ webdav.FileSystem = (*davFS)(nil)
 
+// ns is the namespace of the request's user; nil outside a request.
 func (f *davFS) ns(ctx context.Context) gateway.Namespace {
-	if st := stateOf(ctx); st != nil && st.ns != nil {
+	if st := stateOf(ctx); st != nil {
 		return st.ns
 	}
-	return f.fixed
+	return nil
 }
 
 // Stat describes the root, a bucket, a file (HeadObject) or a folder (a

@@ -14,16 +14,17 @@ import (
 
 	"github.com/sealgate/sealgate/backends"
 	"github.com/sealgate/sealgate/backends/mem"
+	"github.com/sealgate/sealgate/internal/testclock"
 )
 
 // newGatewayPair returns two gateways over one upstream (a mem store) and
 // one keystore, each with its own gateway Service and WebDAV door, on the
 // clock clk (nil: time.Now).
-func newGatewayPair(t *testing.T, clk *testClock) (a, b *env, store *mem.Store) {
+func newGatewayPair(t *testing.T, clk *testclock.Clock) (a, b *env, store *mem.Store) {
 	t.Helper()
 	now := time.Now
 	if clk != nil {
-		now = clk.now
+		now = clk.Now
 	}
 	store = mem.New()
 	acc := newAccounts(t, store)
@@ -105,7 +106,7 @@ func TestLockExpiryAcrossGateways(t *testing.T) {
 		{0, "UNLOCK", "", []string{"Lock-Token", "<" + tok + ">"}, 409},
 	}
 	for i, s := range steps {
-		clk.add(s.advance)
+		clk.Advance(s.advance)
 		if code, body, _ := b.call("alice", s.method, "/exp/f.txt", s.body, s.hdr...); code != s.status {
 			t.Fatalf("step %d, %s through B: %d, want %d: %s", i, s.method, code, s.status, body)
 		}

@@ -8,33 +8,18 @@ import (
 	mrand "math/rand/v2"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/net/webdav"
 
 	"github.com/sealgate/sealgate/gateway"
+	"github.com/sealgate/sealgate/internal/testclock"
 )
 
-// testClock is a settable clock, shared by the gateways of a test.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newTestClock() *testClock { return &testClock{t: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)} }
-
-func (c *testClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+// newTestClock is a settable clock, shared by the gateways of a test.
+func newTestClock() *testclock.Clock {
+	return testclock.New(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
 }
 
 // lockSystemOf is the lock system of one request of method on path.
@@ -65,21 +50,21 @@ func TestLockCap(t *testing.T) {
 	full := lockTable{V: lockTableFormat}
 	for i := range maxLocksPerUser {
 		full.Locks = append(full.Locks, lockEntry{Token: fmt.Sprintf("urn:t:%d", i), Root: fmt.Sprintf("/b/f%d", i),
-			Zero: true, Duration: time.Minute, Expires: clk.now().Add(time.Minute).UnixNano()})
+			Zero: true, Duration: time.Minute, Expires: clk.Now().Add(time.Minute).UnixNano()})
 	}
 	data, _ := json.Marshal(full)
 	if _, err := ns.PutShared(context.Background(), lockTableName, data, ""); err != nil {
 		t.Fatal(err)
 	}
 	create := func(root, owner string) error {
-		_, err := lockSystemOf(ns, "LOCK", root, clk.now).Create(time.Time{},
+		_, err := lockSystemOf(ns, "LOCK", root, clk.Now).Create(time.Time{},
 			webdav.LockDetails{Root: root, Duration: time.Minute, ZeroDepth: true, OwnerXML: owner})
 		return err
 	}
 	if err := create("/b/one-more", ""); !errors.Is(err, errTooManyLocks) {
 		t.Fatalf("lock over the cap: %v", err)
 	}
-	clk.add(time.Minute)
+	clk.Advance(time.Minute)
 	if err := create("/b/after-expiry", ""); err != nil {
 		t.Fatalf("expired locks still counted: %v", err)
 	}
@@ -179,11 +164,11 @@ func TestLockCASRetry(t *testing.T) {
 			}
 			nsA := &interleavingNS{Namespace: a.ns("bob")}
 			nsA.before = func() {
-				if _, err := lockSystemOf(nsB, "LOCK", c.other, clk.now).Create(time.Time{}, webdav.LockDetails{Root: c.other, Duration: time.Minute}); err != nil {
+				if _, err := lockSystemOf(nsB, "LOCK", c.other, clk.Now).Create(time.Time{}, webdav.LockDetails{Root: c.other, Duration: time.Minute}); err != nil {
 					t.Error(err)
 				}
 			}
-			_, err := lockSystemOf(nsA, "LOCK", "/b/f", clk.now).Create(time.Time{}, webdav.LockDetails{Root: "/b/f", Duration: time.Minute})
+			_, err := lockSystemOf(nsA, "LOCK", "/b/f", clk.Now).Create(time.Time{}, webdav.LockDetails{Root: "/b/f", Duration: time.Minute})
 			if err != c.wantErr || nsA.puts != c.wantPuts {
 				t.Fatalf("create: %v after %d writes, want %v after %d", err, nsA.puts, c.wantErr, c.wantPuts)
 			}

@@ -12,7 +12,9 @@ import (
 )
 
 // Logins checks WebDAV credentials: the account name and account password.
-// Every failure is gateway.ErrAccessDenied.
+// Wrong credentials are gateway.ErrAccessDenied; gateway.ErrSlowDown (no
+// password check free) answers 503; any other error is logged and answers
+// 401 as well.
 type Logins interface {
 	Login(name string, password []byte) (User, error)
 }

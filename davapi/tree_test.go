@@ -117,7 +117,8 @@ func TestEnsureMarker(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			store := &statCounter{Store: mem.New()}
 			e := newEnvOn(t, store)
-			ns, ctx := e.ns("alice"), context.Background()
+			ns := e.ns("alice")
+			ctx := withState(context.Background(), &reqState{ns: ns, cache: map[string]*fileInfo{}})
 			if err := ns.CreateBucket(ctx, "em-b"); err != nil {
 				t.Fatal(err)
 			}
@@ -130,7 +131,7 @@ func TestEnsureMarker(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			f, tg := &davFS{fixed: ns}, target{name: "/em-b/d", bucket: "em-b", key: "d"}
+			f, tg := &davFS{}, target{name: "/em-b/d", bucket: "em-b", key: "d"}
 			fi := dirInfo("d", time.Unix(0, 0))
 			fi.marker = tc.marker
 			before := store.stats.Load()

@@ -20,18 +20,37 @@ import (
 	"github.com/sealgate/sealgate/internal/rss"
 )
 
-// BenchmarkSmallPut measures 4 KiB PUTs through the gateway into the fs
-// store (durable writes), 16 in parallel: the gateway's per-object cost.
-func BenchmarkSmallPut(b *testing.B) {
+// benchFS is an fs store in a temp dir.
+func benchFS(b *testing.B) backends.Store {
+	b.Helper()
 	st, err := fs.Open(b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}
-	svc, _ := NewService(Config{Store: st})
-	ks := &cryptolayer.Keystore{}
-	u, _ := ks.AddUser("bench", []byte("password"), cryptolayer.MinPasswordParams)
+	return st
+}
+
+// benchNS is the namespace of a new user "bench" with a bucket "bkt", on a
+// Service of its own over st.
+func benchNS(b *testing.B, st backends.Store) (*userNS, *cryptolayer.User) {
+	b.Helper()
+	u, err := (&cryptolayer.Keystore{}).AddUser("bench", []byte("password"), cryptolayer.MinPasswordParams)
+	if err != nil {
+		b.Fatal(err)
+	}
+	svc, err := NewService(Config{Store: st})
+	if err != nil {
+		b.Fatal(err)
+	}
 	n := svc.namespaceFor(u)
 	mustBucket(b, n, "bkt")
+	return n, u
+}
+
+// BenchmarkSmallPut measures 4 KiB PUTs through the gateway into the fs
+// store (durable writes), 16 in parallel: the gateway's per-object cost.
+func BenchmarkSmallPut(b *testing.B) {
+	n, _ := benchNS(b, benchFS(b))
 	body := bytes.Repeat([]byte("x"), 4096)
 	var i atomic.Int64
 	b.SetParallelism(8)
@@ -74,11 +93,7 @@ func BenchmarkConcurrentLargeUploads(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("SEALGATE_BENCH_UPLOAD_MIB")); err == nil && v > 0 {
 		size = int64(v) << 20
 	}
-	svc, _ := NewService(Config{Store: discardStore{mem.New()}})
-	ks := &cryptolayer.Keystore{}
-	u, _ := ks.AddUser("bench", []byte("password"), cryptolayer.MinPasswordParams)
-	n := svc.namespaceFor(u)
-	mustBucket(b, n, "bkt")
+	n, _ := benchNS(b, discardStore{mem.New()})
 	debug.FreeOSMemory()
 	stop := rss.Sample(rss.Self, 10*time.Millisecond)
 	b.SetBytes(64 * size)
@@ -109,20 +124,12 @@ func BenchmarkLargePut(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("SEALGATE_BENCH_UPLOAD_MIB")); err == nil && v > 0 {
 		size = int64(v) << 20
 	}
-	fsStore, err := fs.Open(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
 	for _, st := range []struct {
 		name  string
 		store backends.Store
-	}{{"fs", fsStore}, {"discard", discardStore{mem.New()}}} {
+	}{{"fs", benchFS(b)}, {"discard", discardStore{mem.New()}}} {
 		b.Run(st.name, func(b *testing.B) {
-			svc, _ := NewService(Config{Store: st.store})
-			ks := &cryptolayer.Keystore{}
-			u, _ := ks.AddUser("bench", []byte("password"), cryptolayer.MinPasswordParams)
-			n := svc.namespaceFor(u)
-			mustBucket(b, n, "bkt")
+			n, _ := benchNS(b, st.store)
 			b.SetBytes(size)
 			for b.Loop() {
 				if _, err := n.PutObject(context.Background(), "bkt", "big", io.LimitReader(zeros{}, size), size, PutOptions{}); err != nil {
@@ -137,29 +144,9 @@ func BenchmarkLargePut(b *testing.B) {
 // with a fresh service each time (empty metadata and listing caches): the
 // cost of a cold LIST, which opens every object for its ETag.
 func BenchmarkColdList(b *testing.B) {
-	st, err := fs.Open(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	ks := &cryptolayer.Keystore{}
-	u, _ := ks.AddUser("bench", []byte("password"), cryptolayer.MinPasswordParams)
-	svc, _ := NewService(Config{Store: st})
-	n := svc.namespaceFor(u)
-	mustBucket(b, n, "bkt")
 	const objects = 10000
-	var wg sync.WaitGroup
-	var next atomic.Int64
-	for range 16 {
-		wg.Go(func() {
-			for i := next.Add(1); i <= objects; i = next.Add(1) {
-				if _, err := n.PutObject(context.Background(), "bkt", fmt.Sprintf("list/%06d", i), bytes.NewReader([]byte{'x'}), 1, PutOptions{}); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
+	st := benchFS(b)
+	u := populateList(b, st, objects)
 	b.ReportAllocs()
 	for b.Loop() {
 		svc, _ := NewService(Config{Store: st})

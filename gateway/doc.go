@@ -1,13 +1,21 @@
-// Package gateway is sealgate's protocol-neutral service: accounts and the
-// keystore, authentication decisions, and each user's encrypted namespace
-// (buckets, objects, listings, multipart uploads) over an untrusted
-// backends.Store, with an LRU of decrypted metadata.
+// Package gateway is sealgate's protocol-neutral service: each user's
+// encrypted namespace (buckets, objects, listings, multipart uploads,
+// properties, shared records) over an untrusted backends.Store, with an
+// LRU of decrypted metadata; what both doors share (the in-flight
+// [Limiter], the [AuthThrottle] that paces failed logins, the error
+// sentinels); and the maintenance the CLI runs ([Service.GC],
+// [Service.Reencrypt], [Service.Verify], [Service.PurgeUser]). Accounts and
+// the keystore are gateway/accounts'; this package sees an [Account] only
+// as the snapshot of its keys.
 //
 // The doors (s3api, davapi) call [Namespace] methods and map the errors of
 // this package to their protocol; they never see keys, ciphertext or
-// upstream names. Contracts:
-//   - Per-user isolation: a Namespace acts only inside its user's upstream
-//     directory, whose name is a MAC of the user's random id.
+// upstream names. What the gateway stores where in the upstream is
+// docs/upstream-layout.md. Contracts:
+//   - Per-user isolation: a Namespace touches only upstream keys under its
+//     user's directory, whose name is a MAC of the user's random id: the
+//     directory itself and its places in the reserved area
+//     (.sealgate/mp/<dir>/, props/<dir>/, shared/<dir>/).
 //   - Nothing partial is visible: a write commits only after its body ended
 //     cleanly; a failed or interrupted write leaves the previous version.
 //     The exception is a write whose commit succeeded but whose bucket
@@ -72,4 +80,46 @@
 // write that lost the race with DeleteBucket could remove a version written
 // after the bucket was created again within that one upstream round trip
 // (bucketdel.go, Claim 2). Deleted buckets keep a small tombstone record.
+//
+// # The route of one PUT
+//
+// An S3 PutObject from the socket to the upstream, over the fs store:
+//
+//  1. cmd/sealgate/serve.go: the S3 door's listener, bound at start
+//     (listenAll), is served by an http.Server (headers within 30 s and
+//     64 KiB); cmd/sealgate/deadlines.go makes every body read and
+//     response write push the connection's deadlines forward by
+//     limits.idle_timeout, so a stalled client is cut off and a slow one
+//     that moves is not.
+//  2. s3api/server.go: ServeHTTP authenticates first (sigv4's Verify; a bad
+//     signature is paced per client address by [AuthThrottle]), then takes
+//     a total and a per-user slot of the [Limiter] (limits.go). Routing
+//     (s3api/route.go) sends a PUT of a key without x-amz-copy-source to
+//     putObject (s3api/put.go), which reads metadata and conditions from
+//     the headers.
+//  3. s3api/sigv4/body.go: Verify has replaced the request body by a
+//     verifying reader: it decodes aws-chunked framing and checks each
+//     chunk signature (chunked.go), hashes the body against
+//     x-amz-content-sha256, Content-MD5 and x-amz-checksum-* (checksum.go),
+//     and returns io.EOF only once every check passed.
+//  4. gateway/put.go: [Namespace.PutObject] checks the bucket (buckets.go),
+//     encrypts the key (paths.go, with cryptolayer's name cipher) and turns
+//     If-Match or If-None-Match into an upstream condition; writeObject
+//     seals the metadata (meta.go) and starts the sealer.
+//  5. cryptolayer/writer.go: NewWriter writes the object's header and
+//     sealed metadata slot; chunkwriter.go seals the body in 64 KiB AEAD
+//     chunks as copyBody feeds it; Close appends END (size, MD5, checksum).
+//  6. gateway/put.go: the sealer writes into an io.Pipe on its own
+//     goroutine, whose other end is the body of the upstream Put: the
+//     object streams with a few chunks in memory. A body that fails
+//     verification closes the pipe with its error, and the Put commits
+//     nothing.
+//  7. backends/fs/write.go: Store.Put copies the pipe into a temp file in
+//     the store's private tmp/<id>/ (from 4 MiB in aligned 1 MiB O_DIRECT
+//     blocks, blockwrite.go), checks the size and fsyncs the file.
+//  8. backends/fs/write.go: commit takes the key's lock (lock.go: a mutex
+//     and a flock stripe), checks the condition, renames the temp file to
+//     data/<upstream key> and fsyncs the directory. writeObject then
+//     caches the metadata and confirms that the bucket still exists
+//     (bucketdel.go), and putObject answers 200 with the ETag.
 package gateway

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/sealgate/sealgate/backends/mem"
+	"github.com/sealgate/sealgate/internal/countstore"
 )
 
 // TestRequestsPerOperation counts the upstream requests of small
@@ -23,7 +24,7 @@ import (
 func TestRequestsPerOperation(t *testing.T) {
 	ctx := context.Background()
 	base := mem.New()
-	oc := &opCounter{Store: base}
+	oc := countstore.New(base)
 	gw := gateways(t, base, 2)
 	n, other := onServiceStore(t, gw[0], oc), gw[1]
 	body := bytes.Repeat([]byte("x"), 4096)
@@ -40,53 +41,53 @@ func TestRequestsPerOperation(t *testing.T) {
 		{"PUT 4 KiB", func() error {
 			_, err := n.PutObject(ctx, "bkt", "mine", bytes.NewReader(body), int64(len(body)), PutOptions{})
 			return err
-		}, map[string]int{"put": 1, "get": 1}},
+		}, map[string]int{"PUT": 1, "GET": 1}},
 		{"GET 4 KiB", func() error { _, err := n.GetObject(ctx, "bkt", "mine", GetOptions{}); return err },
-			map[string]int{"get": 1}},
+			map[string]int{"GET": 1}},
 		{"HEAD, written elsewhere", func() error { _, err := n.HeadObject(ctx, "bkt", "theirs", GetOptions{}); return err },
-			map[string]int{"stat": 1, "get": 1}},
+			map[string]int{"HEAD": 1, "GET": 1}},
 		{"HEAD again", func() error { _, err := n.HeadObject(ctx, "bkt", "theirs", GetOptions{}); return err },
-			map[string]int{"stat": 1}},
+			map[string]int{"HEAD": 1}},
 		{"GET absent key", func() error {
 			_, err := n.GetObject(ctx, "bkt", "absent", GetOptions{})
 			return okIf(err, ErrNoSuchKey)
-		}, map[string]int{"get": 2}},
+		}, map[string]int{"GET": 2}},
 		{"LIST first page", func() error {
 			var err error
 			snap, err = n.ListObjects(ctx, "bkt", ListQuery{MaxKeys: 2})
 			return err
-		}, map[string]int{"list": 1, "get": 1}}, // "more" is new to n: opened once
+		}, map[string]int{"LIST": 1, "GET": 1}}, // "more" is new to n: opened once
 		{"LIST next page", func() error {
 			_, err := n.ListObjects(ctx, "bkt", ListQuery{MaxKeys: 2, Marker: snap.NextMarker, Snapshot: snap.Snapshot})
 			return err
 		}, map[string]int{}},
 		{"LIST again", func() error { _, err := n.ListObjects(ctx, "bkt", ListQuery{}); return err },
-			map[string]int{"list": 1}},
+			map[string]int{"LIST": 1}},
 		{"HeadBucket", func() error { _, err := n.HeadBucket(ctx, "bkt"); return err },
-			map[string]int{"get": 1}},
+			map[string]int{"GET": 1}},
 		{"DELETE", func() error { return n.DeleteObject(ctx, "bkt", "mine") },
-			map[string]int{"get": 1, "delete": 2}}, // the object and its properties
+			map[string]int{"GET": 1, "DELETE": 2}}, // the object and its properties
 		{"CreateMultipartUpload", func() error {
 			var err error
 			id, err = n.CreateMultipartUpload(ctx, "bkt", "mp", PutOptions{})
 			return err
-		}, map[string]int{"get": 1, "put": 1}},
+		}, map[string]int{"GET": 1, "PUT": 1}},
 		{"UploadPart", func() error {
 			var err error
 			etag, err = n.UploadPart(ctx, "bkt", "mp", id, 1, bytes.NewReader(body), int64(len(body)))
 			return err
-		}, map[string]int{"get": 2, "put": 2}},
+		}, map[string]int{"GET": 2, "PUT": 2}},
 		{"CompleteMultipartUpload", func() error {
 			_, err := n.CompleteMultipartUpload(ctx, "bkt", "mp", id, []CompletedPart{{1, etag}}, PutOptions{})
 			return err
-		}, map[string]int{"get": 5, "stat": 1, "put": 2, "list": 1, "delete": 3}},
+		}, map[string]int{"GET": 5, "HEAD": 1, "PUT": 2, "LIST": 1, "DELETE": 3}},
 	}
-	oc.take()
+	oc.Take()
 	for _, s := range steps {
 		if err := s.do(); err != nil {
 			t.Fatalf("%s: %v", s.name, err)
 		}
-		got := oc.take()
+		got := oc.Take()
 		t.Logf("%-24s %v", s.name, got)
 		if !maps.Equal(got, s.want) {
 			t.Errorf("%s: upstream requests %v, want %v", s.name, got, s.want)

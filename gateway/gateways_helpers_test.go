@@ -5,7 +5,6 @@ import (
 	"io"
 	"sort"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -85,59 +84,6 @@ func listedETags(t testing.TB, n *userNS, bucket string, q ListQuery) map[string
 		}
 	})
 	return out
-}
-
-// opCounter counts upstream calls by method.
-type opCounter struct {
-	backends.Store
-	mu    sync.Mutex
-	calls map[string]int
-}
-
-func (c *opCounter) count(op string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.calls == nil {
-		c.calls = map[string]int{}
-	}
-	c.calls[op]++
-}
-
-// take returns the counts since the last take.
-func (c *opCounter) take() map[string]int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	m := c.calls
-	c.calls = nil
-	if m == nil {
-		m = map[string]int{}
-	}
-	return m
-}
-
-func (c *opCounter) Put(ctx context.Context, key string, r io.Reader, size int64, o backends.PutOptions) (backends.ObjectInfo, error) {
-	c.count("put")
-	return c.Store.Put(ctx, key, r, size, o)
-}
-
-func (c *opCounter) Get(ctx context.Context, key string, off, n int64) (io.ReadCloser, backends.ObjectInfo, error) {
-	c.count("get")
-	return c.Store.Get(ctx, key, off, n)
-}
-
-func (c *opCounter) Stat(ctx context.Context, key string) (backends.ObjectInfo, error) {
-	c.count("stat")
-	return c.Store.Stat(ctx, key)
-}
-
-func (c *opCounter) Delete(ctx context.Context, key string) error {
-	c.count("delete")
-	return c.Store.Delete(ctx, key)
-}
-
-func (c *opCounter) List(ctx context.Context, o backends.ListOptions) (backends.ListPage, error) {
-	c.count("list")
-	return c.Store.List(ctx, o)
 }
 
 // hook is a store that calls a function before or after chosen upstream

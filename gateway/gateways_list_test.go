@@ -7,6 +7,8 @@ import (
 	"maps"
 	"slices"
 	"testing"
+
+	"github.com/sealgate/sealgate/internal/countstore"
 )
 
 // TestListSeesOtherGatewaysWrites: a LIST through gateway B shows every
@@ -82,7 +84,7 @@ func checkListing(t *testing.T, step string, n *userNS, q ListQuery, model map[s
 // of this gateway, even one that handed out the same marker.
 func TestListContinuationPages(t *testing.T) {
 	f := newFixture(t)
-	oc := &opCounter{Store: f.mem}
+	oc := countstore.New(f.mem)
 	gw := gateways(t, oc, 2)
 	a, b := gw[0], gw[1]
 	for i := range 6 {
@@ -98,34 +100,34 @@ func TestListContinuationPages(t *testing.T) {
 		}
 		return res
 	}
-	oc.take()
-	if seen := pageThrough(t, b, "bkt", q, nil); seen != 6 || oc.take()["list"] != 1 {
+	oc.Take()
+	if seen := pageThrough(t, b, "bkt", q, nil); seen != 6 || oc.Take()["LIST"] != 1 {
 		t.Fatal("a paging run of three pages did not cost one upstream listing")
 	}
 	// B's run 1 handed out marker k1; A writes k2a; run 2 starts on A,
 	// continues on B with A's snapshot: B lists afresh and shows k2a.
 	put(t, a, "bkt", "k2a", []byte("new"), nil)
 	first := page(a, q)
-	oc.take()
+	oc.Take()
 	second := page(b, ListQuery{MaxKeys: 2, Marker: first.NextMarker, Snapshot: first.Snapshot})
-	if len(second.Objects) != 2 || second.Objects[0].Key != "k2" || second.Objects[1].Key != "k2a" || oc.take()["list"] != 1 {
+	if len(second.Objects) != 2 || second.Objects[0].Key != "k2" || second.Objects[1].Key != "k2a" || oc.Take()["LIST"] != 1 {
 		t.Fatalf("page 2 on another gateway: %+v", second.Objects)
 	}
 	// Within one gateway, a run's snapshot keeps serving from its listing.
 	third := page(b, ListQuery{MaxKeys: 2, Marker: second.NextMarker, Snapshot: second.Snapshot})
-	if len(third.Objects) != 2 || third.Objects[0].Key != "k3" || oc.take()["list"] != 0 {
+	if len(third.Objects) != 2 || third.Objects[0].Key != "k3" || oc.Take()["LIST"] != 0 {
 		t.Fatalf("page 3 on the same gateway: %+v", third.Objects)
 	}
 	// A marker without a snapshot (S3 v1) is served from the cache only if
 	// a page of this gateway ended there: a start-after lists afresh.
-	if page(b, ListQuery{MaxKeys: 2, Marker: third.NextMarker}); oc.take()["list"] != 0 {
+	if page(b, ListQuery{MaxKeys: 2, Marker: third.NextMarker}); oc.Take()["LIST"] != 0 {
 		t.Fatal("a v1 marker this gateway handed out was not served from its listing")
 	}
-	if page(b, ListQuery{MaxKeys: 2, Marker: "k0"}); oc.take()["list"] != 1 {
+	if page(b, ListQuery{MaxKeys: 2, Marker: "k0"}); oc.Take()["LIST"] != 1 {
 		t.Fatal("a start-after this gateway never handed out was served from a cached listing")
 	}
 	// A first page ignores a snapshot.
-	if page(b, ListQuery{MaxKeys: 2, Snapshot: third.Snapshot}); oc.take()["list"] != 1 {
+	if page(b, ListQuery{MaxKeys: 2, Snapshot: third.Snapshot}); oc.Take()["LIST"] != 1 {
 		t.Fatal("a first page was not listed afresh")
 	}
 }

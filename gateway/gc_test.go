@@ -8,12 +8,8 @@ import (
 )
 
 func TestGC(t *testing.T) {
-	f := newFixture(t)
-	clock := time.Now()
-	f.svc.cfg.Now = func() time.Time { return clock }
-	n := f.user(t, "alice")
+	f, n, clock := clockedAlice(t)
 	ctx := context.Background()
-	mustBucket(t, n, "bkt")
 	put(t, n, "bkt", "kept", []byte("x"), nil)
 	put(t, n, "bkt", "gone", []byte("x"), nil)
 	_ = n.SetProps(ctx, "bkt", "kept", []byte("p"))
@@ -31,7 +27,7 @@ func TestGC(t *testing.T) {
 		t.Fatalf("dry run: %+v %v (objects %d → %d)", rep, err, before, count())
 	}
 	// Two hours later the upload has expired.
-	clock = clock.Add(2 * time.Hour)
+	*clock = clock.Add(2 * time.Hour)
 	rep, err = f.svc.GC(ctx, GCOptions{OlderThan: time.Hour, KnownDirs: map[string]bool{}})
 	if err != nil || rep.ExpiredUploads != 1 || rep.OrphanProps != 1 || len(rep.UnknownDirs) != 1 {
 		t.Fatalf("gc: %+v %v", rep, err)
@@ -53,12 +49,8 @@ func TestGC(t *testing.T) {
 // UploadPart that raced with AbortMultipartUpload) are removed once old,
 // and never while fresh.
 func TestGCOrphanParts(t *testing.T) {
-	f := newFixture(t)
-	clock := time.Now()
-	f.svc.cfg.Now = func() time.Time { return clock }
-	n := f.user(t, "alice")
+	f, n, clock := clockedAlice(t)
 	ctx := context.Background()
-	mustBucket(t, n, "bkt")
 	_, id, _ := upload(t, n, "orphan", []int{100, 100}, nil)
 	if err := f.mem.Delete(ctx, n.uploadDir(id)+"state"); err != nil { // as the abort did
 		t.Fatal(err)
@@ -75,8 +67,20 @@ func TestGCOrphanParts(t *testing.T) {
 	if _, err := f.svc.GC(ctx, GCOptions{OlderThan: time.Hour}); err != nil || parts() != 4 {
 		t.Fatalf("fresh orphan parts: %d left of 4, %v", parts(), err)
 	}
-	clock = clock.Add(2 * time.Hour)
+	*clock = clock.Add(2 * time.Hour)
 	if _, err := f.svc.GC(ctx, GCOptions{OlderThan: time.Hour}); err != nil || parts() != 0 {
 		t.Fatalf("old orphan parts: %d left, %v", parts(), err)
 	}
+}
+
+// clockedAlice is a fixture whose service reads the time from *clock (now,
+// until the test moves it), with alice's namespace and her bucket "bkt".
+func clockedAlice(t *testing.T) (*fixture, *userNS, *time.Time) {
+	t.Helper()
+	f := newFixture(t)
+	clock := time.Now()
+	f.svc.cfg.Now = func() time.Time { return clock }
+	n := f.user(t, "alice")
+	mustBucket(t, n, "bkt")
+	return f, n, &clock
 }

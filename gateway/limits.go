@@ -12,9 +12,10 @@ var ErrSlowDown = errors.New("gateway: too many requests in flight")
 // Limiter bounds the requests in flight, in total and per user, so that a
 // burst (MEGA's launch day) gets quick 503s instead of a crash or unbounded
 // memory. It never queues: a request over a limit is refused at once.
-// Doors take the total slot before authentication (which costs CPU) and
-// the user's slot after it. The zero of either limit means no limit. Safe
-// for concurrent use; one Limiter serves both doors.
+// Doors authenticate first, so that a flood of failed logins (slowed down
+// by AuthThrottle) holds no slot, then take the total slot and the user's.
+// The zero of either limit means no limit. Safe for concurrent use; one
+// Limiter serves both doors.
 type Limiter struct {
 	total   chan struct{}
 	perUser int

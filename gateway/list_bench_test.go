@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/sealgate/sealgate/backends"
-	"github.com/sealgate/sealgate/backends/fs"
 	"github.com/sealgate/sealgate/backends/mem"
 	"github.com/sealgate/sealgate/cryptolayer"
 )
@@ -27,14 +26,10 @@ import (
 //	go test ./gateway -run '^$' -bench WarmListOtherWriter
 func BenchmarkWarmListOtherWriter(b *testing.B) {
 	const objects = 10_000
-	fsStore, err := fs.Open(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
 	for _, st := range []struct {
 		name  string
 		store backends.Store
-	}{{"mem", mem.New()}, {"fs", fsStore}, {"frozen", &frozenList{Store: mem.New()}}} {
+	}{{"mem", mem.New()}, {"fs", benchFS(b)}, {"frozen", &frozenList{Store: mem.New()}}} {
 		u := populateList(b, st.store, objects)
 		reader, _ := NewService(Config{Store: st.store})
 		n := reader.namespaceFor(u)
@@ -91,11 +86,7 @@ func (f *frozenList) List(ctx context.Context, o backends.ListOptions) (backends
 // "bkt" of a new user, through a Service of its own, and returns the user.
 func populateList(b *testing.B, st backends.Store, objects int) *cryptolayer.User {
 	b.Helper()
-	ks := &cryptolayer.Keystore{}
-	u, _ := ks.AddUser("bench", []byte("password"), cryptolayer.MinPasswordParams)
-	writer, _ := NewService(Config{Store: st})
-	n := writer.namespaceFor(u)
-	mustBucket(b, n, "bkt")
+	n, u := benchNS(b, st)
 	var wg sync.WaitGroup
 	var next atomic.Int64
 	for range 16 {

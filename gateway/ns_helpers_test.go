@@ -27,10 +27,6 @@ func (c *countingStore) List(ctx context.Context, o backends.ListOptions) (backe
 	return c.Store.List(ctx, o)
 }
 
-func (c *countingStore) Compose(ctx context.Context, dst string, srcs []string, o backends.PutOptions) (backends.ObjectInfo, error) {
-	return c.Store.(backends.Composer).Compose(ctx, dst, srcs, o)
-}
-
 // aliceOver returns alice's namespace, with bucket "bkt", on a new service
 // over the store wrap makes of a fixture's counting store.
 func aliceOver(t *testing.T, wrap func(*countingStore) backends.Store) (*userNS, *Service) {

@@ -10,7 +10,7 @@ import (
 	"github.com/sealgate/sealgate/cryptolayer"
 )
 
-// Upstream layout of one user (DESIGN.md "Upstream layout"):
+// Upstream layout of one user (docs/upstream-layout.md):
 //
 //	<dir>/<enc(bucket), object kind>        sealed bucket record
 //	<dir>/<enc(bucket), folder kind>/<enc segments…>   objects

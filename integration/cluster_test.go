@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -113,11 +112,18 @@ type account struct {
 	Password string `json:"password"`
 }
 
-// addUser creates an account through gateway i's settings.
+// addUser creates an account through gateway i's settings, with the
+// password name + " password".
 func (c *cluster) addUser(i int, name string) account {
 	c.t.Helper()
+	return c.addUserWith(i, name, name+" password")
+}
+
+// addUserWith creates an account with the given password.
+func (c *cluster) addUserWith(i int, name, password string) account {
+	c.t.Helper()
 	var a account
-	out := c.cli(i, name+" password\n", "user", "add", name, "--json", "--password-stdin")
+	out := c.cli(i, password+"\n", "user", "add", name, "--json", "--password-stdin")
 	if err := json.Unmarshal([]byte(out), &a); err != nil {
 		c.t.Fatalf("user add: %v: %q", err, out)
 	}
@@ -191,16 +197,4 @@ func (c *cluster) metrics(i int) string {
 	defer func() { _ = resp.Body.Close() }()
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
-}
-
-// within fails the test unless ok holds within d.
-func within(t *testing.T, d time.Duration, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %v", what, d)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }

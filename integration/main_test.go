@@ -41,7 +41,7 @@ func TestMain(m *testing.M) {
 // or failed under SEALGATE_REQUIRE_EXTERNAL=1 ([testenv.SkipOrFail]).
 func skipOrFail(tb testing.TB, format string, args ...any) {
 	tb.Helper()
-	testenv.SkipOrFail(tb, format+"; install the clients with: bash .ci/install-clients", args...)
+	testenv.SkipOrFail(tb, format+"; install the clients with: bash .ci/install-clients (S3) and bash .ci/install-dav-clients (WebDAV)", args...)
 }
 
 // randomBytes is deterministic pseudo-random content for a seed.
@@ -122,24 +122,56 @@ func makeTree(tb testing.TB, dir string, mult int) map[string]string {
 // treeSums maps each regular file's slash path under dir to its SHA-256.
 func treeSums(tb testing.TB, dir string) map[string]string {
 	tb.Helper()
-	sums := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		sums[filepath.ToSlash(rel)] = fileSHA256(tb, p)
-		return nil
-	})
+	sums, err := readSums(dir)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return sums
 }
 
+// readSums is treeSums returning its error (a mount may be refreshing). A
+// lost+found directory at the top (a davfs2 mount's) is passed over.
+func readSums(dir string) (map[string]string, error) {
+	sums := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		switch {
+		case d.IsDir() && rel == "lost+found":
+			return filepath.SkipDir
+		case !d.Type().IsRegular():
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		sums[filepath.ToSlash(rel)] = sha256Hex(b)
+		return err
+	})
+	return sums, err
+}
+
+// sumsOf maps each file of a tree (slash path → content) to its SHA-256.
+func sumsOf(files map[string][]byte) map[string]string {
+	sums := make(map[string]string, len(files))
+	for name, b := range files {
+		sums[name] = sha256Hex(b)
+	}
+	return sums
+}
+
+func sha256Hex(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
+
 // sameTree fails unless got has exactly the files and contents of want.
 func sameTree(tb testing.TB, what string, want, got map[string]string) {
 	tb.Helper()
+	if diffs := treeDiff(want, got); len(diffs) > 0 {
+		tb.Fatalf("%s: trees differ: %q", what, diffs)
+	}
+}
+
+// treeDiff lists how got differs from want, sorted; nil when they agree.
+func treeDiff(want, got map[string]string) []string {
 	var diffs []string
 	for k, v := range want {
 		switch g, ok := got[k]; {
@@ -155,9 +187,7 @@ func sameTree(tb testing.TB, what string, want, got map[string]string) {
 		}
 	}
 	sort.Strings(diffs)
-	if len(diffs) > 0 {
-		tb.Fatalf("%s: trees differ: %q", what, diffs)
-	}
+	return diffs
 }
 
 func fileSHA256(tb testing.TB, p string) string {

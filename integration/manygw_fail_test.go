@@ -12,6 +12,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/sealgate/sealgate/internal/gwproc"
 )
 
 // stallingReader yields n bytes, then blocks until released or closed.
@@ -47,7 +49,7 @@ func killMidUpload(t *testing.T, c *cluster, a account) {
 			Body: io.NopCloser(body), ContentLength: aws.Int64(64 << 20)})
 		errc <- err
 	}()
-	within(t, 20*time.Second, "the upload is under way", func() bool { return body.sent.Load() >= 8<<20 })
+	gwproc.Within(t, 20*time.Second, "the upload is under way", func() bool { return body.sent.Load() >= 8<<20 })
 	time.Sleep(100 * time.Millisecond) // let the gateway take in what was sent
 	c.gws[1].Kill()
 	close(body.release)
@@ -85,7 +87,7 @@ func rollbackRefused(t *testing.T, c *cluster) {
 	}
 	c.putKeystoreRecord(old)
 	for i := range c.gws {
-		within(t, 3*time.Second, "the rollback is counted", func() bool {
+		gwproc.Within(t, 3*time.Second, "the rollback is counted", func() bool {
 			return strings.Contains(c.metrics(i), `sealgate_integrity_failures_total{reason="keystore_rollback"} 1`)
 		})
 		if _, err := c.client(i, erin).ListBuckets(ctx, &s3.ListBucketsInput{}); err != nil {

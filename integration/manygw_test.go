@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/sealgate/sealgate/internal/gwproc"
 )
 
 // TestManyGateways runs three gateway processes over one upstream — a
@@ -195,7 +197,7 @@ func accountsAcross(t *testing.T, c *cluster) {
 		t.Fatal(err)
 	}
 	for i := range c.gws {
-		within(t, 2*time.Second, fmt.Sprintf("gateway %d refuses bob's old key", i), func() bool {
+		gwproc.Within(t, 2*time.Second, fmt.Sprintf("gateway %d refuses bob's old key", i), func() bool {
 			_, err := c.client(i, bob).ListBuckets(ctx, &s3.ListBucketsInput{})
 			return code(err) == "InvalidAccessKeyId"
 		})
@@ -205,7 +207,7 @@ func accountsAcross(t *testing.T, c *cluster) {
 	}
 	c.cli(1, "", "user", "delete", "bob")
 	for i := range c.gws {
-		within(t, 2*time.Second, fmt.Sprintf("gateway %d refuses a deleted account", i), func() bool {
+		gwproc.Within(t, 2*time.Second, fmt.Sprintf("gateway %d refuses a deleted account", i), func() bool {
 			_, err := c.client(i, fresh).ListBuckets(ctx, &s3.ListBucketsInput{})
 			return err != nil
 		})

@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -24,62 +23,15 @@ import (
 	"github.com/sealgate/sealgate/davapi"
 	"github.com/sealgate/sealgate/gateway"
 	"github.com/sealgate/sealgate/gateway/accounts"
+	"github.com/sealgate/sealgate/internal/countstore"
 	"github.com/sealgate/sealgate/s3api"
 )
-
-// countingStore counts the upstream requests by kind, as an S3 upstream
-// bills them: GET, HEAD (Stat), PUT, LIST, DELETE.
-type countingStore struct {
-	backends.Store
-	mu sync.Mutex
-	n  map[string]int
-}
-
-func (c *countingStore) add(op string) {
-	c.mu.Lock()
-	c.n[op]++
-	c.mu.Unlock()
-}
-
-// take returns the counts since the last take.
-func (c *countingStore) take() map[string]int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n := c.n
-	c.n = map[string]int{}
-	return n
-}
-
-func (c *countingStore) Put(ctx context.Context, k string, r io.Reader, size int64, o backends.PutOptions) (backends.ObjectInfo, error) {
-	c.add("PUT")
-	return c.Store.Put(ctx, k, r, size, o)
-}
-
-func (c *countingStore) Get(ctx context.Context, k string, off, n int64) (io.ReadCloser, backends.ObjectInfo, error) {
-	c.add("GET")
-	return c.Store.Get(ctx, k, off, n)
-}
-
-func (c *countingStore) Stat(ctx context.Context, k string) (backends.ObjectInfo, error) {
-	c.add("HEAD")
-	return c.Store.Stat(ctx, k)
-}
-
-func (c *countingStore) List(ctx context.Context, o backends.ListOptions) (backends.ListPage, error) {
-	c.add("LIST")
-	return c.Store.List(ctx, o)
-}
-
-func (c *countingStore) Delete(ctx context.Context, k string) error {
-	c.add("DELETE")
-	return c.Store.Delete(ctx, k)
-}
 
 // requestRig is one gateway whose upstream requests are counted, and a
 // second gateway over the same upstream (uncounted) that writes "elsewhere".
 type requestRig struct {
 	t        *testing.T
-	count    *countingStore
+	count    *countstore.Store
 	here     *s3.Client // through the counted gateway
 	other    *s3.Client // through the other gateway
 	dav      string     // the counted gateway's WebDAV door
@@ -89,7 +41,7 @@ type requestRig struct {
 
 func newRequestRig(t *testing.T) *requestRig {
 	base := mem.New()
-	r := &requestRig{t: t, count: &countingStore{Store: base, n: map[string]int{}}}
+	r := &requestRig{t: t, count: countstore.New(base)}
 	root := cryptolayer.NewKey()
 	open := func(s backends.Store) *accounts.Accounts {
 		a, err := accounts.Open(context.Background(), accounts.Config{Store: s, DataDir: t.TempDir(), Root: root, Create: true,
@@ -239,11 +191,11 @@ func TestUpstreamRequests(t *testing.T) {
 // measure runs do and returns a row of what it cost upstream.
 func (r *requestRig) measure(what string, do func() error) row {
 	r.t.Helper()
-	r.count.take()
+	r.count.Take()
 	if err := do(); err != nil {
 		r.t.Fatalf("%s: %v", what, err)
 	}
-	return row{what: what, n: r.count.take()}
+	return row{what: what, n: r.count.Take()}
 }
 
 func (r *requestRig) s3Rows() []row {

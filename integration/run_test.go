@@ -57,6 +57,12 @@ var dropEnv = []string{
 
 func newClientEnv(t testing.TB, tg target) *clientEnv {
 	t.Helper()
+	return newSandbox(t, tg.Secret)
+}
+
+// newSandbox is a clientEnv that redacts secrets.
+func newSandbox(t testing.TB, secrets ...string) *clientEnv {
+	t.Helper()
 	home := t.TempDir()
 	var env []string
 	for _, kv := range os.Environ() {
@@ -82,7 +88,7 @@ func newClientEnv(t testing.TB, tg target) *clientEnv {
 	env = append(env, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
 		"XDG_CACHE_HOME="+filepath.Join(home, ".cache"), "NO_PROXY=127.0.0.1,localhost,::1",
 		"no_proxy=127.0.0.1,localhost,::1", "PYTHONDONTWRITEBYTECODE=1")
-	return &clientEnv{t: t, home: home, env: env, secrets: []string{tg.Secret}}
+	return &clientEnv{t: t, home: home, env: env, secrets: secrets}
 }
 
 // with returns a copy of the environment with extra variables.
@@ -107,16 +113,30 @@ func (c *clientEnv) redact(s string) string {
 // (exit status, timeout) fails the test with the redacted command and output.
 func (c *clientEnv) run(timeout time.Duration, env []string, name string, args ...string) string {
 	c.t.Helper()
-	out, errOut, err := c.try(timeout, env, name, args...)
+	out, _ := c.runInput(timeout, env, "", name, args...)
+	return out
+}
+
+// runInput is run with stdin as the client's standard input; it returns
+// stdout and stderr.
+func (c *clientEnv) runInput(timeout time.Duration, env []string, stdin, name string, args ...string) (string, string) {
+	c.t.Helper()
+	out, errOut, err := c.tryInput(timeout, env, stdin, name, args...)
 	if err != nil {
 		c.t.Fatalf("%s: %v\nstdout:\n%s\nstderr:\n%s", c.redact(cmdline(name, args)), err,
 			c.redact(tail(out)), c.redact(tail(errOut)))
 	}
-	return out
+	return out, errOut
 }
 
 // try is run without failing the test: it returns stdout, stderr and the error.
 func (c *clientEnv) try(timeout time.Duration, env []string, name string, args ...string) (string, string, error) {
+	c.t.Helper()
+	return c.tryInput(timeout, env, "", name, args...)
+}
+
+// tryInput is try with stdin as the client's standard input.
+func (c *clientEnv) tryInput(timeout time.Duration, env []string, stdin, name string, args ...string) (string, string, error) {
 	c.t.Helper()
 	if env == nil {
 		env = c.env
@@ -124,7 +144,7 @@ func (c *clientEnv) try(timeout time.Duration, env []string, name string, args .
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Env, cmd.Dir = env, c.home
+	cmd.Env, cmd.Dir, cmd.Stdin = env, c.home, strings.NewReader(stdin)
 	cmd.WaitDelay = 5 * time.Second
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

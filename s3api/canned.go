@@ -6,6 +6,8 @@ import (
 	"encoding/xml"
 	"net/http"
 	"strconv"
+
+	"github.com/sealgate/sealgate/gateway"
 )
 
 const s3ns = "http://s3.amazonaws.com/doc/2006-03-01/"
@@ -105,7 +107,7 @@ func (s *server) mustExist(rc *reqCtx) error {
 		_, err := rc.user.NS.HeadBucket(ctx, rc.bucket)
 		return err
 	}
-	_, err := rc.user.NS.HeadObject(ctx, rc.bucket, rc.key, gatewayNoConditions)
+	_, err := rc.user.NS.HeadObject(ctx, rc.bucket, rc.key, gateway.GetOptions{})
 	return err
 }
 

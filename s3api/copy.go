@@ -4,7 +4,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,8 +11,6 @@ import (
 
 	"github.com/sealgate/sealgate/gateway"
 )
-
-type ioReader = io.Reader
 
 // parseCopySource splits x-amz-copy-source ("[/]bucket/key[?versionId=…]",
 // URL-encoded) into bucket and key.
@@ -45,12 +42,7 @@ func parseCopySource(h string) (bucket, key string, err error) {
 
 // copySourceConditions reads x-amz-copy-source-if-*.
 func copySourceConditions(h http.Header) gateway.GetOptions {
-	return gateway.GetOptions{
-		IfMatch:           unquoteETag(h.Get("X-Amz-Copy-Source-If-Match")),
-		IfNoneMatch:       unquoteETag(h.Get("X-Amz-Copy-Source-If-None-Match")),
-		IfModifiedSince:   parseHTTPTime(h.Get("X-Amz-Copy-Source-If-Modified-Since")),
-		IfUnmodifiedSince: parseHTTPTime(h.Get("X-Amz-Copy-Source-If-Unmodified-Since")),
-	}
+	return conditions(h, "X-Amz-Copy-Source-")
 }
 
 type copyObjectResult struct {

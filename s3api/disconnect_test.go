@@ -1,21 +1,17 @@
 package s3api
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"io"
-	"net"
 	"net/http"
-	"net/url"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/sealgate/sealgate/gateway"
+	"github.com/sealgate/sealgate/internal/disconnect"
 )
 
 // observedEnv is a door over the real gateway whose request records go to
@@ -29,24 +25,6 @@ func observedEnv(t *testing.T) (*testEnv, *s3.Client, chan gateway.RequestRecord
 	return e, c, recs
 }
 
-// nextRecord waits for the record of the next request of op, skipping
-// records of other operations. The wait is for an event, with a generous
-// bound that only a hung server reaches.
-func nextRecord(t *testing.T, recs chan gateway.RequestRecord, op string) gateway.RequestRecord {
-	t.Helper()
-	timeout := time.After(time.Minute)
-	for {
-		select {
-		case r := <-recs:
-			if r.Op == op {
-				return r
-			}
-		case <-timeout:
-			t.Fatalf("no record of %s", op)
-		}
-	}
-}
-
 // drainRecords forgets the records so far.
 func drainRecords(recs chan gateway.RequestRecord) {
 	for {
@@ -55,45 +33,6 @@ func drainRecords(recs chan gateway.RequestRecord) {
 		default:
 			return
 		}
-	}
-}
-
-// dial opens a raw connection to the door.
-func dial(t *testing.T, e *testEnv) *net.TCPConn {
-	t.Helper()
-	u, _ := url.Parse(e.srv.URL)
-	c, err := net.Dial("tcp", u.Host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
-	return c.(*net.TCPConn)
-}
-
-// hangUp closes c: with a reset (rst), or with a FIN.
-func hangUp(t *testing.T, c *net.TCPConn, rst bool) {
-	t.Helper()
-	if rst {
-		if err := c.SetLinger(0); err != nil {
-			t.Fatal(err)
-		}
-	}
-	_ = c.Close()
-}
-
-// wantClientGone checks a request's record and log: 499, at info, and no
-// error logged.
-func wantClientGone(t *testing.T, e *testEnv, r gateway.RequestRecord) {
-	t.Helper()
-	if r.Status != statusClientClosed {
-		t.Fatalf("%s recorded with status %d, want 499", r.Op, r.Status)
-	}
-	log := e.log.String()
-	if strings.Contains(log, `"level":"error"`) || strings.Contains(log, `"status":500`) {
-		t.Fatalf("a client that went away was logged as a server error:\n%s", log)
-	}
-	if !strings.Contains(log, `"level":"info","request_id"`) || !strings.Contains(log, `"status":499`) {
-		t.Fatalf("no info access line with status 499:\n%s", log)
 	}
 }
 
@@ -122,10 +61,10 @@ func TestClientGoneMidUpload(t *testing.T) {
 				req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
 				e.sign(t, req, "us-east-1")
 				req.Body = io.NopCloser(bytes.NewReader(make([]byte, size/2)))
-				conn := dial(t, e)
+				conn := disconnect.Dial(t, e.srv.URL)
 				_ = req.Write(conn) // stops after the half body: its length does not match
-				hangUp(t, conn, rst)
-				wantClientGone(t, e, nextRecord(t, recs, op))
+				disconnect.HangUp(t, conn, rst)
+				disconnect.WantGone(t, disconnect.NextRecord(t, recs, op), e.log.String())
 				if got := mustGet(t, c, "gone", "k"); got != "original" {
 					t.Fatalf("object changed to %d bytes", len(got))
 				}
@@ -149,24 +88,13 @@ func TestClientGoneMidDownload(t *testing.T) {
 	req := mustReq(t, http.MethodGet, e.srv.URL+"/gone/big", nil)
 	req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
 	e.sign(t, req, "us-east-1")
-	conn := dial(t, e)
+	conn := disconnect.Dial(t, e.srv.URL)
 	if err := req.Write(conn); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET: %s", resp.Status)
-	}
-	if _, err := io.CopyN(io.Discard, resp.Body, 64<<10); err != nil {
-		t.Fatal(err)
-	}
-	hangUp(t, conn, true)
-	r := nextRecord(t, recs, "GetObject")
-	wantClientGone(t, e, r)
+	disconnect.AbandonDownload(t, conn, req)
+	r := disconnect.NextRecord(t, recs, "GetObject")
+	disconnect.WantGone(t, r, e.log.String())
 	if r.BytesOut >= size {
 		t.Fatalf("the door counts %d bytes sent of %d", r.BytesOut, size)
 	}

@@ -113,6 +113,8 @@ var statuses = map[string]int{
 	"NoSuchObjectLockConfiguration": 400,
 }
 
+// messages are the standard messages of S3 codes; a code without one has
+// an empty Message unless the caller gives one.
 var messages = map[string]string{
 	"AccessDenied":                         "Access Denied",
 	"InvalidAccessKeyId":                   "The AWS Access Key Id you provided does not exist in our records.",

@@ -36,11 +36,11 @@ func newFakesCache(size int) (*fakesCache, error) {
 	return &fakesCache{c: c}, nil
 }
 
-// get returns the user's gofakes3 handler, creating it on first use. The
-// adapter always serves from the namespace of the latest request.
-// get returns the instance of a user, keyed by the access key the request
-// was signed with: an account deleted and re-created under the same name
-// has new keys, so it never shares an instance with requests of the old one.
+// get returns the user's gofakes3 handler, creating it on first use. It is
+// keyed by the access key the request was signed with: an account deleted
+// and re-created under the same name has new keys, so it never shares an
+// instance with requests of the old one. The adapter always serves from
+// the namespace of the latest request.
 func (f *fakesCache) get(accessKeyID string, u User, log zerolog.Logger, now func() time.Time) http.Handler {
 	if e, ok := f.c.Get(accessKeyID); ok {
 		e.be.setNS(u.NS)

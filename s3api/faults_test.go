@@ -20,6 +20,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/sealgate/sealgate/backends/mem"
+	"github.com/sealgate/sealgate/internal/disconnect"
 	"github.com/sealgate/sealgate/internal/faultcheck"
 	"github.com/sealgate/sealgate/internal/faultstore"
 )
@@ -372,7 +373,7 @@ func TestFullStoreAnswersAWholeBodyClient(t *testing.T) {
 	req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
 	e.sign(t, req, "us-east-1")
 	req.Body = io.NopCloser(io.LimitReader(zeros{}, size))
-	conn := dial(t, e)
+	conn := disconnect.Dial(t, e.srv.URL)
 	_ = conn.SetDeadline(time.Now().Add(time.Minute))
 	if err := req.Write(conn); err != nil {
 		t.Fatalf("the door stopped reading the body: %v", err)

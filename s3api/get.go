@@ -13,15 +13,17 @@ import (
 	"github.com/sealgate/sealgate/gateway"
 )
 
-var gatewayNoConditions = gateway.GetOptions{}
-
 // getOptions reads the RFC 7232 conditions of a GET or HEAD.
-func getOptions(h http.Header) gateway.GetOptions {
+func getOptions(h http.Header) gateway.GetOptions { return conditions(h, "") }
+
+// conditions reads the headers prefix + If-Match, If-None-Match,
+// If-Modified-Since and If-Unmodified-Since.
+func conditions(h http.Header, prefix string) gateway.GetOptions {
 	return gateway.GetOptions{
-		IfMatch:           unquoteETag(h.Get("If-Match")),
-		IfNoneMatch:       unquoteETag(h.Get("If-None-Match")),
-		IfModifiedSince:   parseHTTPTime(h.Get("If-Modified-Since")),
-		IfUnmodifiedSince: parseHTTPTime(h.Get("If-Unmodified-Since")),
+		IfMatch:           unquoteETag(h.Get(prefix + "If-Match")),
+		IfNoneMatch:       unquoteETag(h.Get(prefix + "If-None-Match")),
+		IfModifiedSince:   parseHTTPTime(h.Get(prefix + "If-Modified-Since")),
+		IfUnmodifiedSince: parseHTTPTime(h.Get(prefix + "If-Unmodified-Since")),
 	}
 }
 

@@ -2,6 +2,7 @@ package s3api
 
 import (
 	"encoding/xml"
+	"io"
 	"math"
 	"net/http"
 	"net/url"
@@ -61,7 +62,7 @@ func (s *server) putObject(rc *reqCtx) error {
 }
 
 // body is the verified request body (never nil).
-func (rc *reqCtx) body() ioReader {
+func (rc *reqCtx) body() io.Reader {
 	if rc.r.Body == nil {
 		return http.NoBody
 	}

@@ -84,7 +84,6 @@ func New(cfg Config) (http.Handler, error) {
 		Region:            s.region,
 		Now:               s.now,
 		VirtualHostBucket: sigv4.HostBucket(cfg.Domains...),
-		MD5:               sigv4.MD5IfHeader,
 	}
 	fc, err := newFakesCache(cfg.MaxCachedUsers)
 	if err != nil {

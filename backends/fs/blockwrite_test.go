@@ -22,8 +22,7 @@ func (o *oddReader) Read(p []byte) (int, error) {
 }
 
 // TestLargeBodiesRoundTrip: bodies around the 1 MiB block and the 4 MiB
-// direct threshold, announced or not, read back byte for byte, and Compose
-// joins unaligned sources into one file.
+// direct threshold, announced or not, read back byte for byte.
 func TestLargeBodiesRoundTrip(t *testing.T) {
 	const mib = 1 << 20
 	sizes := []int{0, 1, mib - 1, mib, mib + 1, 4*mib - 1, 4 * mib, 4*mib + 1, 5*mib + 4095, 7 * mib}
@@ -39,14 +38,6 @@ func TestLargeBodiesRoundTrip(t *testing.T) {
 			checkBody(t, s, "k", body)
 		}
 	}
-	// Compose: sources of unaligned sizes straddle the blocks.
-	a, b := pattern(3*mib+5), pattern(2*mib-3)
-	put(t, s, "a", string(a))
-	put(t, s, "b", string(b))
-	if _, err := s.Compose(ctx, "ab", []string{"a", "b", "a"}, backends.PutOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	checkBody(t, s, "ab", bytes.Join([][]byte{a, b, a}, nil))
 }
 
 // TestLargeRanges: ranges read through the block reader start and end

@@ -76,9 +76,6 @@ func checkSymlinkEscapes(t *testing.T, s *fs.Store, root string) {
 		if err := s.Delete(ctx, key); err != nil {
 			t.Errorf("Delete(%q) = %v", key, err)
 		}
-		if _, err := s.Copy(ctx, key, "copied", backends.PutOptions{}); !errors.Is(err, backends.ErrNotExist) {
-			t.Errorf("Copy from %q = %v; want ErrNotExist", key, err)
-		}
 	}
 	writes := []string{"abs/new", "abs/secret", "sub/rel/new", "totmp/new", "sub/loop/new", "sub/parent/new"}
 	for _, key := range writes {

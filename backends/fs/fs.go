@@ -1,7 +1,7 @@
 // Package fs is the embedded default [backends.Store]: a local directory.
 //
-// Contract: a [Store] implements [backends.Store], [backends.Copier] and
-// [backends.Composer] and passes backends/storetest.
+// Contract: a [Store] implements [backends.Store] and [backends.WidePager]
+// and passes backends/storetest.
 //
 // Layout: the object under key "a/b/c" is the file <root>/data/a/b/c; key
 // segments become directories. Each open Store writes its temporary files
@@ -25,15 +25,14 @@
 // 64 MiB budget (each block is 1 MiB plus up to 4 KiB of alignment slack,
 // and the pool may keep idle ones until the next GC); a transfer that
 // finds the budget spent goes through the page cache with a 256 KiB
-// buffer instead, as every transfer did before. See blockwrite.go for why.
+// buffer instead. See blockwrite.go for why.
 //
 // # Several processes on one root
 //
 // Any number of Stores, in one process or in several, may share a root.
-// Every commit (the rename of a Put, Copy or Compose, conditional or not)
-// and every Delete holds its key's lock: one of 64 stripes, each a mutex
-// among the goroutines of a Store and the flock(2) of <root>/locks/NN
-// among Stores. A conditional put checks its condition and renames under
+// Every commit (the rename of a Put, conditional or not) and every Delete
+// holds its key's lock: one of 64 stripes, each a mutex among the
+// goroutines of a Store and the flock(2) of <root>/locks/NN among Stores. A conditional put checks its condition and renames under
 // that lock, so IfAbsent and IfMatch are linearizable across processes. A
 // commit waits for the lock without watching its context; it is held for
 // one rename and one directory fsync. Network file systems coordinate
@@ -115,8 +114,6 @@ type Store struct {
 var (
 	_ backends.Store     = (*Store)(nil)
 	_ backends.WidePager = (*Store)(nil)
-	_ backends.Copier    = (*Store)(nil)
-	_ backends.Composer  = (*Store)(nil)
 )
 
 // Open opens the store in the existing, writable directory root, creating

@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/sealgate/sealgate/backends"
+	"github.com/sealgate/sealgate/internal/fsync"
 )
 
 // Stat implements [backends.Store].
@@ -189,17 +190,7 @@ func (s *Store) checkParents(key, rel string, sentinel error) error {
 }
 
 // syncDir fsyncs the directory rel so a rename or remove in it is durable.
-func (s *Store) syncDir(rel string) error {
-	d, err := s.root.Open(rel)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
+func (s *Store) syncDir(rel string) error { return fsync.Opened(s.root.Open(rel)) }
 
 // objectInfo converts a file's info; see etag.
 func objectInfo(key string, fi fs.FileInfo) backends.ObjectInfo {

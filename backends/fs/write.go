@@ -33,58 +33,6 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, op
 	})
 }
 
-// Copy implements [backends.Copier]: the file is copied into a temp file,
-// then renamed into place.
-func (s *Store) Copy(ctx context.Context, src, dst string, opts backends.PutOptions) (backends.ObjectInfo, error) {
-	return s.Compose(ctx, dst, []string{src}, opts)
-}
-
-// Compose implements [backends.Composer]: the sources are concatenated into
-// a temp file, then renamed into place.
-func (s *Store) Compose(ctx context.Context, dst string, srcs []string, opts backends.PutOptions) (backends.ObjectInfo, error) {
-	rels := make([]string, len(srcs))
-	for i, src := range srcs {
-		rel, err := objectPath(src)
-		if err != nil {
-			return backends.ObjectInfo{}, err
-		}
-		rels[i] = rel
-	}
-	return s.write(ctx, dst, opts, s.sizeHint(srcs, rels), func(w io.Writer) error {
-		for i, rel := range rels {
-			if err := s.appendObject(ctx, w, srcs[i], rel); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// sizeHint is the total size of the sources, to choose how the copy is
-// written (small ones through the page cache); -1 if one cannot be
-// stat-ed (the copy then reports why).
-func (s *Store) sizeHint(srcs, rels []string) int64 {
-	var total int64
-	for i, rel := range rels {
-		fi, err := s.lstatObject(srcs[i], rel)
-		if err != nil {
-			return -1
-		}
-		total += fi.Size()
-	}
-	return total
-}
-
-// appendObject copies the object of key to w.
-func (s *Store) appendObject(ctx context.Context, w io.Writer, key, rel string) error {
-	f, _, err := s.openObject(key, rel)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = f.Close() }() // read-only source file
-	return copyBody(ctx, w, f, -1)
-}
-
 // write fills a temp file with fill, then commits it under key. size is
 // the body's announced size, or -1.
 func (s *Store) write(ctx context.Context, key string, opts backends.PutOptions, size int64, fill func(io.Writer) error) (backends.ObjectInfo, error) {

@@ -9,7 +9,7 @@ import (
 	"github.com/sealgate/sealgate/backends"
 )
 
-// checkPut validates the arguments shared by Put, Copy and Compose.
+// checkPut validates the arguments of Put.
 func checkPut(key string, size int64, opts backends.PutOptions) error {
 	if err := backends.CheckPut(key, size, opts); err != nil {
 		return fmt.Errorf("mem: %w", err)

@@ -1,12 +1,12 @@
 // Package mem is an in-memory [backends.Store] for unit tests.
 //
-// Contract: a [Store] implements [backends.Store], [backends.Copier] and
-// [backends.Composer] and passes backends/storetest. Bytes are copied in and
-// out, so callers never alias stored data. Put reads the whole body into
-// memory before committing (it is a test store), but it honours the announced
-// size, the context and the atomicity rules like any other store. ETags are a
-// per-store counter, so every write gets a new one. Keys "a" and "a/b" may
-// coexist, as on S3. Nothing is persisted; Close drops every object.
+// Contract: a [Store] implements [backends.Store] and passes
+// backends/storetest. Bytes are copied in and out, so callers never alias
+// stored data. Put reads the whole body into memory before committing (it
+// is a test store), but it honours the announced size, the context and the
+// atomicity rules like any other store. ETags are a per-store counter, so
+// every write gets a new one. Keys "a" and "a/b" may coexist, as on S3.
+// Nothing is persisted; Close drops every object.
 package mem
 
 import (
@@ -34,11 +34,7 @@ type object struct {
 	info backends.ObjectInfo
 }
 
-var (
-	_ backends.Store    = (*Store)(nil)
-	_ backends.Copier   = (*Store)(nil)
-	_ backends.Composer = (*Store)(nil)
-)
+var _ backends.Store = (*Store)(nil)
 
 // New returns an empty store.
 func New() *Store {
@@ -106,52 +102,12 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
-// Copy implements [backends.Copier].
-func (s *Store) Copy(ctx context.Context, src, dst string, opts backends.PutOptions) (backends.ObjectInfo, error) {
-	return s.Compose(ctx, dst, []string{src}, opts)
-}
-
-// Compose implements [backends.Composer].
-func (s *Store) Compose(ctx context.Context, dst string, srcs []string, opts backends.PutOptions) (backends.ObjectInfo, error) {
-	if err := checkPut(dst, -1, opts); err != nil {
-		return backends.ObjectInfo{}, err
-	}
-	for _, src := range srcs {
-		if err := backends.CheckKey(src); err != nil {
-			return backends.ObjectInfo{}, fmt.Errorf("mem: compose source: %w", err)
-		}
-	}
-	data, err := s.concat(srcs)
-	if err != nil {
-		return backends.ObjectInfo{}, err
-	}
-	return s.commit(ctx, dst, data, opts)
-}
-
 // Close implements [backends.Store]; it drops every object.
 func (s *Store) Close() error {
 	s.mu.Lock()
 	clear(s.objects)
 	s.mu.Unlock()
 	return nil
-}
-
-// concat returns a new slice holding the sources' bytes in order.
-func (s *Store) concat(srcs []string) ([]byte, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	var out []byte
-	for _, src := range srcs {
-		o, ok := s.objects[src]
-		if !ok {
-			return nil, notExist(src)
-		}
-		out = append(out, o.data...)
-	}
-	if out == nil {
-		out = []byte{}
-	}
-	return out, nil
 }
 
 // commit stores data (owned by the store from now on) under key if opts allow.

@@ -9,7 +9,7 @@ import (
 	"github.com/sealgate/sealgate/backends"
 )
 
-// Limits of the S3 protocol that shape uploads and copies.
+// Defaults, and the limits of the S3 protocol that shape uploads.
 const (
 	// DefaultPartSize is the part size used when Config.PartSize is 0.
 	DefaultPartSize = 16 << 20
@@ -23,7 +23,7 @@ const (
 	DefaultMaxRetries = 4
 
 	minPartSize = 5 << 20 // S3: every part but the last
-	maxPartSize = 5 << 30 // S3: largest part, and largest CopyObject source
+	maxPartSize = 5 << 30 // S3: largest part
 	maxParts    = 10000   // S3: parts per multipart upload
 	maxConc     = 64      // sanity bound on Config.Concurrency
 	maxRetries  = 20      // sanity bound on Config.MaxRetries

@@ -23,32 +23,31 @@
 // Memory per Put is therefore at most PartSize × Concurrency bytes, never the
 // whole body, and all Puts of a Store together hold at most MaxBufferBytes
 // of buffers (more only when one part alone is larger): a Put waits for its
-// first buffer, and takes further ones only while the budget has room. Buffering is also what makes the size check safe: handed a
-// plain reader longer than Content-Length, the HTTP client sends the first
+// first buffer, and takes further ones only while the budget has room.
+// Buffering is also what makes the size check safe: handed a plain reader
+// longer than Content-Length, the HTTP client sends the first
 // Content-Length bytes, the upstream stores them, and only then does the
 // client notice (seen with versitygw).
 //
 // After a failure no new part starts; parts in flight finish, then the
 // upload is aborted, and the abort is repeated until ListParts no longer
 // finds it. An upload whose abort fails still needs the bucket's lifecycle
-// rule for incomplete uploads (AbortIncompleteMultipartUpload). Because each request body is an in-memory byte slice, the SDK
-// can rewind it to retry. Over HTTP the payload is signed (SHA-256); over
+// rule for incomplete uploads (AbortIncompleteMultipartUpload). Because
+// each request body is an in-memory byte slice, the SDK can rewind it to
+// retry. Over HTTP the payload is signed (SHA-256); over
 // HTTPS it is sent as UNSIGNED-PAYLOAD, since TLS protects it in transit and
 // sealgate's object format authenticates it end to end. SDK request checksums
 // are only computed where an operation requires them, and Content-MD5 is
 // never sent.
 //
 // Conditional writes use If-None-Match: * (IfAbsent) and If-Match (IfMatch)
-// on PutObject and CompleteMultipartUpload. versitygw 1.8 and MinIO ignore
-// them on CopyObject, so a conditional Copy is a multipart upload of one
-// copied part (UploadPartCopy) whose CompleteMultipartUpload carries them. A
-// multipart Put, a Compose or a conditional Copy checks the condition with
-// HeadObject first to fail fast, but the condition sent with the final
-// request is what decides. Upstreams that ignore these headers cannot
-// honour them; AWS S3, MinIO and versitygw do. [backends.CheckConditional]
-// detects an upstream that ignores them. Two Stores on one bucket and
-// prefix (two gateways) are as coordinated as the upstream's conditional
-// writes.
+// on PutObject and CompleteMultipartUpload. A multipart Put checks the
+// condition with HeadObject first to fail fast, but the condition sent with
+// the final request is what decides. Upstreams that ignore these headers
+// cannot honour them; AWS S3, MinIO and versitygw do.
+// [backends.CheckConditional] detects an upstream that ignores them. Two
+// Stores on one bucket and prefix (two gateways) are as coordinated as the
+// upstream's conditional writes.
 //
 // # Reads
 //
@@ -63,13 +62,6 @@
 // The ModTime returned by Put is the Date of the upstream's answer, which
 // may differ by a second from the Last-Modified reported later by Stat.
 //
-// # Copies
-//
-// [Store] implements [backends.Copier] with CopyObject (UploadPartCopy
-// for a conditional copy, in ranges above 5 GiB) and [backends.Composer] with UploadPartCopy when all
-// sources but the last are at least 5 MiB; otherwise Compose streams the
-// sources through a Put.
-//
 // # Errors
 //
 // Errors wrap the backends sentinels: NoSuchKey/404 → ErrNotExist,
@@ -80,9 +72,9 @@
 // 503 and 504, and the same write would be refused again): any 507, MinIO's
 // XMinioStorageFull (507) and XMinioAdminBucketQuotaExceeded (400, a bucket
 // quota), versitygw's InsufficientStorage (507, ENOSPC) and QuotaExceeded
-// (403: Ceph RGW's user and bucket quotas, versitygw's EDQUOT). Upstreams that store keys
-// as a file tree (versitygw's posix backend) refuse an object "a" next to
-// "a/b"; that is ErrInvalidKey, as are a segment over 255 bytes
+// (403: Ceph RGW's user and bucket quotas, versitygw's EDQUOT). Upstreams
+// that store keys as a file tree (versitygw's posix backend) refuse an
+// object "a" next to "a/b"; that is ErrInvalidKey, as are a segment over 255 bytes
 // (versitygw's KeyTooLongError, MinIO's XMinioInvalidObjectName) and an
 // upstream key over 1024 bytes (AWS S3 and MinIO: KeyTooLongError; the
 // limit counts Config.Prefix, so a Store with a prefix of n bytes holds

@@ -34,11 +34,7 @@ type Store struct {
 // SDK's default (10 per host) is low for a gateway talking to one host.
 const maxIdleConns = 100
 
-var (
-	_ backends.Store    = (*Store)(nil)
-	_ backends.Copier   = (*Store)(nil)
-	_ backends.Composer = (*Store)(nil)
-)
+var _ backends.Store = (*Store)(nil)
 
 // New validates cfg and returns a Store. It loads the AWS configuration
 // chain (for credentials when none are given, and the region) but sends no

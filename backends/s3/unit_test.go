@@ -96,29 +96,6 @@ func TestRangeTotal(t *testing.T) {
 	}
 }
 
-func TestCopyRanges(t *testing.T) {
-	defer func(old int64) { copyPartLimit = old }(copyPartLimit)
-	copyPartLimit = 10
-	tests := []struct {
-		size int64
-		want []string
-	}{
-		{0, []string{""}},
-		{10, []string{""}},
-		{11, []string{"bytes=0-5", "bytes=6-10"}},
-		{25, []string{"bytes=0-8", "bytes=9-17", "bytes=18-24"}},
-	}
-	for _, tc := range tests {
-		var got []string
-		for _, r := range copyRanges(tc.size) {
-			got = append(got, aws.ToString(r))
-		}
-		if strings.Join(got, ",") != strings.Join(tc.want, ",") {
-			t.Errorf("copyRanges(%d) = %q, want %q", tc.size, got, tc.want)
-		}
-	}
-}
-
 // TestChunker cuts bodies of every interesting length into parts of 4 bytes.
 func TestChunker(t *testing.T) {
 	for n := 0; n <= 13; n++ {
@@ -251,9 +228,7 @@ func TestInvalidKeysNoRequest(t *testing.T) {
 		_, _, err2 := s.Get(ctx, key, 0, -1)
 		_, err3 := s.Stat(ctx, key)
 		err4 := s.Delete(ctx, key)
-		_, err5 := s.Copy(ctx, "ok", key, backends.PutOptions{})
-		_, err6 := s.Compose(ctx, key, nil, backends.PutOptions{})
-		for i, err := range []error{err1, err2, err3, err4, err5, err6} {
+		for i, err := range []error{err1, err2, err3, err4} {
 			if !errors.Is(err, backends.ErrInvalidKey) {
 				t.Errorf("key %q, call %d: %v, want ErrInvalidKey", key, i+1, err)
 			}

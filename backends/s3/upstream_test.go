@@ -32,7 +32,6 @@ func runUpstreamTests(t *testing.T, u *upstream) {
 		{"Conditional", testConditional},
 		{"Ranges", testRanges},
 		{"ListPrefix", testListPrefix},
-		{"CopyCompose", testCopyCompose},
 		{"Credentials", testCredentials},
 		{"Unreachable", testUnreachable},
 	}

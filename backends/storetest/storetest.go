@@ -2,11 +2,11 @@
 //
 // Contract: [Run] exercises a fresh, empty store per test group through the
 // public API only: round trips, failed and conditional puts, ranges, ETags,
-// listings and paging, key validation, the optional [backends.Copier] and
-// [backends.Composer] (skipped when the store lacks them) and a concurrency
-// smoke test (run it with -race). It fails the test on any breach of the
-// contract in package backends. It keeps the number of requests small (a few
-// hundred per group at most) so it also runs against real S3 servers.
+// listings and paging, key validation, objects beside folders of the same
+// name and a concurrency smoke test (run it with -race). It fails the test
+// on any breach of the contract in package backends. It keeps the number of
+// requests small (a few hundred per group at most) so it also runs against
+// real S3 servers.
 //
 // [RunShared] is the optional part for stores of which several instances
 // (processes, gateways) can open the same data: it checks that conditional
@@ -64,8 +64,6 @@ func Run(t *testing.T, newStore func(t *testing.T) backends.Store, opts ...Optio
 		{"InvalidPuts", testInvalidPuts},
 		{"LongKeys", testLongKeys},
 		{"ObjectAndFolder", testObjectAndFolder},
-		{"Copier", testCopier},
-		{"Composer", testComposer},
 		{"Concurrency", testConcurrency},
 	}
 	for _, g := range groups {

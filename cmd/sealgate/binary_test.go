@@ -1,137 +1,37 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/sealgate/sealgate/internal/gwproc"
 )
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// binary builds sealgate once per test run, without the race detector (the
-// product as users run it).
-func binary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "sealgate-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "sealgate")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = &buildError{err, string(out)}
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
-
-type buildError struct {
-	err error
-	out string
-}
-
-func (e *buildError) Error() string { return "go build: " + e.err.Error() + "\n" + e.out }
-
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = ln.Close() }()
-	return ln.Addr().String()
-}
-
-// server is a running sealgate process.
+// server is a running `sealgate serve` of the built binary on a data dir
+// (internal/gwproc): the S3 and WebDAV doors on free ports, no admin door.
 type server struct {
-	cmd     *exec.Cmd
-	s3, dav string
-	exited  chan error
-	stderr  *bytes.Buffer
-	dataDir string
-	bin     string
+	*gwproc.Gateway
+	s3, dav string // host:port
 }
 
-func startBinary(t *testing.T, dataDir string, extraArgs ...string) *server {
+// startBinary starts the binary on dataDir with env added (SEALGATE_*).
+func startBinary(t *testing.T, dataDir string, env ...string) *server {
 	t.Helper()
-	s := &server{s3: freePort(t), dav: freePort(t), exited: make(chan error, 1), stderr: &bytes.Buffer{}, dataDir: dataDir, bin: binary(t)}
-	args := append([]string{"serve", "--data-dir", dataDir, "--s3-addr", s.s3, "--dav-addr", s.dav, "--admin-addr", "off", "--log-level", "warn"}, extraArgs...)
-	s.cmd = exec.Command(s.bin, args...)
-	s.cmd.Stderr = s.stderr
-	out, _ := s.cmd.StdoutPipe()
-	if err := s.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	ready := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if strings.Contains(sc.Text(), "sealgate: s3") {
-				close(ready)
-			}
-		}
-	}()
-	go func() { s.exited <- s.cmd.Wait() }()
-	select {
-	case <-ready:
-	case err := <-s.exited:
-		t.Fatalf("sealgate exited at start: %v\n%s", err, s.stderr)
-	case <-time.After(60 * time.Second):
-		t.Fatal("sealgate did not start")
-	}
-	t.Cleanup(func() { _ = s.cmd.Process.Kill() })
-	return s
-}
-
-// stop sends SIGTERM and expects a clean exit.
-func (s *server) stop(t *testing.T) {
-	t.Helper()
-	_ = s.cmd.Process.Signal(os.Interrupt)
-	select {
-	case err := <-s.exited:
-		if err != nil {
-			t.Fatalf("unclean exit: %v\n%s", err, s.stderr)
-		}
-	case <-time.After(45 * time.Second):
-		t.Fatal("no graceful exit")
-	}
-}
-
-// cli runs a sealgate command on the data dir and returns its stdout.
-func (s *server) cli(t *testing.T, stdin string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command(s.bin, append(args, "--data-dir", s.dataDir)...)
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("sealgate %v: %v: %s", args, err, errb.String())
-	}
-	return out.String()
+	env = append([]string{"SEALGATE_DATA_DIR=" + dataDir, "SEALGATE_ADMIN_ADDR=off"}, env...)
+	g := gwproc.Start(t, gwproc.Build(t), env...)
+	return &server{Gateway: g, s3: strings.TrimPrefix(g.URL["s3"], "http://"), dav: strings.TrimPrefix(g.URL["webdav"], "http://")}
 }
 
 func (s *server) client(ak, sk string) *s3.Client {
@@ -159,7 +59,7 @@ func TestBinaryLifecycle(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	s := startBinary(t, dir)
 	var cr map[string]string
-	if err := json.Unmarshal([]byte(s.cli(t, "first-pass-123\n", "user", "add", "carol", "--json", "--password-stdin")), &cr); err != nil {
+	if err := json.Unmarshal([]byte(s.CLI(t, "first-pass-123\n", "user", "add", "carol", "--json", "--password-stdin")), &cr); err != nil {
 		t.Fatal(err)
 	}
 	c := s.client(cr["access_key_id"], cr["secret_access_key"])
@@ -186,33 +86,33 @@ func TestBinaryLifecycle(t *testing.T) {
 	if string(got) != "from webdav" {
 		t.Fatalf("S3 GET of the WebDAV file: %q", got)
 	}
-	if out := s.cli(t, "", "verify", "--user", "carol"); !strings.Contains(out, "verified: 2 objects") || !strings.Contains(out, "failures: none") {
+	if out := s.CLI(t, "", "verify", "--user", "carol"); !strings.Contains(out, "verified: 2 objects") || !strings.Contains(out, "failures: none") {
 		t.Fatalf("verify: %q", out)
 	}
-	if out := s.cli(t, "", "user", "rotate", "carol"); !strings.Contains(out, "epoch 1 destroyed") {
+	if out := s.CLI(t, "", "user", "rotate", "carol"); !strings.Contains(out, "epoch 1 destroyed") {
 		t.Fatalf("rotate: %q", out)
 	}
 	if code, got := davDo(t, s.dav, "carol", "first-pass-123", "GET", "/carol-data/doc.txt", nil); code != 200 || !bytes.Equal(got, body) {
 		t.Fatalf("object unreadable after rotation: %d", code)
 	}
-	if out := s.cli(t, "", "gc", "--dry-run"); !strings.Contains(out, "would remove 0 upstream objects") {
+	if out := s.CLI(t, "", "gc", "--dry-run"); !strings.Contains(out, "would remove 0 upstream objects") {
 		t.Fatalf("gc: %q", out)
 	}
-	s.cli(t, "second-pass-456\n", "user", "passwd", "carol", "--password-stdin")
-	within(t, 2*time.Second, "the old password is refused", func() bool {
+	s.CLI(t, "second-pass-456\n", "user", "passwd", "carol", "--password-stdin")
+	gwproc.Within(t, 2*time.Second, "the old password is refused", func() bool {
 		code, _ := davDo(t, s.dav, "carol", "first-pass-123", "GET", "/carol-data/doc.txt", nil)
 		return code == 401
 	})
 	if code, _ := davDo(t, s.dav, "carol", "second-pass-456", "GET", "/carol-data/doc.txt", nil); code != 200 {
 		t.Fatalf("new password refused: %d", code)
 	}
-	s.cli(t, "", "user", "delete", "carol")
-	within(t, 2*time.Second, "the deleted account is refused", func() bool {
+	s.CLI(t, "", "user", "delete", "carol")
+	gwproc.Within(t, 2*time.Second, "the deleted account is refused", func() bool {
 		_, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("carol-data")})
 		return err != nil
 	})
 	assertNoUpstreamData(t, filepath.Join(dir, "store"), body)
-	s.stop(t)
+	s.Stop(t)
 }
 
 // assertNoUpstreamData: after deletion no upstream file of the account
@@ -235,19 +135,5 @@ func assertNoUpstreamData(t *testing.T, store string, plain []byte) {
 	// The first account (admin) has no data; carol's objects are purged.
 	if n != 0 {
 		t.Fatalf("%d upstream files remain after deleting the only account with data", n)
-	}
-}
-
-// within fails the test unless ok becomes true within d: changes made
-// through the CLI (or another gateway) reach a running gateway at its next
-// poll of the upstream keystore (accounts.poll_interval, 1 s).
-func within(t *testing.T, d time.Duration, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %v", what, d)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/sealgate/sealgate/backends"
 	"github.com/sealgate/sealgate/cryptolayer"
 	"github.com/sealgate/sealgate/gateway/accounts"
+	"github.com/sealgate/sealgate/internal/fsync"
 )
 
 // A deployment is every gateway started with the same root key and the
@@ -138,7 +139,7 @@ func replaceRootKey(c *config, getenv func(string) string, k cryptolayer.Key) er
 	if err := os.Rename(tmp, c.RootKeyFile); err != nil {
 		return fmt.Errorf("root key: %w", err)
 	}
-	return syncDir(filepath.Dir(c.RootKeyFile))
+	return fsync.Dir(filepath.Dir(c.RootKeyFile))
 }
 
 // overwriteFile writes b over the start of an existing file, in place, and
@@ -153,18 +154,6 @@ func overwriteFile(path string, b []byte) error {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
 		err = cerr
 	}
 	return err

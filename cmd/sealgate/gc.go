@@ -19,11 +19,7 @@ func cmdGC(ctx context.Context, args []string, e env) error {
 	if _, err := f.parse(args); err != nil {
 		return err
 	}
-	c, err := f.config(e.getenv)
-	if err != nil {
-		return err
-	}
-	accts, svc, closeAll, err := openService(ctx, c, e)
+	accts, svc, closeAll, err := openService(ctx, f, e)
 	if err != nil {
 		return err
 	}

@@ -36,7 +36,7 @@ func TestLoad1000Clients(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte("limits:\n  max_in_flight: 64\n  max_in_flight_per_user: 48\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s := startBinary(t, dir, "--config", cfg)
+	s := startBinary(t, dir, "SEALGATE_CONFIG="+cfg)
 	ak, sk := firstCreds(t, dir)
 	tr := &http.Transport{MaxIdleConnsPerHost: 1000, MaxConnsPerHost: 1000}
 	c := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + s.s3), UsePathStyle: true,
@@ -47,7 +47,7 @@ func TestLoad1000Clients(t *testing.T) {
 	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("load")}); err != nil {
 		t.Fatal(err)
 	}
-	stopRSS := rss.Sample(s.cmd.Process.Pid, 50*time.Millisecond)
+	stopRSS := rss.Sample(s.Pid(), 50*time.Millisecond)
 	var slow, done atomic.Int64
 	var wg sync.WaitGroup
 	errc := make(chan error, 1000)
@@ -75,7 +75,7 @@ func TestLoad1000Clients(t *testing.T) {
 	if peak > 512 {
 		t.Fatalf("server RSS peaked at %.0f MiB", peak)
 	}
-	s.stop(t)
+	s.Stop(t)
 }
 
 // putAndCheck writes a unique body and reads it back, retrying on 503.

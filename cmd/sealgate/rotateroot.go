@@ -16,14 +16,7 @@ func cmdRotateRoot(ctx context.Context, args []string, e env) error {
 	status := f.fs.Bool("status", false, "show the pending rotation and which gateways hold the next key")
 	finish := f.fs.Bool("finish", false, "re-seal the keystore under the next key; gateways then destroy the old one")
 	cancel := f.fs.Bool("cancel", false, "forget the pending next key")
-	if pos, err := f.parse(args); err != nil || len(pos) != 0 {
-		return fmt.Errorf("%w: keys rotate-root [--status|--finish|--cancel]", errUsage)
-	}
-	c, err := f.config(e.getenv)
-	if err != nil {
-		return err
-	}
-	d, err := openDeployment(ctx, c, e, openOpts{})
+	c, d, err := openForKeys(ctx, f, args, "keys rotate-root [--status|--finish|--cancel]", e)
 	if err != nil {
 		return err
 	}
@@ -103,14 +96,7 @@ func finishRotation(ctx context.Context, c *config, a *accounts.Accounts, e env)
 func cmdAcceptRestore(ctx context.Context, args []string, e env) error {
 	f := newFlags("keys accept-restore", e.stderr)
 	yes := f.fs.Bool("yes", false, "do it (without it, only say what it would do)")
-	if pos, err := f.parse(args); err != nil || len(pos) != 0 {
-		return fmt.Errorf("%w: keys accept-restore [--yes]", errUsage)
-	}
-	c, err := f.config(e.getenv)
-	if err != nil {
-		return err
-	}
-	d, err := openDeployment(ctx, c, e, openOpts{})
+	_, d, err := openForKeys(ctx, f, args, "keys accept-restore [--yes]", e)
 	if err != nil {
 		return err
 	}
@@ -131,4 +117,21 @@ upstream from a backup on purpose; every gateway accepts the result within a pol
 	_, _ = fmt.Fprintf(e.stdout, "sealgate: restored keystore version %d.%d accepted as version %d.%d (%d accounts)\n",
 		from.Generation, from.Version, to.Generation, to.Version, len(d.accts.List()))
 	return nil
+}
+
+// openForKeys parses the flags of a keys command that takes no argument
+// (else usage), loads the configuration and opens the deployment.
+func openForKeys(ctx context.Context, f *commonFlags, args []string, usage string, e env) (*config, *deployment, error) {
+	if pos, err := f.parse(args); err != nil || len(pos) != 0 {
+		return nil, nil, fmt.Errorf("%w: %s", errUsage, usage)
+	}
+	c, err := f.config(e.getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := openDeployment(ctx, c, e, openOpts{})
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, d, nil
 }

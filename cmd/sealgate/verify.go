@@ -25,11 +25,7 @@ func cmdVerify(ctx context.Context, args []string, e env) error {
 	if *bucket != "" && *user == "" {
 		return fmt.Errorf("%w: --bucket needs --user", errUsage)
 	}
-	c, err := f.config(e.getenv)
-	if err != nil {
-		return err
-	}
-	accts, svc, closeAll, err := openService(ctx, c, e)
+	accts, svc, closeAll, err := openService(ctx, f, e)
 	if err != nil {
 		return err
 	}
@@ -93,9 +89,14 @@ func printVerify(e env, r gateway.VerifyReport) error {
 	return errVerifyFailed
 }
 
-// openService opens the deployment and a gateway service over its
-// upstream (for commands that work on data while gateways run).
-func openService(ctx context.Context, c *config, e env) (*accounts.Accounts, *gateway.Service, func(), error) {
+// openService loads the configuration of a command's flags and opens the
+// deployment and a gateway service over its upstream (for commands that
+// work on data while gateways run).
+func openService(ctx context.Context, f *commonFlags, e env) (*accounts.Accounts, *gateway.Service, func(), error) {
+	c, err := f.config(e.getenv)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	d, err := openDeployment(ctx, c, e, openOpts{})
 	if err != nil {
 		return nil, nil, nil, err

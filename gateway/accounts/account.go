@@ -48,9 +48,6 @@ func newAccount(u *cryptolayer.User) *Account { return &Account{u: u, ns: &deriv
 // Name is the account name (the WebDAV login).
 func (a *Account) Name() string { return a.u.Name }
 
-// AccessKeyID is the S3 access key id (not secret).
-func (a *Account) AccessKeyID() string { return a.u.AccessKeyID }
-
 // Secret returns a copy of the S3 secret access key, for SigV4
 // verification. The caller may clear it after use.
 func (a *Account) Secret() []byte { return append([]byte(nil), a.u.Secret...) }
@@ -60,9 +57,6 @@ func (a *Account) ID() [16]byte { return a.u.ID }
 
 // Status tells whether the account may authenticate.
 func (a *Account) Status() AccountStatus { return AccountStatus(a.u.Status) }
-
-// Created is when the account was made.
-func (a *Account) Created() time.Time { return a.u.Created }
 
 // KeyRecord is the account's key record, for the gateway's namespaces
 // (gateway.Account). Never change it.

@@ -2,6 +2,7 @@ package accounts
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -43,8 +44,6 @@ func TestAccountsLifecycle(t *testing.T) {
 		{"new keys unknown", func() error { _, err := a.NewKeys(ctx, "zed"); return err }, []error{gateway.ErrNoSuchUser}},
 		{"rotate unknown", func() error { _, err := a.Rotate(ctx, "zed"); return err }, []error{gateway.ErrNoSuchUser}},
 		{"delete unknown", func() error { _, err := a.Delete(ctx, "zed"); return err }, []error{gateway.ErrNoSuchUser}},
-		{"status unknown", func() error { return a.SetStatus(ctx, "zed", AccountDisabled) }, []error{gateway.ErrNoSuchUser}},
-		{"status invalid", func() error { return a.SetStatus(ctx, "alice", 7) }, []error{gateway.ErrInvalidArgument}},
 		{"rotate", func() error { return wantEpoch(a.Rotate(ctx, "alice")) }, nil},
 		{"rotate again", func() error { return wantEpoch(a.Rotate(ctx, "alice")) }, nil},
 		{"list shows epochs", func() error {
@@ -70,10 +69,10 @@ func TestAccountsLifecycle(t *testing.T) {
 		}, nil},
 		{"old key revoked", func() error { _, err := a.ByAccessKey(oldKey); return err }, []error{gateway.ErrNoSuchUser}},
 		{"new key works", func() error { _, err := a.ByAccessKey(newKey); return err }, nil},
-		{"disable", func() error { return a.SetStatus(ctx, "alice", AccountDisabled) }, nil},
+		{"disable", func() error { return setStatus(a, "alice", AccountDisabled) }, nil},
 		{"disabled key refused", func() error { _, err := a.ByAccessKey(newKey); return err }, []error{gateway.ErrAccessDenied}},
 		{"disabled still listed", func() error { return wantStatus(a, "alice", AccountDisabled) }, nil},
-		{"enable", func() error { return a.SetStatus(ctx, "alice", AccountActive) }, nil},
+		{"enable", func() error { return setStatus(a, "alice", AccountActive) }, nil},
 		{"enabled key works", func() error { _, err := a.ByAccessKey(newKey); return err }, nil},
 		{"delete", func() error {
 			d, err := a.Delete(ctx, "alice")
@@ -108,6 +107,22 @@ func wantEpoch(e uint32, err error) error {
 	if err == nil && e < 2 {
 		return fmt.Errorf("epoch %d", e)
 	}
+	return err
+}
+
+// setStatus writes status s into name's record, as a record carrying it
+// would arrive: sealgate has no command that changes a status, but Login
+// and ByAccessKey refuse a disabled account (docs/format-keys.md §2).
+func setStatus(a *Accounts, name string, s AccountStatus) error {
+	err := a.update(context.Background(), func(ks *cryptolayer.Keystore) error {
+		u, err := ks.User(name)
+		if err != nil {
+			return err
+		}
+		u.Status = cryptolayer.UserStatus(s)
+		return nil
+	})
+	a.login.forget(name)
 	return err
 }
 

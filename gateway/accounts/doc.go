@@ -11,7 +11,9 @@
 // the gateway root key, and its clear header — the id of that root key, the
 // deployment id, a generation and a version — is authenticated. Every
 // gateway of a deployment is started with the same root key and the same
-// upstream.
+// upstream. A first-release keystore file in the data dir (format v1) is
+// moved into the upstream at Open (migrate.go); Export and Import carry the
+// newest verified record and its root key to a new data dir.
 //
 // Every change is a compare-and-swap: read the record, change a copy, seal
 // it with the version raised by one, and put it only if the upstream still

@@ -3,13 +3,13 @@ package accounts
 import (
 	"context"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/sealgate/sealgate/backends"
 	"github.com/sealgate/sealgate/backends/mem"
 	"github.com/sealgate/sealgate/cryptolayer"
+	"github.com/sealgate/sealgate/internal/testclock"
 )
 
 // Tests use cryptolayer.MinPasswordParams and count Argon2id runs.
@@ -19,24 +19,9 @@ var (
 	ctx      = context.Background()
 )
 
-// testClock is a settable clock shared by the Accounts of a test.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newTestClock() *testClock { return &testClock{t: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)} }
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+// newTestClock is a settable clock shared by the Accounts of a test.
+func newTestClock() *testclock.Clock {
+	return testclock.New(time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC))
 }
 
 // testGW is one gateway's data dir over a deployment's upstream store.
@@ -63,7 +48,7 @@ func (g *testGW) other(t *testing.T) *testGW {
 	return &testGW{store: g.store, dir: filepath.Join(t.TempDir(), "data")}
 }
 
-func (g *testGW) config(clk *testClock, create bool) Config {
+func (g *testGW) config(clk *testclock.Clock, create bool) Config {
 	c := Config{Store: g.store, DataDir: g.dir, Root: testRoot, Create: create,
 		PasswordParams: cryptolayer.MinPasswordParams, PollInterval: -1}
 	if clk != nil {
@@ -74,7 +59,7 @@ func (g *testGW) config(clk *testClock, create bool) Config {
 
 // openTest opens g like a server or the CLI would, without polling (tests
 // call poll or Refresh); it never sleeps for the login throttle.
-func openTest(t *testing.T, g *testGW, clk *testClock) *Accounts {
+func openTest(t *testing.T, g *testGW, clk *testclock.Clock) *Accounts {
 	t.Helper()
 	a, err := Open(ctx, g.config(clk, false))
 	if err != nil {

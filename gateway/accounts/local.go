@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/sealgate/sealgate/cryptolayer"
+	"github.com/sealgate/sealgate/internal/fsync"
 )
 
 // Files of the data dir that this package keeps (local trusted state):
@@ -129,20 +130,7 @@ func (l *localState) writeFile(name string, data []byte) error {
 		_ = os.Remove(f.Name())
 		return fmt.Errorf("accounts: %s: %w", name, err)
 	}
-	return syncDir(l.dir)
-}
-
-// syncDir makes a rename in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return fsync.Dir(l.dir)
 }
 
 // removeTemps deletes temp files a crashed write left (they may hold key

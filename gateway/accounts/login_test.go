@@ -31,7 +31,7 @@ func TestLoginCache(t *testing.T) {
 		{"cached again", nil, string(pw), nil, 0},
 		{"after expiry", func() error { clk.Advance(loginCacheTTL); return nil }, string(pw), nil, 1},
 		{"rotation keeps the cache", func() error { _, err := a.Rotate(ctx, "ivan"); return err }, string(pw), nil, 0},
-		{"after disable", func() error { return a.SetStatus(ctx, "ivan", AccountDisabled) }, string(pw), gateway.ErrAccessDenied, 1},
+		{"after disable", func() error { return setStatus(a, "ivan", AccountDisabled) }, string(pw), gateway.ErrAccessDenied, 1},
 		{"after delete", func() error { _, err := a.Delete(ctx, "ivan"); return err }, string(pw), gateway.ErrAccessDenied, 1},
 	}
 	for _, s := range steps {

@@ -211,24 +211,6 @@ func (a *Accounts) Rotate(ctx context.Context, name string) (epoch uint32, err e
 	return epoch, nil
 }
 
-// SetStatus enables or disables an account. A disabled account keeps its
-// keys but cannot authenticate (Login, ByAccessKey).
-func (a *Accounts) SetStatus(ctx context.Context, name string, s AccountStatus) error {
-	if s != AccountActive && s != AccountDisabled {
-		return fmt.Errorf("%w: account status %d", gateway.ErrInvalidArgument, s)
-	}
-	err := a.update(ctx, func(ks *cryptolayer.Keystore) error {
-		u, err := ks.User(name)
-		if err != nil {
-			return err
-		}
-		u.Status = cryptolayer.UserStatus(s)
-		return nil
-	})
-	a.login.forget(name)
-	return err
-}
-
 // Delete removes the account: its record (root key, epoch keys, S3 secret,
 // verifier) is gone from the upstream keystore when Delete returns, so its
 // upstream objects are noise (crypto-shredding; older copies of the

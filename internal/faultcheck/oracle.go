@@ -128,13 +128,3 @@ func md5Hex(data []byte) string {
 	s := md5.Sum(data)
 	return hex.EncodeToString(s[:])
 }
-
-// multipartETag is S3's ETag of an upload of parts.
-func multipartETag(parts [][]byte) string {
-	var sums []byte
-	for _, p := range parts {
-		s := md5.Sum(p)
-		sums = append(sums, s[:]...)
-	}
-	return fmt.Sprintf("%s-%d", md5Hex(sums), len(parts))
-}

@@ -135,9 +135,6 @@ func (s *Store) Injected(op Op, f Fault) int64 {
 	return s.counts[op][f]
 }
 
-// Unwrap returns the inner store.
-func (s *Store) Unwrap() backends.Store { return s.inner }
-
 // fault is a rule that fired on one call, with its offset resolved.
 type fault struct {
 	Fault

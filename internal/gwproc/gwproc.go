@@ -155,7 +155,8 @@ func (g *Gateway) TryCLI(stdin string, args ...string) (stdout, stderr string, e
 	return out.String(), errb.String(), err
 }
 
-// Stop sends SIGTERM and waits for a clean exit.
+// Stop sends SIGTERM and fails the test unless the process exits cleanly
+// (in-flight requests finish first).
 func (g *Gateway) Stop(tb testing.TB) {
 	tb.Helper()
 	_ = g.cmd.Process.Signal(syscall.SIGTERM)
@@ -169,14 +170,29 @@ func (g *Gateway) Stop(tb testing.TB) {
 	}
 }
 
+// Pid is the process id of the gateway.
+func (g *Gateway) Pid() int { return g.cmd.Process.Pid }
+
 // Kill ends the process with SIGKILL and waits for it.
 func (g *Gateway) Kill() {
 	_ = g.cmd.Process.Kill()
 	<-g.exited
 }
 
-// Log returns the tail of the gateway's log.
-func (g *Gateway) Log() string { return g.log.String() }
+// Within fails the test unless ok holds within d, polling it every 20 ms:
+// for what a gateway process does on its own time (a change made through
+// another gateway or the CLI reaches it at its next poll of the upstream,
+// about a second).
+func Within(tb testing.TB, d time.Duration, what string, ok func() bool) {
+	tb.Helper()
+	deadline := time.Now().Add(d)
+	for !ok() {
+		if time.Now().After(deadline) {
+			tb.Fatalf("%s: not within %v", what, d)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
 
 // BaseEnv is the parent's environment without SEALGATE_* and AWS_*
 // variables, with the EC2 metadata lookup off (no cloud here).

@@ -29,29 +29,30 @@ func TestStart(t *testing.T) {
 			t.Fatalf("bucket %s: not a directory in the posix root: %v", b, err)
 		}
 	}
-	resp, err := http.Get(srv.Endpoint + "/" + name + "?list-type=2")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusForbidden {
-		t.Fatalf("anonymous list: status %d, want 403", resp.StatusCode)
-	}
+	wantAnonymousRefused(t, srv, name)
 }
 
-// TestBinaryEnv: $SEALGATE_VERSITYGW wins and must exist.
+// TestBinaryEnv: $SEALGATE_VERSITYGW and $SEALGATE_MINIO win and must
+// exist.
 func TestBinaryEnv(t *testing.T) {
-	t.Setenv(s3server.EnvBinary, filepath.Join(t.TempDir(), "missing"))
-	if p, err := s3server.Binary(); err == nil {
-		t.Fatalf("Binary() = %q with a missing $%s", p, s3server.EnvBinary)
-	}
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv(s3server.EnvBinary, self)
-	if p, err := s3server.Binary(); err != nil || p != self {
-		t.Fatalf("Binary() = %q, %v; want %q", p, err, self)
+	for _, tc := range []struct {
+		env  string
+		find func() (string, error)
+	}{{s3server.EnvBinary, s3server.Binary}, {s3server.EnvMinIOBinary, s3server.MinIOBinary}} {
+		t.Run(tc.env, func(t *testing.T) {
+			t.Setenv(tc.env, filepath.Join(t.TempDir(), "missing"))
+			if p, err := tc.find(); err == nil {
+				t.Fatalf("found %q with a missing $%s", p, tc.env)
+			}
+			self, err := os.Executable()
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Setenv(tc.env, self)
+			if p, err := tc.find(); err != nil || p != self {
+				t.Fatalf("found %q, %v; want %q", p, err, self)
+			}
+		})
 	}
 }
 
@@ -84,14 +85,7 @@ func TestStartMinIO(t *testing.T) {
 	if _, err := wrong.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(name)}); err == nil {
 		t.Fatal("HeadBucket with a wrong secret succeeded")
 	}
-	resp, err := http.Get(srv.Endpoint + "/" + name + "?list-type=2")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusForbidden {
-		t.Fatalf("anonymous list: status %d, want 403", resp.StatusCode)
-	}
+	wantAnonymousRefused(t, srv, name)
 }
 
 func minioClient(srv *s3server.Server, id, secret string) *s3.Client {
@@ -99,18 +93,15 @@ func minioClient(srv *s3server.Server, id, secret string) *s3.Client {
 		Credentials: credentials.NewStaticCredentialsProvider(id, secret, ""), RetryMaxAttempts: 1})
 }
 
-// TestMinIOBinaryEnv: $SEALGATE_MINIO wins and must exist.
-func TestMinIOBinaryEnv(t *testing.T) {
-	t.Setenv(s3server.EnvMinIOBinary, filepath.Join(t.TempDir(), "missing"))
-	if p, err := s3server.MinIOBinary(); err == nil {
-		t.Fatalf("MinIOBinary() = %q with a missing $%s", p, s3server.EnvMinIOBinary)
-	}
-	self, err := os.Executable()
+// wantAnonymousRefused fails unless an unsigned listing of bucket is 403.
+func wantAnonymousRefused(t *testing.T, srv *s3server.Server, bucket string) {
+	t.Helper()
+	resp, err := http.Get(srv.Endpoint + "/" + bucket + "?list-type=2")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv(s3server.EnvMinIOBinary, self)
-	if p, err := s3server.MinIOBinary(); err != nil || p != self {
-		t.Fatalf("MinIOBinary() = %q, %v; want %q", p, err, self)
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("anonymous list: status %d, want 403", resp.StatusCode)
 	}
 }

@@ -39,7 +39,7 @@ func hasTrailer(m string) bool { return strings.HasSuffix(m, "-TRAILER") }
 func (v *Verifier) installBody(r *http.Request, a *Auth, chain *chunkChain) error {
 	mode := a.PayloadMode
 	st := &bodyState{want: -1}
-	if err := st.setup(r, mode, v.MD5); err != nil {
+	if err := st.setup(r, mode); err != nil {
 		return err
 	}
 	if r.Body == nil {
@@ -80,11 +80,10 @@ type bodyState struct {
 	done    bool
 	// results, set at a clean EOF
 	checksum Checksum
-	md5sum   []byte
 }
 
 // setup reads x-amz-content-sha256, Content-MD5 and a checksum header.
-func (st *bodyState) setup(r *http.Request, mode string, md5Mode MD5Mode) error {
+func (st *bodyState) setup(r *http.Request, mode string) error {
 	if isHex(mode, 64) {
 		st.sha = sha256.New()
 		st.wantSHA, _ = hex.DecodeString(mode)
@@ -94,10 +93,7 @@ func (st *bodyState) setup(r *http.Request, mode string, md5Mode MD5Mode) error 
 		if err != nil || len(b) != md5.Size {
 			return errorf(ErrInvalidDigest, "Content-MD5 is not a base64 MD5 digest")
 		}
-		st.wantMD5 = b
-	}
-	if md5Mode == MD5Always || (md5Mode == MD5IfHeader && st.wantMD5 != nil) {
-		st.md5 = md5.New()
+		st.wantMD5, st.md5 = b, md5.New()
 	}
 	return st.setupChecksum(r, mode)
 }

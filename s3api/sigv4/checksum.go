@@ -71,12 +71,8 @@ func (st *bodyState) finish() error {
 	if st.sha != nil && !bytesEqual(st.sha.Sum(nil), st.wantSHA) {
 		return errorf(ErrContentSHA256Mismatch, "the body's SHA-256 differs from x-amz-content-sha256")
 	}
-	if st.md5 != nil {
-		st.md5sum = st.md5.Sum(nil)
-		if st.wantMD5 != nil && !bytesEqual(st.md5sum, st.wantMD5) {
-			st.md5sum = nil
-			return errorf(ErrBadDigest, "the body's MD5 differs from Content-MD5")
-		}
+	if st.md5 != nil && !bytesEqual(st.md5.Sum(nil), st.wantMD5) {
+		return errorf(ErrBadDigest, "the body's MD5 differs from Content-MD5")
 	}
 	return st.finishChecksum()
 }

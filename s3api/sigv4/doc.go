@@ -1,5 +1,7 @@
-// Package sigv4 authenticates S3 requests for the S3 door, which sits in
-// front of a server (gofakes3) that verifies no signature at all.
+// Package sigv4 authenticates S3 requests for the S3 door (package s3api):
+// every request passes Verifier.Verify before s3api routes it to its own
+// handlers or, for a few bucket and upload operations, to gofakes3, which
+// checks no signature of its own.
 //
 // Verifier.Verify accepts exactly one of:
 //   - SigV4 header auth (Authorization: AWS4-HMAC-SHA256 …),
@@ -23,8 +25,9 @@
 //     decoded and every chunk signature (and the trailer signature) is
 //     verified, chained from the request signature;
 //   - STREAMING-UNSIGNED-PAYLOAD-TRAILER: framing and trailer are decoded;
-//   - Content-MD5 (see MD5Mode) and one x-amz-checksum-* (CRC32, CRC32C,
-//     SHA1, SHA256, CRC64NVME), as a header or announced in x-amz-trailer.
+//   - Content-MD5, when present: the body is hashed with MD5;
+//   - one x-amz-checksum-* (CRC32, CRC32C, SHA1, SHA256, CRC64NVME), as a
+//     header or announced in x-amz-trailer.
 //
 // Read returns io.EOF only after every check passed. Any other error (one
 // wrapping ErrContentSHA256Mismatch, ErrSignatureDoesNotMatch, ErrBadDigest,
@@ -34,22 +37,21 @@
 // that chunk's signature is checked at its end, so a consumer that commits
 // anything before io.EOF breaks the contract.
 //
-// For aws-chunked requests Verify also rewrites the request so the
-// downstream server sees a plain body: r.ContentLength and Content-Length
-// become x-amz-decoded-content-length, aws-chunked is removed from
+// For aws-chunked requests Verify also rewrites the request so that its
+// handler sees a plain body: r.ContentLength and Content-Length become
+// x-amz-decoded-content-length, aws-chunked is removed from
 // Content-Encoding (other encodings are kept), X-Amz-Content-Sha256 becomes
 // UNSIGNED-PAYLOAD, and X-Amz-Decoded-Content-Length and X-Amz-Trailer are
-// dropped. After a clean EOF, Auth.Checksum and Auth.MD5 expose the verified
-// checksum and MD5 digest so the gateway can store them without hashing
-// again.
+// dropped. After a clean EOF, Auth.Checksum exposes the verified checksum,
+// which the gateway seals with the object.
 //
 // # Errors
 //
-// Every error wraps one exported sentinel (errors.Is); Code maps it to the
-// S3 error code. Messages never contain secrets, signatures or the
+// Every error wraps one exported sentinel (errors.Is); LookupCode maps it
+// to the S3 error code. Messages never contain secrets, signatures or the
 // string-to-sign; a *SignatureError carries the string-to-sign in a
 // separate field that the door may choose to return as AWS does. Use Redact
-// and RedactHeader before logging URLs and headers.
+// before logging URLs.
 //
 // Non-test code uses the standard library only.
 package sigv4

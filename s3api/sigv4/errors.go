@@ -6,8 +6,8 @@ import (
 )
 
 // Sentinel errors. Every error returned by this package wraps exactly one of
-// them (test with errors.Is); Code maps each to the S3 error code the door
-// answers with. Messages never contain secrets, signatures or the
+// them (test with errors.Is); LookupCode maps each to the S3 error code the
+// door answers with. Messages never contain secrets, signatures or the
 // string-to-sign.
 var (
 	ErrMissingAuth            = errors.New("sigv4: request is not signed")
@@ -53,15 +53,6 @@ var codes = map[error]string{
 	ErrMissingContentLength:   "MissingContentLength",
 	ErrIncompleteBody:         "IncompleteBody",
 	ErrMalformedChunk:         "IncompleteBody",
-}
-
-// Code returns the S3 error code for an error of this package, or
-// "AccessDenied" for anything else.
-func Code(err error) string {
-	if code, ok := LookupCode(err); ok {
-		return code
-	}
-	return "AccessDenied"
 }
 
 // LookupCode returns the S3 error code for an error of this package and

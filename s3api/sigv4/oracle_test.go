@@ -216,13 +216,13 @@ func TestErrorMessages(t *testing.T) {
 	v := verifierAt(oracleNow)
 	v.Region = "eu-central-1"
 	_, err := v.Verify(r)
-	if !strings.Contains(err.Error(), "eu-central-1") || Code(err) != "AuthorizationHeaderMalformed" {
-		t.Errorf("region error %q (code %s)", err, Code(err))
+	if code, _ := LookupCode(err); !strings.Contains(err.Error(), "eu-central-1") || code != "AuthorizationHeaderMalformed" {
+		t.Errorf("region error %q (code %s)", err, code)
 	}
 	r = sdkSign(t, oracleCases[0], oracleNow, "us-east-1", "other")
 	_, err = verifierAt(oracleNow).Verify(r)
 	se, ok := err.(*SignatureError)
-	if !ok || se.StringToSign == "" || Code(err) != "SignatureDoesNotMatch" {
+	if code, _ := LookupCode(err); !ok || se.StringToSign == "" || code != "SignatureDoesNotMatch" {
 		t.Fatalf("err = %#v", err)
 	}
 	sig := r.Header.Get("Authorization")[len(r.Header.Get("Authorization"))-64:]

@@ -1,7 +1,6 @@
 package sigv4
 
 import (
-	"net/http"
 	"net/url"
 	"strings"
 )
@@ -40,30 +39,4 @@ func Redact(u *url.URL) string {
 		c.RawQuery = strings.Join(parts, "&")
 	}
 	return c.String()
-}
-
-// RedactHeader returns a copy of h for logs with Authorization (and the
-// session token) replaced by "REDACTED". For a SigV4 Authorization header
-// the algorithm is kept so logs still tell how the request was signed.
-func RedactHeader(h http.Header) http.Header {
-	c := h.Clone()
-	if c == nil {
-		return c
-	}
-	for _, name := range []string{"Authorization", "X-Amz-Security-Token"} {
-		vals := c.Values(name)
-		if len(vals) == 0 {
-			continue
-		}
-		red := make([]string, len(vals))
-		for i, v := range vals {
-			algo, _, _ := strings.Cut(v, " ")
-			red[i] = "REDACTED"
-			if name == "Authorization" && (algo == algoV4 || algo == "AWS") {
-				red[i] = algo + " REDACTED"
-			}
-		}
-		c[http.CanonicalHeaderKey(name)] = red
-	}
-	return c
 }

@@ -31,22 +31,6 @@ func (m Method) String() string {
 	return "unknown"
 }
 
-// MD5Mode says what to do with Content-MD5 and MD5 digests of the body.
-type MD5Mode int
-
-const (
-	// MD5IfHeader (the default) hashes the body with MD5 only when the
-	// request has Content-MD5, and fails at EOF with ErrBadDigest on mismatch.
-	MD5IfHeader MD5Mode = iota
-	// MD5Always always hashes the body with MD5 (verifying Content-MD5 when
-	// present) and exposes the digest through Auth.MD5, so the gateway can
-	// use it as the ETag without hashing twice.
-	MD5Always
-	// MD5Never leaves Content-MD5 to the downstream server, which then
-	// computes the only MD5. The header is still checked for syntax.
-	MD5Never
-)
-
 // Verifier authenticates S3 requests. The zero value is not usable: Lookup is
 // required. A Verifier is safe for concurrent use once configured.
 type Verifier struct {
@@ -65,8 +49,6 @@ type Verifier struct {
 	// virtual-hosted style ("" for path style). SigV2 signs the bucket in
 	// its canonical resource; nil means path style only. See HostBucket.
 	VirtualHostBucket func(host string) string
-	// MD5 selects Content-MD5 handling.
-	MD5 MD5Mode
 	// DisableV2 refuses SigV2 requests with ErrUnsupportedAlgorithm.
 	DisableV2 bool
 }
@@ -93,15 +75,6 @@ func (a *Auth) Checksum() (Checksum, bool) {
 		return Checksum{}, false
 	}
 	return a.body.checksum, true
-}
-
-// MD5 returns the MD5 digest of the body, once it has been read to io.EOF
-// without error, if the body was hashed (Content-MD5 present or MD5Always).
-func (a *Auth) MD5() ([]byte, bool) {
-	if a.body == nil || !a.body.done || a.body.md5sum == nil {
-		return nil, false
-	}
-	return a.body.md5sum, true
 }
 
 func (v *Verifier) region() string {

@@ -1,7 +1,6 @@
 package s3
 
 import (
-	"bytes"
 	"errors"
 	"net"
 	"strings"
@@ -12,64 +11,6 @@ import (
 
 	"github.com/sealgate/sealgate/backends"
 )
-
-// testCopyCompose covers the three ways of Compose and the ranged Copy.
-func testCopyCompose(t *testing.T, u *upstream) {
-	s := u.store(t, nil)
-	big1, big2, small := data(minPartSize), data(minPartSize+3), data(10)
-	for k, b := range map[string][]byte{"c/big 1+": big1, "c/big2": big2, "c/small": small, "c/empty": nil} {
-		mustPut(t, s, k, b, backends.PutOptions{})
-	}
-	cat := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
-	tests := []struct {
-		name  string
-		srcs  []string
-		want  []byte
-		parts string // ETag suffix: "" single object, "-N" multipart
-	}{
-		{"none", nil, nil, ""},
-		{"one", []string{"c/big 1+"}, big1, ""},
-		{"copied parts", []string{"c/big 1+", "c/empty", "c/big2", "c/small"}, cat(big1, big2, small), "-3"},
-		{"streamed", []string{"c/small", "c/big2", "c/small"}, cat(small, big2, small), "-2"},
-		{"streamed small", []string{"c/small", "c/small"}, cat(small, small), ""},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			info, err := s.Compose(t.Context(), "c/dst", tc.srcs, backends.PutOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := mustRead(t, s, "c/dst", tc.want)
-			suffix := ""
-			if i := strings.LastIndex(info.ETag, "-"); i >= 0 {
-				suffix = info.ETag[i:]
-			}
-			if got.ETag != info.ETag || info.Size != int64(len(tc.want)) || suffix != tc.parts {
-				t.Fatalf("Compose info %+v, Get ETag %q; want %d bytes, parts %q", info, got.ETag, len(tc.want), tc.parts)
-			}
-		})
-	}
-	t.Run("errors", func(t *testing.T) {
-		_, err := s.Compose(t.Context(), "c/dst", []string{"c/big 1+", "c/missing"}, backends.PutOptions{})
-		wantErr(t, "missing source", err, backends.ErrNotExist)
-		_, err = s.Compose(t.Context(), "c/dst", []string{"c/big 1+", "c/small"}, backends.PutOptions{IfAbsent: true})
-		wantErr(t, "IfAbsent on present dst", err, backends.ErrPreconditionFailed)
-		if n := uploadsLeft(t, s); n != 0 {
-			t.Fatalf("%d multipart uploads left", n)
-		}
-	})
-	t.Run("ranged copy", func(t *testing.T) {
-		defer func(old int64) { copyPartLimit = old }(copyPartLimit)
-		copyPartLimit = minPartSize + 1<<20
-		b := data(2 * int(copyPartLimit))
-		mustPut(t, s, "c/huge", b, backends.PutOptions{})
-		info, err := s.Copy(t.Context(), "c/huge", "c/huge copy", backends.PutOptions{IfAbsent: true})
-		if err != nil || !strings.HasSuffix(info.ETag, "-2") {
-			t.Fatalf("Copy = %+v, %v; want 2 copied parts", info, err)
-		}
-		mustRead(t, s, "c/huge copy", b)
-	})
-}
 
 // testCredentials: signatures are checked and accounts are separated (the
 // latter where the server has a second account: versitygw).
