@@ -147,7 +147,7 @@ func (d *suiteDoor) run(t *testing.T, bin, dir, name string, n int) (bool, strin
 	if err == nil {
 		return true, ""
 	}
-	return false, failLine(out, name)
+	return false, failLine(out)
 }
 
 // suiteEnv is the environment without AWS_CA_BUNDLE: the suite's client
@@ -165,7 +165,7 @@ func suiteEnv() []string {
 var ansi = regexp.MustCompile(`\x1b\[[0-9;]*m`)
 
 // failLine is the suite's "FAIL name: why" line, without colours.
-func failLine(out []byte, name string) string {
+func failLine(out []byte) string {
 	lines := strings.Split(ansi.ReplaceAllString(string(out), ""), "\n")
 	for i := len(lines) - 1; i >= 0; i-- {
 		if strings.HasPrefix(lines[i], "FAIL") {
