@@ -11,7 +11,11 @@
 //
 // Workloads: one large PUT and GET; 4 KiB PUT and GET at concurrency 1,
 // 16 and 32; LIST of N objects cold (fresh process) and warm; peak RSS of
-// the server processes. It prints a table with sealgate/baseline ratios.
+// the server processes. Then a second sealgate gateway joins the first
+// over the same upstream (multi.go): LIST through the gateway that did not
+// write the objects, cold and warm, and 4 KiB PUT and GET at concurrency
+// 16 and 32 dealt round-robin to both. It prints a table with
+// sealgate/baseline ratios, and two gateways over one.
 package main
 
 import (

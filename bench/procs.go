@@ -60,6 +60,35 @@ func startVersitygw(bin, dir string) (*proc, error) {
 // startSealgate runs the sealgate binary with a fresh data dir in dir and
 // reads the first account's credentials.
 func startSealgate(bin, dir string) (*proc, error) {
+	p, err := launchSealgate(bin, dir, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := readCreds(p, filepath.Join(dir, "first-account.txt")); err != nil {
+		p.stop(stopCtx())
+		return nil, err
+	}
+	return p, nil
+}
+
+// startPeer runs a second gateway of a's deployment: its own data dir in
+// dir, a's fs upstream directory and a's root key file (the contract of
+// docs/deploy.md). It serves a's accounts, so it uses a's credentials.
+func startPeer(bin string, a *proc, dir string) (*proc, error) {
+	p, err := launchSealgate(bin, dir, []string{"SEALGATE_ROOT_KEY_FILE=" + filepath.Join(a.dir, "root.key")},
+		"--upstream", "fs", "--upstream-dir", filepath.Join(a.dir, "store"))
+	if err != nil {
+		return nil, err
+	}
+	p.name = "sealgate B"
+	p.ak, p.sk, p.user, p.pw = a.ak, a.sk, a.user, a.pw
+	return p, nil
+}
+
+// launchSealgate runs `sealgate serve` with its data dir in dir, env added
+// to this process's environment and args after serve's own flags, and waits
+// until it prints its WebDAV endpoint.
+func launchSealgate(bin, dir string, env []string, args ...string) (*proc, error) {
 	s3a, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -69,7 +98,9 @@ func startSealgate(bin, dir string) (*proc, error) {
 		return nil, err
 	}
 	p := &proc{name: "sealgate", dir: dir, endpoint: "http://" + s3a}
-	p.cmd = exec.Command(bin, "serve", "--data-dir", dir, "--s3-addr", s3a, "--dav-addr", dava, "--admin-addr", "off", "--log-level", "warn")
+	p.cmd = exec.Command(bin, append([]string{"serve", "--data-dir", dir, "--s3-addr", s3a, "--dav-addr", dava,
+		"--admin-addr", "off", "--log-level", "warn"}, args...)...)
+	p.cmd.Env = append(os.Environ(), env...)
 	out, err := p.cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
@@ -87,8 +118,9 @@ func startSealgate(bin, dir string) (*proc, error) {
 		}
 	}
 	go func() { _, _ = bufio.NewReader(out).WriteTo(devNull{}) }()
-	if err := readCreds(p, filepath.Join(dir, "first-account.txt")); err != nil {
-		return nil, err
+	if p.dav == "" {
+		p.stop(stopCtx())
+		return nil, fmt.Errorf("%s did not print its endpoints", bin)
 	}
 	return p, nil
 }

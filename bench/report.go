@@ -28,7 +28,23 @@ const (
 	rowPropfindCold = "PROPFIND depth 1, LIST dir (ms)"
 	rowPropfindWarm = "same, warm (ms)"
 	rowRSS          = "RSS MiB, 4 KiB ops c≤32"
+
+	// Two gateways over one upstream (multi.go): listings through the
+	// gateway that did not write the objects, and 4 KiB operations dealt
+	// round-robin to both.
+	rowListOtherCold = "LIST all, cold, other gateway (ms)"
+	rowListOtherWarm = "LIST all, warm, other gateway (ms)"
+	rowRRPut         = "4 KiB PUT ops/s c=%d, 2 gateways"
+	rowRRGet         = "4 KiB GET ops/s c=%d, 2 gateways"
 )
+
+// twoVsOne pairs each two-gateway row with its single-gateway row.
+var twoVsOne = [][2]string{
+	{fmt.Sprintf(rowRRPut, 16), fmt.Sprintf(rowSmallPut, 16)},
+	{fmt.Sprintf(rowRRGet, 16), fmt.Sprintf(rowSmallGet, 16)},
+	{fmt.Sprintf(rowRRPut, 32), fmt.Sprintf(rowSmallPut, 32)},
+	{fmt.Sprintf(rowRRGet, 32), fmt.Sprintf(rowSmallGet, 32)},
+}
 
 // report collects the numbers of each (row, column), one per run.
 type report struct {
@@ -45,6 +61,15 @@ func (r *report) set(col, row string, v float64) {
 		r.rows = append(r.rows, row)
 	}
 	r.vals[row][col] = append(r.vals[row][col], v)
+}
+
+// last returns the latest number of (row, column).
+func (r *report) last(col, row string) (float64, bool) {
+	xs := r.vals[row][col]
+	if len(xs) == 0 {
+		return 0, false
+	}
+	return xs[len(xs)-1], true
 }
 
 // median returns the median of xs (the mean of the middle two for an even
@@ -77,7 +102,26 @@ func (r *report) print(w io.Writer, o options) {
 	}
 	_ = tw.Flush()
 	_, _ = fmt.Fprintln(w, "\nCells are medians; with -runs, the line under each gives min–max. Ratios are of medians,")
-	_, _ = fmt.Fprintln(w, "sealgate/plain; for LIST times and RSS, lower is better.")
+	_, _ = fmt.Fprintln(w, "sealgate/plain; for LIST times and RSS, lower is better. The plain cells of the")
+	_, _ = fmt.Fprintln(w, "other-gateway rows repeat versitygw's LIST rows; the 2-gateway rows compare with one gateway:")
+	r.printTwoVsOne(w)
+}
+
+// printTwoVsOne prints the sealgate S3 medians of the round-robin rows
+// over those of their single-gateway rows.
+func (r *report) printTwoVsOne(w io.Writer) {
+	var parts []string
+	for _, p := range twoVsOne {
+		two, one := median(r.vals[p[0]][colS3]), median(r.vals[p[1]][colS3])
+		if two == 0 || one == 0 {
+			continue
+		}
+		name := strings.Replace(strings.TrimPrefix(p[1], "4 KiB "), " ops/s", "", 1)
+		parts = append(parts, name+" "+ratio(two, one))
+	}
+	if len(parts) > 0 {
+		_, _ = fmt.Fprintf(w, "sealgate S3, 2 gateways / 1 (medians): %s.\n", strings.Join(parts, ", "))
+	}
 }
 
 func num(v map[string][]float64, col string) string {

@@ -1,6 +1,10 @@
 package main
 
-import "testing"
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
 
 func TestMedianAndSpread(t *testing.T) {
 	tests := []struct {
@@ -21,5 +25,26 @@ func TestMedianAndSpread(t *testing.T) {
 		if got := spread(tt.xs); got != tt.spread {
 			t.Errorf("spread(%v) = %q, want %q", tt.xs, got, tt.spread)
 		}
+	}
+}
+
+func TestTwoVsOne(t *testing.T) {
+	r := &report{}
+	for _, v := range []float64{800, 1000, 900} {
+		r.set(colS3, fmt.Sprintf(rowSmallPut, 16), v)
+	}
+	for _, v := range []float64{1000, 900, 700} {
+		r.set(colS3, fmt.Sprintf(rowRRPut, 16), v)
+	}
+	var b strings.Builder
+	r.printTwoVsOne(&b)
+	if got, want := b.String(), "sealgate S3, 2 gateways / 1 (medians): PUT c=16 1.00.\n"; got != want {
+		t.Errorf("printTwoVsOne = %q, want %q", got, want)
+	}
+	if v, ok := r.last(colS3, fmt.Sprintf(rowRRPut, 16)); !ok || v != 700 {
+		t.Errorf("last = %v, %v; want 700, true", v, ok)
+	}
+	if _, ok := r.last(colBase, fmt.Sprintf(rowRRPut, 16)); ok {
+		t.Error("last of an empty cell is ok")
 	}
 }

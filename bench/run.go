@@ -116,7 +116,7 @@ func benchSealgate(ctx context.Context, o options, r *report) error {
 			return err
 		}
 	}
-	return nil
+	return benchPeers(ctx, o, p, c, r)
 }
 
 func davSuite(ctx context.Context, o options, p *proc, d *davClient, r *report) error {

@@ -136,20 +136,23 @@ func parallel(n, conc int, fn func(i int) error) (float64, error) {
 // clients; operations per second.
 func smallOps(ctx context.Context, c *s3.Client, bucket string, ops, conc int, get bool) (float64, error) {
 	body := bytes.Repeat([]byte("x"), 4096)
-	return parallel(ops, conc, func(i int) error {
-		key := fmt.Sprintf("small/%06d", i)
-		if !get {
-			_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: bytes.NewReader(body)})
-			return err
-		}
-		out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key})
-		if err != nil {
-			return err
-		}
-		_, err = io.Copy(io.Discard, out.Body)
-		_ = out.Body.Close()
+	return parallel(ops, conc, func(i int) error { return smallOp(ctx, c, bucket, i, body, get) })
+}
+
+// smallOp PUTs body as object i of the 4 KiB rows, or GETs it.
+func smallOp(ctx context.Context, c *s3.Client, bucket string, i int, body []byte, get bool) error {
+	key := fmt.Sprintf("small/%06d", i)
+	if !get {
+		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: bytes.NewReader(body)})
 		return err
-	})
+	}
+	out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key})
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(io.Discard, out.Body)
+	_ = out.Body.Close()
+	return err
 }
 
 // fillPrefix writes n one-byte objects under prefix with conc clients.
