@@ -1,5 +1,6 @@
 // Package integration holds sealgate's end-to-end tests: real S3 clients
-// (aws cli v1 and v2, s3cmd, rclone, boto3, restic, aws-sdk-go-v2) and real
+// (aws cli v1 and v2, s3cmd, rclone, boto3, restic, duplicity, s3backer,
+// aws-sdk-go-v2) and real
 // WebDAV clients (litmus, cadaver, rclone, davfs2) driven against a real
 // running server.
 //

@@ -55,16 +55,22 @@ type clientCase struct {
 }
 
 // clientCases are the client drivers; full selects aws cli's complete
-// scenario (with the 100 MiB multipart copy), run once per server over HTTP.
+// scenario (with the 100 MiB multipart copy) and adds s3backer, run once
+// per server over HTTP.
 func clientCases(full bool) []clientCase {
-	return []clientCase{
+	cases := []clientCase{
 		{"awscli-v1", func(t *testing.T, tg target) { testAWSCLI(t, tg, 1, full) }},
 		{"awscli-v2", func(t *testing.T, tg target) { testAWSCLI(t, tg, 2, full) }},
 		{"s3cmd", testS3cmd},
 		{"rclone", testRclone},
 		{"boto3", testBoto3},
 		{"restic", testRestic},
+		{"duplicity", testDuplicity},
 	}
+	if full { // one block device per server is enough
+		cases = append(cases, clientCase{"s3backer", testS3backer})
+	}
+	return cases
 }
 
 // TestClientsAgainstVersitygw validates every client driver against a real
