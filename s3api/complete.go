@@ -157,6 +157,10 @@ func readCompleteRequest(rc *reqCtx) ([]gateway.CompletedPart, error) {
 	return parts, nil
 }
 
+// maxXMLBody bounds the XML request bodies read whole (DeleteObjects,
+// CompleteMultipartUpload: 10,000 parts fit).
+const maxXMLBody = 2 << 20
+
 // readVerifiedBody reads a whole XML request body, at most maxXMLBody
 // bytes, so that its signature or payload hash is verified (at EOF) before
 // anything acts on it.

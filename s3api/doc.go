@@ -8,19 +8,22 @@
 //     hash, chunk signatures, Content-MD5, x-amz-checksum-*); a body that
 //     fails verification, or is shorter than announced, fails the gateway
 //     write, which leaves the previous object intact.
-//   - Object data, listings, copies and multipart parts are served here with
-//     the request context: PutObject, GetObject, HeadObject, CopyObject,
+//   - Every operation is served here, with the request context: PutObject,
+//     GetObject, HeadObject, CopyObject, DeleteObject, DeleteObjects,
 //     CreateMultipartUpload, UploadPart, UploadPartCopy,
-//     CompleteMultipartUpload, ListObjects v1/v2, ListObjectVersions,
-//     ListBuckets, HeadBucket and the subresource probes.
+//     CompleteMultipartUpload, AbortMultipartUpload, ListParts,
+//     ListMultipartUploads, ListObjects v1/v2, ListObjectVersions,
+//     ListBuckets, CreateBucket, DeleteBucket, HeadBucket and the
+//     subresource probes. gofakes3 contributes only S3 XML types and names
+//     (DeleteRequest, MultiDeleteResult, the multipart listing results,
+//     ContentTime, UploadID); none of its server runs.
 //   - A CompleteMultipartUpload still running after 2 s is answered 200 at
 //     once, then kept alive with a space every 10 s until its result (or
 //     its Error document) follows, as S3 does (complete.go).
-//   - The rest (CreateBucket, DeleteBucket, DeleteObject,
-//     DeleteObjects, AbortMultipartUpload, ListParts,
-//     ListMultipartUploads) goes to one gofakes3 instance per user
-//     (lazily created, LRU-bounded) whose Backend and MultipartBackend adapt
-//     the user's Namespace; its error responses are re-rendered here.
+//   - Bodies read whole (DeleteObjects, CompleteMultipartUpload,
+//     CreateBucket's configuration) are bounded (2 MiB) and verified to
+//     their end before anything acts on them; DeleteObjects takes at most
+//     1000 keys.
 //   - Unsupported subresources (?acl, ?tagging, ?policy …): reads get AWS's
 //     canned "not configured" answers, writes 501 NotImplemented before any
 //     backend call.

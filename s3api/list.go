@@ -79,7 +79,7 @@ func s3URLEncode(s string) string {
 	return strings.ReplaceAll(url.QueryEscape(s), "%2F", "/")
 }
 
-// listObjects serves ListObjects v1 and v2 (gofakes3 cannot encode URLs).
+// listObjects serves ListObjects v1 and v2.
 func (s *server) listObjects(rc *reqCtx, q url.Values, v2 bool) error {
 	p, err := parseListParams(q, "max-keys")
 	if err != nil {

@@ -4,8 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-
-	"github.com/sealgate/sealgate/gateway"
 )
 
 // maxKeyLen is S3's key limit in bytes.
@@ -76,20 +74,17 @@ func (s *server) routeBucket(rc *reqCtx, q url.Values) error {
 		return s.routeBucketGet(rc, q)
 	case http.MethodPut:
 		rc.op = "CreateBucket"
-		if err := gateway.CheckBucketName(rc.bucket); err != nil {
-			return err
-		}
-		return s.viaFakes(rc)
+		return s.createBucket(rc)
 	case http.MethodDelete:
 		rc.op = "DeleteBucket"
-		return s.viaFakes(rc)
+		return s.deleteBucket(rc)
 	case http.MethodHead:
 		rc.op = "HeadBucket"
 		return s.headBucket(rc)
 	case http.MethodPost:
 		if _, ok := q["delete"]; ok && !uploads {
 			rc.op = "DeleteObjects"
-			return s.viaFakes(rc)
+			return s.deleteObjects(rc)
 		}
 		return errCode("NotImplemented")
 	}
@@ -99,7 +94,7 @@ func (s *server) routeBucket(rc *reqCtx, q url.Values) error {
 func (s *server) routeBucketGet(rc *reqCtx, q url.Values) error {
 	if _, ok := q["uploads"]; ok {
 		rc.op = "ListMultipartUploads"
-		return s.viaFakes(rc)
+		return s.listUploads(rc, q)
 	}
 	if _, ok := q["versions"]; ok {
 		rc.op = "ListObjectVersions"
@@ -116,8 +111,8 @@ func (s *server) routeBucketGet(rc *reqCtx, q url.Values) error {
 func (s *server) routeObject(rc *reqCtx, q url.Values) error {
 	if _, ok := q["uploadId"]; ok {
 		if q.Get("uploadId") == "" {
-			// gofakes3 would treat it as a plain object request (a DELETE
-			// would delete the object): refuse it here.
+			// Not a plain object request (a DELETE must not delete the
+			// object): refuse it.
 			return errMsg("InvalidArgument", "uploadId must not be empty")
 		}
 		return s.routeUpload(rc, q)
@@ -138,7 +133,7 @@ func (s *server) routeObject(rc *reqCtx, q url.Values) error {
 		return s.putObject(rc)
 	case http.MethodDelete:
 		rc.op = "DeleteObject"
-		return s.viaFakes(rc)
+		return s.deleteObject(rc)
 	case http.MethodPost:
 		if _, ok := q["uploads"]; ok {
 			rc.op = "CreateMultipartUpload"
@@ -160,15 +155,15 @@ func (s *server) routeUpload(rc *reqCtx, q url.Values) error {
 		return s.uploadPart(rc, q)
 	case http.MethodGet:
 		rc.op = "ListParts"
+		return s.listParts(rc, q)
 	case http.MethodDelete:
 		rc.op = "AbortMultipartUpload"
+		return s.abortUpload(rc, q)
 	case http.MethodPost:
 		rc.op = "CompleteMultipartUpload"
 		return s.completeUpload(rc, q)
-	default:
-		return errCode("MethodNotAllowed")
 	}
-	return s.viaFakes(rc)
+	return errCode("MethodNotAllowed")
 }
 
 // headBucket answers HEAD on a bucket, with its region as AWS does.

@@ -35,8 +35,6 @@ type Config struct {
 	Domains []string // virtual-host base domains, e.g. "s3.localhost"
 	Logger  zerolog.Logger
 	Now     func() time.Time
-	// MaxCachedUsers bounds the per-user gofakes3 instances kept; 0 means 1024.
-	MaxCachedUsers int
 	// Limiter bounds the requests in flight (nil: no bound); over it the
 	// door answers 503 SlowDown with Retry-After.
 	Limiter *gateway.Limiter
@@ -56,7 +54,6 @@ type server struct {
 	log      zerolog.Logger
 	now      func() time.Time
 	verifier sigv4.Verifier
-	fakes    *fakesCache
 	limiter  *gateway.Limiter
 	observe  gateway.Observer
 	fails    *gateway.AuthThrottle
@@ -85,11 +82,6 @@ func New(cfg Config) (http.Handler, error) {
 		Now:               s.now,
 		VirtualHostBucket: sigv4.HostBucket(cfg.Domains...),
 	}
-	fc, err := newFakesCache(cfg.MaxCachedUsers)
-	if err != nil {
-		return nil, fmt.Errorf("s3api: %w", err)
-	}
-	s.fakes = fc
 	return s, nil
 }
 
@@ -131,13 +123,9 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rc := &reqCtx{srv: s, id: newRequestID(), w: rec, r: r, reqBody: body, op: "Unknown"}
 	h := rec.Header()
 	h.Set("x-amz-request-id", rc.id)
-	rec.fix = func() {
-		h.Set("x-amz-request-id", rc.id)
-		h.Set("x-amz-id-2", hex.EncodeToString([]byte(rc.id)))
-		h.Set("Server", serverName)
-		h.Set("Date", start.UTC().Format(http.TimeFormat))
-	}
-	rec.fix()
+	h.Set("x-amz-id-2", hex.EncodeToString([]byte(rc.id)))
+	h.Set("Server", serverName)
+	h.Set("Date", start.UTC().Format(http.TimeFormat))
 	if strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
 		// botocore (aws cli v1) intermittently fails to parse the final
 		// response that follows "100 Continue" on a reused connection and
@@ -241,21 +229,16 @@ func (s *server) logAccess(rc *reqCtx, rec *recorder, start time.Time) {
 	}
 }
 
-// recorder remembers the status and counts body bytes; fix, if set, runs
-// before the header is written (it restores headers gofakes3 overwrites).
+// recorder remembers the status and counts body bytes.
 type recorder struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
-	fix    func()
 }
 
 func (w *recorder) WriteHeader(code int) {
 	if w.status != 0 {
 		return
-	}
-	if w.fix != nil {
-		w.fix()
 	}
 	w.status = code
 	w.ResponseWriter.WriteHeader(code)

@@ -76,8 +76,7 @@ type bucketsResult struct {
 	} `xml:"Buckets>Bucket"`
 }
 
-// listBuckets is served here so the owner is the user (gofakes3 names
-// itself).
+// listBuckets answers ListBuckets, with the user as the owner.
 func (s *server) listBuckets(rc *reqCtx) error {
 	bs, err := rc.user.NS.ListBuckets(rc.r.Context())
 	if err != nil {

@@ -1,7 +1,6 @@
 // Package sigv4 authenticates S3 requests for the S3 door (package s3api):
-// every request passes Verifier.Verify before s3api routes it to its own
-// handlers or, for a few bucket and upload operations, to gofakes3, which
-// checks no signature of its own.
+// every request passes Verifier.Verify before s3api routes it to its
+// handlers.
 //
 // Verifier.Verify accepts exactly one of:
 //   - SigV4 header auth (Authorization: AWS4-HMAC-SHA256 …),

@@ -1,0 +1,178 @@
+package s3api
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/johannesboyne/gofakes3"
+
+	"github.com/sealgate/sealgate/gateway"
+)
+
+// S3's page limits for ListMultipartUploads and ListParts.
+const (
+	maxUploadsPage = 1000
+	maxPartsPage   = 1000
+)
+
+// pageArg parses an optional non-negative integer query argument (a
+// max-* or *-marker), AWS's InvalidArgument if it is not one; absent is def.
+func pageArg(q url.Values, name string, def int) (int, error) {
+	v, ok := q[name]
+	if !ok || len(v) == 0 || v[0] == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(v[0], 10, 32)
+	if err != nil || n < 0 {
+		return 0, errMsg("InvalidArgument", "Argument %s must be an integer between 0 and 2147483647", name)
+	}
+	return int(n), nil
+}
+
+// pageSize is a max-* argument capped at limit; 0 (or absent) is limit.
+func pageSize(q url.Values, name string, limit int) (int, error) {
+	n, err := pageArg(q, name, limit)
+	if err != nil || n == 0 || n > limit {
+		return limit, err
+	}
+	return n, nil
+}
+
+// uploadErr names the missing resource of an upload operation: an upload
+// of a bucket that does not exist is NoSuchBucket, as AWS answers, found
+// out only on the error path (one HeadBucket).
+func (rc *reqCtx) uploadErr(err error) error {
+	if !errors.Is(err, gateway.ErrNoSuchUpload) {
+		return err
+	}
+	if _, berr := rc.user.NS.HeadBucket(rc.r.Context(), rc.bucket); errors.Is(berr, gateway.ErrNoSuchBucket) {
+		return berr
+	}
+	return err
+}
+
+// abortUpload serves DELETE /bucket/key?uploadId: 204.
+func (s *server) abortUpload(rc *reqCtx, q url.Values) error {
+	if err := rc.user.NS.AbortMultipartUpload(rc.r.Context(), rc.bucket, rc.key, q.Get("uploadId")); err != nil {
+		return rc.uploadErr(err)
+	}
+	rc.w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// listParts serves GET /bucket/key?uploadId.
+func (s *server) listParts(rc *reqCtx, q url.Values) error {
+	marker, err := pageArg(q, "part-number-marker", 0)
+	if err != nil {
+		return err
+	}
+	limit, err := pageSize(q, "max-parts", maxPartsPage)
+	if err != nil {
+		return err
+	}
+	id := q.Get("uploadId")
+	parts, truncated, err := rc.user.NS.ListParts(rc.r.Context(), rc.bucket, rc.key, id, marker, limit)
+	if err != nil {
+		return rc.uploadErr(err)
+	}
+	ui := rc.userInfo()
+	out := &gofakes3.ListMultipartUploadPartsResult{
+		Bucket: rc.bucket, Key: rc.key, UploadID: gofakes3.UploadID(id), StorageClass: "STANDARD",
+		Initiator: ui, Owner: ui, PartNumberMarker: marker, MaxParts: int64(limit), IsTruncated: truncated,
+	}
+	for _, p := range parts {
+		out.Parts = append(out.Parts, gofakes3.ListMultipartUploadPartItem{
+			PartNumber: p.Number, LastModified: gofakes3.NewContentTime(p.LastModified),
+			ETag: quoteETag(p.ETag), Size: p.Size,
+		})
+	}
+	if len(parts) > 0 {
+		out.NextPartNumberMarker = parts[len(parts)-1].Number
+	}
+	return writeXML(rc, http.StatusOK, out)
+}
+
+// listUploads serves GET /bucket?uploads. With a delimiter, the keys that
+// hold it after the prefix fold into common prefixes, each counting as one
+// entry of the page, as in ListObjects.
+func (s *server) listUploads(rc *reqCtx, q url.Values) error {
+	limit, err := pageSize(q, "max-uploads", maxUploadsPage)
+	if err != nil {
+		return err
+	}
+	keyMarker, idMarker := q.Get("key-marker"), q.Get("upload-id-marker")
+	if keyMarker == "" {
+		idMarker = "" // AWS ignores upload-id-marker without key-marker
+	}
+	out := &gofakes3.ListMultipartUploadsResult{
+		Bucket: rc.bucket, KeyMarker: keyMarker, UploadIDMarker: gofakes3.UploadID(idMarker),
+		MaxUploads: int64(limit), Prefix: q.Get("prefix"), Delimiter: q.Get("delimiter"),
+	}
+	if err := foldUploads(rc, out, limit); err != nil {
+		return err
+	}
+	return writeXML(rc, http.StatusOK, out)
+}
+
+// foldUploads fills out's page, at most limit entries, from the gateway's
+// flat upload listing after out's markers. A common prefix equal to the key
+// marker was the previous page's last entry and is skipped.
+func foldUploads(rc *reqCtx, out *gofakes3.ListMultipartUploadsResult, limit int) error {
+	ui := rc.userInfo()
+	key, id := out.KeyMarker, string(out.UploadIDMarker)
+	lastPrefix := out.KeyMarker
+	for entries := 0; ; {
+		ups, more, err := rc.user.NS.ListMultipartUploads(rc.r.Context(), rc.bucket, out.Prefix, key, id, limit)
+		if err != nil {
+			return err
+		}
+		for _, u := range ups {
+			key, id = u.Key, u.UploadID
+			cp := foldPrefix(u.Key, out.Prefix, out.Delimiter)
+			if cp != "" && cp == lastPrefix {
+				continue
+			}
+			if entries == limit {
+				out.IsTruncated = true
+				return nil
+			}
+			entries++
+			if cp != "" {
+				lastPrefix = cp
+				out.CommonPrefixes = append(out.CommonPrefixes, gofakes3.CommonPrefix{Prefix: cp})
+				out.NextKeyMarker, out.NextUploadIDMarker = cp, ""
+				continue
+			}
+			out.Uploads = append(out.Uploads, gofakes3.ListMultipartUploadItem{
+				Key: u.Key, UploadID: gofakes3.UploadID(u.UploadID), Initiator: ui, Owner: ui,
+				StorageClass: "STANDARD", Initiated: gofakes3.NewContentTime(u.Initiated),
+			})
+			out.NextKeyMarker, out.NextUploadIDMarker = u.Key, gofakes3.UploadID(u.UploadID)
+		}
+		if !more || len(ups) == 0 {
+			out.NextKeyMarker, out.NextUploadIDMarker = "", ""
+			return nil
+		}
+	}
+}
+
+// foldPrefix is key's prefix up to and including the first delimiter
+// after prefix, or "" when there is no delimiter or key holds none.
+func foldPrefix(key, prefix, delim string) string {
+	if delim == "" || !strings.HasPrefix(key, prefix) {
+		return ""
+	}
+	if i := strings.Index(key[len(prefix):], delim); i >= 0 {
+		return key[:len(prefix)+i+len(delim)]
+	}
+	return ""
+}
+
+// userInfo is the request's user as an upload's initiator and owner.
+func (rc *reqCtx) userInfo() *gofakes3.UserInfo {
+	o := ownerOf(rc.user.Name)
+	return &gofakes3.UserInfo{ID: o.ID, DisplayName: o.DisplayName}
+}
