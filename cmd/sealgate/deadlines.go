@@ -10,17 +10,27 @@ import (
 )
 
 // progressDeadlines wraps a door so that a request must make progress:
-// each read of its body and each write of its response pushes the
-// connection's deadlines idle into the future. A client that stalls an
-// upload or stops reading a download is cut off after idle and frees its
-// in-flight slots; a slow but moving transfer of any size is never cut.
-// (Absolute http.Server Read/WriteTimeouts would cut large transfers.)
+// each read of its body pushes the connection's read deadline idle into the
+// future, and each write of its response the write deadline. A client that
+// stalls an upload or stops reading a download is cut off after idle and
+// frees its in-flight slots; a slow but moving transfer of any size is never
+// cut. (Absolute http.Server Read/WriteTimeouts would cut large transfers.)
+//
+// The server's own time is never counted against the client: a request
+// without a body, and one whose body has been read to its end, has no read
+// deadline (net/http's background read would otherwise fail at the deadline
+// and cancel the request's context while the gateway is still working, e.g.
+// on a first login's Argon2id or a long copy), and the write deadline is set
+// only when the response is written.
 func progressDeadlines(h http.Handler, idle time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rc := http.NewResponseController(w)
 		d := &deadlines{rc: rc, idle: idle}
-		d.extend()
-		if r.Body != nil && r.Body != http.NoBody {
+		_ = rc.SetWriteDeadline(time.Time{})
+		if r.Body == nil || r.Body == http.NoBody {
+			_ = rc.SetReadDeadline(time.Time{})
+		} else {
+			d.extendRead()
 			// A shallow copy: net/http keeps the original request, whose
 			// body it recognises, to decide after the handler whether to
 			// drain the body or close. Replacing r.Body in place would
@@ -35,32 +45,47 @@ func progressDeadlines(h http.Handler, idle time.Duration) http.Handler {
 }
 
 type deadlines struct {
-	rc   *http.ResponseController
-	idle time.Duration
-	last time.Time
+	rc                  *http.ResponseController
+	idle                time.Duration
+	lastRead, lastWrite time.Time
 }
 
-// extend moves both deadlines, at most every second (a timer reset per
-// 32 KiB read would cost more than it saves).
-func (d *deadlines) extend() {
-	now := time.Now()
-	if now.Sub(d.last) < time.Second {
-		return
+// extendRead moves the read deadline, at most every second (a timer reset
+// per 32 KiB read would cost more than it saves).
+func (d *deadlines) extendRead() {
+	if now := time.Now(); now.Sub(d.lastRead) >= time.Second {
+		d.lastRead = now
+		_ = d.rc.SetReadDeadline(now.Add(d.idle))
 	}
-	d.last = now
-	_ = d.rc.SetReadDeadline(now.Add(d.idle))
-	_ = d.rc.SetWriteDeadline(now.Add(d.idle))
+}
+
+// extendWrite moves the write deadline, at most every second.
+func (d *deadlines) extendWrite() {
+	if now := time.Now(); now.Sub(d.lastWrite) >= time.Second {
+		d.lastWrite = now
+		_ = d.rc.SetWriteDeadline(now.Add(d.idle))
+	}
 }
 
 type deadlineBody struct {
 	io.ReadCloser
-	d *deadlines
+	d    *deadlines
+	done bool
 }
 
+// Read extends the read deadline while the body flows, and clears it at
+// the body's clean end: what follows is the server's time, not the
+// client's. After a failed read (a stall past the deadline) the deadline
+// stays, so that nothing waits on that client again (net/http's or the
+// door's draining of the rest of the body).
 func (b *deadlineBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
-	if n > 0 {
-		b.d.extend()
+	switch {
+	case errors.Is(err, io.EOF) && !b.done:
+		b.done = true
+		_ = b.d.rc.SetReadDeadline(time.Time{})
+	case n > 0:
+		b.d.extendRead()
 	}
 	return n, err
 }
@@ -70,8 +95,13 @@ type deadlineWriter struct {
 	d *deadlines
 }
 
+func (w *deadlineWriter) WriteHeader(code int) {
+	w.d.extendWrite()
+	w.ResponseWriter.WriteHeader(code)
+}
+
 func (w *deadlineWriter) Write(p []byte) (int, error) {
-	w.d.extend()
+	w.d.extendWrite()
 	return w.ResponseWriter.Write(p)
 }
 

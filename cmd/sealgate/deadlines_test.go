@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/base64"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -86,5 +87,47 @@ func TestKeepAliveWithinIdle(t *testing.T) {
 		if got := keepAliveFor(tc.idle); got != tc.want || got >= tc.idle {
 			t.Errorf("idle %v: keep-alive %v, want %v", tc.idle, got, tc.want)
 		}
+	}
+}
+
+// TestServerTimeIsNotIdle: a request whose gateway work outlasts the idle
+// timeout, without a body or after reading all of it, is answered: the
+// server's own time is never taken for a stalled client (a read deadline
+// left in place would cancel the request's context under net/http's
+// background read).
+func TestServerTimeIsNotIdle(t *testing.T) {
+	const idle = 300 * time.Millisecond
+	h := progressDeadlines(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := io.Copy(io.Discard, r.Body); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		select {
+		case <-time.After(4 * idle):
+			w.WriteHeader(http.StatusCreated)
+		case <-r.Context().Done():
+			http.Error(w, "cancelled", http.StatusInternalServerError)
+		}
+	}), idle)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	for _, tc := range []struct {
+		name, method string
+		body         io.Reader
+	}{
+		{"no body", "MKCOL", nil},
+		{"body read whole", http.MethodPut, strings.NewReader("0123456789")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tc.method, srv.URL+"/k", tc.body)
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = resp.Body.Close()
+			if resp.StatusCode != http.StatusCreated {
+				t.Fatalf("status %d, want 201", resp.StatusCode)
+			}
+		})
 	}
 }
