@@ -24,6 +24,10 @@
 //     CreateBucket's configuration) are bounded (2 MiB) and verified to
 //     their end before anything acts on them; DeleteObjects takes at most
 //     1000 keys.
+//   - Server-side encryption (sse.go): every object is encrypted by the
+//     gateway, so SSE-S3 (AES256) is accepted, stated on object answers and
+//     is every bucket's encryption configuration; SSE-KMS and SSE-C are
+//     refused with 501 before anything is written, never ignored.
 //   - Unsupported subresources (?acl, ?tagging, ?policy …): reads get AWS's
 //     canned "not configured" answers, writes 501 NotImplemented before any
 //     backend call.

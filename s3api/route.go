@@ -48,6 +48,12 @@ func subresourceOf(q url.Values) string {
 // route dispatches an authenticated request to its handler.
 func (s *server) route(rc *reqCtx) error {
 	q := rc.r.URL.Query()
+	if err := checkSSE(rc.r); err != nil {
+		return err
+	}
+	if _, ok := q["encryption"]; ok && rc.bucket != "" && rc.r.Method != http.MethodGet && rc.r.Method != http.MethodHead {
+		return s.bucketEncryption(rc)
+	}
 	if sub := subresourceOf(q); sub != "" {
 		return s.subresource(rc, sub)
 	}

@@ -126,6 +126,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("x-amz-id-2", hex.EncodeToString([]byte(rc.id)))
 	h.Set("Server", serverName)
 	h.Set("Date", start.UTC().Format(http.TimeFormat))
+	rec.onHeader = func(status int) { markSSE(h, rc.op, status) }
 	if strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
 		// botocore (aws cli v1) intermittently fails to parse the final
 		// response that follows "100 Continue" on a reused connection and
@@ -229,11 +230,13 @@ func (s *server) logAccess(rc *reqCtx, rec *recorder, start time.Time) {
 	}
 }
 
-// recorder remembers the status and counts body bytes.
+// recorder remembers the status and counts body bytes; onHeader, if set,
+// runs just before the header is written.
 type recorder struct {
 	http.ResponseWriter
-	status int
-	bytes  int64
+	status   int
+	bytes    int64
+	onHeader func(status int)
 }
 
 func (w *recorder) WriteHeader(code int) {
@@ -241,6 +244,9 @@ func (w *recorder) WriteHeader(code int) {
 		return
 	}
 	w.status = code
+	if w.onHeader != nil {
+		w.onHeader(code)
+	}
 	w.ResponseWriter.WriteHeader(code)
 }
 

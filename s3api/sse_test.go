@@ -1,0 +1,69 @@
+package s3api
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+)
+
+// TestSSE: AES256 is accepted and stated on object answers; SSE-KMS and
+// SSE-C are refused with 501 and write nothing; another value is
+// InvalidArgument.
+func TestSSE(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	c := e.aliceClient(t)
+	ctx := context.Background()
+	mustBucket(t, c, "sse")
+	p, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("sse"), Key: aws.String("k"),
+		Body: strings.NewReader("v"), ServerSideEncryption: types.ServerSideEncryptionAes256})
+	if err != nil || p.ServerSideEncryption != types.ServerSideEncryptionAes256 {
+		t.Fatalf("PutObject AES256: %v %q", err, p.ServerSideEncryption)
+	}
+	h, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("sse"), Key: aws.String("k")})
+	if err != nil || h.ServerSideEncryption != types.ServerSideEncryptionAes256 {
+		t.Fatalf("HeadObject: %v %q", err, h.ServerSideEncryption)
+	}
+	key := aws.String(strings.Repeat("k", 32))
+	for _, tt := range []struct {
+		name string
+		in   *s3.PutObjectInput
+		code string
+		st   int
+	}{
+		{"SSE-KMS", &s3.PutObjectInput{ServerSideEncryption: types.ServerSideEncryptionAwsKms}, "NotImplemented", 501},
+		{"KMS key id", &s3.PutObjectInput{SSEKMSKeyId: aws.String("arn:aws:kms:k")}, "NotImplemented", 501},
+		{"SSE-C", &s3.PutObjectInput{SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: key, SSECustomerKeyMD5: aws.String("x")}, "NotImplemented", 501},
+		{"unknown", &s3.PutObjectInput{ServerSideEncryption: "ROT13"}, "InvalidArgument", 400},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.in.Bucket, tt.in.Key, tt.in.Body = aws.String("sse"), aws.String("refused"), strings.NewReader("x")
+			_, err := c.PutObject(ctx, tt.in)
+			wantCode(t, err, tt.code, tt.st)
+		})
+	}
+	if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("sse"), Key: aws.String("refused")}); err == nil {
+		t.Fatal("a refused PUT wrote the object")
+	}
+	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("sse"), Key: aws.String("k"),
+		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: key, SSECustomerKeyMD5: aws.String("x")})
+	wantCode(t, err, "NotImplemented", 501)
+
+	aes := &types.ServerSideEncryptionConfiguration{Rules: []types.ServerSideEncryptionRule{{
+		ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryptionAes256}}}}
+	if _, err := c.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: aws.String("sse"), ServerSideEncryptionConfiguration: aes}); err != nil {
+		t.Fatalf("PutBucketEncryption AES256: %v", err)
+	}
+	g, err := c.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String("sse")})
+	if err != nil || g.ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault.SSEAlgorithm != types.ServerSideEncryptionAes256 {
+		t.Fatalf("GetBucketEncryption: %v %+v", err, g)
+	}
+	if _, err := c.DeleteBucketEncryption(ctx, &s3.DeleteBucketEncryptionInput{Bucket: aws.String("sse")}); err != nil {
+		t.Fatalf("DeleteBucketEncryption: %v", err)
+	}
+	_, err = c.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: aws.String("nosuch"), ServerSideEncryptionConfiguration: aes})
+	wantCode(t, err, "NoSuchBucket", 404)
+}
