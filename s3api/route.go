@@ -51,6 +51,9 @@ func (s *server) route(rc *reqCtx) error {
 	if err := checkSSE(rc.r); err != nil {
 		return err
 	}
+	if err := checkACL(rc.r); err != nil {
+		return err
+	}
 	if _, ok := q["encryption"]; ok && rc.bucket != "" && rc.r.Method != http.MethodGet && rc.r.Method != http.MethodHead {
 		return s.bucketEncryption(rc)
 	}

@@ -67,3 +67,34 @@ func TestSSE(t *testing.T) {
 	_, err = c.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: aws.String("nosuch"), ServerSideEncryptionConfiguration: aes})
 	wantCode(t, err, "NoSuchBucket", 404)
 }
+
+// TestCannedACLs: private and bucket-owner-full-control are accepted on
+// writes; other canned ACLs and grants get 501 and write nothing.
+func TestCannedACLs(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	c := e.aliceClient(t)
+	ctx := context.Background()
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("acl"), ACL: types.BucketCannedACLPrivate}); err != nil {
+		t.Fatalf("CreateBucket private: %v", err)
+	}
+	for _, acl := range []types.ObjectCannedACL{types.ObjectCannedACLPrivate, types.ObjectCannedACLBucketOwnerFullControl} {
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("acl"), Key: aws.String("k"), ACL: acl, Body: strings.NewReader("v")}); err != nil {
+			t.Fatalf("PutObject %s: %v", acl, err)
+		}
+	}
+	for name, in := range map[string]*s3.PutObjectInput{
+		"public-read": {ACL: types.ObjectCannedACLPublicRead},
+		"grant":       {GrantRead: aws.String("uri=http://acs.amazonaws.com/groups/global/AllUsers")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			in.Bucket, in.Key, in.Body = aws.String("acl"), aws.String("refused"), strings.NewReader("x")
+			_, err := c.PutObject(ctx, in)
+			wantCode(t, err, "NotImplemented", 501)
+		})
+	}
+	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("pub"), ACL: types.BucketCannedACLPublicRead})
+	wantCode(t, err, "NotImplemented", 501)
+	if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("acl"), Key: aws.String("refused")}); err == nil {
+		t.Fatal("a refused PUT wrote the object")
+	}
+}

@@ -1,0 +1,25 @@
+package s3api
+
+import (
+	"net/http"
+	"strings"
+)
+
+// The canned ACLs accepted on writes: the ones that say what sealgate does
+// anyway (the owner, and only the owner, has full control). Backup tools
+// send them by default. Any other canned ACL, and every grant header, asks
+// for sharing sealgate does not implement: 501 before anything is written.
+var acceptedACLs = map[string]bool{"": true, "private": true, "bucket-owner-full-control": true}
+
+// checkACL refuses a request whose ACL headers ask for more than private.
+func checkACL(r *http.Request) error {
+	if acl := r.Header.Get("X-Amz-Acl"); !acceptedACLs[acl] {
+		return errMsg("NotImplemented", "sealgate does not implement ACLs: the canned ACL %q is not supported (private and bucket-owner-full-control are)", acl)
+	}
+	for name := range r.Header {
+		if strings.HasPrefix(strings.ToLower(name), "x-amz-grant-") {
+			return errMsg("NotImplemented", "sealgate does not implement ACLs: grant headers are not supported")
+		}
+	}
+	return nil
+}
