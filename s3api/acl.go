@@ -11,9 +11,19 @@ import (
 // for sharing sealgate does not implement: 501 before anything is written.
 var acceptedACLs = map[string]bool{"": true, "private": true, "bucket-owner-full-control": true}
 
-// checkACL refuses a request whose ACL headers ask for more than private.
+// cannedACLs are S3's canned ACL names; any other value is not an ACL.
+var cannedACLs = map[string]bool{"public-read": true, "public-read-write": true, "authenticated-read": true,
+	"aws-exec-read": true, "bucket-owner-read": true, "log-delivery-write": true}
+
+// checkACL refuses a request whose ACL headers ask for more than private:
+// InvalidArgument for a value that is no canned ACL, 501 for one sealgate
+// does not implement.
 func checkACL(r *http.Request) error {
-	if acl := r.Header.Get("X-Amz-Acl"); !acceptedACLs[acl] {
+	acl := r.Header.Get("X-Amz-Acl")
+	if !acceptedACLs[acl] && !cannedACLs[acl] {
+		return errCode("InvalidArgument")
+	}
+	if !acceptedACLs[acl] {
 		return errMsg("NotImplemented", "sealgate does not implement ACLs: the canned ACL %q is not supported (private and bucket-owner-full-control are)", acl)
 	}
 	for name := range r.Header {

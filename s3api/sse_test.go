@@ -94,6 +94,8 @@ func TestCannedACLs(t *testing.T) {
 	}
 	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("pub"), ACL: types.BucketCannedACLPublicRead})
 	wantCode(t, err, "NotImplemented", 501)
+	_, err = c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("pub"), ACL: "no-such-acl"})
+	wantCode(t, err, "InvalidArgument", 400)
 	if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("acl"), Key: aws.String("refused")}); err == nil {
 		t.Fatal("a refused PUT wrote the object")
 	}
