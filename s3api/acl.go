@@ -33,3 +33,27 @@ func checkACL(r *http.Request) error {
 	}
 	return nil
 }
+
+// unbuiltHeaders are request headers that ask for a feature sealgate does
+// not have yet (issue 10): refused with 501 before anything is written, so
+// that no client believes an object locked or tagged that is not.
+var unbuiltHeaders = []struct{ header, feature string }{
+	{"X-Amz-Object-Lock-Mode", "Object Lock"},
+	{"X-Amz-Object-Lock-Retain-Until-Date", "Object Lock"},
+	{"X-Amz-Object-Lock-Legal-Hold", "Object Lock"},
+	{"X-Amz-Tagging", "object tagging"},
+	{"X-Amz-Website-Redirect-Location", "website redirects"},
+}
+
+// checkUnbuilt refuses a request that asks for a feature not built yet.
+func checkUnbuilt(r *http.Request) error {
+	for _, u := range unbuiltHeaders {
+		if r.Header.Get(u.header) != "" {
+			return errMsg("NotImplemented", "sealgate does not implement %s yet (%s)", u.feature, u.header)
+		}
+	}
+	if strings.EqualFold(r.Header.Get("X-Amz-Bucket-Object-Lock-Enabled"), "true") {
+		return errMsg("NotImplemented", "sealgate does not implement Object Lock yet (x-amz-bucket-object-lock-enabled)")
+	}
+	return nil
+}

@@ -54,6 +54,9 @@ func (s *server) route(rc *reqCtx) error {
 	if err := checkACL(rc.r); err != nil {
 		return err
 	}
+	if err := checkUnbuilt(rc.r); err != nil {
+		return err
+	}
 	if _, ok := q["encryption"]; ok && rc.bucket != "" && rc.r.Method != http.MethodGet && rc.r.Method != http.MethodHead {
 		return s.bucketEncryption(rc)
 	}

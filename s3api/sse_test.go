@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -98,5 +99,33 @@ func TestCannedACLs(t *testing.T) {
 	wantCode(t, err, "InvalidArgument", 400)
 	if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("acl"), Key: aws.String("refused")}); err == nil {
 		t.Fatal("a refused PUT wrote the object")
+	}
+}
+
+// TestUnbuiltHeaders: a write that asks for Object Lock or tags, which are
+// not built yet, gets 501 and writes nothing.
+func TestUnbuiltHeaders(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	c := e.aliceClient(t)
+	ctx := context.Background()
+	mustBucket(t, c, "unb")
+	for name, in := range map[string]*s3.PutObjectInput{
+		"lock mode":  {ObjectLockMode: types.ObjectLockModeCompliance, ObjectLockRetainUntilDate: aws.Time(time.Now().Add(time.Hour))},
+		"legal hold": {ObjectLockLegalHoldStatus: types.ObjectLockLegalHoldStatusOn},
+		"tagging":    {Tagging: aws.String("a=b")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			in.Bucket, in.Key, in.Body = aws.String("unb"), aws.String("refused"), strings.NewReader("x")
+			_, err := c.PutObject(ctx, in)
+			wantCode(t, err, "NotImplemented", 501)
+		})
+	}
+	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("locked"), ObjectLockEnabledForBucket: aws.Bool(true)})
+	wantCode(t, err, "NotImplemented", 501)
+	if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("unb"), Key: aws.String("refused")}); err == nil {
+		t.Fatal("a refused PUT wrote the object")
+	}
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("unlocked"), ObjectLockEnabledForBucket: aws.Bool(false)}); err != nil {
+		t.Fatalf("CreateBucket without Object Lock: %v", err)
 	}
 }
