@@ -57,3 +57,18 @@ func checkUnbuilt(r *http.Request) error {
 	}
 	return nil
 }
+
+// checkExpectedOwner answers AccessDenied when x-amz-expected-bucket-owner
+// (or, for a copy's source, x-amz-source-expected-bucket-owner) names
+// another owner than the requesting user: every bucket a user can name is
+// their own. The user's owner ID (as ListBuckets and ACLs show it) and
+// their access key ID are accepted as names of the owner.
+func checkExpectedOwner(rc *reqCtx) error {
+	own := ownerOf(rc.user.Name).ID
+	for _, h := range []string{"X-Amz-Expected-Bucket-Owner", "X-Amz-Source-Expected-Bucket-Owner"} {
+		if v := rc.r.Header.Get(h); v != "" && v != own && v != rc.auth.AccessKeyID {
+			return errCode("AccessDenied")
+		}
+	}
+	return nil
+}

@@ -74,10 +74,10 @@ func (s *server) subresource(rc *reqCtx, sub string) error {
 	rc.op = "Subresource:" + sub
 	m := rc.r.Method
 	if m != http.MethodGet && m != http.MethodHead {
-		return errMsg("NotImplemented", "sealgate does not implement setting ?%s", sub)
+		return errCode("NotImplemented") // AWS's message: clients show it
 	}
 	if rc.bucket == "" || (rc.key != "" && !objectReadable[sub]) {
-		return errMsg("NotImplemented", "sealgate does not implement ?%s here", sub)
+		return errCode("NotImplemented")
 	}
 	if err := s.mustExist(rc); err != nil {
 		return err
@@ -97,7 +97,7 @@ func (s *server) subresource(rc *reqCtx, sub string) error {
 	if body, ok := cannedBodies[sub]; ok {
 		return writeRawXML(rc, http.StatusOK, []byte(body))
 	}
-	return errMsg("NotImplemented", "sealgate does not implement ?%s", sub)
+	return errCode("NotImplemented")
 }
 
 // mustExist checks the bucket, and the object if one is named.

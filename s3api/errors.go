@@ -142,7 +142,7 @@ var messages = map[string]string{
 	"InvalidLocationConstraint":            "The specified location-constraint is not valid",
 	"MalformedXML":                         "The XML you provided was not well-formed or did not validate against our published schema",
 	"MethodNotAllowed":                     "The specified method is not allowed against this resource.",
-	"NotImplemented":                       "A header you provided implies functionality that is not implemented",
+	"NotImplemented":                       "A header you provided implies functionality that is not implemented.",
 	"InternalError":                        "We encountered an internal error. Please try again.",
 	"ServiceUnavailable":                   "The storage behind this gateway is unavailable. Please try again.",
 	"InsufficientStorage":                  "The storage behind this gateway is full or over its quota: nothing was stored. Retry once space has been freed.",

@@ -57,6 +57,9 @@ func (s *server) route(rc *reqCtx) error {
 	if err := checkUnbuilt(rc.r); err != nil {
 		return err
 	}
+	if err := checkExpectedOwner(rc); err != nil {
+		return err
+	}
 	if _, ok := q["encryption"]; ok && rc.bucket != "" && rc.r.Method != http.MethodGet && rc.r.Method != http.MethodHead {
 		return s.bucketEncryption(rc)
 	}

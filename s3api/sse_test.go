@@ -129,3 +129,25 @@ func TestUnbuiltHeaders(t *testing.T) {
 		t.Fatalf("CreateBucket without Object Lock: %v", err)
 	}
 }
+
+// TestExpectedBucketOwner: a request that expects another owner is denied
+// and changes nothing; the user's own owner ID passes.
+func TestExpectedBucketOwner(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	c := e.aliceClient(t)
+	ctx := context.Background()
+	mustBucket(t, c, "own")
+	mustPut(t, c, "own", "k", "v")
+	_, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("own"), Key: aws.String("k"), ExpectedBucketOwner: aws.String("123456789012")})
+	wantCode(t, err, "AccessDenied", 403)
+	_, err = c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("own"), Key: aws.String("c"), CopySource: aws.String("own/k"),
+		ExpectedSourceBucketOwner: aws.String("123456789012")})
+	wantCode(t, err, "AccessDenied", 403)
+	if got := mustGet(t, c, "own", "k"); got != "v" {
+		t.Fatalf("k = %q", got)
+	}
+	if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("own"), Key: aws.String("k"),
+		ExpectedBucketOwner: aws.String(ownerOf("alice").ID)}); err != nil {
+		t.Fatalf("the owner's own ID: %v", err)
+	}
+}
