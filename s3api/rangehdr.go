@@ -21,7 +21,7 @@ func parseRangeHeader(h string) (*gateway.Range, error) {
 	if !ok || strings.Contains(spec, ",") {
 		return nil, nil
 	}
-	first, last, ok := strings.Cut(strings.TrimSpace(spec), "-")
+	first, last, ok := strings.Cut(spec, "-") // "bytes= -1" is malformed, as S3 takes it
 	if !ok {
 		return nil, nil
 	}
