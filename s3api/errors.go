@@ -208,6 +208,9 @@ func sigv4Error(err error, region string) *apiError {
 	case errors.Is(err, sigv4.ErrRegionMismatch):
 		e = errMsg("AuthorizationHeaderMalformed",
 			"The authorization header is malformed; the region is wrong; expecting '%s'", region)
+		if m, ok := sigv4.Message(err); ok {
+			e.Message = m
+		}
 		e.Region = region
 	case errors.Is(err, sigv4.ErrHeadersNotSigned):
 		e = errMsg("AccessDenied", "There were headers present in the request which were not signed")
@@ -221,7 +224,9 @@ func sigv4Error(err error, region string) *apiError {
 			return nil
 		}
 		e = errCode(code)
-		if e.Message == "" {
+		if m, ok := sigv4.Message(err); ok {
+			e.Message = m
+		} else if e.Message == "" {
 			e.Message = err.Error()
 		}
 	}

@@ -1,6 +1,7 @@
 package sigv4
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -35,7 +36,9 @@ func (v *Verifier) verifyV4Header(r *http.Request, authz string) (*Auth, error) 
 	}
 	req.payload = r.Header.Get("X-Amz-Content-Sha256")
 	if !validPayloadMode(req.payload) {
-		return nil, errorf(ErrInvalidContentSHA256, "x-amz-content-sha256 must be a SHA-256 hex digest or a known mode")
+		return nil, awsErrorf(ErrInvalidContentSHA256, "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, "+
+			"STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, "+
+			"STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER or a valid sha256 value.")
 	}
 	return v.finishV4(req, V4Header, "x-amz-content-sha256")
 }
@@ -70,11 +73,15 @@ func (v *Verifier) verifyV4Query(r *http.Request) (*Auth, error) {
 
 // checkScope checks the credential scope's region and service.
 func (v *Verifier) checkScope(p *v4Params, malformed error) error {
+	prefix := malformedPrefix(malformed)
 	if p.region != v.region() {
-		return errorf(ErrRegionMismatch, "the region is wrong; expecting '%s'", v.region())
+		if errors.Is(malformed, ErrAuthQueryMalformed) {
+			return awsErrorf(malformed, "%sthe region %q is wrong; expecting %q", prefix, p.region, v.region())
+		}
+		return awsErrorf(ErrRegionMismatch, "%sthe region %q is wrong; expecting %q", prefix, p.region, v.region())
 	}
 	if p.service != v.service() {
-		return errorf(malformed, "credential scope service must be %q", v.service())
+		return awsErrorf(malformed, "%sincorrect service %q. This endpoint belongs to %q.", prefix, p.service, v.service())
 	}
 	return nil
 }
@@ -91,10 +98,10 @@ func (v *Verifier) headerDate(req *v4Request) error {
 		req.t, err = parseHTTPDate(d)
 		req.amzDate = req.t.UTC().Format(amzDateLayout)
 	} else {
-		return errorf(ErrMissingDate, "neither x-amz-date nor Date is present")
+		return awsErrorf(ErrMissingDate, "%s", dateRequired)
 	}
 	if err != nil {
-		return errorf(ErrMissingDate, "request date is not valid")
+		return awsErrorf(ErrMissingDate, "%s", dateRequired)
 	}
 	if !containsStr(req.signed, "x-amz-date") && !containsStr(req.signed, "date") {
 		return errorf(ErrHeadersNotSigned, "the request date is not signed")
@@ -112,7 +119,7 @@ func (v *Verifier) presignDate(req *v4Request) error {
 		return errorf(ErrAuthQueryMalformed, "X-Amz-Date is not YYYYMMDDTHHMMSSZ")
 	}
 	if req.amzDate[:8] != req.date {
-		return errorf(ErrAuthQueryMalformed, "credential date does not match X-Amz-Date")
+		return awsErrorf(ErrAuthQueryMalformed, "Invalid credential date %q. This date is not the same as X-Amz-Date: %q.", req.date, req.amzDate[:8])
 	}
 	req.t = t
 	now := v.now()

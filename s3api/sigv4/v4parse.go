@@ -1,6 +1,7 @@
 package sigv4
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -31,21 +32,25 @@ func parseAuthHeader(h string) (*v4Params, error) {
 	if algo != algoV4 {
 		return nil, errorf(ErrUnsupportedAlgorithm, "authorization type is not %s", algoV4)
 	}
+	comps := strings.Split(rest, ",")
+	if len(comps) != 3 {
+		return nil, awsErrorf(ErrAuthorizationMalformed, "%sthe authorization header requires three components: Credential, SignedHeaders, and Signature.", headerMalformed)
+	}
 	fields := map[string]string{}
-	for _, f := range strings.Split(rest, ",") {
+	for _, f := range comps {
 		k, val, ok := strings.Cut(strings.TrimSpace(f), "=")
 		if !ok {
-			return nil, errorf(ErrAuthorizationMalformed, "component without '='")
-		}
-		switch k {
-		case "Credential", "SignedHeaders", "Signature":
-		default:
-			return nil, errorf(ErrAuthorizationMalformed, "unknown component")
+			return nil, awsErrorf(ErrAuthorizationMalformed, "%sthe authorization component %q is malformed.", headerMalformed, strings.TrimSpace(f))
 		}
 		if _, dup := fields[k]; dup {
 			return nil, errorf(ErrAuthorizationMalformed, "repeated component %s", k)
 		}
 		fields[k] = val
+	}
+	for _, k := range []string{"Credential", "SignedHeaders", "Signature"} {
+		if _, ok := fields[k]; !ok {
+			return nil, awsErrorf(ErrAuthorizationMalformed, "%smissing %s.", headerMalformed, k)
+		}
 	}
 	return buildParams(fields["Credential"], fields["SignedHeaders"], fields["Signature"], ErrAuthorizationMalformed)
 }
@@ -54,7 +59,7 @@ func parseAuthHeader(h string) (*v4Params, error) {
 func buildParams(cred, signed, sig string, malformed error) (*v4Params, error) {
 	p := &v4Params{signature: sig}
 	if err := p.parseCredential(cred); err != nil {
-		return nil, errorf(malformed, "%s", err.Error())
+		return nil, awsErrorf(malformed, "%s%s", malformedPrefix(malformed), err.Error())
 	}
 	if err := p.parseSignedHeaders(signed); err != nil {
 		return nil, errorf(malformed, "%s", err.Error())
@@ -70,20 +75,23 @@ type parseError string
 func (e parseError) Error() string { return string(e) }
 
 // parseCredential splits AKID/date/region/service/aws4_request. The key ID
-// is everything before the last four components.
+// is everything before the last four components. Its errors are the tails
+// of AWS's messages.
 func (p *v4Params) parseCredential(c string) error {
 	parts := strings.Split(c, "/")
 	n := len(parts)
-	if n < 5 || parts[n-1] != "aws4_request" {
-		return parseError("credential is not AKID/date/region/service/aws4_request")
+	if n < 5 {
+		return parseError(credentialForm)
 	}
 	p.accessKey = strings.Join(parts[:n-4], "/")
 	p.date, p.region, p.service = parts[n-4], parts[n-3], parts[n-2]
-	if p.accessKey == "" || p.region == "" {
-		return parseError("credential has an empty access key or region")
-	}
-	if _, err := time.Parse("20060102", p.date); err != nil || len(p.date) != 8 {
-		return parseError("credential date is not YYYYMMDD")
+	switch _, err := time.Parse("20060102", p.date); {
+	case p.accessKey == "" || p.region == "":
+		return parseError(credentialForm)
+	case err != nil || len(p.date) != 8:
+		return parseError(fmt.Sprintf("incorrect date format %q. This date in the credential must be in the format \"yyyyMMdd\".", p.date))
+	case parts[n-1] != "aws4_request":
+		return parseError(fmt.Sprintf("incorrect terminal %q. This endpoint uses \"aws4_request\".", parts[n-1]))
 	}
 	return nil
 }
@@ -151,13 +159,13 @@ func parsePresign(pairs []queryPair) (*v4Params, error) {
 			q[k] = pr.value
 		}
 	}
-	if q["X-Amz-Algorithm"] != algoV4 {
-		return nil, errorf(ErrUnsupportedAlgorithm, "X-Amz-Algorithm is not %s", algoV4)
-	}
 	for _, k := range presignKeys {
 		if _, ok := q[k]; !ok {
-			return nil, errorf(ErrAuthQueryMalformed, "missing %s", k)
+			return nil, awsErrorf(ErrAuthQueryMalformed, "%s", presignRequired)
 		}
+	}
+	if q["X-Amz-Algorithm"] != algoV4 {
+		return nil, awsErrorf(ErrAuthQueryMalformed, "X-Amz-Algorithm only supports \"%s\"", algoV4)
 	}
 	p, err := buildParams(q["X-Amz-Credential"], q["X-Amz-SignedHeaders"], q["X-Amz-Signature"], ErrAuthQueryMalformed)
 	if err != nil {
@@ -165,8 +173,13 @@ func parsePresign(pairs []queryPair) (*v4Params, error) {
 	}
 	p.amzDate = q["X-Amz-Date"]
 	secs, err := strconv.ParseInt(q["X-Amz-Expires"], 10, 64)
-	if err != nil || secs <= 0 || secs > maxPresignSeconds {
-		return nil, errorf(ErrAuthQueryMalformed, "X-Amz-Expires must be between 1 and %d seconds", maxPresignSeconds)
+	switch {
+	case err != nil:
+		return nil, awsErrorf(ErrAuthQueryMalformed, "X-Amz-Expires should be a number")
+	case secs <= 0:
+		return nil, awsErrorf(ErrAuthQueryMalformed, "X-Amz-Expires must be non-negative")
+	case secs > maxPresignSeconds:
+		return nil, awsErrorf(ErrAuthQueryMalformed, "X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than %d seconds", maxPresignSeconds)
 	}
 	p.expires = time.Duration(secs) * time.Second
 	return p, nil

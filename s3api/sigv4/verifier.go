@@ -158,6 +158,8 @@ func (v *Verifier) verifyAuthHeader(r *http.Request, authz string) (*Auth, error
 		return v.verifyV4Header(r, authz)
 	case strings.HasPrefix(authz, "AWS ") && !v.DisableV2:
 		return v.verifyV2(r, false)
+	case strings.HasPrefix(authz, algoV4):
+		return nil, awsErrorf(ErrUnsupportedAlgorithm, "Authorization header is invalid -- one and only one ' ' (space) required.")
 	}
-	return nil, errorf(ErrUnsupportedAlgorithm, "unsupported authorization type")
+	return nil, awsErrorf(ErrUnsupportedAlgorithm, "Unsupported Authorization Type")
 }
