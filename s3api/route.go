@@ -63,6 +63,10 @@ func (s *server) route(rc *reqCtx) error {
 	if _, ok := q["encryption"]; ok && rc.bucket != "" && rc.r.Method != http.MethodGet && rc.r.Method != http.MethodHead {
 		return s.bucketEncryption(rc)
 	}
+	if _, ok := q["attributes"]; ok && rc.key != "" && rc.r.Method == http.MethodGet {
+		rc.op = "GetObjectAttributes"
+		return s.getAttributes(rc)
+	}
 	if sub := subresourceOf(q); sub != "" {
 		return s.subresource(rc, sub)
 	}

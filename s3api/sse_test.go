@@ -151,3 +151,25 @@ func TestExpectedBucketOwner(t *testing.T) {
 		t.Fatalf("the owner's own ID: %v", err)
 	}
 }
+
+// TestGetObjectAttributes: the attributes asked for, from the object's
+// metadata; bad attribute lists get AWS's errors.
+func TestGetObjectAttributes(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	c := e.aliceClient(t)
+	ctx := context.Background()
+	mustBucket(t, c, "attr")
+	etag := mustPut(t, c, "attr", "k", "hello")
+	out, err := c.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: aws.String("attr"), Key: aws.String("k"),
+		ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesEtag, types.ObjectAttributesObjectSize, types.ObjectAttributesStorageClass}})
+	if err != nil || aws.ToInt64(out.ObjectSize) != 5 || out.StorageClass != types.StorageClassStandard ||
+		aws.ToString(out.ETag) != strings.Trim(etag, `"`) || out.ObjectParts != nil {
+		t.Fatalf("%v %+v", err, out)
+	}
+	_, err = c.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: aws.String("attr"), Key: aws.String("k"),
+		ObjectAttributes: []types.ObjectAttributes{"Colour"}})
+	wantCode(t, err, "InvalidArgument", 400)
+	_, err = c.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: aws.String("attr"), Key: aws.String("nope"),
+		ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesEtag}})
+	wantCode(t, err, "NoSuchKey", 404)
+}
