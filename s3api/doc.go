@@ -9,7 +9,8 @@
 //     fails verification, or is shorter than announced, fails the gateway
 //     write, which leaves the previous object intact.
 //   - Every operation is served here, with the request context: PutObject,
-//     GetObject, HeadObject, CopyObject, DeleteObject, DeleteObjects,
+//     GetObject, HeadObject, GetObjectAttributes, CopyObject, DeleteObject,
+//     DeleteObjects,
 //     CreateMultipartUpload, UploadPart, UploadPartCopy,
 //     CompleteMultipartUpload, AbortMultipartUpload, ListParts,
 //     ListMultipartUploads, ListObjects v1/v2, ListObjectVersions,
