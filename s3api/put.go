@@ -56,6 +56,7 @@ func (s *server) putObject(rc *reqCtx) error {
 	}
 	h := rc.w.Header()
 	h.Set("ETag", quoteETag(info.ETag))
+	h.Set("x-amz-object-size", strconv.FormatInt(info.Size, 10)) // PutObjectOutput.Size
 	setAuthChecksum(h, rc.auth)
 	rc.w.WriteHeader(http.StatusOK)
 	return nil

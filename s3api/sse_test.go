@@ -21,8 +21,8 @@ func TestSSE(t *testing.T) {
 	mustBucket(t, c, "sse")
 	p, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("sse"), Key: aws.String("k"),
 		Body: strings.NewReader("v"), ServerSideEncryption: types.ServerSideEncryptionAes256})
-	if err != nil || p.ServerSideEncryption != types.ServerSideEncryptionAes256 {
-		t.Fatalf("PutObject AES256: %v %q", err, p.ServerSideEncryption)
+	if err != nil || p.ServerSideEncryption != types.ServerSideEncryptionAes256 || aws.ToInt64(p.Size) != 1 {
+		t.Fatalf("PutObject AES256: %v %q size %v", err, p.ServerSideEncryption, p.Size)
 	}
 	h, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("sse"), Key: aws.String("k")})
 	if err != nil || h.ServerSideEncryption != types.ServerSideEncryptionAes256 {
