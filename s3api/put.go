@@ -22,7 +22,7 @@ func putOptions(h http.Header) (gateway.PutOptions, error) {
 	opts := gateway.PutOptions{Meta: meta, IfMatch: unquoteETag(h.Get("If-Match"))}
 	if inm := h.Get("If-None-Match"); inm != "" {
 		if strings.TrimSpace(inm) != "*" {
-			return opts, errMsg("NotImplemented", "If-None-Match on writes only supports *")
+			return opts, errCode("NotImplemented") // only "*" is defined for writes
 		}
 		opts.IfNoneMatch = "*"
 	}
