@@ -3,6 +3,7 @@ package s3api
 import (
 	"net/http"
 	"strings"
+	"time"
 )
 
 // The canned ACLs accepted on writes: the ones that say what sealgate does
@@ -34,28 +35,48 @@ func checkACL(r *http.Request) error {
 	return nil
 }
 
-// unbuiltHeaders are request headers that ask for a feature sealgate does
-// not have yet (issue 10): refused with 501 before anything is written, so
-// that no client believes an object locked or tagged that is not.
-var unbuiltHeaders = []struct{ header, feature string }{
-	{"X-Amz-Object-Lock-Mode", "Object Lock"},
-	{"X-Amz-Object-Lock-Retain-Until-Date", "Object Lock"},
-	{"X-Amz-Object-Lock-Legal-Hold", "Object Lock"},
-	{"X-Amz-Tagging", "object tagging"},
-	{"X-Amz-Website-Redirect-Location", "website redirects"},
-}
-
-// checkUnbuilt refuses a request that asks for a feature not built yet.
-func checkUnbuilt(r *http.Request) error {
-	for _, u := range unbuiltHeaders {
-		if r.Header.Get(u.header) != "" {
-			return errMsg("NotImplemented", "sealgate does not implement %s yet (%s)", u.feature, u.header)
-		}
+// checkUnbuilt refuses a request that asks for a feature not built yet
+// (issue 10), before anything is written, so that no client believes an
+// object tagged or locked that is not. No bucket can have Object Lock yet,
+// so object lock headers get AWS's answers for a bucket without it: the
+// headers' own errors first, then InvalidRequest.
+func checkUnbuilt(r *http.Request, now time.Time) error {
+	h := r.Header
+	if h.Get("X-Amz-Tagging") != "" {
+		return errMsg("NotImplemented", "sealgate does not implement object tagging yet (x-amz-tagging)")
 	}
-	if strings.EqualFold(r.Header.Get("X-Amz-Bucket-Object-Lock-Enabled"), "true") {
+	if strings.EqualFold(h.Get("X-Amz-Bucket-Object-Lock-Enabled"), "true") {
 		return errMsg("NotImplemented", "sealgate does not implement Object Lock yet (x-amz-bucket-object-lock-enabled)")
 	}
-	return nil
+	return checkLockHeaders(h, now)
+}
+
+// checkLockHeaders validates the object lock headers of a write as AWS
+// does, then refuses them: no bucket has an Object Lock configuration.
+func checkLockHeaders(h http.Header, now time.Time) error {
+	mode, until, hold := h.Get("X-Amz-Object-Lock-Mode"), h.Get("X-Amz-Object-Lock-Retain-Until-Date"), h.Get("X-Amz-Object-Lock-Legal-Hold")
+	if mode == "" && until == "" && hold == "" {
+		return nil
+	}
+	if (mode == "") != (until == "") {
+		return errMsg("InvalidArgument", "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied")
+	}
+	if mode != "" && mode != "GOVERNANCE" && mode != "COMPLIANCE" {
+		return errMsg("InvalidArgument", "Unknown wormMode directive.")
+	}
+	if until != "" {
+		t, err := time.Parse(time.RFC3339, until)
+		if err != nil {
+			return errMsg("InvalidArgument", "The retain until date must be provided in ISO 8601 format")
+		}
+		if !t.After(now) {
+			return errMsg("InvalidArgument", "The retain until date must be in the future!")
+		}
+	}
+	if hold != "" && hold != "ON" && hold != "OFF" {
+		return errMsg("InvalidArgument", "Legal Hold must be either of 'ON' or 'OFF'")
+	}
+	return errMsg("InvalidRequest", "Bucket is missing Object Lock Configuration")
 }
 
 // checkExpectedOwner answers AccessDenied when x-amz-expected-bucket-owner

@@ -54,7 +54,7 @@ func (s *server) route(rc *reqCtx) error {
 	if err := checkACL(rc.r); err != nil {
 		return err
 	}
-	if err := checkUnbuilt(rc.r); err != nil {
+	if err := checkUnbuilt(rc.r, s.now()); err != nil {
 		return err
 	}
 	if err := checkExpectedOwner(rc); err != nil {

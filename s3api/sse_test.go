@@ -102,22 +102,32 @@ func TestCannedACLs(t *testing.T) {
 	}
 }
 
-// TestUnbuiltHeaders: a write that asks for Object Lock or tags, which are
-// not built yet, gets 501 and writes nothing.
+// TestUnbuiltHeaders: a write that asks for tags or Object Lock, which
+// are not built yet, is refused and writes nothing; object lock headers get
+// AWS's answers for a bucket without Object Lock.
 func TestUnbuiltHeaders(t *testing.T) {
 	e := newEnv(t, envOpts{})
 	c := e.aliceClient(t)
 	ctx := context.Background()
 	mustBucket(t, c, "unb")
-	for name, in := range map[string]*s3.PutObjectInput{
-		"lock mode":  {ObjectLockMode: types.ObjectLockModeCompliance, ObjectLockRetainUntilDate: aws.Time(time.Now().Add(time.Hour))},
-		"legal hold": {ObjectLockLegalHoldStatus: types.ObjectLockLegalHoldStatusOn},
-		"tagging":    {Tagging: aws.String("a=b")},
+	future, past := aws.Time(time.Now().Add(time.Hour)), aws.Time(time.Now().Add(-time.Hour))
+	for _, tt := range []struct {
+		name   string
+		in     *s3.PutObjectInput
+		code   string
+		status int
+	}{
+		{"lock", &s3.PutObjectInput{ObjectLockMode: types.ObjectLockModeCompliance, ObjectLockRetainUntilDate: future}, "InvalidRequest", 400},
+		{"legal hold", &s3.PutObjectInput{ObjectLockLegalHoldStatus: types.ObjectLockLegalHoldStatusOn}, "InvalidRequest", 400},
+		{"mode without date", &s3.PutObjectInput{ObjectLockMode: types.ObjectLockModeGovernance}, "InvalidArgument", 400},
+		{"unknown mode", &s3.PutObjectInput{ObjectLockMode: "FOREVER", ObjectLockRetainUntilDate: future}, "InvalidArgument", 400},
+		{"date in the past", &s3.PutObjectInput{ObjectLockMode: types.ObjectLockModeCompliance, ObjectLockRetainUntilDate: past}, "InvalidArgument", 400},
+		{"tagging", &s3.PutObjectInput{Tagging: aws.String("a=b")}, "NotImplemented", 501},
 	} {
-		t.Run(name, func(t *testing.T) {
-			in.Bucket, in.Key, in.Body = aws.String("unb"), aws.String("refused"), strings.NewReader("x")
-			_, err := c.PutObject(ctx, in)
-			wantCode(t, err, "NotImplemented", 501)
+		t.Run(tt.name, func(t *testing.T) {
+			tt.in.Bucket, tt.in.Key, tt.in.Body = aws.String("unb"), aws.String("refused"), strings.NewReader("x")
+			_, err := c.PutObject(ctx, tt.in)
+			wantCode(t, err, tt.code, tt.status)
 		})
 	}
 	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("locked"), ObjectLockEnabledForBucket: aws.Bool(true)})
