@@ -48,7 +48,8 @@ var (
 // Meta is an object's metadata as the doors see it, keyed by lower-case
 // HTTP header name: "content-type", "content-encoding",
 // "content-disposition", "content-language", "cache-control", "expires",
-// and "x-amz-meta-<name>" for user metadata. It is sealed with the object.
+// "x-amz-website-redirect-location", and "x-amz-meta-<name>" for user
+// metadata. It is sealed with the object.
 type Meta map[string]string
 
 // ObjectInfo describes one object version.
@@ -120,6 +121,11 @@ type CopyOptions struct {
 	// (x-amz-metadata-directive: REPLACE).
 	ReplaceMeta bool
 	Meta        Meta
+	// Fresh are metadata keys never copied from the source: without
+	// ReplaceMeta their values come from Meta, if there (S3's website
+	// redirect location). A copy onto itself that sets one of them changes
+	// the object, as ReplaceMeta does.
+	Fresh []string
 	// Conditions on the source (x-amz-copy-source-if-*).
 	Source GetOptions
 	// Conditions on the destination, as for PutObject.

@@ -13,7 +13,7 @@ import (
 // bound into the header, and a copy gets its own salt). A copy of an
 // object onto itself must replace the metadata, as in S3.
 func (n *userNS) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, opts CopyOptions) (ObjectInfo, error) {
-	if srcBucket == dstBucket && srcKey == dstKey && !opts.ReplaceMeta {
+	if srcBucket == dstBucket && srcKey == dstKey && !opts.ReplaceMeta && !opts.setsFresh() {
 		return ObjectInfo{}, fmt.Errorf("%w: copying an object to itself without replacing its metadata", ErrInvalidArgument)
 	}
 	if _, err := n.bucketHint(ctx, dstBucket); err != nil {
@@ -32,10 +32,7 @@ func (n *userNS) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, d
 	if err != nil {
 		return ObjectInfo{}, err
 	}
-	po := PutOptions{Meta: src.Info.Meta, Checksum: src.Info.Checksum}
-	if opts.ReplaceMeta {
-		po.Meta = opts.Meta
-	}
+	po := PutOptions{Meta: opts.CopiedMeta(src.Info.Meta), Checksum: src.Info.Checksum}
 	size := src.Info.Size
 	return n.writeObject(ctx, dstBucket, dstKey, up, cond, po, func(w *cryptolayer.Writer) error {
 		got, err := io.Copy(w, src.Body)
@@ -44,4 +41,34 @@ func (n *userNS) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, d
 		}
 		return err
 	}, size, sealOptions{})
+}
+
+// setsFresh reports whether Meta sets one of the Fresh keys.
+func (o CopyOptions) setsFresh() bool {
+	for _, k := range o.Fresh {
+		if _, ok := o.Meta[k]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// CopiedMeta is the metadata of a copy of an object with metadata src:
+// Meta with ReplaceMeta, else src without the Fresh keys, which come from
+// Meta.
+func (o CopyOptions) CopiedMeta(src Meta) Meta {
+	if o.ReplaceMeta {
+		return o.Meta
+	}
+	out := make(Meta, len(src))
+	for k, v := range src {
+		out[k] = v
+	}
+	for _, k := range o.Fresh {
+		delete(out, k)
+		if v, ok := o.Meta[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
 }

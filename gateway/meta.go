@@ -23,6 +23,7 @@ const MaxUserMetaBytes = 2048
 var doorMetaNames = map[string]bool{
 	"content-type": true, "content-encoding": true, "content-disposition": true,
 	"content-language": true, "cache-control": true, "expires": true,
+	"x-amz-website-redirect-location": true,
 }
 
 // sealMeta builds the sealed metadata of a new version.

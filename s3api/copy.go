@@ -63,7 +63,7 @@ func (s *server) copyObject(rc *reqCtx) error {
 	if err != nil {
 		return err
 	}
-	if srcBucket == rc.bucket && srcKey == rc.key && !opts.ReplaceMeta {
+	if srcBucket == rc.bucket && srcKey == rc.key && !opts.ReplaceMeta && opts.Meta[websiteRedirect] == "" {
 		return errMsg("InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
 	info, err := rc.user.NS.CopyObject(rc.r.Context(), srcBucket, srcKey, rc.bucket, rc.key, opts)
@@ -78,9 +78,13 @@ func copyOptions(h http.Header) (gateway.CopyOptions, error) {
 	if err != nil {
 		return gateway.CopyOptions{}, err
 	}
-	opts := gateway.CopyOptions{Source: copySourceConditions(h), IfMatch: dst.IfMatch, IfNoneMatch: dst.IfNoneMatch}
+	opts := gateway.CopyOptions{Source: copySourceConditions(h), IfMatch: dst.IfMatch, IfNoneMatch: dst.IfNoneMatch,
+		Fresh: []string{websiteRedirect}}
 	switch d := strings.ToUpper(h.Get("X-Amz-Metadata-Directive")); d {
 	case "", "COPY":
+		if r, ok := dst.Meta[websiteRedirect]; ok {
+			opts.Meta = gateway.Meta{websiteRedirect: r}
+		}
 	case "REPLACE":
 		opts.ReplaceMeta, opts.Meta = true, dst.Meta
 	default:

@@ -94,7 +94,7 @@ var statuses = map[string]int{
 	"RequestTimeTooSkewed": 403, "AuthorizationHeaderMalformed": 400,
 	"AuthorizationQueryParametersError": 400, "InvalidArgument": 400,
 	"XAmzContentSHA256Mismatch": 400, "InvalidDigest": 400, "BadDigest": 400,
-	"InvalidRequest": 400, "MissingContentLength": 411, "IncompleteBody": 400,
+	"InvalidRequest": 400, "InvalidRedirectLocation": 400, "MissingContentLength": 411, "IncompleteBody": 400,
 	"MissingSecurityHeader": 400, "ExpiredToken": 400,
 	"NoSuchBucket": 404, "BucketAlreadyOwnedByYou": 409, "BucketAlreadyExists": 409,
 	"BucketNotEmpty": 409, "NoSuchKey": 404, "PreconditionFailed": 412,

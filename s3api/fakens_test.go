@@ -248,9 +248,7 @@ func (f *fakeNS) CopyObject(_ context.Context, sb, sk, db, dk string, opts gatew
 	}
 	info := src.info
 	info.Key = dk
-	if opts.ReplaceMeta {
-		info.Meta = opts.Meta
-	}
+	info.Meta = opts.CopiedMeta(src.info.Meta)
 	return f.commit(db, dk, src.data, info, opts.IfNoneMatch, opts.IfMatch)
 }
 

@@ -17,11 +17,16 @@ const (
 	httpTime    = http.TimeFormat
 )
 
+// websiteRedirect is the one X-Amz-* header stored with an object besides
+// x-amz-meta-*: S3 keeps it as the object's metadata, and never copies it
+// from a copy's source.
+const websiteRedirect = "x-amz-website-redirect-location"
+
 // contentHeaders are the request headers stored with an object besides
-// x-amz-meta-*. Nothing else (no X-Amz-* request header) is ever stored.
+// x-amz-meta-*. Nothing else is ever stored.
 var contentHeaders = map[string]bool{
 	"content-type": true, "content-encoding": true, "content-disposition": true,
-	"content-language": true, "cache-control": true, "expires": true,
+	"content-language": true, "cache-control": true, "expires": true, websiteRedirect: true,
 }
 
 // metaFromHeader extracts the metadata to store from a request's headers.
@@ -42,7 +47,16 @@ func metaFromHeader(h http.Header) (gateway.Meta, error) {
 	if user > maxUserMeta {
 		return nil, errCode("MetadataTooLarge")
 	}
+	if r, ok := m[websiteRedirect]; ok && !validRedirect(r) {
+		return nil, errMsg("InvalidRedirectLocation", "The website redirect location must have a prefix of 'http://' or 'https://' or '/'.")
+	}
 	return m, nil
+}
+
+// validRedirect checks an x-amz-website-redirect-location as S3 does: a
+// path or an http(s) URL, at most 2 KiB.
+func validRedirect(r string) bool {
+	return len(r) <= 2048 && (strings.HasPrefix(r, "/") || strings.HasPrefix(r, "http://") || strings.HasPrefix(r, "https://"))
 }
 
 func quoteETag(etag string) string {

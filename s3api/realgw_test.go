@@ -77,6 +77,7 @@ func TestRealGateway(t *testing.T) {
 		{"Buckets", testBuckets},
 		{"VirtualHostStyle", testVirtualHostStyle},
 		{"MinioClient", testMinioClient},
+		{"WebsiteRedirect", testWebsiteRedirect},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

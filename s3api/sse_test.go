@@ -183,3 +183,42 @@ func TestGetObjectAttributes(t *testing.T) {
 		ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesEtag}})
 	wantCode(t, err, "NoSuchKey", 404)
 }
+
+// TestWebsiteRedirect: the redirect location is stored and served back,
+// validated, and not copied from a copy's source unless given again.
+func TestWebsiteRedirect(t *testing.T) { testWebsiteRedirect(t, envOpts{}) }
+
+func testWebsiteRedirect(t *testing.T, o envOpts) {
+	e := newEnv(t, o)
+	c := e.aliceClient(t)
+	ctx := context.Background()
+	mustBucket(t, c, "web")
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("web"), Key: aws.String("k"),
+		Body: strings.NewReader("v"), WebsiteRedirectLocation: aws.String("/elsewhere")}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("web"), Key: aws.String("k")})
+	if err != nil || aws.ToString(h.WebsiteRedirectLocation) != "/elsewhere" {
+		t.Fatalf("HeadObject: %v %v", err, h.WebsiteRedirectLocation)
+	}
+	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("web"), Key: aws.String("bad"),
+		Body: strings.NewReader("v"), WebsiteRedirectLocation: aws.String("ftp://x")})
+	wantCode(t, err, "InvalidRedirectLocation", 400)
+	for _, tt := range []struct{ redirect, want string }{{"", ""}, {"https://example.com/", "https://example.com/"}} {
+		in := &s3.CopyObjectInput{Bucket: aws.String("web"), Key: aws.String("copy"), CopySource: aws.String("web/k")}
+		if tt.redirect != "" {
+			in.WebsiteRedirectLocation = aws.String(tt.redirect)
+		}
+		if _, err := c.CopyObject(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+		h, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("web"), Key: aws.String("copy")})
+		if err != nil || aws.ToString(h.WebsiteRedirectLocation) != tt.want {
+			t.Fatalf("copy with %q: %v %q", tt.redirect, err, aws.ToString(h.WebsiteRedirectLocation))
+		}
+	}
+	if _, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("web"), Key: aws.String("k"), CopySource: aws.String("web/k"),
+		WebsiteRedirectLocation: aws.String("/new")}); err != nil {
+		t.Fatalf("a copy onto itself that changes the redirect: %v", err)
+	}
+}
