@@ -41,7 +41,8 @@ func upstreamErr(err error, notExist error) error {
 }
 
 // gatewaySentinels are every error the doors map (api.go and the
-// optional features).
+// optional features). TestSentinelsComplete reads the package source and
+// fails when an exported Err* variable is missing here.
 var gatewaySentinels = []error{
 	ErrAccessDenied, ErrNoSuchUser, ErrUserExists, ErrInvalidBucketName, ErrNoSuchBucket, ErrBucketExists,
 	ErrBucketNotEmpty, ErrInvalidKey, ErrKeyTooLong, ErrNoSuchKey, ErrPreconditionFailed, ErrInvalidRange,
