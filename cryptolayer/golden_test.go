@@ -28,6 +28,7 @@ type goldenVector struct {
 	SHA256    string            `json:"object_sha256"`
 	RandSeed  byte              `json:"rand_seed"` // for the test's deterministic salts and nonces
 	CRC32Cksm bool              `json:"crc32_checksum,omitempty"`
+	Version   string            `json:"version,omitempty"` // S3 version id bound into the MAC
 }
 
 func goldenPlain(n int64) []byte {
@@ -62,7 +63,7 @@ func (v *goldenVector) ring() ContentKey {
 
 func (v *goldenVector) binding() Binding {
 	id, _ := hex.DecodeString(v.UserID)
-	return Binding{UserID: id, Bucket: v.Bucket, Key: v.Key}
+	return Binding{UserID: id, Bucket: v.Bucket, Key: v.Key, Version: v.Version}
 }
 
 // seal produces the vector's object with deterministic randomness.

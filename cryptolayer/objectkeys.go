@@ -34,12 +34,20 @@ func (c ContentKey) EpochKey(epoch uint32) (Key, error) {
 }
 
 // Binding is what an object is bound to: the header MAC covers these, so an
-// object moved to another key, bucket or user fails to open.
+// object moved to another key, bucket, user or version fails to open.
 type Binding struct {
 	UserID []byte // the user's random immutable id (never the name)
 	Bucket string
 	Key    string
+	// Version is the S3 version id. "" and NullVersion (the null version of
+	// an unversioned or suspended bucket) add nothing to the MAC input, so
+	// every object sealed before versioning existed still opens.
+	Version string
 }
+
+// NullVersion is S3's version id of an object written while versioning was
+// never enabled or suspended.
+const NullVersion = "null"
 
 // objectKeys are the per-object subkeys. They depend on the epoch key, the
 // salt and the fixed header fields, never on the object's name (the header
@@ -91,7 +99,8 @@ func newAEAD(s Suite, k Key) (cipher.AEAD, error) {
 	return nil, fmt.Errorf("%w: suite %d", ErrUnsupportedFormat, s)
 }
 
-// headerMAC = HMAC-SHA256(K_mac, "SGWh" || header[0:48] || lp(user id) || lp(bucket) || lp(key)).
+// headerMAC = HMAC-SHA256(K_mac, "SGWh" || header[0:48] || lp(user id) || lp(bucket) || lp(key)
+// [|| lp(version)]), the last term only for a version other than "" and NullVersion.
 func (k *objectKeys) headerMAC(body []byte, b Binding) [32]byte {
 	m := hmac.New(sha256.New, k.mac[:])
 	m.Write([]byte("SGWh"))
@@ -99,6 +108,9 @@ func (k *objectKeys) headerMAC(body []byte, b Binding) [32]byte {
 	m.Write(appendLP(nil, b.UserID))
 	m.Write(appendLP(nil, []byte(b.Bucket)))
 	m.Write(appendLP(nil, []byte(b.Key)))
+	if b.Version != "" && b.Version != NullVersion {
+		m.Write(appendLP(nil, []byte(b.Version)))
+	}
 	var out [32]byte
 	copy(out[:], m.Sum(nil))
 	return out
