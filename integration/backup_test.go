@@ -165,7 +165,7 @@ func startS3backer(t *testing.T, c *clientEnv, dir string, argv []string) *s3bac
 		}
 	})
 	deadline := time.Now().Add(shortTimeout)
-	for !mounted(t, dir) {
+	for !isMountPoint(dir) {
 		select {
 		case err := <-p.done:
 			p.done <- err
@@ -191,14 +191,4 @@ func (p *s3backerProc) wait(t *testing.T) {
 	case <-time.After(longTimeout):
 		t.Fatalf("s3backer still writing back after %v:\n%s", longTimeout, p.c.redact(p.out.String()))
 	}
-}
-
-// mounted reports whether dir is a mount point.
-func mounted(t *testing.T, dir string) bool {
-	t.Helper()
-	b, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.Contains(string(b), " "+dir+" ")
 }

@@ -173,13 +173,16 @@ func davfsWorkDir(t *testing.T) string {
 }
 
 // mounted tells whether the mount point is in /proc/self/mounts.
-func (m *davfsMount) mounted() bool {
+func (m *davfsMount) mounted() bool { return isMountPoint(m.dir) }
+
+// isMountPoint tells whether dir is a mount point in /proc/self/mounts.
+func isMountPoint(dir string) bool {
 	data, err := os.ReadFile("/proc/self/mounts")
 	if err != nil {
 		return false
 	}
 	for _, line := range strings.Split(string(data), "\n") {
-		if f := strings.Fields(line); len(f) > 2 && f[1] == m.dir {
+		if f := strings.Fields(line); len(f) > 2 && f[1] == dir {
 			return true
 		}
 	}

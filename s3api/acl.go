@@ -85,9 +85,9 @@ func checkLockHeaders(h http.Header, now time.Time) error {
 // their own. The user's owner ID (as ListBuckets and ACLs show it) and
 // their access key ID are accepted as names of the owner.
 func checkExpectedOwner(rc *reqCtx) error {
-	own := ownerOf(rc.user.Name).ID
 	for _, h := range []string{"X-Amz-Expected-Bucket-Owner", "X-Amz-Source-Expected-Bucket-Owner"} {
-		if v := rc.r.Header.Get(h); v != "" && v != own && v != rc.auth.AccessKeyID {
+		v := rc.r.Header.Get(h)
+		if v != "" && v != rc.auth.AccessKeyID && v != ownerOf(rc.user.Name).ID {
 			return errCode("AccessDenied")
 		}
 	}
