@@ -67,6 +67,10 @@ func (u Upload) prefix(ring KeyRing, b Binding, meta Metadata) ([]byte, *objectK
 	if err != nil {
 		return nil, nil, err
 	}
+	if b.Version == AnyVersion {
+		return nil, nil, fmt.Errorf("%w: sealing under AnyVersion", ErrWriterState)
+	}
+	meta = withVersion(meta, b.Version)
 	h := u.header()
 	h.mac = k.headerMAC(h.marshalBody(), b)
 	hdr := h.marshal()

@@ -49,6 +49,32 @@ type Binding struct {
 // never enabled or suspended.
 const NullVersion = "null"
 
+// AnyVersion opens an object under the version its sealed metadata names
+// (MetaVersion; the null version if none): for the current object of a
+// key, whose version the reader cannot know in advance. Object.Version
+// reports which it was. It binds less than a named version: any version
+// of the same user, bucket and key opens, so a caller asked for a
+// particular version must name it. Nothing can be sealed under it.
+const AnyVersion = "\x00any"
+
+// MetaVersion is the metadata entry in which a writer records the version
+// id it sealed under (only for a version other than "" and NullVersion).
+const MetaVersion = "sg:version"
+
+// withVersion returns meta with MetaVersion set for a non-null version
+// (a copy; meta itself is not changed).
+func withVersion(meta Metadata, version string) Metadata {
+	if version == "" || version == NullVersion {
+		return meta
+	}
+	m := make(Metadata, len(meta)+1)
+	for k, v := range meta {
+		m[k] = v
+	}
+	m[MetaVersion] = version
+	return m
+}
+
 // objectKeys are the per-object subkeys. They depend on the epoch key, the
 // salt and the fixed header fields, never on the object's name (the header
 // MAC binds the name).

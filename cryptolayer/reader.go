@@ -111,14 +111,29 @@ func openPrefix(ring KeyRing, b *Binding, prefix []byte) (*header, *objectKeys, 
 	if err != nil {
 		return nil, nil, nil, integrity("header", err)
 	}
-	if b != nil {
-		if want := keys.headerMAC(h.marshalBody(), *b); !hmac.Equal(want[:], h.mac[:]) {
-			return nil, nil, nil, integrity("header", nil)
+	checkMAC := func(b Binding) error {
+		if want := keys.headerMAC(h.marshalBody(), b); !hmac.Equal(want[:], h.mac[:]) {
+			return integrity("header", nil)
+		}
+		return nil
+	}
+	if b != nil && b.Version != AnyVersion {
+		if err := checkMAC(*b); err != nil {
+			return nil, nil, nil, err
 		}
 	}
 	meta, err := openSlot(keys, prefix[:HeaderSize], prefix[HeaderSize:PrefixSize])
 	if err != nil {
 		return nil, nil, nil, err
+	}
+	if b != nil && b.Version == AnyVersion {
+		// The slot is authentic (its AEAD covers the header); the version
+		// it names must be the one the MAC binds.
+		named := *b
+		named.Version = meta[MetaVersion]
+		if err := checkMAC(named); err != nil {
+			return nil, nil, nil, err
+		}
 	}
 	return h, keys, meta, nil
 }
@@ -199,4 +214,13 @@ func fetchAll(ctx context.Context, fetch Fetcher, off, n int64) ([]byte, error) 
 		return nil, err
 	}
 	return b, nil
+}
+
+// Version is the version id the object is sealed under: its MetaVersion,
+// or NullVersion for an object sealed under "" or NullVersion.
+func (o *Object) Version() string {
+	if v := o.Meta[MetaVersion]; v != "" {
+		return v
+	}
+	return NullVersion
 }

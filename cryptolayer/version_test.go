@@ -35,6 +35,8 @@ func TestVersionBinding(t *testing.T) {
 		{"versioned served as current unversioned", "v1", "", true},
 		{"versioned served as null", "v1", NullVersion, true},
 		{"unversioned served as a version", "", "v1", true},
+		{"any version opens a version", "v1", AnyVersion, false},
+		{"any version opens the null version", "", AnyVersion, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -60,8 +62,9 @@ func TestVersionBinding(t *testing.T) {
 
 // versionedGoldenSHA256 pins the object a versioned binding seals to with
 // the golden vectors' deterministic randomness: a change to how the
-// version enters the header MAC is a format change and fails here.
-const versionedGoldenSHA256 = "217770c940aab4b33e0797d0350ec37a421701ed83204994bb2997785cccd944"
+// version enters the header MAC, or is recorded in the metadata
+// (MetaVersion), is a format change and fails here.
+const versionedGoldenSHA256 = "7f736c7834f1377a83c083cbefd0f4e711da17ca4a1f0f5e07da7317d852b713"
 
 func TestGoldenVersionedObject(t *testing.T) {
 	v := goldenVector{Name: "aesgcm-versioned-1000", Suite: AES256GCM, Size: 1000,
@@ -80,5 +83,14 @@ func TestGoldenVersionedObject(t *testing.T) {
 		if _, err := readAll(v.ring(), b, obj); !errors.Is(err, ErrIntegrity) {
 			t.Fatalf("versioned golden object opened as version %q: %v", other, err)
 		}
+	}
+	b := v.binding()
+	b.Version = AnyVersion
+	o, _, err := openBytes(v.ring(), b, obj)
+	if err != nil {
+		t.Fatalf("versioned golden object under AnyVersion: %v", err)
+	}
+	if o.Version() != v.Version {
+		t.Fatalf("versioned golden object under AnyVersion: version %q", o.Version())
 	}
 }
