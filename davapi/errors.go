@@ -38,6 +38,8 @@ var errTable = []errStatus{
 	{gateway.ErrNoSuchKey, http.StatusNotFound, false},
 	{gateway.ErrNoSuchBucket, http.StatusNotFound, false},
 	{gateway.ErrNoSuchUpload, http.StatusNotFound, false},
+	{gateway.ErrNoSuchVersion, http.StatusNotFound, false},
+	{gateway.ErrMethodNotAllowed, http.StatusNotFound, false}, // a delete marker: the file is gone
 	{os.ErrNotExist, http.StatusNotFound, false},
 	{gateway.ErrBucketNotEmpty, http.StatusConflict, false},
 	{gateway.ErrBucketExists, http.StatusMethodNotAllowed, false},
@@ -49,6 +51,9 @@ var errTable = []errStatus{
 	{gateway.ErrAccessDenied, http.StatusForbidden, false},
 	{gateway.ErrUnavailable, http.StatusServiceUnavailable, false},
 	{gateway.ErrSlowDown, http.StatusServiceUnavailable, false},
+	// A concurrent write of the same file in a versioned bucket won; the
+	// client may retry (RFC 9110 §15.5.10: the state of the resource changed).
+	{gateway.ErrConflict, http.StatusConflict, false},
 	// RFC 4918 §11.5: the server is unable to store the representation
 	// needed to complete the request.
 	{gateway.ErrInsufficientStorage, http.StatusInsufficientStorage, false},

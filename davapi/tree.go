@@ -64,7 +64,11 @@ func (f *davFS) deleteTree(ctx context.Context, bucket, prefix string) error {
 	ns := f.ns(ctx)
 	for len(keys) > 0 {
 		n := min(len(keys), deleteBatch)
-		for _, r := range ns.DeleteObjects(ctx, bucket, keys[:n]) {
+		objs := make([]gateway.ObjectVersion, n)
+		for i, k := range keys[:n] {
+			objs[i] = gateway.ObjectVersion{Key: k}
+		}
+		for _, r := range ns.DeleteObjects(ctx, bucket, objs) {
 			if r.Err != nil {
 				return r.Err
 			}

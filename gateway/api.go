@@ -43,7 +43,30 @@ var (
 	// or quota. Nothing was stored; retrying will not help until space is
 	// freed upstream.
 	ErrInsufficientStorage = errors.New("gateway: upstream out of space")
+	// ErrNoSuchVersion: the version id names no version of the key.
+	ErrNoSuchVersion = errors.New("gateway: no such version")
+	// ErrMethodNotAllowed: the version asked for is a delete marker, which
+	// has no data (S3 answers 405). See DeleteMarkerError.
+	ErrMethodNotAllowed = errors.New("gateway: the version is a delete marker")
+	// ErrConflict: a concurrent write of the same key in a versioned bucket
+	// won; nothing was stored. Retrying succeeds.
+	ErrConflict = errors.New("gateway: concurrent write of the same key")
 )
+
+// Versioning is a bucket's versioning state, as S3 names it.
+type Versioning string
+
+// The versioning states. A bucket starts with VersioningOff and cannot
+// return to it once versioning was enabled.
+const (
+	VersioningOff       Versioning = ""
+	VersioningEnabled   Versioning = "Enabled"
+	VersioningSuspended Versioning = "Suspended"
+)
+
+// NullVersion is the version id of an object written while the bucket's
+// versioning was off or suspended.
+const NullVersion = "null"
 
 // Meta is an object's metadata as the doors see it, keyed by lower-case
 // HTTP header name: "content-type", "content-encoding",
@@ -60,6 +83,13 @@ type ObjectInfo struct {
 	LastModified time.Time
 	Meta         Meta                 // in listings: only "content-type", if any (never nil)
 	Checksum     cryptolayer.Checksum // the client checksum stored at upload, if any
+	// VersionID is the version's id: NullVersion for an object written
+	// while versioning was off or suspended, "" when the bucket never had
+	// versioning (S3 then names no version).
+	VersionID string
+	// DeleteMarker and IsLatest are set in version listings.
+	DeleteMarker bool
+	IsLatest     bool
 }
 
 // BucketInfo describes one bucket.
@@ -95,6 +125,8 @@ type Range struct {
 // GetOptions are the conditions of a read (RFC 7232 semantics, evaluated
 // against the current object before any byte is read).
 type GetOptions struct {
+	// VersionID reads that version ("": the current one).
+	VersionID         string
 	Range             *Range // nil: the whole object
 	IfMatch           string
 	IfNoneMatch       string
@@ -126,7 +158,8 @@ type CopyOptions struct {
 	// redirect location). A copy onto itself that sets one of them changes
 	// the object, as ReplaceMeta does.
 	Fresh []string
-	// Conditions on the source (x-amz-copy-source-if-*).
+	// Conditions on the source (x-amz-copy-source-if-*), and the version
+	// copied (Source.VersionID).
 	Source GetOptions
 	// Conditions on the destination, as for PutObject.
 	IfNoneMatch, IfMatch string
@@ -159,10 +192,41 @@ type ListResult struct {
 	Snapshot string
 }
 
-// DeleteResult reports one key of DeleteObjects.
+// ObjectVersion names a key, or one version of it (VersionID "": the
+// current one).
+type ObjectVersion struct {
+	Key       string
+	VersionID string
+}
+
+// DeleteResult reports one deletion (DeleteVersion, DeleteObjects).
 type DeleteResult struct {
-	Key string
-	Err error // nil: deleted (or absent, which S3 also reports as deleted)
+	Key       string
+	VersionID string // the version asked for ("" if none)
+	Err       error  // nil: deleted (or absent, which S3 also reports as deleted)
+	// DeleteMarker: a delete marker was created (deleting a key of a
+	// versioned bucket) or deleted (a version id naming one);
+	// DeleteMarkerVersionID is the created marker's version id.
+	DeleteMarker          bool
+	DeleteMarkerVersionID string
+}
+
+// VersionQuery selects a page of ListObjectVersions.
+type VersionQuery struct {
+	Prefix, Delimiter string
+	KeyMarker         string // versions of keys after this one ...
+	VersionIDMarker   string // ... or, with KeyMarker, after this version of it
+	MaxKeys           int    // 0 means 1000; capped at 1000
+}
+
+// VersionList is one page of ListObjectVersions: versions (objects and
+// delete markers) in key order, newest first within a key.
+type VersionList struct {
+	Versions            []ObjectInfo
+	CommonPrefixes      []string
+	IsTruncated         bool
+	NextKeyMarker       string
+	NextVersionIDMarker string
 }
 
 // CompletedPart names a part in CompleteMultipartUpload.
@@ -210,11 +274,23 @@ type Namespace interface {
 	// HeadObject is GetObject without the body; with the same three errors
 	// it returns the object's info too.
 	HeadObject(ctx context.Context, bucket, key string, opts GetOptions) (ObjectInfo, error)
-	// DeleteObject removes key; an absent key is not an error (S3).
+	// DeleteObject removes key; an absent key is not an error (S3). In a
+	// versioned bucket it leaves a delete marker (DeleteVersion).
 	DeleteObject(ctx context.Context, bucket, key string) error
-	DeleteObjects(ctx context.Context, bucket string, keys []string) []DeleteResult
+	// DeleteVersion deletes one version of key for good, or, with
+	// versionID "", deletes key as S3 does: in a bucket with versioning
+	// enabled or suspended, a delete marker becomes the current version.
+	DeleteVersion(ctx context.Context, bucket, key, versionID string) (DeleteResult, error)
+	DeleteObjects(ctx context.Context, bucket string, objs []ObjectVersion) []DeleteResult
 	CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, opts CopyOptions) (ObjectInfo, error)
 	ListObjects(ctx context.Context, bucket string, q ListQuery) (ListResult, error)
+	// ListObjectVersions lists every version and delete marker.
+	ListObjectVersions(ctx context.Context, bucket string, q VersionQuery) (VersionList, error)
+
+	// GetBucketVersioning and PutBucketVersioning read and set the
+	// bucket's versioning state (VersioningOff cannot be set).
+	GetBucketVersioning(ctx context.Context, bucket string) (Versioning, error)
+	PutBucketVersioning(ctx context.Context, bucket string, v Versioning) error
 
 	CreateMultipartUpload(ctx context.Context, bucket, key string, opts PutOptions) (uploadID string, err error)
 	// UploadPart streams one part, as PutObject streams an object, and

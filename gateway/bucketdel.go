@@ -125,13 +125,19 @@ func (n *userNS) deleteBucketOnce(ctx context.Context, bucket string) (done bool
 	return true, nil
 }
 
-// bucketEmpty reports whether the bucket's object prefix holds nothing.
+// bucketEmpty reports whether the bucket holds nothing: no current
+// version (objects and delete markers) and no noncurrent one.
 func (n *userNS) bucketEmpty(ctx context.Context, bucket string) (bool, error) {
-	page, err := n.svc.store.List(ctx, backends.ListOptions{Prefix: n.bucketPrefix(bucket), Limit: 1})
-	if err != nil {
-		return false, upstreamErr(err, ErrNoSuchBucket)
+	for _, prefix := range []string{n.bucketPrefix(bucket), versionsRoot + n.bucketPrefix(bucket)} {
+		page, err := n.svc.store.List(ctx, backends.ListOptions{Prefix: prefix, Limit: 1})
+		if err != nil {
+			return false, upstreamErr(err, ErrNoSuchBucket)
+		}
+		if len(page.Objects) > 0 || len(page.Prefixes) > 0 {
+			return false, nil
+		}
 	}
-	return len(page.Objects) == 0 && len(page.Prefixes) == 0, nil
+	return true, nil
 }
 
 // confirmBucket is W2 to W4 for a write that has committed into bucket:
@@ -152,12 +158,12 @@ func (n *userNS) confirmBucket(ctx context.Context, bucket string, undo func(con
 		}
 		switch rec.phase {
 		case bucketLive:
-			n.sawLive(bucket, rec.created)
+			n.sawLive(bucket, rec)
 			return nil
 		case bucketDeleting: // W3
 			if _, err := n.swapBucket(ctx, bucket, rec, bucketLive, rec.created); !errors.Is(err, errBucketRaced) {
 				if err == nil {
-					n.sawLive(bucket, rec.created)
+					n.sawLive(bucket, rec)
 				}
 				return err
 			}

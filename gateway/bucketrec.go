@@ -14,11 +14,16 @@ import (
 )
 
 // A bucket record is a sealed record (context "bucket\x00<name>", under the
-// user key "bucket record") whose plaintext length says its phase:
+// user key "bucket record"):
 //
-//	8 bytes   live: the creation time, unix nanoseconds, big-endian
-//	9 bytes   deleting: the creation time, then 'd' (a DeleteBucket runs)
 //	0 bytes   gone: a tombstone left by DeleteBucket
+//	8 bytes   the creation time, unix nanoseconds, big-endian, then flags:
+//	          'd'           deleting (a DeleteBucket runs); else live
+//	          'v' and 'E'   versioning Enabled
+//	          'v' and 'S'   versioning Suspended
+//
+// in that order, each at most once. A record of the first release is the
+// 8 or 9 bytes of a live or deleting bucket without versioning.
 //
 // Every change of a record is a compare-and-swap on its upstream ETag (or
 // create-if-absent), never a delete: see bucketdel.go for why. The phase is
@@ -41,9 +46,10 @@ func (p bucketPhase) exists() bool { return p == bucketLive || p == bucketDeleti
 
 // bucketRecord is a read bucket record with its upstream version.
 type bucketRecord struct {
-	phase   bucketPhase
-	created time.Time // live and deleting
-	etag    string    // upstream ETag; "" when absent
+	phase      bucketPhase
+	created    time.Time  // live and deleting
+	versioning Versioning // live and deleting
+	etag       string     // upstream ETag; "" when absent
 }
 
 // errBucketRaced: a compare-and-swap of a bucket record lost against
@@ -87,34 +93,70 @@ func parseBucketRecord(pt []byte) (bucketRecord, bool) {
 	switch {
 	case len(pt) == 0:
 		return bucketRecord{phase: bucketGone}, true
-	case len(pt) == 8:
-		return bucketRecord{phase: bucketLive, created: nanoTime(pt)}, true
-	case len(pt) == 9 && pt[8] == 'd':
-		return bucketRecord{phase: bucketDeleting, created: nanoTime(pt)}, true
+	case len(pt) < 8:
+		return bucketRecord{}, false
 	}
-	return bucketRecord{}, false
+	rec := bucketRecord{phase: bucketLive, created: nanoTime(pt)}
+	flags := pt[8:]
+	if len(flags) > 0 && flags[0] == 'd' {
+		rec.phase, flags = bucketDeleting, flags[1:]
+	}
+	if len(flags) == 2 && flags[0] == 'v' {
+		switch flags[1] {
+		case 'E':
+			rec.versioning = VersioningEnabled
+		case 'S':
+			rec.versioning = VersioningSuspended
+		default:
+			return bucketRecord{}, false
+		}
+		flags = flags[2:]
+	}
+	return rec, len(flags) == 0
+}
+
+// marshalBucketRecord is the plaintext of a record in phase with the
+// creation time and versioning state.
+func marshalBucketRecord(phase bucketPhase, created time.Time, v Versioning) []byte {
+	if phase == bucketGone {
+		return []byte{}
+	}
+	pt := binary.BigEndian.AppendUint64(nil, uint64(created.UnixNano()))
+	if phase == bucketDeleting {
+		pt = append(pt, 'd')
+	}
+	switch v {
+	case VersioningEnabled:
+		pt = append(pt, 'v', 'E')
+	case VersioningSuspended:
+		pt = append(pt, 'v', 'S')
+	}
+	return pt
 }
 
 func nanoTime(b []byte) time.Time { return time.Unix(0, int64(binary.BigEndian.Uint64(b))).UTC() }
 
 // swapBucket replaces the record prev (as read, or absent) by one in phase
-// next, keeping prev's creation time unless created is set. It fails with
-// errBucketRaced if the record is no longer prev.
+// next, keeping prev's creation time unless created is set, and prev's
+// versioning state. It fails with errBucketRaced if the record is no
+// longer prev.
 func (n *userNS) swapBucket(ctx context.Context, bucket string, prev bucketRecord, next bucketPhase, created time.Time) (bucketRecord, error) {
+	return n.swapBucketRecord(ctx, bucket, prev, next, created, prev.versioning)
+}
+
+// swapBucketRecord is swapBucket with the versioning state to store.
+func (n *userNS) swapBucketRecord(ctx context.Context, bucket string, prev bucketRecord, next bucketPhase, created time.Time, v Versioning) (bucketRecord, error) {
 	if created.IsZero() {
 		created = prev.created
 	}
-	var pt []byte
 	switch next {
-	case bucketLive:
-		pt = binary.BigEndian.AppendUint64(nil, uint64(created.UnixNano()))
-	case bucketDeleting:
-		pt = append(binary.BigEndian.AppendUint64(nil, uint64(created.UnixNano())), 'd')
+	case bucketLive, bucketDeleting:
 	case bucketGone:
-		pt, created = []byte{}, time.Time{}
+		created, v = time.Time{}, VersioningOff
 	default:
 		panic("gateway: swapBucket: invalid phase")
 	}
+	pt := marshalBucketRecord(next, created, v)
 	cond := backends.PutOptions{IfAbsent: true}
 	if prev.phase != bucketAbsent {
 		cond = backends.PutOptions{IfMatch: prev.etag}
@@ -127,7 +169,7 @@ func (n *userNS) swapBucket(ctx context.Context, bucket string, prev bucketRecor
 	if err != nil {
 		return bucketRecord{}, upstreamErr(err, ErrNoSuchBucket)
 	}
-	return bucketRecord{phase: next, created: created, etag: info.ETag}, nil
+	return bucketRecord{phase: next, created: created, versioning: v, etag: info.ETag}, nil
 }
 
 // readBucketRecord returns the creation time of an existing bucket, for

@@ -21,14 +21,15 @@ const bucketHintTTL = 10 * time.Second
 // bucketState is a bucket this gateway saw live (absent buckets are never
 // cached: another gateway may create them at any moment).
 type bucketState struct {
-	created time.Time
-	checked time.Time
+	created    time.Time
+	versioning Versioning
+	checked    time.Time
 }
 
 func (n *userNS) bucketCacheKey(bucket string) string { return n.dir + "\x00" + bucket }
 
-func (n *userNS) sawLive(bucket string, created time.Time) {
-	n.svc.buckets.Add(n.bucketCacheKey(bucket), bucketState{created: created, checked: n.svc.cfg.Now()})
+func (n *userNS) sawLive(bucket string, rec bucketRecord) {
+	n.svc.buckets.Add(n.bucketCacheKey(bucket), bucketState{created: rec.created, versioning: rec.versioning, checked: n.svc.cfg.Now()})
 }
 
 func (n *userNS) forgetBucket(bucket string) { n.svc.buckets.Remove(n.bucketCacheKey(bucket)) }
@@ -74,7 +75,7 @@ func (n *userNS) CreateBucket(ctx context.Context, bucket string) error {
 		}
 		_, err := n.swapBucket(ctx, bucket, prev, bucketLive, now)
 		if err == nil {
-			n.sawLive(bucket, now)
+			n.sawLive(bucket, bucketRecord{created: now})
 			return nil
 		}
 		if !errors.Is(err, errBucketRaced) {
@@ -101,19 +102,29 @@ func errRecordContended(bucket string) error {
 // also for names that are not valid bucket names). It always reads the
 // bucket's record: its answer is never older than the request.
 func (n *userNS) HeadBucket(ctx context.Context, bucket string) (BucketInfo, error) {
-	if CheckBucketName(bucket) != nil {
-		return BucketInfo{}, fmt.Errorf("%w: %s", ErrNoSuchBucket, bucket)
-	}
-	rec, err := n.readBucket(ctx, bucket)
+	rec, err := n.headBucket(ctx, bucket)
 	if err != nil {
 		return BucketInfo{}, err
 	}
+	return BucketInfo{Name: bucket, Created: rec.created}, nil
+}
+
+// headBucket reads the record of a bucket that exists; ErrNoSuchBucket if
+// it does not.
+func (n *userNS) headBucket(ctx context.Context, bucket string) (bucketRecord, error) {
+	if CheckBucketName(bucket) != nil {
+		return bucketRecord{}, fmt.Errorf("%w: %s", ErrNoSuchBucket, bucket)
+	}
+	rec, err := n.readBucket(ctx, bucket)
+	if err != nil {
+		return bucketRecord{}, err
+	}
 	if !rec.phase.exists() {
 		n.forgetBucket(bucket)
-		return BucketInfo{}, fmt.Errorf("%w: %s", ErrNoSuchBucket, bucket)
+		return bucketRecord{}, fmt.Errorf("%w: %s", ErrNoSuchBucket, bucket)
 	}
-	n.sawLive(bucket, rec.created)
-	return BucketInfo{Name: bucket, Created: rec.created}, nil
+	n.sawLive(bucket, rec)
+	return rec, nil
 }
 
 // needBucket fails with ErrNoSuchBucket unless the bucket exists now (a
@@ -127,14 +138,23 @@ func (n *userNS) needBucket(ctx context.Context, bucket string) error {
 // bucketHintTTL passes unread (the write's confirmBucket decides), any
 // other is read. It returns the bucket's creation time.
 func (n *userNS) bucketHint(ctx context.Context, bucket string) (time.Time, error) {
+	st, err := n.bucketState(ctx, bucket)
+	return st.created, err
+}
+
+// bucketState is bucketHint with the bucket's versioning state, as recent
+// as the hint: a change of the state through another gateway takes effect
+// here within bucketHintTTL (AWS asks to wait 15 minutes after enabling
+// versioning before relying on it).
+func (n *userNS) bucketState(ctx context.Context, bucket string) (bucketState, error) {
 	if CheckBucketName(bucket) != nil {
-		return time.Time{}, fmt.Errorf("%w: %s", ErrNoSuchBucket, bucket)
+		return bucketState{}, fmt.Errorf("%w: %s", ErrNoSuchBucket, bucket)
 	}
 	if st, ok := n.svc.buckets.Get(n.bucketCacheKey(bucket)); ok && n.svc.cfg.Now().Sub(st.checked) < bucketHintTTL {
-		return st.created, nil
+		return st, nil
 	}
-	bi, err := n.HeadBucket(ctx, bucket)
-	return bi.Created, err
+	rec, err := n.headBucket(ctx, bucket)
+	return bucketState{created: rec.created, versioning: rec.versioning}, err
 }
 
 // orNoBucket returns ErrNoSuchBucket if the bucket does not exist, else

@@ -48,7 +48,7 @@ var gatewaySentinels = []error{
 	ErrBucketNotEmpty, ErrInvalidKey, ErrKeyTooLong, ErrNoSuchKey, ErrPreconditionFailed, ErrInvalidRange,
 	ErrMetadataTooLarge, ErrIncompleteBody, ErrNoSuchUpload, ErrInvalidPart, ErrInvalidPartOrder,
 	ErrEntityTooSmall, ErrEntityTooLarge, ErrInvalidArgument, ErrIntegrity, ErrUnavailable, ErrNotModified,
-	ErrSlowDown, ErrPropsTooLarge, ErrInsufficientStorage,
+	ErrSlowDown, ErrPropsTooLarge, ErrInsufficientStorage, ErrNoSuchVersion, ErrMethodNotAllowed, ErrConflict,
 }
 
 // Sentinels returns every error of this package that a door must map to

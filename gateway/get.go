@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/sealgate/sealgate/backends"
 	"github.com/sealgate/sealgate/cryptolayer"
 )
@@ -47,7 +45,7 @@ func (n *userNS) HeadObject(ctx context.Context, bucket, key string, opts GetOpt
 }
 
 func (n *userNS) headOnce(ctx context.Context, bucket, key string, opts GetOptions) (ObjectInfo, error) {
-	up, st, err := n.stat(ctx, bucket, key)
+	up, st, err := n.stat(ctx, bucket, key, opts.VersionID)
 	if err != nil {
 		return ObjectInfo{}, err
 	}
@@ -71,16 +69,22 @@ func checkRequest(opts GetOptions, info ObjectInfo) (off, cnt int64, err error) 
 // getOnce reads one version of the object. The bucket's record is read
 // only when the object is absent (ErrNoSuchBucket or ErrNoSuchKey).
 func (n *userNS) getOnce(ctx context.Context, bucket, key string, opts GetOptions) (*ObjectReader, error) {
-	up, err := n.readKey(ctx, bucket, key)
+	up, err := n.versionKey(ctx, bucket, key, opts.VersionID)
 	if err != nil {
 		return nil, err
 	}
 	first, st, err := n.firstRead(ctx, up, opts)
 	if errors.Is(err, ErrNoSuchKey) {
-		return nil, n.orNoBucket(ctx, bucket, err)
+		return nil, n.orNoBucket(ctx, bucket, n.noVersion(err, opts.VersionID))
 	}
 	if err != nil {
 		return nil, err
+	}
+	if isMarkerSize(st.Size) {
+		if first != nil {
+			_ = first.Close()
+		}
+		return nil, n.markerErr(ctx, bucket, key, up, st, opts.VersionID != "")
 	}
 	// A revalidation (304, 412) or a bad range is answered from the cache
 	// when it can, without reading the object (such a GET made no first
@@ -123,7 +127,7 @@ func (n *userNS) getOnce(ctx context.Context, bucket, key string, opts GetOption
 // starts with a stat (first is nil), so that a revalidation answered from
 // the metadata cache reads no object data.
 func (n *userNS) firstRead(ctx context.Context, up string, opts GetOptions) (first io.ReadCloser, st backends.ObjectInfo, err error) {
-	if opts == (GetOptions{}) {
+	if opts == (GetOptions{VersionID: opts.VersionID}) {
 		first, st, err = n.svc.store.Get(ctx, up, 0, smallObject)
 	} else {
 		st, err = n.svc.store.Stat(ctx, up)
@@ -146,19 +150,23 @@ func (n *userNS) body(ctx context.Context, obj *cryptolayer.Object, whole []byte
 	return &integrityReader{ns: n, r: obj.Decrypt(bytes.NewReader(whole[uoff:uoff+un]), off, cnt)}, nil
 }
 
-// stat finds the upstream version of a key; like getOnce, it reads the
-// bucket's record only when the object is absent.
-func (n *userNS) stat(ctx context.Context, bucket, key string) (string, backends.ObjectInfo, error) {
-	up, err := n.readKey(ctx, bucket, key)
+// stat finds the upstream version of a key (vid: "" for the current one);
+// like getOnce, it reads the bucket's record only when the object is
+// absent. A delete marker is a DeleteMarkerError.
+func (n *userNS) stat(ctx context.Context, bucket, key, vid string) (string, backends.ObjectInfo, error) {
+	up, err := n.versionKey(ctx, bucket, key, vid)
 	if err != nil {
 		return "", backends.ObjectInfo{}, err
 	}
 	st, err := n.svc.store.Stat(ctx, up)
 	if isNotExist(err) {
-		return "", backends.ObjectInfo{}, n.orNoBucket(ctx, bucket, upstreamErr(err, ErrNoSuchKey))
+		return "", backends.ObjectInfo{}, n.orNoBucket(ctx, bucket, n.noVersion(upstreamErr(err, ErrNoSuchKey), vid))
 	}
 	if err != nil {
 		return "", backends.ObjectInfo{}, upstreamErr(err, ErrNoSuchKey)
+	}
+	if isMarkerSize(st.Size) {
+		return "", backends.ObjectInfo{}, n.markerErr(ctx, bucket, key, up, st, vid != "")
 	}
 	return up, st, nil
 }
@@ -191,11 +199,11 @@ func (n *userNS) openSmallWhole(ctx context.Context, bucket, key, up string, st 
 
 // open authenticates the version st of up, reading only that version.
 func (n *userNS) open(ctx context.Context, bucket, key, up string, st backends.ObjectInfo) (*cryptolayer.Object, error) {
-	return n.openWith(ctx, bucket, key, st, n.pinned(up, st.ETag))
+	return n.openWith(ctx, bucket, key, up, st, n.pinned(up, st.ETag))
 }
 
-func (n *userNS) openWith(ctx context.Context, bucket, key string, st backends.ObjectInfo, fetch cryptolayer.Fetcher) (*cryptolayer.Object, error) {
-	obj, err := cryptolayer.Open(ctx, n.keys(), n.binding(bucket, key), st.Size, fetch)
+func (n *userNS) openWith(ctx context.Context, bucket, key, up string, st backends.ObjectInfo, fetch cryptolayer.Fetcher) (*cryptolayer.Object, error) {
+	obj, err := cryptolayer.Open(ctx, n.keys(), n.readBinding(bucket, key, up), st.Size, fetch)
 	return obj, n.readErr(err)
 }
 
@@ -213,7 +221,7 @@ func (n *userNS) openAfter(ctx context.Context, bucket, key, up string, st backe
 		}
 		fetch = withHead(head, fetch)
 	}
-	return n.openWith(ctx, bucket, key, st, fetch)
+	return n.openWith(ctx, bucket, key, up, st, fetch)
 }
 
 // withHead serves the reads that fall inside head (the first bytes of the
@@ -258,7 +266,7 @@ func (n *userNS) readSmall(ctx context.Context, bucket, key, up string, rc io.Re
 		return nil, nil, fmt.Errorf("%w: object size", ErrIntegrity)
 	}
 	whole := buf[:m]
-	obj, err := cryptolayer.Parse(n.keys(), n.binding(bucket, key), st.Size, whole[:cryptolayer.PrefixSize], whole[m-cryptolayer.EndSize:])
+	obj, err := cryptolayer.Parse(n.keys(), n.readBinding(bucket, key, up), st.Size, whole[:cryptolayer.PrefixSize], whole[m-cryptolayer.EndSize:])
 	return obj, whole, n.readErr(err)
 }
 
@@ -303,48 +311,3 @@ func (r *integrityReader) Read(p []byte) (int, error) {
 }
 
 func (r *integrityReader) Close() error { return r.r.Close() }
-
-// DeleteObject implements Namespace. It reads the bucket's record first:
-// deleting a key of a bucket deleted through another gateway answers
-// ErrNoSuchBucket.
-func (n *userNS) DeleteObject(ctx context.Context, bucket, key string) error {
-	if err := n.needBucket(ctx, bucket); err != nil {
-		return err
-	}
-	return n.deleteKey(ctx, bucket, key)
-}
-
-// deleteKey deletes a key and its properties, without a bucket check.
-func (n *userNS) deleteKey(ctx context.Context, bucket, key string) error {
-	up, err := n.objectKey(bucket, key)
-	if err != nil {
-		return err
-	}
-	if err := n.svc.store.Delete(ctx, up); err != nil {
-		return upstreamErr(err, ErrNoSuchKey)
-	}
-	n.dropProps(ctx, bucket, key)
-	n.svc.lists.invalidate(n.bucketPrefix(bucket))
-	return nil
-}
-
-// DeleteObjects implements Namespace: one bucket check, then each key
-// independently, a few at a time.
-func (n *userNS) DeleteObjects(ctx context.Context, bucket string, keys []string) []DeleteResult {
-	out := make([]DeleteResult, len(keys))
-	berr := n.needBucket(ctx, bucket)
-	var g errgroup.Group
-	g.SetLimit(8)
-	for i, k := range keys {
-		g.Go(func() error {
-			err := berr
-			if err == nil {
-				err = n.deleteKey(ctx, bucket, k)
-			}
-			out[i] = DeleteResult{Key: k, Err: err}
-			return nil // each key reports its own result
-		})
-	}
-	_ = g.Wait()
-	return out
-}

@@ -151,6 +151,9 @@ func (n *userNS) decryptPage(ctx context.Context, bucket, upPrefix, dir string, 
 			n.svc.integrityFailure("name") // a listing that ignores its prefix
 			continue
 		}
+		if isMarkerSize(o.Size) {
+			continue // a deleted key of a versioned bucket
+		}
 		size, ok := cryptolayer.DecryptedSize(o.Size)
 		name, err := n.listedName(ctx, bucket, o, dir, upPrefix)
 		if err != nil || !ok {
@@ -226,7 +229,11 @@ func (n *userNS) longName(ctx context.Context, bucket string, o backends.ObjectI
 	if err != nil {
 		return "", err
 	}
-	if up, err := n.objectKey(bucket, full); err != nil || up != o.Key {
+	want := o.Key
+	if objUp, _, ok := splitVersionKey(o.Key); ok {
+		want = objUp // a noncurrent version
+	}
+	if up, err := n.objectKey(bucket, full); err != nil || up != want {
 		return "", cryptolayer.ErrNameAuth
 	}
 	return full, nil
@@ -252,7 +259,7 @@ func (n *userNS) fullKeyOf(ctx context.Context, bucket string, o backends.Object
 	if !ok {
 		return "", cryptolayer.ErrNameAuth
 	}
-	if _, err := cryptolayer.VerifyPrefix(n.keys(), n.binding(bucket, full), prefix); err != nil {
+	if _, err := cryptolayer.VerifyPrefix(n.keys(), n.readBinding(bucket, full, o.Key), prefix); err != nil {
 		return "", err
 	}
 	return full, nil

@@ -13,6 +13,9 @@ import (
 const (
 	metaMTime   = "sg:mtime" // last modified, unix nanoseconds
 	metaFullKey = "sg:key"   // the full key, when a segment is in the long form
+	// metaNullVersion marks the null version written while versioning was
+	// suspended: unlike one written while it was off, S3 names its version.
+	metaNullVersion = "sg:null"
 )
 
 // MaxUserMetaBytes is S3's limit on user metadata (names and values of
@@ -64,5 +67,9 @@ func infoFrom(key string, o *cryptolayer.Object) ObjectInfo {
 			m[k] = v
 		}
 	}
-	return ObjectInfo{Key: key, Size: o.Size, ETag: o.ETag(), LastModified: mtime, Meta: m, Checksum: o.Checksum()}
+	vid := o.Version()
+	if vid == cryptolayer.NullVersion && o.Meta[metaNullVersion] == "" {
+		vid = ""
+	}
+	return ObjectInfo{Key: key, Size: o.Size, ETag: o.ETag(), LastModified: mtime, Meta: m, Checksum: o.Checksum(), VersionID: vid}
 }

@@ -14,7 +14,8 @@ import (
 func (s *Service) PurgeUser(ctx context.Context, upstreamDir string, progress func(deleted int)) (int, error) {
 	n := 0
 	prefixes := []string{upstreamDir + "/", ".sealgate/mp/" + upstreamDir + "/",
-		".sealgate/props/" + upstreamDir + "/", ".sealgate/shared/" + upstreamDir + "/"}
+		".sealgate/props/" + upstreamDir + "/", ".sealgate/shared/" + upstreamDir + "/",
+		versionsRoot + upstreamDir + "/"}
 	for _, prefix := range prefixes {
 		err := s.eachObject(ctx, prefix, func(o backends.ObjectInfo) error {
 			if err := s.store.Delete(ctx, o.Key); err != nil {

@@ -38,6 +38,9 @@ type sealOptions struct {
 	externalDigest *[16]byte // MD5 known in advance (re-sealed multipart)
 	etagParts      int
 	mtime          time.Time // keep this modification time (re-encryption); zero: now
+	// keepVersion rewrites a version in place under its own id (re-encryption;
+	// "" for a version written while versioning was off): no new version.
+	keepVersion *string
 }
 
 // writeObject seals what fill writes into a new version at up, streaming
@@ -61,7 +64,17 @@ func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond b
 	if err != nil {
 		return ObjectInfo{}, err
 	}
-	params := cryptolayer.Params{Key: ck, Binding: n.binding(bucket, key), Meta: sm,
+	vw, err := n.beginVersion(ctx, bucket, key, up, cond, so.keepVersion, now)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	cond = vw.cond
+	if vw.id == NullVersion {
+		sm[metaNullVersion] = "1"
+	}
+	b := n.binding(bucket, key)
+	b.Version = vw.id
+	params := cryptolayer.Params{Key: ck, Binding: b, Meta: sm,
 		ExternalDigest: so.externalDigest != nil, ETagParts: so.etagParts}
 	pr, pw := io.Pipe()
 	sealed := make(chan sealResult, 1)
@@ -77,9 +90,10 @@ func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond b
 		return ObjectInfo{}, res.err
 	}
 	if perr != nil {
-		return ObjectInfo{}, upstreamErr(perr, ErrNoSuchKey)
+		return ObjectInfo{}, vw.commitErr(perr)
 	}
-	oi := ObjectInfo{Key: key, Size: res.sum.Size, ETag: res.sum.ETag(), LastModified: now, Meta: doorMeta(sm), Checksum: res.checksum}
+	oi := ObjectInfo{Key: key, Size: res.sum.Size, ETag: res.sum.ETag(), LastModified: now, Meta: doorMeta(sm),
+		Checksum: res.checksum, VersionID: vw.id}
 	n.svc.meta.Add(metaKey{up, upInfo.ETag}, oi)
 	n.svc.lists.invalidate(n.bucketPrefix(bucket))
 	if err := n.confirmBucket(ctx, bucket, func(ctx context.Context) {
@@ -88,7 +102,7 @@ func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond b
 	}); err != nil {
 		return ObjectInfo{}, err
 	}
-	return oi, nil
+	return oi, vw.finish(ctx, n, up)
 }
 
 type sealResult struct {
@@ -173,6 +187,9 @@ func (n *userNS) putConditions(ctx context.Context, bucket, key, up, ifNoneMatch
 	st, err := n.svc.store.Stat(ctx, up)
 	if err != nil {
 		return backends.PutOptions{}, upstreamErr(err, ErrNoSuchKey)
+	}
+	if isMarkerSize(st.Size) {
+		return backends.PutOptions{}, fmt.Errorf("%w: If-Match on a deleted key", ErrNoSuchKey)
 	}
 	info, err := n.objectInfo(ctx, bucket, key, up, st)
 	if err != nil {

@@ -37,24 +37,29 @@ func (s *Service) Reencrypt(ctx context.Context, a Account, progress func(Reencr
 		return rep, err
 	}
 	for _, b := range buckets {
-		err := s.eachObject(ctx, n.bucketPrefix(b.Name), func(o backends.ObjectInfo) error {
-			if err := n.reencryptObject(ctx, b.Name, o, cur.Epoch, &rep); err != nil {
-				return err
+		for _, prefix := range []string{n.bucketPrefix(b.Name), versionsRoot + n.bucketPrefix(b.Name)} {
+			err := s.eachObject(ctx, prefix, func(o backends.ObjectInfo) error {
+				if err := n.reencryptObject(ctx, b.Name, o, cur.Epoch, &rep); err != nil {
+					return err
+				}
+				if progress != nil {
+					progress(rep)
+				}
+				return ctx.Err()
+			})
+			if err != nil {
+				return rep, err
 			}
-			if progress != nil {
-				progress(rep)
-			}
-			return ctx.Err()
-		})
-		if err != nil {
-			return rep, err
 		}
 	}
 	return rep, n.countOldUploads(ctx, cur.Epoch, &rep)
 }
 
 func (n *userNS) reencryptObject(ctx context.Context, bucket string, o backends.ObjectInfo, current uint32, rep *ReencryptReport) error {
-	name, err := n.nameOf(ctx, bucket, o, "", "")
+	if isMarkerSize(o.Size) {
+		return nil // delete markers are sealed under a user key, not an epoch
+	}
+	name, err := n.storedName(ctx, bucket, o)
 	if err != nil {
 		return passOver(err) // not ours or tampered: verify reports it
 	}
@@ -101,7 +106,7 @@ func (n *userNS) resealEpoch(ctx context.Context, bucket, key string, o backends
 	// The content is authenticated chunk by chunk as it is read, so the MD5
 	// sealed in END is its MD5: reuse it rather than hash every byte again.
 	d := obj.Digest()
-	so := sealOptions{mtime: info.LastModified, externalDigest: &d, etagParts: obj.ETagParts()}
+	so := sealOptions{mtime: info.LastModified, externalDigest: &d, etagParts: obj.ETagParts(), keepVersion: &info.VersionID}
 	po := PutOptions{Meta: info.Meta, Checksum: obj.Checksum()}
 	_, err = n.writeObject(ctx, bucket, key, o.Key, backends.PutOptions{IfMatch: o.ETag}, po, func(w *cryptolayer.Writer) error {
 		_, err := io.Copy(w, rc)

@@ -62,22 +62,34 @@ func (s *Service) Verify(ctx context.Context, a Account, bucket string, progress
 }
 
 func (n *userNS) verifyBucket(ctx context.Context, bucket string, rep *VerifyReport, progress func(VerifyReport)) error {
-	return n.svc.eachObject(ctx, n.bucketPrefix(bucket), func(o backends.ObjectInfo) error {
-		n.verifyObject(ctx, bucket, o, rep)
-		if progress != nil {
-			progress(*rep)
+	for _, prefix := range []string{n.bucketPrefix(bucket), versionsRoot + n.bucketPrefix(bucket)} {
+		err := n.svc.eachObject(ctx, prefix, func(o backends.ObjectInfo) error {
+			n.verifyObject(ctx, bucket, o, rep)
+			if progress != nil {
+				progress(*rep)
+			}
+			return ctx.Err()
+		})
+		if err != nil {
+			return err
 		}
-		return ctx.Err()
-	})
+	}
+	return nil
 }
 
 func (n *userNS) verifyObject(ctx context.Context, bucket string, o backends.ObjectInfo, rep *VerifyReport) {
-	name, err := n.nameOf(ctx, bucket, o, "", "")
+	name, err := n.storedName(ctx, bucket, o)
 	if err != nil {
 		rep.fail("name", o.Key)
 		return
 	}
-	obj, err := cryptolayer.Open(ctx, n.keys(), n.binding(bucket, name), o.Size, n.pinned(o.Key, o.ETag))
+	if isMarkerSize(o.Size) {
+		if _, err := n.readMarker(ctx, bucket, name, o.Key, o); err != nil {
+			rep.fail("marker", bucket+"/"+name)
+		}
+		return
+	}
+	obj, err := cryptolayer.Open(ctx, n.keys(), n.readBinding(bucket, name, o.Key), o.Size, n.pinned(o.Key, o.ETag))
 	if err == nil {
 		var rc io.ReadCloser
 		if rc, err = obj.Range(ctx, 0, obj.Size); err == nil {

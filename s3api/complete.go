@@ -76,6 +76,7 @@ func (s *server) completeUpload(rc *reqCtx, q url.Values) error {
 		if o.err != nil {
 			return o.err
 		}
+		setVersionID(rc.w.Header(), o.info.VersionID)
 		return writeXML(rc, http.StatusOK, s.completeResult(rc, o.info))
 	case <-wait.C:
 	}

@@ -12,32 +12,41 @@ import (
 	"github.com/sealgate/sealgate/gateway"
 )
 
+// copySource is a parsed x-amz-copy-source.
+type copySource struct {
+	bucket, key, versionID string
+}
+
 // parseCopySource splits x-amz-copy-source ("[/]bucket/key[?versionId=…]",
-// URL-encoded) into bucket and key.
-func parseCopySource(h string) (bucket, key string, err error) {
+// URL-encoded) into bucket, key and version id.
+func parseCopySource(h string) (copySource, error) {
 	bad := errMsg("InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey")
+	var src copySource
 	path, query, _ := strings.Cut(h, "?")
 	if query != "" {
 		q, perr := url.ParseQuery(query)
 		if perr != nil {
-			return "", "", bad
+			return src, bad
 		}
-		if v := q.Get("versionId"); v != "" && v != "null" {
-			return "", "", errMsg("InvalidArgument", "Invalid version id specified")
+		if _, ok := q["versionId"]; ok {
+			if src.versionID = q.Get("versionId"); src.versionID == "" {
+				return src, errInvalidVersion
+			}
 		}
 	}
 	dec, perr := url.PathUnescape(path)
 	if perr != nil {
-		return "", "", bad
+		return src, bad
 	}
-	bucket, key, ok := strings.Cut(strings.TrimPrefix(dec, "/"), "/")
-	if !ok || bucket == "" || key == "" {
-		return "", "", bad
+	var ok bool
+	src.bucket, src.key, ok = strings.Cut(strings.TrimPrefix(dec, "/"), "/")
+	if !ok || src.bucket == "" || src.key == "" {
+		return src, bad
 	}
-	if len(key) > maxKeyLen {
-		return "", "", errCode("KeyTooLongError")
+	if len(src.key) > maxKeyLen {
+		return src, errCode("KeyTooLongError")
 	}
-	return bucket, key, nil
+	return src, nil
 }
 
 // copySourceConditions reads x-amz-copy-source-if-*.
@@ -55,21 +64,27 @@ type copyObjectResult struct {
 func xmlTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
 func (s *server) copyObject(rc *reqCtx) error {
-	srcBucket, srcKey, err := parseCopySource(rc.r.Header.Get("X-Amz-Copy-Source"))
+	src, err := parseCopySource(rc.r.Header.Get("X-Amz-Copy-Source"))
 	if err != nil {
 		return err
 	}
+	srcBucket, srcKey := src.bucket, src.key
 	opts, err := copyOptions(rc.r.Header)
 	if err != nil {
 		return err
 	}
-	if srcBucket == rc.bucket && srcKey == rc.key && !opts.ReplaceMeta && opts.Meta[websiteRedirect] == "" {
+	opts.Source.VersionID = src.versionID
+	if srcBucket == rc.bucket && srcKey == rc.key && src.versionID == "" && !opts.ReplaceMeta && opts.Meta[websiteRedirect] == "" {
 		return errMsg("InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
 	info, err := rc.user.NS.CopyObject(rc.r.Context(), srcBucket, srcKey, rc.bucket, rc.key, opts)
 	if err != nil {
 		return sourceCondErr(err)
 	}
+	if src.versionID != "" {
+		rc.w.Header().Set("x-amz-copy-source-version-id", src.versionID)
+	}
+	setVersionID(rc.w.Header(), info.VersionID)
 	return writeXML(rc, http.StatusOK, copyObjectResult{Xmlns: s3ns, ETag: quoteETag(info.ETag), LastModified: xmlTime(info.LastModified)})
 }
 

@@ -5,6 +5,8 @@ import (
 	"net/http"
 
 	"github.com/johannesboyne/gofakes3"
+
+	"github.com/sealgate/sealgate/gateway"
 )
 
 // maxDeleteKeys is DeleteObjects' limit of keys per request.
@@ -13,8 +15,22 @@ const maxDeleteKeys = 1000
 // deleteObject serves DELETE /bucket/key: 204 whether or not the key
 // existed, as S3 answers.
 func (s *server) deleteObject(rc *reqCtx) error {
-	if err := rc.user.NS.DeleteObject(rc.r.Context(), rc.bucket, rc.key); err != nil {
+	vid, err := versionParam(rc.r.URL.Query())
+	if err != nil {
 		return err
+	}
+	r, err := rc.user.NS.DeleteVersion(rc.r.Context(), rc.bucket, rc.key, vid)
+	if err != nil {
+		return versionErr(err)
+	}
+	h := rc.w.Header()
+	if r.DeleteMarker {
+		h.Set("x-amz-delete-marker", "true")
+	}
+	if vid != "" {
+		h.Set("x-amz-version-id", vid)
+	} else {
+		setVersionID(h, r.DeleteMarkerVersionID)
 	}
 	rc.w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -34,26 +50,24 @@ func (s *server) deleteObjects(rc *reqCtx) error {
 	if err := xml.Unmarshal(body, &in); err != nil || len(in.Objects) > maxDeleteKeys {
 		return errCode("MalformedXML")
 	}
-	keys := make([]string, len(in.Objects))
+	objs := make([]gateway.ObjectVersion, len(in.Objects))
 	for i, o := range in.Objects {
-		if o.VersionID != "" && o.VersionID != "null" {
-			return errMsg("InvalidArgument", "Invalid version id specified")
-		}
-		keys[i] = o.Key
+		objs[i] = gateway.ObjectVersion{Key: o.Key, VersionID: o.VersionID}
 	}
-	out := gofakes3.MultiDeleteResult{Deleted: []gofakes3.ObjectID{}}
-	for _, r := range rc.user.NS.DeleteObjects(rc.r.Context(), rc.bucket, keys) {
+	out := deleteResult{Xmlns: s3ns, Deleted: []deletedEntry{}}
+	for _, r := range rc.user.NS.DeleteObjects(rc.r.Context(), rc.bucket, objs) {
 		if r.Err == nil {
 			if !in.Quiet {
-				out.Deleted = append(out.Deleted, gofakes3.ObjectID{Key: r.Key})
+				out.Deleted = append(out.Deleted, deletedEntry{Key: r.Key, VersionID: r.VersionID,
+					DeleteMarker: r.DeleteMarker, DeleteMarkerVersionID: r.DeleteMarkerVersionID})
 			}
 			continue
 		}
-		e := rc.apiError(r.Err, rc.r)
+		e := rc.apiError(versionErr(r.Err), rc.r)
 		if e.status >= 500 {
 			rc.logErr(r.Err)
 		}
-		out.Error = append(out.Error, gofakes3.ErrorResult{Key: r.Key, Code: gofakes3.ErrorCode(e.Code), Message: e.Message})
+		out.Error = append(out.Error, deleteError{Key: r.Key, VersionID: r.VersionID, Code: e.Code, Message: e.Message})
 	}
 	return writeXML(rc, http.StatusOK, out)
 }

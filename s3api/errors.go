@@ -86,6 +86,12 @@ var gatewayCodes = []struct {
 	// modes), the AWS SDKs and minio-go retry, so a client fails at once
 	// instead of re-sending the whole body to a full store.
 	{gateway.ErrInsufficientStorage, "InsufficientStorage"},
+	{gateway.ErrNoSuchVersion, "NoSuchVersion"},
+	{gateway.ErrMethodNotAllowed, "MethodNotAllowed"},
+	// A concurrent write of the same key in a versioned bucket won: nothing
+	// was stored, and a retry succeeds. 503 SlowDown is what every SDK and
+	// rclone retry by themselves.
+	{gateway.ErrConflict, "SlowDown"},
 }
 
 // statuses maps S3 codes to HTTP statuses; unknown codes are 500.
@@ -142,6 +148,7 @@ var messages = map[string]string{
 	"InvalidLocationConstraint":            "The specified location-constraint is not valid",
 	"MalformedXML":                         "The XML you provided was not well-formed or did not validate against our published schema",
 	"MethodNotAllowed":                     "The specified method is not allowed against this resource.",
+	"NoSuchVersion":                        "The specified version does not exist.",
 	"NotImplemented":                       "A header you provided implies functionality that is not implemented.",
 	"InternalError":                        "We encountered an internal error. Please try again.",
 	"ServiceUnavailable":                   "The storage behind this gateway is unavailable. Please try again.",

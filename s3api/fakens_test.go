@@ -230,12 +230,41 @@ func (f *fakeNS) DeleteObject(_ context.Context, bucket, key string) error {
 	return nil
 }
 
-func (f *fakeNS) DeleteObjects(ctx context.Context, bucket string, keys []string) []gateway.DeleteResult {
-	out := make([]gateway.DeleteResult, len(keys))
-	for i, k := range keys {
-		out[i] = gateway.DeleteResult{Key: k, Err: f.DeleteObject(ctx, bucket, k)}
+func (f *fakeNS) DeleteObjects(ctx context.Context, bucket string, objs []gateway.ObjectVersion) []gateway.DeleteResult {
+	out := make([]gateway.DeleteResult, len(objs))
+	for i, o := range objs {
+		out[i], _ = f.DeleteVersion(ctx, bucket, o.Key, o.VersionID)
 	}
 	return out
+}
+
+// DeleteVersion knows only unversioned buckets: the null version is the
+// object, any other version id is malformed.
+func (f *fakeNS) DeleteVersion(ctx context.Context, bucket, key, vid string) (gateway.DeleteResult, error) {
+	r := gateway.DeleteResult{Key: key, VersionID: vid, Err: gateway.ErrInvalidArgument}
+	if vid == "" || vid == gateway.NullVersion {
+		r.Err = f.DeleteObject(ctx, bucket, key)
+	}
+	return r, r.Err
+}
+
+func (f *fakeNS) ListObjectVersions(ctx context.Context, bucket string, q gateway.VersionQuery) (gateway.VersionList, error) {
+	l, err := f.ListObjects(ctx, bucket, gateway.ListQuery{Prefix: q.Prefix, Delimiter: q.Delimiter, Marker: q.KeyMarker, MaxKeys: q.MaxKeys})
+	out := gateway.VersionList{CommonPrefixes: l.CommonPrefixes, IsTruncated: l.IsTruncated, NextKeyMarker: l.NextMarker}
+	for _, o := range l.Objects {
+		o.VersionID, o.IsLatest = gateway.NullVersion, true
+		out.Versions = append(out.Versions, o)
+	}
+	return out, err
+}
+
+func (f *fakeNS) GetBucketVersioning(ctx context.Context, bucket string) (gateway.Versioning, error) {
+	_, err := f.HeadBucket(ctx, bucket)
+	return gateway.VersioningOff, err
+}
+
+func (f *fakeNS) PutBucketVersioning(context.Context, string, gateway.Versioning) error {
+	return gateway.ErrInvalidArgument
 }
 
 func (f *fakeNS) CopyObject(_ context.Context, sb, sk, db, dk string, opts gateway.CopyOptions) (gateway.ObjectInfo, error) {

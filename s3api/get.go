@@ -51,7 +51,9 @@ func checkPartNumber(q url.Values) error {
 // object is looked up first (with the request's conditions), so that a
 // missing object is still NoSuchKey and a failed condition still 412.
 func (rc *reqCtx) unsatisfiable() error {
-	info, err := rc.user.NS.HeadObject(rc.r.Context(), rc.bucket, rc.key, getOptions(rc.r.Header))
+	opts := getOptions(rc.r.Header)
+	opts.VersionID = rc.r.URL.Query().Get("versionId")
+	info, err := rc.user.NS.HeadObject(rc.r.Context(), rc.bucket, rc.key, opts)
 	if err != nil {
 		return rc.notModified(info, err)
 	}
@@ -71,7 +73,10 @@ func (s *server) getObject(rc *reqCtx, q url.Values) error {
 	if err := checkPartNumber(q); err != nil {
 		return err
 	}
-	opts := getOptions(rc.r.Header)
+	opts, err := versionedGetOptions(rc.r.Header, q)
+	if err != nil {
+		return err
+	}
 	rg, err := parseRangeHeader(rc.r.Header.Get("Range"))
 	if err != nil {
 		return rc.unsatisfiable()
@@ -124,7 +129,11 @@ func (s *server) headObject(rc *reqCtx, q url.Values) error {
 	if err := checkPartNumber(q); err != nil {
 		return err
 	}
-	info, err := rc.user.NS.HeadObject(rc.r.Context(), rc.bucket, rc.key, getOptions(rc.r.Header))
+	opts, err := versionedGetOptions(rc.r.Header, q)
+	if err != nil {
+		return err
+	}
+	info, err := rc.user.NS.HeadObject(rc.r.Context(), rc.bucket, rc.key, opts)
 	if err != nil {
 		return rc.notModified(info, err)
 	}
@@ -140,6 +149,7 @@ func (s *server) headObject(rc *reqCtx, q url.Values) error {
 // returns with a 304 or a 416.
 func (rc *reqCtx) objectErr(or *gateway.ObjectReader, err error) error {
 	if or == nil {
+		markerHeaders(rc.w.Header(), err)
 		return err
 	}
 	if errors.Is(err, gateway.ErrInvalidRange) {
@@ -151,6 +161,7 @@ func (rc *reqCtx) objectErr(or *gateway.ObjectReader, err error) error {
 // notModified adds the object's ETag and Last-Modified to a 304, as AWS
 // does; other errors pass through.
 func (rc *reqCtx) notModified(info gateway.ObjectInfo, err error) error {
+	markerHeaders(rc.w.Header(), err)
 	if errors.Is(err, gateway.ErrNotModified) {
 		rc.w.Header().Set("ETag", quoteETag(info.ETag))
 		rc.w.Header().Set("Last-Modified", info.LastModified.UTC().Format(httpTime))
@@ -178,6 +189,7 @@ func (rc *reqCtx) writeObjectHeaders(info gateway.ObjectInfo, rg *gateway.Range,
 	h.Set("ETag", quoteETag(info.ETag))
 	h.Set("Last-Modified", info.LastModified.UTC().Format(httpTime))
 	h.Set("Accept-Ranges", "bytes")
+	setVersionID(h, info.VersionID)
 	// The stored checksum covers the whole object: like S3, send it only
 	// when the whole object is sent (clients verify it against the body).
 	if rg == nil && strings.EqualFold(rc.r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") {

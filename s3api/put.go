@@ -57,6 +57,7 @@ func (s *server) putObject(rc *reqCtx) error {
 	h := rc.w.Header()
 	h.Set("ETag", quoteETag(info.ETag))
 	h.Set("x-amz-object-size", strconv.FormatInt(info.Size, 10)) // PutObjectOutput.Size
+	setVersionID(h, info.VersionID)
 	setAuthChecksum(h, rc.auth)
 	rc.w.WriteHeader(http.StatusOK)
 	return nil
@@ -138,11 +139,13 @@ func (s *server) uploadPartCopy(rc *reqCtx, q url.Values) error {
 	if err != nil {
 		return err
 	}
-	srcBucket, srcKey, err := parseCopySource(rc.r.Header.Get("X-Amz-Copy-Source"))
+	src, err := parseCopySource(rc.r.Header.Get("X-Amz-Copy-Source"))
 	if err != nil {
 		return err
 	}
+	srcBucket, srcKey := src.bucket, src.key
 	cond := copySourceConditions(rc.r.Header)
+	cond.VersionID = src.versionID
 	if rh := rc.r.Header.Get("X-Amz-Copy-Source-Range"); rh != "" {
 		// Only the syntax here: the namespace checks the range against the
 		// source it reads (one read, no window for an overwrite to turn into

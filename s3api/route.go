@@ -27,7 +27,7 @@ func (s *server) addressOf(r *http.Request) (bucket, key string, err error) {
 // unsupported lists the subresources sealgate does not implement. Reads of
 // them get AWS's canned "not configured" answers (canned.go); writes 501.
 var unsupported = []string{
-	"acl", "versioning", "object-lock", "lifecycle", "cors", "policy", "tagging",
+	"acl", "object-lock", "lifecycle", "cors", "policy", "tagging",
 	"location", "encryption", "website", "replication", "logging", "notification",
 	"accelerate", "requestPayment", "ownershipControls", "publicAccessBlock",
 	"policyStatus", "analytics", "metrics", "inventory", "intelligent-tiering",
@@ -67,6 +67,9 @@ func (s *server) route(rc *reqCtx) error {
 		rc.op = "GetObjectAttributes"
 		return s.getAttributes(rc)
 	}
+	if _, ok := q["versioning"]; ok && rc.bucket != "" && rc.key == "" {
+		return s.bucketVersioning(rc)
+	}
 	if sub := subresourceOf(q); sub != "" {
 		return s.subresource(rc, sub)
 	}
@@ -76,9 +79,6 @@ func (s *server) route(rc *reqCtx) error {
 		}
 		rc.op = "ListBuckets"
 		return s.listBuckets(rc)
-	}
-	if v := q.Get("versionId"); v != "" && v != "null" {
-		return errMsg("InvalidArgument", "Invalid version id specified")
 	}
 	if rc.key == "" {
 		return s.routeBucket(rc, q)

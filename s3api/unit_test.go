@@ -138,22 +138,23 @@ func TestParseRange(t *testing.T) {
 
 func TestParseCopySource(t *testing.T) {
 	tests := []struct {
-		h, bucket, key string
-		ok             bool
+		h, bucket, key, version string
+		ok                      bool
 	}{
-		{"b/k", "b", "k", true},
-		{"/b/dir/k", "b", "dir/k", true},
-		{"b/a%20b%2Bc", "b", "a b+c", true},
-		{"b/k?versionId=null", "b", "k", true},
-		{"b/k?versionId=v1", "", "", false},
-		{"b", "", "", false},
-		{"b/", "", "", false},
-		{"%zz/k", "", "", false},
+		{"b/k", "b", "k", "", true},
+		{"/b/dir/k", "b", "dir/k", "", true},
+		{"b/a%20b%2Bc", "b", "a b+c", "", true},
+		{"b/k?versionId=null", "b", "k", "null", true},
+		{"b/k?versionId=v1", "b", "k", "v1", true}, // the gateway checks its form
+		{"b/k?versionId=", "", "", "", false},
+		{"b", "", "", "", false},
+		{"b/", "", "", "", false},
+		{"%zz/k", "", "", "", false},
 	}
 	for _, tt := range tests {
-		b, k, err := parseCopySource(tt.h)
-		if (err == nil) != tt.ok || b != tt.bucket || k != tt.key {
-			t.Errorf("%q: %q %q %v", tt.h, b, k, err)
+		src, err := parseCopySource(tt.h)
+		if (err == nil) != tt.ok || (tt.ok && src != (copySource{tt.bucket, tt.key, tt.version})) {
+			t.Errorf("%q: %+v %v", tt.h, src, err)
 		}
 	}
 }
@@ -206,9 +207,9 @@ func FuzzParseCopyRange(f *testing.F) {
 func FuzzCopySource(f *testing.F) {
 	f.Add("/b/k?versionId=null")
 	f.Fuzz(func(t *testing.T, h string) {
-		b, k, err := parseCopySource(h)
-		if err == nil && (b == "" || k == "" || len(k) > maxKeyLen) {
-			t.Fatalf("%q: %q %q", h, b, k)
+		src, err := parseCopySource(h)
+		if err == nil && (src.bucket == "" || src.key == "" || len(src.key) > maxKeyLen) {
+			t.Fatalf("%q: %+v", h, src)
 		}
 	})
 }

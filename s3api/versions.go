@@ -4,17 +4,20 @@ import (
 	"encoding/xml"
 	"net/http"
 	"net/url"
+
+	"github.com/sealgate/sealgate/gateway"
 )
 
 type versionEntry struct {
+	XMLName      xml.Name
 	Key          string `xml:"Key"`
 	VersionID    string `xml:"VersionId"`
 	IsLatest     bool   `xml:"IsLatest"`
 	LastModified string `xml:"LastModified"`
-	ETag         string `xml:"ETag"`
-	Size         int64  `xml:"Size"`
+	ETag         string `xml:"ETag,omitempty"`
+	Size         *int64 `xml:"Size,omitempty"`
 	Owner        owner  `xml:"Owner"`
-	StorageClass string `xml:"StorageClass"`
+	StorageClass string `xml:"StorageClass,omitempty"`
 }
 
 type versionsResult struct {
@@ -30,39 +33,54 @@ type versionsResult struct {
 	Delimiter           string         `xml:"Delimiter,omitempty"`
 	EncodingType        string         `xml:"EncodingType,omitempty"`
 	IsTruncated         bool           `xml:"IsTruncated"`
-	Versions            []versionEntry `xml:"Version"`
+	Entries             []versionEntry // Version and DeleteMarker elements, in order
 	CommonPrefixes      []commonPrefix `xml:"CommonPrefixes"`
 }
 
-// listVersions serves ListObjectVersions on an unversioned bucket: every
-// current object is its only version, "null", and the latest.
+// listVersions serves ListObjectVersions: versions and delete markers in
+// the gateway's order (S3's), each element named by its kind.
 func (s *server) listVersions(rc *reqCtx, q url.Values) error {
 	p, err := parseListParams(q, "max-keys")
 	if err != nil {
 		return err
 	}
-	marker := q.Get("key-marker")
-	page, err := rc.listPage(p, marker, "")
-	if err != nil {
-		return err
+	keyMarker, vidMarker := q.Get("key-marker"), q.Get("version-id-marker")
+	if vidMarker != "" && keyMarker == "" {
+		return errMsg("InvalidArgument", "A version-id marker cannot be specified without a key marker.")
 	}
-	res := &versionsResult{Xmlns: s3ns, Name: rc.bucket, Prefix: p.encode(p.prefix), KeyMarker: p.encode(marker),
-		VersionIDMarker: q.Get("version-id-marker"), MaxKeys: p.maxKeys, Delimiter: p.encode(p.delimiter),
-		IsTruncated: page.IsTruncated}
+	res := &versionsResult{Xmlns: s3ns, Name: rc.bucket, Prefix: p.encode(p.prefix), KeyMarker: p.encode(keyMarker),
+		VersionIDMarker: vidMarker, MaxKeys: p.maxKeys, Delimiter: p.encode(p.delimiter)}
 	if p.encode(" ") != " " {
 		res.EncodingType = "url"
 	}
+	if p.maxKeys == 0 {
+		_, err := rc.user.NS.HeadBucket(rc.r.Context(), rc.bucket)
+		if err != nil {
+			return err
+		}
+		return writeXML(rc, http.StatusOK, res)
+	}
+	page, err := rc.user.NS.ListObjectVersions(rc.r.Context(), rc.bucket, gateway.VersionQuery{Prefix: p.prefix,
+		Delimiter: p.delimiter, KeyMarker: keyMarker, VersionIDMarker: vidMarker, MaxKeys: p.maxKeys})
+	if err != nil {
+		return err
+	}
 	o := ownerOf(rc.user.Name)
-	for _, obj := range page.Objects {
-		res.Versions = append(res.Versions, versionEntry{Key: p.encode(obj.Key), VersionID: "null", IsLatest: true,
-			LastModified: xmlTime(obj.LastModified), ETag: quoteETag(obj.ETag), Size: obj.Size, Owner: o, StorageClass: "STANDARD"})
+	for _, v := range page.Versions {
+		e := versionEntry{XMLName: xml.Name{Local: "Version"}, Key: p.encode(v.Key), VersionID: v.VersionID, IsLatest: v.IsLatest,
+			LastModified: xmlTime(v.LastModified), Owner: o}
+		if v.DeleteMarker {
+			e.XMLName.Local = "DeleteMarker"
+		} else {
+			e.ETag, e.Size, e.StorageClass = quoteETag(v.ETag), &v.Size, "STANDARD"
+		}
+		res.Entries = append(res.Entries, e)
 	}
 	for _, cp := range page.CommonPrefixes {
 		res.CommonPrefixes = append(res.CommonPrefixes, commonPrefix{p.encode(cp)})
 	}
-	if page.IsTruncated {
-		res.NextKeyMarker, res.NextVersionIDMarker = p.encode(page.NextMarker), "null"
-	}
+	res.IsTruncated = page.IsTruncated
+	res.NextKeyMarker, res.NextVersionIDMarker = p.encode(page.NextKeyMarker), page.NextVersionIDMarker
 	return writeXML(rc, http.StatusOK, res)
 }
 

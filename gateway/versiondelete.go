@@ -1,0 +1,189 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/sealgate/sealgate/backends"
+)
+
+// DeleteObject implements Namespace. It reads the bucket's record first:
+// deleting a key of a bucket deleted through another gateway answers
+// ErrNoSuchBucket.
+func (n *userNS) DeleteObject(ctx context.Context, bucket, key string) error {
+	_, err := n.DeleteVersion(ctx, bucket, key, "")
+	return err
+}
+
+// DeleteVersion implements Namespace.
+func (n *userNS) DeleteVersion(ctx context.Context, bucket, key, versionID string) (DeleteResult, error) {
+	bs, err := n.headBucket(ctx, bucket)
+	if err != nil {
+		return DeleteResult{Key: key, VersionID: versionID}, err
+	}
+	return n.deleteIn(ctx, bucket, key, versionID, bs.versioning)
+}
+
+// deleteIn deletes without a bucket check, in versioning state v.
+func (n *userNS) deleteIn(ctx context.Context, bucket, key, versionID string, v Versioning) (DeleteResult, error) {
+	res := DeleteResult{Key: key, VersionID: versionID}
+	if versionID != "" && !validVersionID(versionID) {
+		return res, fmt.Errorf("%w: invalid version id", ErrInvalidArgument)
+	}
+	up, err := n.objectKey(bucket, key)
+	if err != nil {
+		return res, err
+	}
+	defer n.svc.lists.invalidate(n.bucketPrefix(bucket))
+	switch {
+	case versionID != "":
+		res.DeleteMarker, err = n.deleteNamedVersion(ctx, bucket, key, up, versionID)
+	case v == VersioningOff:
+		err = n.deleteKey(ctx, bucket, key, up)
+	default:
+		res.DeleteMarkerVersionID, err = n.putMarker(ctx, bucket, key, up)
+		res.DeleteMarker = err == nil
+	}
+	return res, err
+}
+
+// deleteKey deletes a key of an unversioned bucket and its properties.
+func (n *userNS) deleteKey(ctx context.Context, bucket, key, up string) error {
+	if err := n.svc.store.Delete(ctx, up); err != nil {
+		return upstreamErr(err, ErrNoSuchKey)
+	}
+	n.dropProps(ctx, bucket, key)
+	return nil
+}
+
+// putMarker makes a delete marker the current version of key, setting the
+// current version aside as a write does (beginVersion), and returns the
+// marker's version id. A lost compare-and-swap is retried: a delete has no
+// body to lose.
+func (n *userNS) putMarker(ctx context.Context, bucket, key, up string) (string, error) {
+	for range maxSwapAttempts {
+		now := n.svc.cfg.Now().UTC()
+		vw, err := n.beginVersion(ctx, bucket, key, up, backends.PutOptions{}, nil, now)
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		rec := n.sealMarker(bucket, key, vw.id, now)
+		_, err = n.svc.store.Put(ctx, up, bytes.NewReader(rec), int64(len(rec)), vw.cond)
+		if errors.Is(err, backends.ErrPreconditionFailed) {
+			continue
+		}
+		if err != nil {
+			return "", upstreamErr(err, ErrNoSuchKey)
+		}
+		n.dropProps(ctx, bucket, key)
+		return vw.id, vw.finish(ctx, n, up)
+	}
+	return "", fmt.Errorf("%w: key changed %d times in a row", ErrConflict, maxSwapAttempts)
+}
+
+// deleteNamedVersion deletes one version for good and reports whether it
+// was a delete marker. Deleting the current version makes the newest
+// noncurrent one current again. An absent version is not an error (S3).
+func (n *userNS) deleteNamedVersion(ctx context.Context, bucket, key, up, vid string) (bool, error) {
+	for range maxSwapAttempts {
+		cur, err := n.currentVersion(ctx, bucket, key, up)
+		if err != nil {
+			return false, err
+		}
+		if cur.exists && cur.info.VersionID == vid {
+			err = n.promote(ctx, up, cur)
+			if errors.Is(err, ErrConflict) {
+				continue
+			}
+			return cur.info.DeleteMarker, err
+		}
+		vk, st, err := n.findVersion(ctx, up, vid)
+		if errors.Is(err, ErrNoSuchVersion) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		if err := n.svc.store.Delete(ctx, vk); err != nil && !isNotExist(err) {
+			return false, upstreamErr(err, ErrNoSuchKey)
+		}
+		return isMarkerSize(st.Size), nil
+	}
+	return false, fmt.Errorf("%w: key changed %d times in a row", ErrConflict, maxSwapAttempts)
+}
+
+// promote replaces the current version cur by the newest noncurrent one
+// (compare-and-swap), or deletes it if there is none.
+func (n *userNS) promote(ctx context.Context, up string, cur current) error {
+	vs, err := n.noncurrent(ctx, up)
+	if err != nil {
+		return err
+	}
+	if len(vs) == 0 {
+		if err := n.svc.store.Delete(ctx, up); err != nil && !isNotExist(err) {
+			return upstreamErr(err, ErrNoSuchKey)
+		}
+		return nil
+	}
+	next := vs[0]
+	if err := n.copyUpstream(ctx, next.Key, next, up, backends.PutOptions{IfMatch: cur.st.ETag}); err != nil {
+		return err
+	}
+	if err := n.svc.store.Delete(ctx, next.Key); err != nil && !isNotExist(err) {
+		return upstreamErr(err, ErrNoSuchKey)
+	}
+	return nil
+}
+
+// findVersion returns the upstream key and version of the noncurrent
+// version vid of the key at up; ErrNoSuchVersion if there is none.
+func (n *userNS) findVersion(ctx context.Context, up, vid string) (string, backends.ObjectInfo, error) {
+	if vid != NullVersion {
+		vk := versionsDir(up) + vid
+		st, err := n.svc.store.Stat(ctx, vk)
+		if isNotExist(err) {
+			return "", st, fmt.Errorf("%w: %s", ErrNoSuchVersion, vid)
+		}
+		return vk, st, upstreamErr(err, ErrNoSuchVersion)
+	}
+	vs, err := n.noncurrent(ctx, up)
+	if err != nil {
+		return "", backends.ObjectInfo{}, err
+	}
+	for _, o := range vs {
+		if _, v, _ := splitVersionKey(o.Key); v == NullVersion {
+			return o.Key, o, nil
+		}
+	}
+	return "", backends.ObjectInfo{}, fmt.Errorf("%w: %s", ErrNoSuchVersion, vid)
+}
+
+// DeleteObjects implements Namespace: one bucket check, then each object
+// independently, a few at a time.
+func (n *userNS) DeleteObjects(ctx context.Context, bucket string, objs []ObjectVersion) []DeleteResult {
+	out := make([]DeleteResult, len(objs))
+	bs, berr := n.headBucket(ctx, bucket)
+	var g errgroup.Group
+	g.SetLimit(8)
+	for i, o := range objs {
+		g.Go(func() error {
+			if berr != nil {
+				out[i] = DeleteResult{Key: o.Key, VersionID: o.VersionID, Err: berr}
+				return nil
+			}
+			r, err := n.deleteIn(ctx, bucket, o.Key, o.VersionID, bs.versioning)
+			r.Err = err
+			out[i] = r
+			return nil // each object reports its own result
+		})
+	}
+	_ = g.Wait()
+	return out
+}

@@ -1,0 +1,88 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/sealgate/sealgate/backends"
+)
+
+// versionWrite is how a write commits in its bucket's versioning state.
+type versionWrite struct {
+	id   string              // the new version's id; "" when versioning is off
+	cond backends.PutOptions // the commit's upstream condition
+	// swapped: cond is the gateway's own compare-and-swap, not the
+	// client's: a failure is ErrConflict, not ErrPreconditionFailed.
+	swapped bool
+	// dropNull: a suspended bucket's write replaces a noncurrent null
+	// version too.
+	dropNull bool
+}
+
+// beginVersion prepares a write of key (stored at up) under the client's
+// condition cond: in a bucket with versioning, the current version is set
+// aside unless the write replaces it (a null version of a suspended
+// bucket), and the commit becomes a compare-and-swap on it. keep rewrites
+// a version in place (re-encryption).
+func (n *userNS) beginVersion(ctx context.Context, bucket, key, up string, cond backends.PutOptions, keep *string, now time.Time) (versionWrite, error) {
+	if keep != nil {
+		return versionWrite{id: *keep, cond: cond}, nil
+	}
+	bs, err := n.bucketState(ctx, bucket)
+	if err != nil || bs.versioning == VersioningOff {
+		return versionWrite{cond: cond}, err
+	}
+	cur, err := n.currentVersion(ctx, bucket, key, up)
+	if err != nil {
+		return versionWrite{}, err
+	}
+	if err := cur.check(cond); err != nil {
+		return versionWrite{}, err
+	}
+	vw := versionWrite{cond: backends.PutOptions{IfAbsent: true}, swapped: !cond.IfAbsent && cond.IfMatch == ""}
+	if cur.exists {
+		vw.cond = backends.PutOptions{IfMatch: cur.st.ETag}
+		if bs.versioning == VersioningEnabled || cur.info.VersionID != NullVersion {
+			if err := n.setAside(ctx, up, cur); err != nil {
+				return versionWrite{}, err
+			}
+		}
+	}
+	if bs.versioning == VersioningEnabled {
+		vw.id = newVersionID(now)
+	} else {
+		vw.id, vw.dropNull = NullVersion, true
+	}
+	return vw, nil
+}
+
+// check applies the client's condition to the current version: a delete
+// marker counts as no object.
+func (c current) check(cond backends.PutOptions) error {
+	live := c.exists && !c.info.DeleteMarker
+	switch {
+	case cond.IfAbsent && live:
+		return fmt.Errorf("%w: If-None-Match", ErrPreconditionFailed)
+	case cond.IfMatch != "" && (!live || c.st.ETag != cond.IfMatch):
+		return fmt.Errorf("%w: If-Match", ErrPreconditionFailed)
+	}
+	return nil
+}
+
+// commitErr maps the upstream error of the commit.
+func (vw versionWrite) commitErr(err error) error {
+	if vw.swapped && errors.Is(err, backends.ErrPreconditionFailed) {
+		return fmt.Errorf("%w: %w", ErrConflict, err)
+	}
+	return upstreamErr(err, ErrNoSuchKey)
+}
+
+// finish runs after the commit.
+func (vw versionWrite) finish(ctx context.Context, n *userNS, up string) error {
+	if !vw.dropNull {
+		return nil
+	}
+	return n.dropNoncurrentNull(context.WithoutCancel(ctx), up)
+}
