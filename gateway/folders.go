@@ -33,6 +33,9 @@ func (n *userNS) HeadFolder(ctx context.Context, bucket, prefix string) (FolderI
 		if err != nil {
 			return ObjectInfo{}, upstreamErr(err, ErrNoSuchKey)
 		}
+		if isMarkerSize(st.Size) {
+			return ObjectInfo{}, fmt.Errorf("%w: deleted folder marker", ErrNoSuchKey)
+		}
 		return n.objectInfo(ctx, bucket, prefix, up, st)
 	})
 	if err == nil {
@@ -49,7 +52,13 @@ func (n *userNS) HeadFolder(ctx context.Context, bucket, prefix string) (FolderI
 	if err != nil {
 		return FolderInfo{}, upstreamErr(err, ErrNoSuchBucket)
 	}
-	if len(page.Objects) == 0 {
+	live := len(page.Objects) > 0
+	if live && isMarkerSize(page.Objects[0].Size) { // a versioned bucket's deleted key
+		if live, err = n.holdsLiveObject(ctx, n.bucketPrefix(bucket)+enc); err != nil {
+			return FolderInfo{}, err
+		}
+	}
+	if !live {
 		return FolderInfo{}, n.orNoBucket(ctx, bucket, fmt.Errorf("%w: folder %s", ErrNoSuchKey, prefix))
 	}
 	return FolderInfo{}, nil

@@ -135,6 +135,9 @@ func (n *userNS) rawListing(ctx context.Context, bucket, upPrefix, dir string, d
 	if err != nil {
 		return listView{}, err
 	}
+	if out, err = n.dropDeletedFolders(ctx, bucket, out); err != nil {
+		return listView{}, err
+	}
 	slices.SortFunc(out, func(a, b listEntry) int { return strings.Compare(a.name, b.name) })
 	n.svc.lists.put(ck, n.bucketPrefix(bucket), id, gen, out, n.svc.cfg.Now())
 	return listView{entries: out, key: ck, id: id, fresh: true, empty: len(out) == 0}, nil
@@ -172,7 +175,7 @@ func (n *userNS) decryptPage(ctx context.Context, bucket, upPrefix, dir string, 
 			n.svc.integrityFailure("name")
 			continue
 		}
-		out = append(out, listEntry{name: dir + seg + "/", prefix: true})
+		out = append(out, listEntry{name: dir + seg + "/", up: p, prefix: true})
 	}
 	return out
 }

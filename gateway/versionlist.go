@@ -230,3 +230,60 @@ func (n *userNS) versionInfo(ctx context.Context, bucket string, e versionEntry)
 	info.IsLatest = e.latest
 	return info, err
 }
+
+// dropDeletedFolders removes from a delimited listing of a versioned
+// bucket the folders that hold only delete markers: S3 lists no common
+// prefix for keys that are all deleted, and WebDAV shows no such folder.
+// Each folder costs upstream listings until its first live object; the
+// bucket's state comes from the bucket hint, read only when the listing
+// has folders.
+func (n *userNS) dropDeletedFolders(ctx context.Context, bucket string, entries []listEntry) ([]listEntry, error) {
+	if !slices.ContainsFunc(entries, func(e listEntry) bool { return e.prefix }) {
+		return entries, nil
+	}
+	bs, err := n.bucketState(ctx, bucket)
+	if err != nil || bs.versioning == VersioningOff {
+		return entries, err
+	}
+	live := make([]bool, len(entries))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(n.svc.cfg.FetchParallelism)
+	for i, e := range entries {
+		if !e.prefix {
+			live[i] = true
+			continue
+		}
+		g.Go(func() (err error) {
+			live[i], err = n.holdsLiveObject(gctx, e.up)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	out := entries[:0]
+	for i, e := range entries {
+		if live[i] {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// errFound stops a walk at the first live object.
+var errFound = errors.New("gateway: found")
+
+// holdsLiveObject reports whether an upstream prefix holds an object that
+// is not a delete marker.
+func (n *userNS) holdsLiveObject(ctx context.Context, prefix string) (bool, error) {
+	err := n.svc.eachObject(ctx, prefix, func(o backends.ObjectInfo) error {
+		if !isMarkerSize(o.Size) {
+			return errFound
+		}
+		return nil
+	})
+	if errors.Is(err, errFound) {
+		return true, nil
+	}
+	return false, err
+}

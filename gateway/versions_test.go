@@ -296,3 +296,28 @@ func TestCopyFromVersion(t *testing.T) {
 		t.Fatalf("versions %v", got)
 	}
 }
+
+// TestDeletedFolderIsNotListed: a folder whose keys are all deleted is
+// not listed, in S3 listings and so in WebDAV's.
+func TestDeletedFolderIsNotListed(t *testing.T) {
+	ctx := context.Background()
+	n, _ := versioned(t)
+	put(t, n, "bkt", "gone/a", []byte("a"), nil)
+	put(t, n, "bkt", "gone/sub/b", []byte("b"), nil)
+	put(t, n, "bkt", "kept/c", []byte("c"), nil)
+	for _, k := range []string{"gone/a", "gone/sub/b"} {
+		if err := n.DeleteObject(ctx, "bkt", k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l, err := n.ListObjects(ctx, "bkt", ListQuery{Delimiter: "/"})
+	if err != nil || fmt.Sprint(l.CommonPrefixes) != "[kept/]" {
+		t.Fatalf("folders %v %v", l.CommonPrefixes, err)
+	}
+	if _, err := n.HeadFolder(ctx, "bkt", "gone/"); !errors.Is(err, ErrNoSuchKey) {
+		t.Fatalf("HeadFolder of a deleted folder: %v", err)
+	}
+	if _, err := n.HeadFolder(ctx, "bkt", "kept/"); err != nil {
+		t.Fatalf("HeadFolder of a live folder: %v", err)
+	}
+}
