@@ -39,6 +39,10 @@ var errTable = []errStatus{
 	{gateway.ErrNoSuchBucket, http.StatusNotFound, false},
 	{gateway.ErrNoSuchUpload, http.StatusNotFound, false},
 	{gateway.ErrNoSuchVersion, http.StatusNotFound, false},
+	{gateway.ErrInvalidVersionID, http.StatusBadRequest, false},
+	{gateway.ErrObjectLocked, http.StatusForbidden, false},
+	{gateway.ErrNoLockConfig, http.StatusBadRequest, false},
+	{gateway.ErrInvalidBucketState, http.StatusConflict, false},
 	{gateway.ErrMethodNotAllowed, http.StatusNotFound, false}, // a delete marker: the file is gone
 	{os.ErrNotExist, http.StatusNotFound, false},
 	{gateway.ErrBucketNotEmpty, http.StatusConflict, false},

@@ -68,7 +68,7 @@ func (f *davFS) deleteTree(ctx context.Context, bucket, prefix string) error {
 		for i, k := range keys[:n] {
 			objs[i] = gateway.ObjectVersion{Key: k}
 		}
-		for _, r := range ns.DeleteObjects(ctx, bucket, objs) {
+		for _, r := range ns.DeleteObjects(ctx, bucket, objs, gateway.DeleteOptions{}) {
 			if r.Err != nil {
 				return r.Err
 			}

@@ -45,6 +45,8 @@ var (
 	ErrInsufficientStorage = errors.New("gateway: upstream out of space")
 	// ErrNoSuchVersion: the version id names no version of the key.
 	ErrNoSuchVersion = errors.New("gateway: no such version")
+	// ErrInvalidVersionID: a version id that is not well formed.
+	ErrInvalidVersionID = errors.New("gateway: invalid version id")
 	// ErrMethodNotAllowed: the version asked for is a delete marker, which
 	// has no data (S3 answers 405). See DeleteMarkerError.
 	ErrMethodNotAllowed = errors.New("gateway: the version is a delete marker")
@@ -90,6 +92,12 @@ type ObjectInfo struct {
 	// DeleteMarker and IsLatest are set in version listings.
 	DeleteMarker bool
 	IsLatest     bool
+	// Lock is the version's Object Lock, on GetObject and HeadObject of a
+	// version written in a bucket with Object Lock (nil otherwise).
+	Lock *ObjectLock
+	// lockable: written in a bucket with Object Lock (its sealed metadata
+	// says so), so reads look for its lock.
+	lockable bool
 }
 
 // BucketInfo describes one bucket.
@@ -111,6 +119,15 @@ type PutOptions struct {
 	// ChecksumFunc, if set, is called after the body reached EOF and returns
 	// the verified checksum (for trailer checksums known only at the end).
 	ChecksumFunc func() cryptolayer.Checksum
+	// Lock, if set, is the new version's Object Lock (else the bucket's
+	// default retention applies). ErrNoLockConfig in a bucket without it.
+	Lock *ObjectLock
+}
+
+// DeleteOptions control the deletion of a version.
+type DeleteOptions struct {
+	// BypassGovernance lets a deletion pass GOVERNANCE retention.
+	BypassGovernance bool
 }
 
 // Range is a byte range of a GET, as in HTTP, resolved by the gateway
@@ -163,6 +180,8 @@ type CopyOptions struct {
 	Source GetOptions
 	// Conditions on the destination, as for PutObject.
 	IfNoneMatch, IfMatch string
+	// Lock is the copy's Object Lock, as PutOptions.Lock.
+	Lock *ObjectLock
 }
 
 // ListQuery selects a page of ListObjects (v1 and v2 both map onto it).
@@ -280,8 +299,9 @@ type Namespace interface {
 	// DeleteVersion deletes one version of key for good, or, with
 	// versionID "", deletes key as S3 does: in a bucket with versioning
 	// enabled or suspended, a delete marker becomes the current version.
-	DeleteVersion(ctx context.Context, bucket, key, versionID string) (DeleteResult, error)
-	DeleteObjects(ctx context.Context, bucket string, objs []ObjectVersion) []DeleteResult
+	// A version under Object Lock is not deleted (ErrObjectLocked).
+	DeleteVersion(ctx context.Context, bucket, key, versionID string, o DeleteOptions) (DeleteResult, error)
+	DeleteObjects(ctx context.Context, bucket string, objs []ObjectVersion, o DeleteOptions) []DeleteResult
 	CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, opts CopyOptions) (ObjectInfo, error)
 	ListObjects(ctx context.Context, bucket string, q ListQuery) (ListResult, error)
 	// ListObjectVersions lists every version and delete marker.
@@ -291,6 +311,23 @@ type Namespace interface {
 	// bucket's versioning state (VersioningOff cannot be set).
 	GetBucketVersioning(ctx context.Context, bucket string) (Versioning, error)
 	PutBucketVersioning(ctx context.Context, bucket string, v Versioning) error
+
+	// CreateLockedBucket creates a bucket with versioning and Object Lock
+	// enabled (S3's x-amz-bucket-object-lock-enabled).
+	CreateLockedBucket(ctx context.Context, bucket string) error
+	// GetObjectLockConfiguration is ErrNoLockConfig for a bucket without
+	// Object Lock; PutObjectLockConfiguration enables it (versioning must
+	// be enabled) or changes the default retention.
+	GetObjectLockConfiguration(ctx context.Context, bucket string) (LockConfig, error)
+	PutObjectLockConfiguration(ctx context.Context, bucket string, c LockConfig) error
+	// GetObjectLock returns a version's lock ("": the current version's).
+	GetObjectLock(ctx context.Context, bucket, key, versionID string) (ObjectLock, error)
+	// PutObjectRetention sets a version's retention (RetentionNone removes
+	// it): COMPLIANCE can only be extended, GOVERNANCE changed only with
+	// bypass (ErrObjectLocked).
+	PutObjectRetention(ctx context.Context, bucket, key, versionID string, mode RetentionMode, until time.Time, bypass bool) error
+	// PutObjectLegalHold sets or clears a version's legal hold.
+	PutObjectLegalHold(ctx context.Context, bucket, key, versionID string, on bool) error
 
 	CreateMultipartUpload(ctx context.Context, bucket, key string, opts PutOptions) (uploadID string, err error)
 	// UploadPart streams one part, as PutObject streams an object, and

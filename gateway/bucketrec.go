@@ -21,6 +21,9 @@ import (
 //	          'd'           deleting (a DeleteBucket runs); else live
 //	          'v' and 'E'   versioning Enabled
 //	          'v' and 'S'   versioning Suspended
+//	          'l' and 6 bytes   Object Lock enabled, with the default
+//	                        retention: mode ('-', 'G'overnance, 'C'ompliance),
+//	                        unit ('-', 'D'ays, 'Y'ears), period (uint32)
 //
 // in that order, each at most once. A record of the first release is the
 // 8 or 9 bytes of a live or deleting bucket without versioning.
@@ -46,10 +49,16 @@ func (p bucketPhase) exists() bool { return p == bucketLive || p == bucketDeleti
 
 // bucketRecord is a read bucket record with its upstream version.
 type bucketRecord struct {
-	phase      bucketPhase
-	created    time.Time  // live and deleting
-	versioning Versioning // live and deleting
-	etag       string     // upstream ETag; "" when absent
+	phase   bucketPhase
+	created time.Time // live and deleting
+	bucketSettings
+	etag string // upstream ETag; "" when absent
+}
+
+// bucketSettings are the settings a bucket record holds besides its phase.
+type bucketSettings struct {
+	versioning Versioning
+	lock       LockConfig // Object Lock, when lock.Enabled
 }
 
 // errBucketRaced: a compare-and-swap of a bucket record lost against
@@ -101,7 +110,7 @@ func parseBucketRecord(pt []byte) (bucketRecord, bool) {
 	if len(flags) > 0 && flags[0] == 'd' {
 		rec.phase, flags = bucketDeleting, flags[1:]
 	}
-	if len(flags) == 2 && flags[0] == 'v' {
+	if len(flags) >= 2 && flags[0] == 'v' {
 		switch flags[1] {
 		case 'E':
 			rec.versioning = VersioningEnabled
@@ -112,12 +121,19 @@ func parseBucketRecord(pt []byte) (bucketRecord, bool) {
 		}
 		flags = flags[2:]
 	}
+	if len(flags) == 7 && flags[0] == 'l' {
+		lc, ok := parseLockConfig(flags[1:])
+		if !ok {
+			return bucketRecord{}, false
+		}
+		rec.lock, flags = lc, flags[7:]
+	}
 	return rec, len(flags) == 0
 }
 
 // marshalBucketRecord is the plaintext of a record in phase with the
-// creation time and versioning state.
-func marshalBucketRecord(phase bucketPhase, created time.Time, v Versioning) []byte {
+// creation time and settings.
+func marshalBucketRecord(phase bucketPhase, created time.Time, s bucketSettings) []byte {
 	if phase == bucketGone {
 		return []byte{}
 	}
@@ -125,11 +141,14 @@ func marshalBucketRecord(phase bucketPhase, created time.Time, v Versioning) []b
 	if phase == bucketDeleting {
 		pt = append(pt, 'd')
 	}
-	switch v {
+	switch s.versioning {
 	case VersioningEnabled:
 		pt = append(pt, 'v', 'E')
 	case VersioningSuspended:
 		pt = append(pt, 'v', 'S')
+	}
+	if s.lock.Enabled {
+		pt = append(append(pt, 'l'), marshalLockConfig(s.lock)...)
 	}
 	return pt
 }
@@ -138,25 +157,24 @@ func nanoTime(b []byte) time.Time { return time.Unix(0, int64(binary.BigEndian.U
 
 // swapBucket replaces the record prev (as read, or absent) by one in phase
 // next, keeping prev's creation time unless created is set, and prev's
-// versioning state. It fails with errBucketRaced if the record is no
-// longer prev.
+// settings. It fails with errBucketRaced if the record is no longer prev.
 func (n *userNS) swapBucket(ctx context.Context, bucket string, prev bucketRecord, next bucketPhase, created time.Time) (bucketRecord, error) {
-	return n.swapBucketRecord(ctx, bucket, prev, next, created, prev.versioning)
+	return n.swapBucketRecord(ctx, bucket, prev, next, created, prev.bucketSettings)
 }
 
-// swapBucketRecord is swapBucket with the versioning state to store.
-func (n *userNS) swapBucketRecord(ctx context.Context, bucket string, prev bucketRecord, next bucketPhase, created time.Time, v Versioning) (bucketRecord, error) {
+// swapBucketRecord is swapBucket with the settings to store.
+func (n *userNS) swapBucketRecord(ctx context.Context, bucket string, prev bucketRecord, next bucketPhase, created time.Time, s bucketSettings) (bucketRecord, error) {
 	if created.IsZero() {
 		created = prev.created
 	}
 	switch next {
 	case bucketLive, bucketDeleting:
 	case bucketGone:
-		created, v = time.Time{}, VersioningOff
+		created, s = time.Time{}, bucketSettings{}
 	default:
 		panic("gateway: swapBucket: invalid phase")
 	}
-	pt := marshalBucketRecord(next, created, v)
+	pt := marshalBucketRecord(next, created, s)
 	cond := backends.PutOptions{IfAbsent: true}
 	if prev.phase != bucketAbsent {
 		cond = backends.PutOptions{IfMatch: prev.etag}
@@ -169,7 +187,7 @@ func (n *userNS) swapBucketRecord(ctx context.Context, bucket string, prev bucke
 	if err != nil {
 		return bucketRecord{}, upstreamErr(err, ErrNoSuchBucket)
 	}
-	return bucketRecord{phase: next, created: created, versioning: v, etag: info.ETag}, nil
+	return bucketRecord{phase: next, created: created, bucketSettings: s, etag: info.ETag}, nil
 }
 
 // readBucketRecord returns the creation time of an existing bucket, for

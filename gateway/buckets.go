@@ -21,15 +21,15 @@ const bucketHintTTL = 10 * time.Second
 // bucketState is a bucket this gateway saw live (absent buckets are never
 // cached: another gateway may create them at any moment).
 type bucketState struct {
-	created    time.Time
-	versioning Versioning
-	checked    time.Time
+	created time.Time
+	bucketSettings
+	checked time.Time
 }
 
 func (n *userNS) bucketCacheKey(bucket string) string { return n.dir + "\x00" + bucket }
 
 func (n *userNS) sawLive(bucket string, rec bucketRecord) {
-	n.svc.buckets.Add(n.bucketCacheKey(bucket), bucketState{created: rec.created, versioning: rec.versioning, checked: n.svc.cfg.Now()})
+	n.svc.buckets.Add(n.bucketCacheKey(bucket), bucketState{created: rec.created, bucketSettings: rec.bucketSettings, checked: n.svc.cfg.Now()})
 }
 
 func (n *userNS) forgetBucket(bucket string) { n.svc.buckets.Remove(n.bucketCacheKey(bucket)) }
@@ -64,6 +64,11 @@ func (n *userNS) ListBuckets(ctx context.Context) ([]BucketInfo, error) {
 // is none, or in place of a tombstone (compare-and-swap). Reviving a
 // tombstone first drops the bucket's leftover properties.
 func (n *userNS) CreateBucket(ctx context.Context, bucket string) error {
+	return n.createBucket(ctx, bucket, bucketSettings{})
+}
+
+// createBucket creates a bucket with settings s.
+func (n *userNS) createBucket(ctx context.Context, bucket string, s bucketSettings) error {
 	if err := CheckBucketName(bucket); err != nil {
 		return err
 	}
@@ -73,9 +78,9 @@ func (n *userNS) CreateBucket(ctx context.Context, bucket string) error {
 		if prev.phase == bucketGone {
 			n.dropProps(ctx, bucket, "")
 		}
-		_, err := n.swapBucket(ctx, bucket, prev, bucketLive, now)
+		rec, err := n.swapBucketRecord(ctx, bucket, prev, bucketLive, now, s)
 		if err == nil {
-			n.sawLive(bucket, bucketRecord{created: now})
+			n.sawLive(bucket, rec)
 			return nil
 		}
 		if !errors.Is(err, errBucketRaced) {
@@ -154,7 +159,7 @@ func (n *userNS) bucketState(ctx context.Context, bucket string) (bucketState, e
 		return st, nil
 	}
 	rec, err := n.headBucket(ctx, bucket)
-	return bucketState{created: rec.created, versioning: rec.versioning}, err
+	return bucketState{created: rec.created, bucketSettings: rec.bucketSettings}, err
 }
 
 // orNoBucket returns ErrNoSuchBucket if the bucket does not exist, else

@@ -13,7 +13,7 @@ import (
 // bound into the header, and a copy gets its own salt). A copy of an
 // object onto itself must replace the metadata, as in S3.
 func (n *userNS) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, opts CopyOptions) (ObjectInfo, error) {
-	if srcBucket == dstBucket && srcKey == dstKey && !opts.ReplaceMeta && !opts.setsFresh() {
+	if srcBucket == dstBucket && srcKey == dstKey && opts.Source.VersionID == "" && !opts.ReplaceMeta && !opts.setsFresh() {
 		return ObjectInfo{}, fmt.Errorf("%w: copying an object to itself without replacing its metadata", ErrInvalidArgument)
 	}
 	if _, err := n.bucketHint(ctx, dstBucket); err != nil {
@@ -32,7 +32,7 @@ func (n *userNS) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, d
 	if err != nil {
 		return ObjectInfo{}, err
 	}
-	po := PutOptions{Meta: opts.CopiedMeta(src.Info.Meta), Checksum: src.Info.Checksum}
+	po := PutOptions{Meta: opts.CopiedMeta(src.Info.Meta), Checksum: src.Info.Checksum, Lock: opts.Lock}
 	size := src.Info.Size
 	return n.writeObject(ctx, dstBucket, dstKey, up, cond, po, func(w *cryptolayer.Writer) error {
 		got, err := io.Copy(w, src.Body)

@@ -49,6 +49,7 @@ var gatewaySentinels = []error{
 	ErrMetadataTooLarge, ErrIncompleteBody, ErrNoSuchUpload, ErrInvalidPart, ErrInvalidPartOrder,
 	ErrEntityTooSmall, ErrEntityTooLarge, ErrInvalidArgument, ErrIntegrity, ErrUnavailable, ErrNotModified,
 	ErrSlowDown, ErrPropsTooLarge, ErrInsufficientStorage, ErrNoSuchVersion, ErrMethodNotAllowed, ErrConflict,
+	ErrInvalidVersionID, ErrObjectLocked, ErrNoLockConfig, ErrInvalidBucketState,
 }
 
 // Sentinels returns every error of this package that a door must map to

@@ -38,7 +38,9 @@ func TestBucketDeletedThroughAnotherGateway(t *testing.T) {
 		{"HeadObject", func(b *userNS) error { _, err := b.HeadObject(ctx, "bkt", "gone", GetOptions{}); return err }},
 		{"HeadFolder", func(b *userNS) error { _, err := b.HeadFolder(ctx, "bkt", "dir/"); return err }},
 		{"DeleteObject", func(b *userNS) error { return b.DeleteObject(ctx, "bkt", "gone") }},
-		{"DeleteObjects", func(b *userNS) error { return b.DeleteObjects(ctx, "bkt", []ObjectVersion{{Key: "gone"}})[0].Err }},
+		{"DeleteObjects", func(b *userNS) error {
+			return b.DeleteObjects(ctx, "bkt", []ObjectVersion{{Key: "gone"}}, DeleteOptions{})[0].Err
+		}},
 		{"ListObjects", func(b *userNS) error { _, err := b.ListObjects(ctx, "bkt", ListQuery{}); return err }},
 		{"ListMultipartUploads", func(b *userNS) error { _, _, err := b.ListMultipartUploads(ctx, "bkt", "", "", "", 0); return err }},
 		{"DeleteBucket", func(b *userNS) error { return b.DeleteBucket(ctx, "bkt") }},

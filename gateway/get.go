@@ -53,8 +53,11 @@ func (n *userNS) headOnce(ctx context.Context, bucket, key string, opts GetOptio
 	if err != nil {
 		return ObjectInfo{}, err
 	}
-	_, _, err = checkRequest(opts, info)
-	return info, err
+	namedNull(&info, opts.VersionID)
+	if _, _, err = checkRequest(opts, info); err != nil {
+		return info, err
+	}
+	return info, n.addLock(ctx, bucket, key, &info)
 }
 
 // checkRequest checks the conditions of a GET or HEAD against info, then
@@ -106,9 +109,13 @@ func (n *userNS) getOnce(ctx context.Context, bucket, key string, opts GetOption
 	}
 	info := infoFrom(key, obj)
 	n.svc.meta.Add(metaKey{up, st.ETag}, info)
+	namedNull(&info, opts.VersionID)
 	off, cnt, err := checkRequest(opts, info)
 	if err != nil {
 		return &ObjectReader{Info: info}, err
+	}
+	if err := n.addLock(ctx, bucket, key, &info); err != nil {
+		return nil, err
 	}
 	body, err := n.body(ctx, obj, whole, off, cnt)
 	if err != nil {

@@ -16,6 +16,8 @@ const (
 	// metaNullVersion marks the null version written while versioning was
 	// suspended: unlike one written while it was off, S3 names its version.
 	metaNullVersion = "sg:null"
+	// metaLockable marks a version written in a bucket with Object Lock.
+	metaLockable = "sg:lock"
 )
 
 // MaxUserMetaBytes is S3's limit on user metadata (names and values of
@@ -71,5 +73,6 @@ func infoFrom(key string, o *cryptolayer.Object) ObjectInfo {
 	if vid == cryptolayer.NullVersion && o.Meta[metaNullVersion] == "" {
 		vid = ""
 	}
-	return ObjectInfo{Key: key, Size: o.Size, ETag: o.ETag(), LastModified: mtime, Meta: m, Checksum: o.Checksum(), VersionID: vid}
+	return ObjectInfo{Key: key, Size: o.Size, ETag: o.ETag(), LastModified: mtime, Meta: m, Checksum: o.Checksum(), VersionID: vid,
+		lockable: o.Meta[metaLockable] != ""}
 }

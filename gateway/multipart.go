@@ -39,6 +39,8 @@ type uploadState struct {
 	// BucketCreated is the bucket's creation time when the upload began
 	// (zero in states written before it was recorded: not checked).
 	BucketCreated time.Time `json:"c,omitzero"`
+	// Lock is the Object Lock asked for at the start, applied at Complete.
+	Lock *ObjectLock `json:"l,omitempty"`
 }
 
 type partRecord struct {
@@ -63,9 +65,12 @@ func (n *userNS) mpKey() cryptolayer.Key     { return n.user.DeriveUserKey("mult
 // bucket, so a DeleteBucket does not wait for it: an upload of a bucket
 // deleted meanwhile ends with ErrNoSuchBucket, and gc removes it once expired.
 func (n *userNS) CreateMultipartUpload(ctx context.Context, bucket, key string, opts PutOptions) (string, error) {
-	bi, err := n.HeadBucket(ctx, bucket)
+	bi, err := n.headBucket(ctx, bucket)
 	if err != nil {
 		return "", err
+	}
+	if opts.Lock != nil && !bi.lock.Enabled {
+		return "", fmt.Errorf("%w: %s", ErrNoLockConfig, bucket)
 	}
 	if _, err := n.objectKey(bucket, key); err != nil {
 		return "", err
@@ -82,7 +87,7 @@ func (n *userNS) CreateMultipartUpload(ctx context.Context, bucket, key string, 
 	}
 	u, _ := cryptolayer.NewUpload(0, ck.Epoch).MarshalBinary()
 	id := rand.Text()
-	st := uploadState{Bucket: bucket, Key: key, Upload: u, Meta: opts.Meta, Created: n.svc.cfg.Now().UTC(), BucketCreated: bi.Created}
+	st := uploadState{Bucket: bucket, Key: key, Upload: u, Meta: opts.Meta, Created: n.svc.cfg.Now().UTC(), BucketCreated: bi.created, Lock: opts.Lock}
 	if err := n.putRecord(ctx, n.uploadDir(id)+"state", "upload\x00"+id, st, backends.PutOptions{IfAbsent: true}); err != nil {
 		return "", err
 	}

@@ -132,12 +132,12 @@ func (n *userNS) completeOnce(ctx context.Context, bucket, key, id string, parts
 	if err != nil {
 		return ObjectInfo{}, want, err
 	}
-	if cur != nil {
+	if cur != nil && !isMarkerSize(cur.Size) {
 		if info, err := n.objectInfo(ctx, bucket, key, up, *cur); err == nil && want.is(info) {
 			return info, want, nil
 		}
 	}
-	info, err := n.reseal(ctx, bucket, key, up, id, u, cparts, recs, cond, PutOptions{Meta: st.Meta})
+	info, err := n.reseal(ctx, bucket, key, up, id, u, cparts, recs, cond, PutOptions{Meta: st.Meta, Lock: st.Lock})
 	if implicit := opts.IfMatch == "" && opts.IfNoneMatch == ""; implicit && errors.Is(err, ErrPreconditionFailed) {
 		err = fmt.Errorf("%w: %w", errCompleteRaced, err)
 	}

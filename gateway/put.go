@@ -41,6 +41,7 @@ type sealOptions struct {
 	// keepVersion rewrites a version in place under its own id (re-encryption;
 	// "" for a version written while versioning was off): no new version.
 	keepVersion *string
+	lockable    bool // keep the Object Lock mark (re-encryption)
 }
 
 // writeObject seals what fill writes into a new version at up, streaming
@@ -69,8 +70,16 @@ func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond b
 		return ObjectInfo{}, err
 	}
 	cond = vw.cond
+	if so.keepVersion == nil {
+		if err := vw.lockVersion(ctx, n, bucket, key, up, opts.Lock, now); err != nil {
+			return ObjectInfo{}, err
+		}
+	}
 	if vw.id == NullVersion {
 		sm[metaNullVersion] = "1"
+	}
+	if (vw.lock.Enabled && so.keepVersion == nil) || so.lockable {
+		sm[metaLockable] = "1"
 	}
 	b := n.binding(bucket, key)
 	b.Version = vw.id
@@ -93,7 +102,7 @@ func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond b
 		return ObjectInfo{}, vw.commitErr(perr)
 	}
 	oi := ObjectInfo{Key: key, Size: res.sum.Size, ETag: res.sum.ETag(), LastModified: now, Meta: doorMeta(sm),
-		Checksum: res.checksum, VersionID: vw.id}
+		Checksum: res.checksum, VersionID: vw.id, lockable: sm[metaLockable] != ""}
 	n.svc.meta.Add(metaKey{up, upInfo.ETag}, oi)
 	n.svc.lists.invalidate(n.bucketPrefix(bucket))
 	if err := n.confirmBucket(ctx, bucket, func(ctx context.Context) {

@@ -15,24 +15,24 @@ import (
 // deleting a key of a bucket deleted through another gateway answers
 // ErrNoSuchBucket.
 func (n *userNS) DeleteObject(ctx context.Context, bucket, key string) error {
-	_, err := n.DeleteVersion(ctx, bucket, key, "")
+	_, err := n.DeleteVersion(ctx, bucket, key, "", DeleteOptions{})
 	return err
 }
 
 // DeleteVersion implements Namespace.
-func (n *userNS) DeleteVersion(ctx context.Context, bucket, key, versionID string) (DeleteResult, error) {
-	bs, err := n.headBucket(ctx, bucket)
+func (n *userNS) DeleteVersion(ctx context.Context, bucket, key, versionID string, o DeleteOptions) (DeleteResult, error) {
+	rec, err := n.headBucket(ctx, bucket)
 	if err != nil {
 		return DeleteResult{Key: key, VersionID: versionID}, err
 	}
-	return n.deleteIn(ctx, bucket, key, versionID, bs.versioning)
+	return n.deleteIn(ctx, bucket, key, versionID, rec.bucketSettings, o)
 }
 
-// deleteIn deletes without a bucket check, in versioning state v.
-func (n *userNS) deleteIn(ctx context.Context, bucket, key, versionID string, v Versioning) (DeleteResult, error) {
+// deleteIn deletes without a bucket check, in a bucket of settings s.
+func (n *userNS) deleteIn(ctx context.Context, bucket, key, versionID string, s bucketSettings, o DeleteOptions) (DeleteResult, error) {
 	res := DeleteResult{Key: key, VersionID: versionID}
-	if versionID != "" && !validVersionID(versionID) {
-		return res, fmt.Errorf("%w: invalid version id", ErrInvalidArgument)
+	if versionID != "" && !wellFormedVersionID(versionID) {
+		return res, ErrInvalidVersionID
 	}
 	up, err := n.objectKey(bucket, key)
 	if err != nil {
@@ -41,8 +41,13 @@ func (n *userNS) deleteIn(ctx context.Context, bucket, key, versionID string, v 
 	defer n.svc.lists.invalidate(n.bucketPrefix(bucket))
 	switch {
 	case versionID != "":
-		res.DeleteMarker, err = n.deleteNamedVersion(ctx, bucket, key, up, versionID)
-	case v == VersioningOff:
+		res.DeleteMarker, err = n.deleteNamedVersion(ctx, bucket, key, up, versionID, func(vid string) error {
+			return n.checkUnlocked(ctx, bucket, key, up, vid, s.lock, o.BypassGovernance)
+		})
+		if err == nil {
+			n.dropLock(ctx, up, versionID)
+		}
+	case s.versioning == VersioningOff:
 		err = n.deleteKey(ctx, bucket, key, up)
 	default:
 		res.DeleteMarkerVersionID, err = n.putMarker(ctx, bucket, key, up)
@@ -88,10 +93,14 @@ func (n *userNS) putMarker(ctx context.Context, bucket, key, up string) (string,
 	return "", fmt.Errorf("%w: key changed %d times in a row", ErrConflict, maxSwapAttempts)
 }
 
-// deleteNamedVersion deletes one version for good and reports whether it
-// was a delete marker. Deleting the current version makes the newest
-// noncurrent one current again. An absent version is not an error (S3).
-func (n *userNS) deleteNamedVersion(ctx context.Context, bucket, key, up, vid string) (bool, error) {
+// deleteNamedVersion deletes one version for good, if allowed says so,
+// and reports whether it was a delete marker. Deleting the current version
+// makes the newest noncurrent one current again. An absent version is not
+// an error (S3).
+func (n *userNS) deleteNamedVersion(ctx context.Context, bucket, key, up, vid string, allowed func(vid string) error) (bool, error) {
+	if err := allowed(vid); err != nil {
+		return false, err
+	}
 	for range maxSwapAttempts {
 		cur, err := n.currentVersion(ctx, bucket, key, up)
 		if err != nil {
@@ -146,6 +155,9 @@ func (n *userNS) promote(ctx context.Context, up string, cur current) error {
 // version vid of the key at up; ErrNoSuchVersion if there is none.
 func (n *userNS) findVersion(ctx context.Context, up, vid string) (string, backends.ObjectInfo, error) {
 	if vid != NullVersion {
+		if !validVersionID(vid) {
+			return "", backends.ObjectInfo{}, fmt.Errorf("%w: %s", ErrNoSuchVersion, vid)
+		}
 		vk := versionsDir(up) + vid
 		st, err := n.svc.store.Stat(ctx, vk)
 		if isNotExist(err) {
@@ -167,9 +179,9 @@ func (n *userNS) findVersion(ctx context.Context, up, vid string) (string, backe
 
 // DeleteObjects implements Namespace: one bucket check, then each object
 // independently, a few at a time.
-func (n *userNS) DeleteObjects(ctx context.Context, bucket string, objs []ObjectVersion) []DeleteResult {
+func (n *userNS) DeleteObjects(ctx context.Context, bucket string, objs []ObjectVersion, opts DeleteOptions) []DeleteResult {
 	out := make([]DeleteResult, len(objs))
-	bs, berr := n.headBucket(ctx, bucket)
+	rec, berr := n.headBucket(ctx, bucket)
 	var g errgroup.Group
 	g.SetLimit(8)
 	for i, o := range objs {
@@ -178,7 +190,7 @@ func (n *userNS) DeleteObjects(ctx context.Context, bucket string, objs []Object
 				out[i] = DeleteResult{Key: o.Key, VersionID: o.VersionID, Err: berr}
 				return nil
 			}
-			r, err := n.deleteIn(ctx, bucket, o.Key, o.VersionID, bs.versioning)
+			r, err := n.deleteIn(ctx, bucket, o.Key, o.VersionID, rec.bucketSettings, opts)
 			r.Err = err
 			out[i] = r
 			return nil // each object reports its own result

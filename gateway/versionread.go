@@ -32,8 +32,8 @@ func (n *userNS) versionKey(ctx context.Context, bucket, key, vid string) (strin
 	if err != nil || vid == "" {
 		return up, err
 	}
-	if !validVersionID(vid) {
-		return "", n.orNoBucket(ctx, bucket, fmt.Errorf("%w: invalid version id", ErrInvalidArgument))
+	if !wellFormedVersionID(vid) {
+		return "", n.orNoBucket(ctx, bucket, ErrInvalidVersionID)
 	}
 	cur, err := n.currentVersion(ctx, bucket, key, up)
 	if err != nil {
@@ -80,4 +80,12 @@ func (n *userNS) storedName(ctx context.Context, bucket string, o backends.Objec
 		return n.longName(ctx, bucket, o)
 	}
 	return name, nil
+}
+
+// namedNull names the null version of an object written while versioning
+// was off when a read asked for a version: S3 then answers "null".
+func namedNull(info *ObjectInfo, asked string) {
+	if asked != "" && info.VersionID == "" {
+		info.VersionID = NullVersion
+	}
 }

@@ -65,7 +65,8 @@ func newVersionID(t time.Time) string {
 	return hex.EncodeToString(b[:])
 }
 
-// validVersionID reports whether v can be a version id of this gateway.
+// validVersionID reports whether v is a version id this gateway makes
+// (or NullVersion).
 func validVersionID(v string) bool {
 	if v == NullVersion {
 		return true
@@ -75,6 +76,22 @@ func validVersionID(v string) bool {
 	}
 	_, err := hex.DecodeString(v)
 	return err == nil && strings.ToLower(v) == v
+}
+
+// wellFormedVersionID reports whether a version id a request names is
+// well formed: letters and digits, as the ids of S3 and its peers are.
+// One that is but that this gateway never made names no version
+// (ErrNoSuchVersion); one that is not is ErrInvalidVersionID.
+func wellFormedVersionID(v string) bool {
+	if v == "" || len(v) > 128 {
+		return false
+	}
+	for _, c := range v {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // versionName is the vname of a noncurrent version.
@@ -266,12 +283,28 @@ func (n *userNS) PutBucketVersioning(ctx context.Context, bucket string, v Versi
 	if v != VersioningEnabled && v != VersioningSuspended {
 		return fmt.Errorf("%w: versioning state %q", ErrInvalidArgument, string(v))
 	}
+	return n.changeSettings(ctx, bucket, func(s *bucketSettings) error {
+		if s.lock.Enabled && v != VersioningEnabled {
+			return fmt.Errorf("%w: versioning cannot be suspended on a bucket with Object Lock", ErrInvalidBucketState)
+		}
+		s.versioning = v
+		return nil
+	})
+}
+
+// changeSettings applies change to a bucket's settings with a
+// compare-and-swap of its record.
+func (n *userNS) changeSettings(ctx context.Context, bucket string, change func(*bucketSettings) error) error {
 	for range maxSwapAttempts {
 		rec, err := n.headBucket(ctx, bucket)
-		if err != nil || rec.versioning == v {
+		if err != nil {
 			return err
 		}
-		next, err := n.swapBucketRecord(ctx, bucket, rec, rec.phase, rec.created, v)
+		s := rec.bucketSettings
+		if err := change(&s); err != nil || s == rec.bucketSettings {
+			return err
+		}
+		next, err := n.swapBucketRecord(ctx, bucket, rec, rec.phase, rec.created, s)
 		if err == nil {
 			n.sawLive(bucket, next)
 			return nil

@@ -89,10 +89,12 @@ func TestVersionsKeepEveryWrite(t *testing.T) {
 	if got := versionsOf(t, n, VersionQuery{}); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("versions %v, want %v", got, want)
 	}
-	if _, err := getVersion(t, n, "k", strings.Repeat("0", 32)); !errors.Is(err, ErrNoSuchVersion) {
-		t.Fatalf("missing version: %v", err)
+	for _, missing := range []string{strings.Repeat("0", 32), "01G65Z755AFWAKHE12NY0CQ9FH"} { // ours; a ULID, as peers make
+		if _, err := getVersion(t, n, "k", missing); !errors.Is(err, ErrNoSuchVersion) {
+			t.Fatalf("missing version %s: %v", missing, err)
+		}
 	}
-	if _, err := getVersion(t, n, "k", "not-a-version"); !errors.Is(err, ErrInvalidArgument) {
+	if _, err := getVersion(t, n, "k", "not-a-version"); !errors.Is(err, ErrInvalidVersionID) {
 		t.Fatalf("malformed version: %v", err)
 	}
 }
@@ -102,7 +104,7 @@ func TestDeleteMarkers(t *testing.T) {
 	n, _ := versioned(t)
 	v1 := put(t, n, "bkt", "k", []byte("one"), nil)
 	put(t, n, "bkt", "other", []byte("x"), nil)
-	res, err := n.DeleteVersion(ctx, "bkt", "k", "")
+	res, err := n.DeleteVersion(ctx, "bkt", "k", "", DeleteOptions{})
 	if err != nil || !res.DeleteMarker || !validVersionID(res.DeleteMarkerVersionID) {
 		t.Fatalf("delete: %+v %v", res, err)
 	}
@@ -125,14 +127,14 @@ func TestDeleteMarkers(t *testing.T) {
 		t.Fatalf("versions %v, want %v", got, want)
 	}
 	// Deleting the marker brings the object back.
-	if r, err := n.DeleteVersion(ctx, "bkt", "k", res.DeleteMarkerVersionID); err != nil || !r.DeleteMarker {
+	if r, err := n.DeleteVersion(ctx, "bkt", "k", res.DeleteMarkerVersionID, DeleteOptions{}); err != nil || !r.DeleteMarker {
 		t.Fatalf("delete marker: %+v %v", r, err)
 	}
 	if got, err := getVersion(t, n, "k", ""); err != nil || got != "one" {
 		t.Fatalf("after the marker's deletion: %q %v", got, err)
 	}
 	// Deleting the only version leaves nothing.
-	if _, err := n.DeleteVersion(ctx, "bkt", "k", v1.VersionID); err != nil {
+	if _, err := n.DeleteVersion(ctx, "bkt", "k", v1.VersionID, DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if got := versionsOf(t, n, VersionQuery{Prefix: "k"}); len(got) != 0 {
@@ -146,10 +148,10 @@ func TestDeleteCurrentVersionPromotesPrevious(t *testing.T) {
 	v1 := put(t, n, "bkt", "k", []byte("one"), nil)
 	v2 := put(t, n, "bkt", "k", []byte("two"), nil)
 	v3 := put(t, n, "bkt", "k", []byte("three"), nil)
-	if _, err := n.DeleteVersion(ctx, "bkt", "k", v2.VersionID); err != nil {
+	if _, err := n.DeleteVersion(ctx, "bkt", "k", v2.VersionID, DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := n.DeleteVersion(ctx, "bkt", "k", v3.VersionID); err != nil {
+	if _, err := n.DeleteVersion(ctx, "bkt", "k", v3.VersionID, DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := getVersion(t, n, "k", ""); err != nil || got != "one" {
@@ -160,7 +162,7 @@ func TestDeleteCurrentVersionPromotesPrevious(t *testing.T) {
 		t.Fatalf("current version %+v %v", info, err)
 	}
 	// A version id that names nothing deletes nothing, without an error.
-	if _, err := n.DeleteVersion(ctx, "bkt", "k", v3.VersionID); err != nil {
+	if _, err := n.DeleteVersion(ctx, "bkt", "k", v3.VersionID, DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -215,7 +217,7 @@ func TestVersionListingPages(t *testing.T) {
 			put(t, n, "bkt", k, []byte(fmt.Sprint(i)), nil)
 		}
 	}
-	if _, err := n.DeleteVersion(context.Background(), "bkt", "e", ""); err != nil {
+	if _, err := n.DeleteVersion(context.Background(), "bkt", "e", "", DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	all := versionsOf(t, n, VersionQuery{})

@@ -19,6 +19,7 @@ type versionWrite struct {
 	// dropNull: a suspended bucket's write replaces a noncurrent null
 	// version too.
 	dropNull bool
+	lock     LockConfig // the bucket's Object Lock
 }
 
 // beginVersion prepares a write of key (stored at up) under the client's
@@ -32,7 +33,7 @@ func (n *userNS) beginVersion(ctx context.Context, bucket, key, up string, cond 
 	}
 	bs, err := n.bucketState(ctx, bucket)
 	if err != nil || bs.versioning == VersioningOff {
-		return versionWrite{cond: cond}, err
+		return versionWrite{cond: cond, lock: bs.lock}, err
 	}
 	cur, err := n.currentVersion(ctx, bucket, key, up)
 	if err != nil {
@@ -41,7 +42,7 @@ func (n *userNS) beginVersion(ctx context.Context, bucket, key, up string, cond 
 	if err := cur.check(cond); err != nil {
 		return versionWrite{}, err
 	}
-	vw := versionWrite{cond: backends.PutOptions{IfAbsent: true}, swapped: !cond.IfAbsent && cond.IfMatch == ""}
+	vw := versionWrite{cond: backends.PutOptions{IfAbsent: true}, swapped: !cond.IfAbsent && cond.IfMatch == "", lock: bs.lock}
 	if cur.exists {
 		vw.cond = backends.PutOptions{IfMatch: cur.st.ETag}
 		if bs.versioning == VersioningEnabled || cur.info.VersionID != NullVersion {
@@ -65,10 +66,30 @@ func (c current) check(cond backends.PutOptions) error {
 	switch {
 	case cond.IfAbsent && live:
 		return fmt.Errorf("%w: If-None-Match", ErrPreconditionFailed)
-	case cond.IfMatch != "" && (!live || c.st.ETag != cond.IfMatch):
+	case cond.IfMatch != "" && (!c.exists || c.st.ETag != cond.IfMatch): // a door's If-Match never names a marker (putConditions)
 		return fmt.Errorf("%w: If-Match", ErrPreconditionFailed)
 	}
 	return nil
+}
+
+// lockVersion stores the lock of the version about to commit: the one
+// asked for, else the bucket's default retention. It runs before the
+// commit, so that the version is never visible unlocked.
+func (vw versionWrite) lockVersion(ctx context.Context, n *userNS, bucket, key, up string, asked *ObjectLock, now time.Time) error {
+	if !vw.lock.Enabled {
+		if asked != nil {
+			return fmt.Errorf("%w: %s", ErrNoLockConfig, bucket)
+		}
+		return nil
+	}
+	l := vw.lock.defaultLock(now)
+	if asked != nil {
+		l = *asked
+	}
+	if l == (ObjectLock{}) || vw.id == "" || vw.id == NullVersion {
+		return nil
+	}
+	return n.writeLock(ctx, bucket, key, up, vw.id, l, "")
 }
 
 // commitErr maps the upstream error of the commit.

@@ -135,6 +135,7 @@ func TestVersionsWithClients(t *testing.T) {
 			sg := startSealgate(t, upstream)
 			t.Run("awscli-v2", func(t *testing.T) { testAWSCLIVersions(t, sg.HTTP[0]) })
 			t.Run("rclone", func(t *testing.T) { testRcloneVersions(t, sg.HTTP[1%len(sg.HTTP)]) })
+			t.Run("awscli-v2-lock", func(t *testing.T) { testAWSCLILock(t, sg.HTTP[0]) })
 		})
 	}
 }

@@ -45,38 +45,8 @@ func checkUnbuilt(r *http.Request, now time.Time) error {
 	if h.Get("X-Amz-Tagging") != "" {
 		return errMsg("NotImplemented", "sealgate does not implement object tagging yet (x-amz-tagging)")
 	}
-	if strings.EqualFold(h.Get("X-Amz-Bucket-Object-Lock-Enabled"), "true") {
-		return errMsg("NotImplemented", "sealgate does not implement Object Lock yet (x-amz-bucket-object-lock-enabled)")
-	}
-	return checkLockHeaders(h, now)
-}
-
-// checkLockHeaders validates the object lock headers of a write as AWS
-// does, then refuses them: no bucket has an Object Lock configuration.
-func checkLockHeaders(h http.Header, now time.Time) error {
-	mode, until, hold := h.Get("X-Amz-Object-Lock-Mode"), h.Get("X-Amz-Object-Lock-Retain-Until-Date"), h.Get("X-Amz-Object-Lock-Legal-Hold")
-	if mode == "" && until == "" && hold == "" {
-		return nil
-	}
-	if (mode == "") != (until == "") {
-		return errMsg("InvalidArgument", "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied")
-	}
-	if mode != "" && mode != "GOVERNANCE" && mode != "COMPLIANCE" {
-		return errMsg("InvalidArgument", "Unknown wormMode directive.")
-	}
-	if until != "" {
-		t, err := time.Parse(time.RFC3339, until)
-		if err != nil {
-			return errMsg("InvalidArgument", "The retain until date must be provided in ISO 8601 format")
-		}
-		if !t.After(now) {
-			return errMsg("InvalidArgument", "The retain until date must be in the future!")
-		}
-	}
-	if hold != "" && hold != "ON" && hold != "OFF" {
-		return errMsg("InvalidArgument", "Legal Hold must be either of 'ON' or 'OFF'")
-	}
-	return errMsg("InvalidRequest", "Bucket is missing Object Lock Configuration")
+	_, err := lockFromHeader(h, now) // the write's handler reads them again
+	return err
 }
 
 // checkExpectedOwner answers AccessDenied when x-amz-expected-bucket-owner

@@ -3,6 +3,7 @@ package s3api
 import (
 	"encoding/xml"
 	"net/http"
+	"strings"
 
 	"github.com/sealgate/sealgate/gateway"
 )
@@ -33,7 +34,11 @@ func (s *server) createBucket(rc *reqCtx) error {
 			return errCode("InvalidLocationConstraint")
 		}
 	}
-	if err := rc.user.NS.CreateBucket(rc.r.Context(), rc.bucket); err != nil {
+	create := rc.user.NS.CreateBucket
+	if strings.EqualFold(rc.r.Header.Get("X-Amz-Bucket-Object-Lock-Enabled"), "true") {
+		create = rc.user.NS.CreateLockedBucket
+	}
+	if err := create(rc.r.Context(), rc.bucket); err != nil {
 		return err
 	}
 	rc.w.Header().Set("Location", "/"+rc.bucket)

@@ -55,7 +55,6 @@ var cannedBodies = map[string]string{
 
 // cannedErrors are the "not configured" answers.
 var cannedErrors = map[string]string{
-	"object-lock":       "ObjectLockConfigurationNotFoundError",
 	"lifecycle":         "NoSuchLifecycleConfiguration",
 	"cors":              "NoSuchCORSConfiguration",
 	"policy":            "NoSuchBucketPolicy",
@@ -66,7 +65,7 @@ var cannedErrors = map[string]string{
 }
 
 // objectReadable are the subresources with canned answers on objects.
-var objectReadable = map[string]bool{"acl": true, "tagging": true, "retention": true, "legal-hold": true}
+var objectReadable = map[string]bool{"acl": true, "tagging": true}
 
 // subresource answers a request naming an unsupported subresource: writes
 // get 501 before any backend call, reads a canned answer.

@@ -69,7 +69,7 @@ func (s *server) copyObject(rc *reqCtx) error {
 		return err
 	}
 	srcBucket, srcKey := src.bucket, src.key
-	opts, err := copyOptions(rc.r.Header)
+	opts, err := copyOptions(rc.r.Header, s.now())
 	if err != nil {
 		return err
 	}
@@ -88,13 +88,13 @@ func (s *server) copyObject(rc *reqCtx) error {
 	return writeXML(rc, http.StatusOK, copyObjectResult{Xmlns: s3ns, ETag: quoteETag(info.ETag), LastModified: xmlTime(info.LastModified)})
 }
 
-func copyOptions(h http.Header) (gateway.CopyOptions, error) {
-	dst, err := putOptions(h)
+func copyOptions(h http.Header, now time.Time) (gateway.CopyOptions, error) {
+	dst, err := putOptions(h, now)
 	if err != nil {
 		return gateway.CopyOptions{}, err
 	}
 	opts := gateway.CopyOptions{Source: copySourceConditions(h), IfMatch: dst.IfMatch, IfNoneMatch: dst.IfNoneMatch,
-		Fresh: []string{websiteRedirect}}
+		Fresh: []string{websiteRedirect}, Lock: dst.Lock}
 	switch d := strings.ToUpper(h.Get("X-Amz-Metadata-Directive")); d {
 	case "", "COPY":
 		if r, ok := dst.Meta[websiteRedirect]; ok {

@@ -19,9 +19,9 @@ func (s *server) deleteObject(rc *reqCtx) error {
 	if err != nil {
 		return err
 	}
-	r, err := rc.user.NS.DeleteVersion(rc.r.Context(), rc.bucket, rc.key, vid)
+	r, err := rc.user.NS.DeleteVersion(rc.r.Context(), rc.bucket, rc.key, vid, gateway.DeleteOptions{BypassGovernance: bypassGovernance(rc.r)})
 	if err != nil {
-		return versionErr(err)
+		return err
 	}
 	h := rc.w.Header()
 	if r.DeleteMarker {
@@ -55,7 +55,7 @@ func (s *server) deleteObjects(rc *reqCtx) error {
 		objs[i] = gateway.ObjectVersion{Key: o.Key, VersionID: o.VersionID}
 	}
 	out := deleteResult{Xmlns: s3ns, Deleted: []deletedEntry{}}
-	for _, r := range rc.user.NS.DeleteObjects(rc.r.Context(), rc.bucket, objs) {
+	for _, r := range rc.user.NS.DeleteObjects(rc.r.Context(), rc.bucket, objs, gateway.DeleteOptions{BypassGovernance: bypassGovernance(rc.r)}) {
 		if r.Err == nil {
 			if !in.Quiet {
 				out.Deleted = append(out.Deleted, deletedEntry{Key: r.Key, VersionID: r.VersionID,
@@ -63,7 +63,7 @@ func (s *server) deleteObjects(rc *reqCtx) error {
 			}
 			continue
 		}
-		e := rc.apiError(versionErr(r.Err), rc.r)
+		e := rc.apiError(r.Err, rc.r)
 		if e.status >= 500 {
 			rc.logErr(r.Err)
 		}

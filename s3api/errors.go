@@ -54,30 +54,32 @@ func errMsg(code, format string, args ...any) *apiError {
 var gatewayCodes = []struct {
 	err  error
 	code string
+	msg  string // the code's standard message if empty
 }{
-	{gateway.ErrAccessDenied, "AccessDenied"},
-	{gateway.ErrNoSuchUser, "InvalidAccessKeyId"},
-	{gateway.ErrInvalidBucketName, "InvalidBucketName"},
-	{gateway.ErrNoSuchBucket, "NoSuchBucket"},
-	{gateway.ErrBucketExists, "BucketAlreadyOwnedByYou"},
-	{gateway.ErrBucketNotEmpty, "BucketNotEmpty"},
-	{gateway.ErrInvalidKey, "InvalidArgument"},
-	{gateway.ErrKeyTooLong, "KeyTooLongError"},
-	{gateway.ErrNoSuchKey, "NoSuchKey"},
-	{gateway.ErrPreconditionFailed, "PreconditionFailed"},
-	{gateway.ErrNotModified, "NotModified"},
-	{gateway.ErrInvalidRange, "InvalidRange"},
-	{gateway.ErrMetadataTooLarge, "MetadataTooLarge"},
-	{gateway.ErrIncompleteBody, "IncompleteBody"},
-	{gateway.ErrNoSuchUpload, "NoSuchUpload"},
-	{gateway.ErrInvalidPart, "InvalidPart"},
-	{gateway.ErrInvalidPartOrder, "InvalidPartOrder"},
-	{gateway.ErrEntityTooSmall, "EntityTooSmall"},
-	{gateway.ErrEntityTooLarge, "EntityTooLarge"},
-	{gateway.ErrInvalidArgument, "InvalidArgument"},
-	{gateway.ErrIntegrity, "InternalError"},
-	{gateway.ErrUnavailable, "ServiceUnavailable"},
-	{gateway.ErrSlowDown, "SlowDown"},
+	{err: gateway.ErrAccessDenied, code: "AccessDenied"},
+	{err: gateway.ErrNoSuchUser, code: "InvalidAccessKeyId"},
+	{err: gateway.ErrInvalidBucketName, code: "InvalidBucketName"},
+	{err: gateway.ErrNoSuchBucket, code: "NoSuchBucket"},
+	{err: gateway.ErrBucketExists, code: "BucketAlreadyOwnedByYou"},
+	{err: gateway.ErrBucketNotEmpty, code: "BucketNotEmpty"},
+	{err: gateway.ErrInvalidKey, code: "InvalidArgument"},
+	{err: gateway.ErrKeyTooLong, code: "KeyTooLongError"},
+	{err: gateway.ErrNoSuchKey, code: "NoSuchKey"},
+	{err: gateway.ErrPreconditionFailed, code: "PreconditionFailed"},
+	{err: gateway.ErrNotModified, code: "NotModified"},
+	{err: gateway.ErrInvalidRange, code: "InvalidRange"},
+	{err: gateway.ErrMetadataTooLarge, code: "MetadataTooLarge"},
+	{err: gateway.ErrIncompleteBody, code: "IncompleteBody"},
+	{err: gateway.ErrNoSuchUpload, code: "NoSuchUpload"},
+	{err: gateway.ErrInvalidPart, code: "InvalidPart"},
+	{err: gateway.ErrInvalidPartOrder, code: "InvalidPartOrder"},
+	{err: gateway.ErrEntityTooSmall, code: "EntityTooSmall"},
+	{err: gateway.ErrEntityTooLarge, code: "EntityTooLarge"},
+	{err: gateway.ErrInvalidVersionID, code: "InvalidArgument", msg: "Invalid version id specified"},
+	{err: gateway.ErrInvalidArgument, code: "InvalidArgument"},
+	{err: gateway.ErrIntegrity, code: "InternalError"},
+	{err: gateway.ErrUnavailable, code: "ServiceUnavailable"},
+	{err: gateway.ErrSlowDown, code: "SlowDown"},
 	// S3 has no code for a full store. MinIO answers XMinioStorageFull,
 	// versitygw InsufficientStorage, both with 507. InsufficientStorage
 	// names the status (RFC 4918 §11.5) without a vendor's prefix, which
@@ -85,13 +87,16 @@ var gatewayCodes = []struct {
 	// MinIO. 507 is outside the statuses botocore (legacy and standard
 	// modes), the AWS SDKs and minio-go retry, so a client fails at once
 	// instead of re-sending the whole body to a full store.
-	{gateway.ErrInsufficientStorage, "InsufficientStorage"},
-	{gateway.ErrNoSuchVersion, "NoSuchVersion"},
-	{gateway.ErrMethodNotAllowed, "MethodNotAllowed"},
+	{err: gateway.ErrInsufficientStorage, code: "InsufficientStorage"},
+	{err: gateway.ErrNoSuchVersion, code: "NoSuchVersion"},
+	{err: gateway.ErrObjectLocked, code: "AccessDenied", msg: "Access Denied because object protected by object lock."},
+	{err: gateway.ErrNoLockConfig, code: "InvalidRequest", msg: "Bucket is missing Object Lock Configuration"},
+	{err: gateway.ErrInvalidBucketState, code: "InvalidBucketState", msg: "The request is not valid with the current state of the bucket."},
+	{err: gateway.ErrMethodNotAllowed, code: "MethodNotAllowed"},
 	// A concurrent write of the same key in a versioned bucket won: nothing
 	// was stored, and a retry succeeds. 503 SlowDown is what every SDK and
 	// rclone retry by themselves.
-	{gateway.ErrConflict, "SlowDown"},
+	{err: gateway.ErrConflict, code: "SlowDown"},
 }
 
 // statuses maps S3 codes to HTTP statuses; unknown codes are 500.
@@ -109,7 +114,7 @@ var statuses = map[string]int{
 	"EntityTooLarge": 400, "KeyTooLongError": 400, "MetadataTooLarge": 400,
 	"InvalidBucketName": 400, "MalformedXML": 400, "InvalidLocationConstraint": 400, "InvalidURI": 400,
 	"InvalidToken": 400, "MethodNotAllowed": 405, "NotImplemented": 501,
-	"NoSuchVersion": 404, "InternalError": 500, "ServiceUnavailable": 503, "SlowDown": 503,
+	"NoSuchVersion": 404, "InvalidBucketState": 409, "InternalError": 500, "ServiceUnavailable": 503, "SlowDown": 503,
 	"InsufficientStorage": 507, "InvalidObjectState": 403,
 	"ObjectLockConfigurationNotFoundError": 404, "NoSuchLifecycleConfiguration": 404,
 	"NoSuchCORSConfiguration": 404, "NoSuchBucketPolicy": 404,
@@ -191,6 +196,9 @@ func toAPIError(err error, region string) *apiError {
 	for _, m := range gatewayCodes {
 		if errors.Is(err, m.err) {
 			e := errCode(m.code)
+			if m.msg != "" {
+				e.Message = m.msg
+			}
 			e.cause = err
 			return e
 		}

@@ -133,6 +133,9 @@ func putCond(cur *fakeObject, ifNoneMatch, ifMatch string) error {
 }
 
 func (f *fakeNS) PutObject(_ context.Context, bucket, key string, body io.Reader, size int64, opts gateway.PutOptions) (gateway.ObjectInfo, error) {
+	if opts.Lock != nil {
+		return gateway.ObjectInfo{}, gateway.ErrNoLockConfig // no bucket of the fake has Object Lock
+	}
 	data, err := readBody(body, size)
 	if err != nil {
 		return gateway.ObjectInfo{}, err
@@ -230,18 +233,18 @@ func (f *fakeNS) DeleteObject(_ context.Context, bucket, key string) error {
 	return nil
 }
 
-func (f *fakeNS) DeleteObjects(ctx context.Context, bucket string, objs []gateway.ObjectVersion) []gateway.DeleteResult {
+func (f *fakeNS) DeleteObjects(ctx context.Context, bucket string, objs []gateway.ObjectVersion, o gateway.DeleteOptions) []gateway.DeleteResult {
 	out := make([]gateway.DeleteResult, len(objs))
-	for i, o := range objs {
-		out[i], _ = f.DeleteVersion(ctx, bucket, o.Key, o.VersionID)
+	for i, ov := range objs {
+		out[i], _ = f.DeleteVersion(ctx, bucket, ov.Key, ov.VersionID, o)
 	}
 	return out
 }
 
 // DeleteVersion knows only unversioned buckets: the null version is the
 // object, any other version id is malformed.
-func (f *fakeNS) DeleteVersion(ctx context.Context, bucket, key, vid string) (gateway.DeleteResult, error) {
-	r := gateway.DeleteResult{Key: key, VersionID: vid, Err: gateway.ErrInvalidArgument}
+func (f *fakeNS) DeleteVersion(ctx context.Context, bucket, key, vid string, _ gateway.DeleteOptions) (gateway.DeleteResult, error) {
+	r := gateway.DeleteResult{Key: key, VersionID: vid, Err: gateway.ErrInvalidVersionID}
 	if vid == "" || vid == gateway.NullVersion {
 		r.Err = f.DeleteObject(ctx, bucket, key)
 	}
@@ -265,6 +268,33 @@ func (f *fakeNS) GetBucketVersioning(ctx context.Context, bucket string) (gatewa
 
 func (f *fakeNS) PutBucketVersioning(context.Context, string, gateway.Versioning) error {
 	return gateway.ErrInvalidArgument
+}
+
+// The fake has no Object Lock: its buckets have no configuration.
+
+func (f *fakeNS) CreateLockedBucket(context.Context, string) error { return gateway.ErrInvalidArgument }
+
+func (f *fakeNS) GetObjectLockConfiguration(ctx context.Context, bucket string) (gateway.LockConfig, error) {
+	if _, err := f.HeadBucket(ctx, bucket); err != nil {
+		return gateway.LockConfig{}, err
+	}
+	return gateway.LockConfig{}, gateway.ErrNoLockConfig
+}
+
+func (f *fakeNS) PutObjectLockConfiguration(context.Context, string, gateway.LockConfig) error {
+	return gateway.ErrInvalidBucketState
+}
+
+func (f *fakeNS) GetObjectLock(context.Context, string, string, string) (gateway.ObjectLock, error) {
+	return gateway.ObjectLock{}, gateway.ErrNoLockConfig
+}
+
+func (f *fakeNS) PutObjectRetention(context.Context, string, string, string, gateway.RetentionMode, time.Time, bool) error {
+	return gateway.ErrNoLockConfig
+}
+
+func (f *fakeNS) PutObjectLegalHold(context.Context, string, string, string, bool) error {
+	return gateway.ErrNoLockConfig
 }
 
 func (f *fakeNS) CopyObject(_ context.Context, sb, sk, db, dk string, opts gateway.CopyOptions) (gateway.ObjectInfo, error) {

@@ -190,6 +190,7 @@ func (rc *reqCtx) writeObjectHeaders(info gateway.ObjectInfo, rg *gateway.Range,
 	h.Set("Last-Modified", info.LastModified.UTC().Format(httpTime))
 	h.Set("Accept-Ranges", "bytes")
 	setVersionID(h, info.VersionID)
+	setLockHeaders(h, info.Lock)
 	// The stored checksum covers the whole object: like S3, send it only
 	// when the whole object is sent (clients verify it against the body).
 	if rg == nil && strings.EqualFold(rc.r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") {

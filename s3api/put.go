@@ -8,18 +8,22 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sealgate/sealgate/gateway"
 )
 
 // putOptions reads metadata and write conditions of a PUT (or a
 // CreateMultipartUpload).
-func putOptions(h http.Header) (gateway.PutOptions, error) {
+func putOptions(h http.Header, now time.Time) (gateway.PutOptions, error) {
 	meta, err := metaFromHeader(h)
 	if err != nil {
 		return gateway.PutOptions{}, err
 	}
 	opts := gateway.PutOptions{Meta: meta, IfMatch: unquoteETag(h.Get("If-Match"))}
+	if opts.Lock, err = lockFromHeader(h, now); err != nil {
+		return opts, err
+	}
 	if inm := h.Get("If-None-Match"); inm != "" {
 		if strings.TrimSpace(inm) != "*" {
 			return opts, errCode("NotImplemented") // only "*" is defined for writes
@@ -41,7 +45,7 @@ func (rc *reqCtx) bodySize() (int64, error) {
 // the read on a bad signature, digest or length, and the gateway then
 // keeps the previous version.
 func (s *server) putObject(rc *reqCtx) error {
-	opts, err := putOptions(rc.r.Header)
+	opts, err := putOptions(rc.r.Header, s.now())
 	if err != nil {
 		return err
 	}
@@ -57,7 +61,9 @@ func (s *server) putObject(rc *reqCtx) error {
 	h := rc.w.Header()
 	h.Set("ETag", quoteETag(info.ETag))
 	h.Set("x-amz-object-size", strconv.FormatInt(info.Size, 10)) // PutObjectOutput.Size
-	setVersionID(h, info.VersionID)
+	if info.VersionID != gateway.NullVersion {                   // as versitygw: a suspended bucket's PUT names no version
+		setVersionID(h, info.VersionID)
+	}
 	setAuthChecksum(h, rc.auth)
 	rc.w.WriteHeader(http.StatusOK)
 	return nil
@@ -80,7 +86,7 @@ type initiateResult struct {
 }
 
 func (s *server) createUpload(rc *reqCtx) error {
-	opts, err := putOptions(rc.r.Header)
+	opts, err := putOptions(rc.r.Header, s.now())
 	if err != nil {
 		return err
 	}

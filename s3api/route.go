@@ -27,11 +27,11 @@ func (s *server) addressOf(r *http.Request) (bucket, key string, err error) {
 // unsupported lists the subresources sealgate does not implement. Reads of
 // them get AWS's canned "not configured" answers (canned.go); writes 501.
 var unsupported = []string{
-	"acl", "object-lock", "lifecycle", "cors", "policy", "tagging",
+	"acl", "lifecycle", "cors", "policy", "tagging",
 	"location", "encryption", "website", "replication", "logging", "notification",
 	"accelerate", "requestPayment", "ownershipControls", "publicAccessBlock",
 	"policyStatus", "analytics", "metrics", "inventory", "intelligent-tiering",
-	"retention", "legal-hold", "torrent", "restore", "select", "attributes",
+	"torrent", "restore", "select", "attributes",
 	"website-configuration", "object-lambda", "session", "renameObject",
 }
 
@@ -67,8 +67,8 @@ func (s *server) route(rc *reqCtx) error {
 		rc.op = "GetObjectAttributes"
 		return s.getAttributes(rc)
 	}
-	if _, ok := q["versioning"]; ok && rc.bucket != "" && rc.key == "" {
-		return s.bucketVersioning(rc)
+	if h := s.lockHandler(rc, q); h != nil {
+		return h(rc)
 	}
 	if sub := subresourceOf(q); sub != "" {
 		return s.subresource(rc, sub)

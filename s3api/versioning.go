@@ -32,14 +32,6 @@ func versionedGetOptions(h http.Header, q url.Values) (gateway.GetOptions, error
 	return opts, err
 }
 
-// versionErr names a malformed version id as AWS does.
-func versionErr(err error) error {
-	if errors.Is(err, gateway.ErrInvalidArgument) && !errors.Is(err, gateway.ErrInvalidKey) {
-		return errInvalidVersion
-	}
-	return err
-}
-
 // setVersionID sets x-amz-version-id, unless the bucket never had
 // versioning (no version id).
 func setVersionID(h http.Header, vid string) {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -49,6 +50,7 @@ func cmdUser(ctx context.Context, args []string, e env) error {
 	f := newFlags("user "+sub, e.stderr)
 	asJSON := f.fs.Bool("json", false, "print JSON")
 	pwStdin := f.fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	discardLocked := f.fs.Bool("discard-locked", false, "delete: also destroy versions that Object Lock protects")
 	pos, err := f.parse(args[1:])
 	if err != nil {
 		return err
@@ -66,7 +68,7 @@ func cmdUser(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer d.Close()
-	u := userCmd{d: d, accts: d.accts, c: c, e: e, json: *asJSON, pwStdin: *pwStdin}
+	u := userCmd{d: d, accts: d.accts, c: c, e: e, json: *asJSON, pwStdin: *pwStdin, discardLocked: *discardLocked}
 	switch sub {
 	case "add":
 		return u.add(ctx, pos[0])
@@ -91,6 +93,9 @@ type userCmd struct {
 	e       env
 	json    bool
 	pwStdin bool
+	// discardLocked: delete an account even though Object Lock protects
+	// some of its versions (a deliberate choice: they are destroyed).
+	discardLocked bool
 }
 
 // password reads the account password from the first line of standard
@@ -237,6 +242,9 @@ func (u userCmd) keys(ctx context.Context, name string) error {
 // remove destroys the account's keys first (crypto-shredding), then deletes
 // its upstream objects best effort with a running count.
 func (u userCmd) remove(ctx context.Context, name string) error {
+	if err := u.checkLocks(ctx, name); err != nil {
+		return err
+	}
 	dir, err := u.accts.Delete(ctx, name)
 	if err != nil {
 		return err
@@ -256,5 +264,35 @@ func (u userCmd) remove(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("keys destroyed, but removing upstream objects stopped: %w", err)
 	}
+	return nil
+}
+
+// errLocked: an account delete refused because Object Lock protects some
+// of the account's versions.
+var errLocked = errors.New("versions under Object Lock")
+
+// checkLocks refuses to delete an account whose versions Object Lock
+// protects, unless --discard-locked says to destroy them: deleting an
+// account destroys its keys, and with them every version, locked or not.
+func (u userCmd) checkLocks(ctx context.Context, name string) error {
+	a, err := u.accts.Get(name)
+	if err != nil {
+		return err
+	}
+	svc, err := u.d.service()
+	if err != nil {
+		return err
+	}
+	n, err := svc.ActiveLocks(ctx, a)
+	if err != nil {
+		return fmt.Errorf("checking %s for versions under Object Lock: %w", name, err)
+	}
+	if n == 0 {
+		return nil
+	}
+	if !u.discardLocked {
+		return fmt.Errorf("%w: %s has %d versions under retention or legal hold; deleting the account destroys them: rerun with --discard-locked to do so", errLocked, name, n)
+	}
+	_, _ = fmt.Fprintf(u.e.stderr, "sealgate: destroying %d versions under Object Lock (--discard-locked)\n", n)
 	return nil
 }
