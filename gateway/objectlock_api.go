@@ -17,16 +17,16 @@ func (n *userNS) CreateLockedBucket(ctx context.Context, bucket string) error {
 
 // GetObjectLock implements Namespace.
 func (n *userNS) GetObjectLock(ctx context.Context, bucket, key, vid string) (ObjectLock, error) {
+	up, vid, err := n.lockTarget(ctx, bucket, key, vid) // a missing object first, as S3
+	if err != nil {
+		return ObjectLock{}, err
+	}
 	rec, err := n.headBucket(ctx, bucket)
 	if err != nil {
 		return ObjectLock{}, err
 	}
 	if !rec.lock.Enabled {
 		return ObjectLock{}, fmt.Errorf("%w: %s", ErrNoLockConfig, bucket)
-	}
-	up, vid, err := n.lockTarget(ctx, bucket, key, vid)
-	if err != nil {
-		return ObjectLock{}, err
 	}
 	l, _, err := n.readLock(ctx, bucket, key, up, vid)
 	return l, err
@@ -49,7 +49,7 @@ func (n *userNS) lockTarget(ctx context.Context, bucket, key, vid string) (strin
 		return "", "", err
 	}
 	if info.VersionID == "" || info.VersionID == NullVersion {
-		return "", "", fmt.Errorf("%w: the null version cannot be locked", ErrInvalidArgument)
+		return "", "", fmt.Errorf("%w: the null version cannot be locked", ErrNoLockConfig)
 	}
 	return up, info.VersionID, nil
 }

@@ -123,7 +123,11 @@ func (n *userNS) deleteNamedVersion(ctx context.Context, bucket, key, up, vid st
 		if err := n.svc.store.Delete(ctx, vk); err != nil && !isNotExist(err) {
 			return false, upstreamErr(err, ErrNoSuchKey)
 		}
-		return isMarkerSize(st.Size), nil
+		// A concurrent deletion of the current version may have promoted
+		// this one meanwhile: then it is current now, and goes again.
+		if now, err := n.currentVersion(ctx, bucket, key, up); err != nil || !now.exists || now.info.VersionID != vid {
+			return isMarkerSize(st.Size), err
+		}
 	}
 	return false, fmt.Errorf("%w: key changed %d times in a row", ErrConflict, maxSwapAttempts)
 }
@@ -177,22 +181,34 @@ func (n *userNS) findVersion(ctx context.Context, up, vid string) (string, backe
 	return "", backends.ObjectInfo{}, fmt.Errorf("%w: %s", ErrNoSuchVersion, vid)
 }
 
-// DeleteObjects implements Namespace: one bucket check, then each object
-// independently, a few at a time.
+// DeleteObjects implements Namespace: one bucket check, then each key
+// independently, a few at a time; the versions of one key in request
+// order (deleting a current version promotes the next one).
 func (n *userNS) DeleteObjects(ctx context.Context, bucket string, objs []ObjectVersion, opts DeleteOptions) []DeleteResult {
 	out := make([]DeleteResult, len(objs))
 	rec, berr := n.headBucket(ctx, bucket)
+	byKey := map[string][]int{}
+	var keys []string
+	for i, o := range objs {
+		if _, ok := byKey[o.Key]; !ok {
+			keys = append(keys, o.Key)
+		}
+		byKey[o.Key] = append(byKey[o.Key], i)
+	}
 	var g errgroup.Group
 	g.SetLimit(8)
-	for i, o := range objs {
+	for _, k := range keys {
 		g.Go(func() error {
-			if berr != nil {
-				out[i] = DeleteResult{Key: o.Key, VersionID: o.VersionID, Err: berr}
-				return nil
+			for _, i := range byKey[k] {
+				o := objs[i]
+				if berr != nil {
+					out[i] = DeleteResult{Key: o.Key, VersionID: o.VersionID, Err: berr}
+					continue
+				}
+				r, err := n.deleteIn(ctx, bucket, o.Key, o.VersionID, rec.bucketSettings, opts)
+				r.Err = err
+				out[i] = r
 			}
-			r, err := n.deleteIn(ctx, bucket, o.Key, o.VersionID, rec.bucketSettings, opts)
-			r.Err = err
-			out[i] = r
 			return nil // each object reports its own result
 		})
 	}

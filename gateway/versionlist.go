@@ -222,7 +222,7 @@ func (n *userNS) versionInfo(ctx context.Context, bucket string, e versionEntry)
 		info, err = n.readMarker(ctx, bucket, e.name, e.st.Key, e.st)
 	} else {
 		info, err = n.objectInfo(ctx, bucket, e.name, e.st.Key, e.st)
-		info.Meta = Meta{}
+		info.Meta = Meta{} // a listing shows no metadata; the checksum stays
 	}
 	if info.VersionID == "" {
 		info.VersionID = NullVersion

@@ -323,3 +323,27 @@ func TestDeletedFolderIsNotListed(t *testing.T) {
 		t.Fatalf("HeadFolder of a live folder: %v", err)
 	}
 }
+
+// TestDeleteEveryVersionAtOnce: deleting every listed version of a key in
+// one DeleteObjects (as cleanup code does) leaves nothing, although each
+// deletion of the current version promotes another.
+func TestDeleteEveryVersionAtOnce(t *testing.T) {
+	ctx := context.Background()
+	n, _ := versioned(t)
+	var objs []ObjectVersion
+	for i := range 5 {
+		v := put(t, n, "bkt", "k", []byte(fmt.Sprint(i)), nil)
+		objs = append([]ObjectVersion{{Key: "k", VersionID: v.VersionID}}, objs...) // newest first, as listed
+	}
+	for _, r := range n.DeleteObjects(ctx, "bkt", objs, DeleteOptions{}) {
+		if r.Err != nil {
+			t.Fatal(r.Err)
+		}
+	}
+	if got := versionsOf(t, n, VersionQuery{}); len(got) != 0 {
+		t.Fatalf("left: %v", got)
+	}
+	if err := n.DeleteBucket(ctx, "bkt"); err != nil {
+		t.Fatal(err)
+	}
+}

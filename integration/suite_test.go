@@ -140,7 +140,9 @@ func (d *suiteDoor) run(t *testing.T, bin, dir, name string, n int) (bool, strin
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "test", "-a", cr.AccessKeyID, "-s", string(cr.SecretAccessKey), "-e", d.url, name)
+	// --versioning-enabled: sealgate serves versioning, so the suite's
+	// cleanup deletes every version (ListObjectVersions), not just keys.
+	cmd := exec.CommandContext(ctx, bin, "test", "-a", cr.AccessKeyID, "-s", string(cr.SecretAccessKey), "-e", d.url, name, "--versioning-enabled")
 	cmd.Dir = dir // some tests run ./versitygw
 	cmd.Env = suiteEnv()
 	out, err := cmd.CombinedOutput()

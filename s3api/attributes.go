@@ -48,10 +48,17 @@ func (s *server) getAttributes(rc *reqCtx) error {
 	if err != nil {
 		return err
 	}
-	info, err := rc.user.NS.HeadObject(rc.r.Context(), rc.bucket, rc.key, gateway.GetOptions{})
+	vid, err := versionParam(rc.r.URL.Query())
 	if err != nil {
 		return err
 	}
+	info, err := rc.user.NS.HeadObject(rc.r.Context(), rc.bucket, rc.key, gateway.GetOptions{VersionID: vid})
+	if err != nil {
+		markerHeaders(rc.w.Header(), err)
+		return err
+	}
+	setVersionID(rc.w.Header(), info.VersionID)
+	rc.w.Header().Set("Last-Modified", info.LastModified.UTC().Format(httpTime))
 	out := attributesResult{Xmlns: s3ns}
 	if want["ETag"] {
 		out.ETag = info.ETag

@@ -2,6 +2,7 @@ package s3api
 
 import (
 	"encoding/xml"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -48,7 +49,13 @@ func (s *server) createBucket(rc *reqCtx) error {
 
 // deleteBucket serves DELETE /bucket: 204, or BucketNotEmpty.
 func (s *server) deleteBucket(rc *reqCtx) error {
-	if err := rc.user.NS.DeleteBucket(rc.r.Context(), rc.bucket); err != nil {
+	err := rc.user.NS.DeleteBucket(rc.r.Context(), rc.bucket)
+	if errors.Is(err, gateway.ErrBucketNotEmpty) {
+		if v, verr := rc.user.NS.GetBucketVersioning(rc.r.Context(), rc.bucket); verr == nil && v != gateway.VersioningOff {
+			return errMsg("BucketNotEmpty", "The bucket you tried to delete is not empty. You must delete all versions in the bucket.")
+		}
+	}
+	if err != nil {
 		return err
 	}
 	rc.w.WriteHeader(http.StatusNoContent)

@@ -80,7 +80,10 @@ func (s *server) lockConfiguration(rc *reqCtx) error {
 			}
 			d := in.Rule.DefaultRetention
 			c.Mode, c.Days, c.Years = gateway.RetentionMode(d.Mode), d.Days, d.Years
-			if (d.Mode != "GOVERNANCE" && d.Mode != "COMPLIANCE") || (d.Days > 0) == (d.Years > 0) || d.Days < 0 || d.Years < 0 {
+			switch {
+			case d.Days < 0 || d.Years < 0:
+				return errMsg("InvalidArgument", "Default retention period must be a positive integer value")
+			case (d.Mode != "GOVERNANCE" && d.Mode != "COMPLIANCE") || (d.Days > 0) == (d.Years > 0):
 				return errCode("MalformedXML")
 			}
 		}
@@ -144,6 +147,9 @@ func (s *server) objectLegalHold(rc *reqCtx) error {
 		if err != nil {
 			return err
 		}
+		if l == (gateway.ObjectLock{}) {
+			return errMsg("NoSuchObjectLockConfiguration", "The specified object does not have a ObjectLock configuration")
+		}
 		return writeXML(rc, http.StatusOK, legalHold{Xmlns: s3ns, Status: onOff(l.LegalHold)})
 	case http.MethodPut:
 		rc.op = "PutObjectLegalHold"
@@ -170,16 +176,24 @@ func onOff(b bool) string {
 	return "OFF"
 }
 
-// readXML reads and verifies a small XML request body into v.
+// readXML reads and verifies a small XML request body into v. A body
+// that is not valid is MalformedXML (MissingRequestBodyError if empty),
+// unless the bucket does not exist, which S3 reports first.
 func readXML(rc *reqCtx, v any) error {
 	body, err := readVerifiedBody(rc)
 	if err != nil {
 		return err
 	}
-	if xml.Unmarshal(body, v) != nil {
-		return errCode("MalformedXML")
+	if len(body) > 0 && xml.Unmarshal(body, v) == nil {
+		return nil
 	}
-	return nil
+	if _, err := rc.user.NS.HeadBucket(rc.r.Context(), rc.bucket); err != nil {
+		return err
+	}
+	if len(body) == 0 {
+		return errMsg("MissingRequestBodyError", "Request Body is empty")
+	}
+	return errCode("MalformedXML")
 }
 
 // bypassGovernance reads x-amz-bypass-governance-retention.

@@ -166,5 +166,8 @@ func (s *server) uploadPartCopy(rc *reqCtx, q url.Values) error {
 	if err != nil {
 		return sourceCondErr(err)
 	}
+	if src.versionID != "" {
+		rc.w.Header().Set("x-amz-copy-source-version-id", src.versionID)
+	}
 	return writeXML(rc, http.StatusOK, copyPartResult{Xmlns: s3ns, ETag: quoteETag(p.ETag), LastModified: xmlTime(p.LastModified)})
 }

@@ -12,16 +12,14 @@ import (
 // errInvalidVersion is AWS's answer to a malformed or empty version id.
 var errInvalidVersion = errMsg("InvalidArgument", "Invalid version id specified")
 
-// versionParam reads ?versionId: "" if absent; an empty value is invalid.
+// versionParam reads ?versionId: "" if absent or empty (as versitygw
+// takes it: its clients send an empty one for "the current version").
 func versionParam(q url.Values) (string, error) {
-	v, ok := q["versionId"]
-	if !ok {
-		return "", nil
-	}
-	if len(v) != 1 || v[0] == "" {
+	v := q["versionId"]
+	if len(v) > 1 {
 		return "", errInvalidVersion
 	}
-	return v[0], nil
+	return q.Get("versionId"), nil
 }
 
 // versionedGetOptions are a GET's or HEAD's conditions and version.

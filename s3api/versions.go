@@ -4,20 +4,23 @@ import (
 	"encoding/xml"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/sealgate/sealgate/gateway"
 )
 
+// versionEntry is a Version or a DeleteMarker. Like versitygw, no Owner:
+// every version of a user's bucket is the user's.
 type versionEntry struct {
-	XMLName      xml.Name
-	Key          string `xml:"Key"`
-	VersionID    string `xml:"VersionId"`
-	IsLatest     bool   `xml:"IsLatest"`
-	LastModified string `xml:"LastModified"`
-	ETag         string `xml:"ETag,omitempty"`
-	Size         *int64 `xml:"Size,omitempty"`
-	Owner        owner  `xml:"Owner"`
-	StorageClass string `xml:"StorageClass,omitempty"`
+	XMLName           xml.Name
+	Key               string `xml:"Key"`
+	VersionID         string `xml:"VersionId"`
+	IsLatest          bool   `xml:"IsLatest"`
+	LastModified      string `xml:"LastModified"`
+	ETag              string `xml:"ETag,omitempty"`
+	Size              *int64 `xml:"Size,omitempty"`
+	StorageClass      string `xml:"StorageClass,omitempty"`
+	ChecksumAlgorithm string `xml:"ChecksumAlgorithm,omitempty"`
 }
 
 type versionsResult struct {
@@ -44,6 +47,9 @@ func (s *server) listVersions(rc *reqCtx, q url.Values) error {
 	if err != nil {
 		return err
 	}
+	if mk := q.Get("max-keys"); strings.HasPrefix(mk, "-") {
+		return errMsg("InvalidArgument", "max-keys cannot be negative")
+	}
 	keyMarker, vidMarker := q.Get("key-marker"), q.Get("version-id-marker")
 	if vidMarker != "" && keyMarker == "" {
 		return errMsg("InvalidArgument", "A version-id marker cannot be specified without a key marker.")
@@ -65,14 +71,16 @@ func (s *server) listVersions(rc *reqCtx, q url.Values) error {
 	if err != nil {
 		return err
 	}
-	o := ownerOf(rc.user.Name)
 	for _, v := range page.Versions {
 		e := versionEntry{XMLName: xml.Name{Local: "Version"}, Key: p.encode(v.Key), VersionID: v.VersionID, IsLatest: v.IsLatest,
-			LastModified: xmlTime(v.LastModified), Owner: o}
+			LastModified: xmlTime(v.LastModified)}
 		if v.DeleteMarker {
 			e.XMLName.Local = "DeleteMarker"
 		} else {
 			e.ETag, e.Size, e.StorageClass = quoteETag(v.ETag), &v.Size, "STANDARD"
+			if h := checksumHeaders[v.Checksum.Algorithm]; h != "" && len(v.Checksum.Value) > 0 {
+				e.ChecksumAlgorithm = strings.ToUpper(strings.TrimPrefix(h, checksumPrefix))
+			}
 		}
 		res.Entries = append(res.Entries, e)
 	}
