@@ -43,6 +43,8 @@ var errTable = []errStatus{
 	{gateway.ErrObjectLocked, http.StatusForbidden, false},
 	{gateway.ErrNoLockConfig, http.StatusBadRequest, false},
 	{gateway.ErrInvalidBucketState, http.StatusConflict, false},
+	{gateway.ErrInvalidTag, http.StatusBadRequest, false},
+	{gateway.ErrNoSuchTagSet, http.StatusNotFound, false},
 	{gateway.ErrMethodNotAllowed, http.StatusNotFound, false}, // a delete marker: the file is gone
 	{os.ErrNotExist, http.StatusNotFound, false},
 	{gateway.ErrBucketNotEmpty, http.StatusConflict, false},

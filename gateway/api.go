@@ -98,6 +98,9 @@ type ObjectInfo struct {
 	// lockable: written in a bucket with Object Lock (its sealed metadata
 	// says so), so reads look for its lock.
 	lockable bool
+	// TagCount is the number of tags the version was written with (tags
+	// set later with PutObjectTagging are not counted).
+	TagCount int
 }
 
 // BucketInfo describes one bucket.
@@ -122,6 +125,8 @@ type PutOptions struct {
 	// Lock, if set, is the new version's Object Lock (else the bucket's
 	// default retention applies). ErrNoLockConfig in a bucket without it.
 	Lock *ObjectLock
+	// Tags are the new version's tags (x-amz-tagging), if any.
+	Tags Tags
 }
 
 // DeleteOptions control the deletion of a version.
@@ -182,6 +187,10 @@ type CopyOptions struct {
 	IfNoneMatch, IfMatch string
 	// Lock is the copy's Object Lock, as PutOptions.Lock.
 	Lock *ObjectLock
+	// ReplaceTags gives the copy Tags instead of the source's tags
+	// (x-amz-tagging-directive: REPLACE).
+	ReplaceTags bool
+	Tags        Tags
 }
 
 // ListQuery selects a page of ListObjects (v1 and v2 both map onto it).
@@ -328,6 +337,17 @@ type Namespace interface {
 	PutObjectRetention(ctx context.Context, bucket, key, versionID string, mode RetentionMode, until time.Time, bypass bool) error
 	// PutObjectLegalHold sets or clears a version's legal hold.
 	PutObjectLegalHold(ctx context.Context, bucket, key, versionID string, on bool) error
+
+	// GetObjectTagging, PutObjectTagging and DeleteObjectTagging read and
+	// change a version's tags ("": the current version's); each returns
+	// the version's id. A delete marker has none (ErrMethodNotAllowed).
+	GetObjectTagging(ctx context.Context, bucket, key, versionID string) (Tags, string, error)
+	PutObjectTagging(ctx context.Context, bucket, key, versionID string, t Tags) (string, error)
+	DeleteObjectTagging(ctx context.Context, bucket, key, versionID string) (string, error)
+	// GetBucketTagging is ErrNoSuchTagSet for a bucket without tags;
+	// PutBucketTagging with an empty set removes them.
+	GetBucketTagging(ctx context.Context, bucket string) (Tags, error)
+	PutBucketTagging(ctx context.Context, bucket string, t Tags) error
 
 	CreateMultipartUpload(ctx context.Context, bucket, key string, opts PutOptions) (uploadID string, err error)
 	// UploadPart streams one part, as PutObject streams an object, and

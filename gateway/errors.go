@@ -49,7 +49,7 @@ var gatewaySentinels = []error{
 	ErrMetadataTooLarge, ErrIncompleteBody, ErrNoSuchUpload, ErrInvalidPart, ErrInvalidPartOrder,
 	ErrEntityTooSmall, ErrEntityTooLarge, ErrInvalidArgument, ErrIntegrity, ErrUnavailable, ErrNotModified,
 	ErrSlowDown, ErrPropsTooLarge, ErrInsufficientStorage, ErrNoSuchVersion, ErrMethodNotAllowed, ErrConflict,
-	ErrInvalidVersionID, ErrObjectLocked, ErrNoLockConfig, ErrInvalidBucketState,
+	ErrInvalidVersionID, ErrObjectLocked, ErrNoLockConfig, ErrInvalidBucketState, ErrInvalidTag, ErrNoSuchTagSet,
 }
 
 // Sentinels returns every error of this package that a door must map to

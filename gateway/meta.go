@@ -73,6 +73,7 @@ func infoFrom(key string, o *cryptolayer.Object) ObjectInfo {
 	if vid == cryptolayer.NullVersion && o.Meta[metaNullVersion] == "" {
 		vid = ""
 	}
+	tags, _ := strconv.Atoi(o.Meta[metaTagCount])
 	return ObjectInfo{Key: key, Size: o.Size, ETag: o.ETag(), LastModified: mtime, Meta: m, Checksum: o.Checksum(), VersionID: vid,
-		lockable: o.Meta[metaLockable] != ""}
+		lockable: o.Meta[metaLockable] != "", TagCount: tags}
 }

@@ -39,8 +39,10 @@ type uploadState struct {
 	// BucketCreated is the bucket's creation time when the upload began
 	// (zero in states written before it was recorded: not checked).
 	BucketCreated time.Time `json:"c,omitzero"`
-	// Lock is the Object Lock asked for at the start, applied at Complete.
+	// Lock and Tags are the Object Lock and tags asked for at the start,
+	// applied at Complete.
 	Lock *ObjectLock `json:"l,omitempty"`
+	Tags Tags        `json:"g,omitempty"`
 }
 
 type partRecord struct {
@@ -78,6 +80,9 @@ func (n *userNS) CreateMultipartUpload(ctx context.Context, bucket, key string, 
 	if _, err := sealMeta(opts.Meta, key, false, time.Time{}); err != nil {
 		return "", err
 	}
+	if err := CheckTags(opts.Tags, MaxObjectTags); err != nil {
+		return "", err
+	}
 	ck, err := n.user.ContentKey()
 	if err != nil {
 		return "", err
@@ -87,7 +92,7 @@ func (n *userNS) CreateMultipartUpload(ctx context.Context, bucket, key string, 
 	}
 	u, _ := cryptolayer.NewUpload(0, ck.Epoch).MarshalBinary()
 	id := rand.Text()
-	st := uploadState{Bucket: bucket, Key: key, Upload: u, Meta: opts.Meta, Created: n.svc.cfg.Now().UTC(), BucketCreated: bi.created, Lock: opts.Lock}
+	st := uploadState{Bucket: bucket, Key: key, Upload: u, Meta: opts.Meta, Created: n.svc.cfg.Now().UTC(), BucketCreated: bi.created, Lock: opts.Lock, Tags: opts.Tags}
 	if err := n.putRecord(ctx, n.uploadDir(id)+"state", "upload\x00"+id, st, backends.PutOptions{IfAbsent: true}); err != nil {
 		return "", err
 	}

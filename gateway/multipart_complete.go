@@ -137,7 +137,7 @@ func (n *userNS) completeOnce(ctx context.Context, bucket, key, id string, parts
 			return info, want, nil
 		}
 	}
-	info, err := n.reseal(ctx, bucket, key, up, id, u, cparts, recs, cond, PutOptions{Meta: st.Meta, Lock: st.Lock})
+	info, err := n.reseal(ctx, bucket, key, up, id, u, cparts, recs, cond, PutOptions{Meta: st.Meta, Lock: st.Lock, Tags: st.Tags})
 	if implicit := opts.IfMatch == "" && opts.IfNoneMatch == ""; implicit && errors.Is(err, ErrPreconditionFailed) {
 		err = fmt.Errorf("%w: %w", errCompleteRaced, err)
 	}

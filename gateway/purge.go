@@ -15,7 +15,7 @@ func (s *Service) PurgeUser(ctx context.Context, upstreamDir string, progress fu
 	n := 0
 	prefixes := []string{upstreamDir + "/", ".sealgate/mp/" + upstreamDir + "/",
 		".sealgate/props/" + upstreamDir + "/", ".sealgate/shared/" + upstreamDir + "/",
-		versionsRoot + upstreamDir + "/", locksRoot + upstreamDir + "/"}
+		versionsRoot + upstreamDir + "/", locksRoot + upstreamDir + "/", tagsRoot + upstreamDir + "/"}
 	for _, prefix := range prefixes {
 		err := s.eachObject(ctx, prefix, func(o backends.ObjectInfo) error {
 			if err := s.store.Delete(ctx, o.Key); err != nil {

@@ -42,6 +42,7 @@ type sealOptions struct {
 	// "" for a version written while versioning was off): no new version.
 	keepVersion *string
 	lockable    bool // keep the Object Lock mark (re-encryption)
+	tagCount    int  // keep the tag count (re-encryption)
 }
 
 // writeObject seals what fill writes into a new version at up, streaming
@@ -81,6 +82,9 @@ func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond b
 	if (vw.lock.Enabled && so.keepVersion == nil) || so.lockable {
 		sm[metaLockable] = "1"
 	}
+	if err := n.tagNewVersion(ctx, bucket, key, up, vw.id, now, opts.Tags, sm, so); err != nil {
+		return ObjectInfo{}, err
+	}
 	b := n.binding(bucket, key)
 	b.Version = vw.id
 	params := cryptolayer.Params{Key: ck, Binding: b, Meta: sm,
@@ -102,7 +106,7 @@ func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond b
 		return ObjectInfo{}, vw.commitErr(perr)
 	}
 	oi := ObjectInfo{Key: key, Size: res.sum.Size, ETag: res.sum.ETag(), LastModified: now, Meta: doorMeta(sm),
-		Checksum: res.checksum, VersionID: vw.id, lockable: sm[metaLockable] != ""}
+		Checksum: res.checksum, VersionID: vw.id, lockable: sm[metaLockable] != "", TagCount: len(opts.Tags)}
 	n.svc.meta.Add(metaKey{up, upInfo.ETag}, oi)
 	n.svc.lists.invalidate(n.bucketPrefix(bucket))
 	if err := n.confirmBucket(ctx, bucket, func(ctx context.Context) {

@@ -46,6 +46,7 @@ func (n *userNS) deleteIn(ctx context.Context, bucket, key, versionID string, s 
 		})
 		if err == nil {
 			n.dropLock(ctx, up, versionID)
+			n.dropTags(ctx, up, versionID)
 		}
 	case s.versioning == VersioningOff:
 		err = n.deleteKey(ctx, bucket, key, up)

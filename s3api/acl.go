@@ -42,9 +42,6 @@ func checkACL(r *http.Request) error {
 // headers' own errors first, then InvalidRequest.
 func checkUnbuilt(r *http.Request, now time.Time) error {
 	h := r.Header
-	if h.Get("X-Amz-Tagging") != "" {
-		return errMsg("NotImplemented", "sealgate does not implement object tagging yet (x-amz-tagging)")
-	}
 	_, err := lockFromHeader(h, now) // the write's handler reads them again
 	return err
 }

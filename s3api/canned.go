@@ -44,7 +44,6 @@ type accessControlPolicy struct {
 // bucket (and object) must exist; the handler checks that first.
 var cannedBodies = map[string]string{
 	"versioning":     `<VersioningConfiguration xmlns="` + s3ns + `"/>`,
-	"tagging":        `<Tagging xmlns="` + s3ns + `"><TagSet/></Tagging>`,
 	"logging":        `<BucketLoggingStatus xmlns="` + s3ns + `"/>`,
 	"notification":   `<NotificationConfiguration xmlns="` + s3ns + `"/>`,
 	"accelerate":     `<AccelerateConfiguration xmlns="` + s3ns + `"/>`,
@@ -65,7 +64,7 @@ var cannedErrors = map[string]string{
 }
 
 // objectReadable are the subresources with canned answers on objects.
-var objectReadable = map[string]bool{"acl": true, "tagging": true}
+var objectReadable = map[string]bool{"acl": true}
 
 // subresource answers a request naming an unsupported subresource: writes
 // get 501 before any backend call, reads a canned answer.

@@ -95,6 +95,13 @@ func copyOptions(h http.Header, now time.Time) (gateway.CopyOptions, error) {
 	}
 	opts := gateway.CopyOptions{Source: copySourceConditions(h), IfMatch: dst.IfMatch, IfNoneMatch: dst.IfNoneMatch,
 		Fresh: []string{websiteRedirect}, Lock: dst.Lock}
+	switch d := strings.ToUpper(h.Get("X-Amz-Tagging-Directive")); d {
+	case "", "COPY":
+	case "REPLACE":
+		opts.ReplaceTags, opts.Tags = true, dst.Tags
+	default:
+		return opts, errMsg("InvalidArgument", "Unknown tagging directive.")
+	}
 	switch d := strings.ToUpper(h.Get("X-Amz-Metadata-Directive")); d {
 	case "", "COPY":
 		if r, ok := dst.Meta[websiteRedirect]; ok {

@@ -297,6 +297,33 @@ func (f *fakeNS) PutObjectLegalHold(context.Context, string, string, string, boo
 	return gateway.ErrNoLockConfig
 }
 
+// The fake keeps no tags: every object and bucket has none.
+
+func (f *fakeNS) GetObjectTagging(ctx context.Context, bucket, key, _ string) (gateway.Tags, string, error) {
+	_, err := f.HeadObject(ctx, bucket, key, gateway.GetOptions{})
+	return gateway.Tags{}, "", err
+}
+
+func (f *fakeNS) PutObjectTagging(context.Context, string, string, string, gateway.Tags) (string, error) {
+	return "", gateway.ErrInvalidTag
+}
+
+func (f *fakeNS) DeleteObjectTagging(ctx context.Context, bucket, key, _ string) (string, error) {
+	_, err := f.HeadObject(ctx, bucket, key, gateway.GetOptions{})
+	return "", err
+}
+
+func (f *fakeNS) GetBucketTagging(ctx context.Context, bucket string) (gateway.Tags, error) {
+	if _, err := f.HeadBucket(ctx, bucket); err != nil {
+		return nil, err
+	}
+	return nil, gateway.ErrNoSuchTagSet
+}
+
+func (f *fakeNS) PutBucketTagging(context.Context, string, gateway.Tags) error {
+	return gateway.ErrInvalidTag
+}
+
 func (f *fakeNS) CopyObject(_ context.Context, sb, sk, db, dk string, opts gateway.CopyOptions) (gateway.ObjectInfo, error) {
 	src, err := f.object(sb, sk)
 	if err != nil {

@@ -191,6 +191,7 @@ func (rc *reqCtx) writeObjectHeaders(info gateway.ObjectInfo, rg *gateway.Range,
 	h.Set("Accept-Ranges", "bytes")
 	setVersionID(h, info.VersionID)
 	setLockHeaders(h, info.Lock)
+	setTagCount(h, info)
 	// The stored checksum covers the whole object: like S3, send it only
 	// when the whole object is sent (clients verify it against the body).
 	if rg == nil && strings.EqualFold(rc.r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") {

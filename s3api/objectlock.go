@@ -278,6 +278,10 @@ func (s *server) lockHandler(rc *reqCtx, q url.Values) func(*reqCtx) error {
 		return s.objectRetention
 	case rc.key != "" && has("legal-hold"):
 		return s.objectLegalHold
+	case rc.key == "" && has("tagging"):
+		return s.bucketTagging
+	case rc.key != "" && has("tagging"):
+		return s.objectTagging
 	}
 	return nil
 }

@@ -24,6 +24,9 @@ func putOptions(h http.Header, now time.Time) (gateway.PutOptions, error) {
 	if opts.Lock, err = lockFromHeader(h, now); err != nil {
 		return opts, err
 	}
+	if opts.Tags, err = tagsFromHeader(h); err != nil {
+		return opts, err
+	}
 	if inm := h.Get("If-None-Match"); inm != "" {
 		if strings.TrimSpace(inm) != "*" {
 			return opts, errCode("NotImplemented") // only "*" is defined for writes

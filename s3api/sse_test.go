@@ -102,9 +102,8 @@ func TestCannedACLs(t *testing.T) {
 	}
 }
 
-// TestUnbuiltHeaders: a write that asks for tags, which are not built yet,
-// is refused and writes nothing; Object Lock headers get AWS's answers for
-// a bucket without Object Lock (the fake namespace has none).
+// TestUnbuiltHeaders: Object Lock headers get AWS's answers for a bucket
+// without Object Lock (the fake namespace has none), and write nothing.
 func TestUnbuiltHeaders(t *testing.T) {
 	e := newEnv(t, envOpts{})
 	c := e.aliceClient(t)
@@ -122,7 +121,6 @@ func TestUnbuiltHeaders(t *testing.T) {
 		{"mode without date", &s3.PutObjectInput{ObjectLockMode: types.ObjectLockModeGovernance}, "InvalidArgument", 400},
 		{"unknown mode", &s3.PutObjectInput{ObjectLockMode: "FOREVER", ObjectLockRetainUntilDate: future}, "InvalidArgument", 400},
 		{"date in the past", &s3.PutObjectInput{ObjectLockMode: types.ObjectLockModeCompliance, ObjectLockRetainUntilDate: past}, "InvalidArgument", 400},
-		{"tagging", &s3.PutObjectInput{Tagging: aws.String("a=b")}, "NotImplemented", 501},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.in.Bucket, tt.in.Key, tt.in.Body = aws.String("unb"), aws.String("refused"), strings.NewReader("x")
