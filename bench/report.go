@@ -105,6 +105,22 @@ func (r *report) print(w io.Writer, o options) {
 	_, _ = fmt.Fprintln(w, "sealgate/plain; for LIST times and RSS, lower is better. The plain cells of the")
 	_, _ = fmt.Fprintln(w, "other-gateway rows repeat versitygw's LIST rows; the 2-gateway rows compare with one gateway:")
 	r.printTwoVsOne(w)
+	r.printPairs(w, "sealgate S3, versioned / unversioned bucket (medians)", versionedVsPlain)
+}
+
+// printPairs prints the sealgate S3 medians of each pair's first row over
+// its second.
+func (r *report) printPairs(w io.Writer, title string, pairs [][2]string) {
+	var parts []string
+	for _, p := range pairs {
+		a, b := median(r.vals[p[0]][colS3]), median(r.vals[p[1]][colS3])
+		if a != 0 && b != 0 {
+			parts = append(parts, p[0]+" "+ratio(a, b))
+		}
+	}
+	if len(parts) > 0 {
+		_, _ = fmt.Fprintf(w, "%s: %s.\n", title, strings.Join(parts, ", "))
+	}
 }
 
 // printTwoVsOne prints the sealgate S3 medians of the round-robin rows

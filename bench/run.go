@@ -116,7 +116,10 @@ func benchSealgate(ctx context.Context, o options, r *report) error {
 			return err
 		}
 	}
-	return benchPeers(ctx, o, p, c, r)
+	if err := benchPeers(ctx, o, p, c, r); err != nil {
+		return err
+	}
+	return benchVersions(ctx, o, c, r)
 }
 
 func davSuite(ctx context.Context, o options, p *proc, d *davClient, r *report) error {
