@@ -45,6 +45,7 @@ var errTable = []errStatus{
 	{gateway.ErrInvalidBucketState, http.StatusConflict, false},
 	{gateway.ErrInvalidTag, http.StatusBadRequest, false},
 	{gateway.ErrNoSuchTagSet, http.StatusNotFound, false},
+	{gateway.ErrNoSuchLifecycle, http.StatusNotFound, false},
 	{gateway.ErrMethodNotAllowed, http.StatusNotFound, false}, // a delete marker: the file is gone
 	{os.ErrNotExist, http.StatusNotFound, false},
 	{gateway.ErrBucketNotEmpty, http.StatusConflict, false},

@@ -349,6 +349,12 @@ type Namespace interface {
 	GetBucketTagging(ctx context.Context, bucket string) (Tags, error)
 	PutBucketTagging(ctx context.Context, bucket string, t Tags) error
 
+	// GetBucketLifecycle is ErrNoSuchLifecycle for a bucket without rules;
+	// PutBucketLifecycle with no rules removes them. The gateways apply
+	// them in the background (Service.ApplyLifecycle).
+	GetBucketLifecycle(ctx context.Context, bucket string) ([]LifecycleRule, error)
+	PutBucketLifecycle(ctx context.Context, bucket string, rules []LifecycleRule) error
+
 	CreateMultipartUpload(ctx context.Context, bucket, key string, opts PutOptions) (uploadID string, err error)
 	// UploadPart streams one part, as PutObject streams an object, and
 	// returns its ETag (hex MD5 of the part).

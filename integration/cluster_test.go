@@ -44,10 +44,16 @@ const upstreamPrefix = "sg/" // s3 and minio upstreams: sealgate's objects live 
 // first gateway's settings and starts n gateways.
 func newCluster(t *testing.T, upstream string, n int) *cluster {
 	t.Helper()
+	return newClusterWith(t, upstream, n)
+}
+
+// newClusterWith is newCluster with more environment for every gateway.
+func newClusterWith(t *testing.T, upstream string, n int, env ...string) *cluster {
+	t.Helper()
 	c := &cluster{t: t, bin: gwproc.Build(t), upstream: upstream}
 	root := make([]byte, 32)
 	_, _ = rand.Read(root)
-	c.common = []string{"SEALGATE_ROOT_KEY=" + hex.EncodeToString(root)}
+	c.common = append([]string{"SEALGATE_ROOT_KEY=" + hex.EncodeToString(root)}, env...)
 	switch upstream {
 	case "fs":
 		c.fsDir = filepath.Join(t.TempDir(), "shared-upstream")

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/sealgate/sealgate/internal/gwproc"
 )
 
 // testAWSCLILock: aws cli on a bucket created with Object Lock: retention
@@ -86,4 +88,40 @@ func TestAccountDeleteWithLockedVersions(t *testing.T) {
 		t.Fatalf("the refused delete removed the account: %v", err)
 	}
 	c.cli(0, "", "user", "delete", "carol", "--discard-locked")
+}
+
+// TestLifecycleInTheBackground: a rule whose expiration date has passed
+// empties its prefix within a few runs of the gateways' background work
+// (lifecycle.interval 1s), through three gateways taking turns by lease;
+// the aws cli reads the configuration back.
+func TestLifecycleInTheBackground(t *testing.T) {
+	t.Parallel()
+	c := newClusterWith(t, "fs", 3, "SEALGATE_LIFECYCLE_INTERVAL=1s")
+	dave := c.addUser(0, "dave")
+	s3c := c.client(1, dave)
+	ctx := context.Background()
+	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("logs")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"tmp/a", "tmp/b", "keep/c"} {
+		if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("logs"), Key: aws.String(k), Body: strings.NewReader(k)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	yesterday := time.Now().UTC().Truncate(24 * time.Hour).Add(-24 * time.Hour)
+	if _, err := s3c.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: aws.String("logs"),
+		LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{{
+			ID: aws.String("purge-tmp"), Status: types.ExpirationStatusEnabled,
+			Filter:     &types.LifecycleRuleFilter{Prefix: aws.String("tmp/")},
+			Expiration: &types.LifecycleExpiration{Date: &yesterday}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := s3c.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String("logs")})
+	if err != nil || len(out.Rules) != 1 || aws.ToString(out.Rules[0].ID) != "purge-tmp" {
+		t.Fatalf("get lifecycle: %+v %v", out, err)
+	}
+	gwproc.Within(t, 20*time.Second, "the expired prefix is emptied", func() bool {
+		l, err := s3c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("logs")})
+		return err == nil && len(l.Contents) == 1 && aws.ToString(l.Contents[0].Key) == "keep/c"
+	})
 }

@@ -93,6 +93,7 @@ var gatewayCodes = []struct {
 	{err: gateway.ErrNoLockConfig, code: "InvalidRequest", msg: "Bucket is missing Object Lock Configuration"},
 	{err: gateway.ErrInvalidTag, code: "InvalidTag"},
 	{err: gateway.ErrNoSuchTagSet, code: "NoSuchTagSet"},
+	{err: gateway.ErrNoSuchLifecycle, code: "NoSuchLifecycleConfiguration"},
 	{err: gateway.ErrInvalidBucketState, code: "InvalidBucketState", msg: "The request is not valid with the current state of the bucket."},
 	{err: gateway.ErrMethodNotAllowed, code: "MethodNotAllowed"},
 	// A concurrent write of the same key in a versioned bucket won: nothing

@@ -384,3 +384,16 @@ func (f *fakeNS) ListObjects(_ context.Context, bucket string, q gateway.ListQue
 	}
 	return res, nil
 }
+
+// The fake has no lifecycle rules.
+
+func (f *fakeNS) GetBucketLifecycle(ctx context.Context, bucket string) ([]gateway.LifecycleRule, error) {
+	if _, err := f.HeadBucket(ctx, bucket); err != nil {
+		return nil, err
+	}
+	return nil, gateway.ErrNoSuchLifecycle
+}
+
+func (f *fakeNS) PutBucketLifecycle(context.Context, string, []gateway.LifecycleRule) error {
+	return gateway.ErrInvalidArgument
+}

@@ -280,6 +280,8 @@ func (s *server) lockHandler(rc *reqCtx, q url.Values) func(*reqCtx) error {
 		return s.objectLegalHold
 	case rc.key == "" && has("tagging"):
 		return s.bucketTagging
+	case rc.key == "" && has("lifecycle"):
+		return s.bucketLifecycle
 	case rc.key != "" && has("tagging"):
 		return s.objectTagging
 	}

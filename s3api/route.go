@@ -27,7 +27,7 @@ func (s *server) addressOf(r *http.Request) (bucket, key string, err error) {
 // unsupported lists the subresources sealgate does not implement. Reads of
 // them get AWS's canned "not configured" answers (canned.go); writes 501.
 var unsupported = []string{
-	"acl", "lifecycle", "cors", "policy",
+	"acl", "cors", "policy",
 	"location", "encryption", "website", "replication", "logging", "notification",
 	"accelerate", "requestPayment", "ownershipControls", "publicAccessBlock",
 	"policyStatus", "analytics", "metrics", "inventory", "intelligent-tiering",

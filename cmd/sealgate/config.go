@@ -37,6 +37,13 @@ type config struct {
 	Cache       cacheConfig   `yaml:"cache"`
 	Limits      limitsConfig  `yaml:"limits"`
 	Accounts    accountsCfg   `yaml:"accounts"`
+	Lifecycle   lifecycleCfg  `yaml:"lifecycle"`
+}
+
+type lifecycleCfg struct {
+	// Interval is how often a gateway applies the buckets' lifecycle rules
+	// (one gateway at a time per account: a lease in the upstream).
+	Interval time.Duration `yaml:"interval" env:"SEALGATE_LIFECYCLE_INTERVAL"`
 }
 
 type accountsCfg struct {
@@ -109,14 +116,15 @@ type cacheConfig struct {
 
 func defaultConfig() config {
 	return config{
-		DataDir:  "./sealgate-data",
-		S3:       s3DoorConfig{Addr: defaultS3Addr, Region: "us-east-1"},
-		WebDAV:   davDoorConfig{Addr: defaultDAVAddr},
-		Admin:    adminConfig{Addr: defaultAdminAddr},
-		Upstream: upstreamCfg{Type: "fs", S3: s3UpstreamConf{Region: "us-east-1"}},
-		Log:      logConfig{Level: "info", Format: "auto"},
-		Limits:   limitsConfig{MaxInFlight: 1024, MaxInFlightPerUser: 256, IdleTimeout: 5 * time.Minute},
-		Accounts: accountsCfg{PollInterval: time.Second},
+		DataDir:   "./sealgate-data",
+		S3:        s3DoorConfig{Addr: defaultS3Addr, Region: "us-east-1"},
+		WebDAV:    davDoorConfig{Addr: defaultDAVAddr},
+		Admin:     adminConfig{Addr: defaultAdminAddr},
+		Upstream:  upstreamCfg{Type: "fs", S3: s3UpstreamConf{Region: "us-east-1"}},
+		Log:       logConfig{Level: "info", Format: "auto"},
+		Limits:    limitsConfig{MaxInFlight: 1024, MaxInFlightPerUser: 256, IdleTimeout: 5 * time.Minute},
+		Accounts:  accountsCfg{PollInterval: time.Second},
+		Lifecycle: lifecycleCfg{Interval: time.Hour},
 	}
 }
 
@@ -164,6 +172,12 @@ func walkEnv(v reflect.Value, getenv func(string) string) error {
 				return fmt.Errorf("environment %s: %q is not a boolean", name, val)
 			}
 			fv.SetBool(b)
+		case reflect.Int64: // time.Duration, the only integer with an env tag
+			d, err := time.ParseDuration(val)
+			if err != nil {
+				return fmt.Errorf("environment %s: %q is not a duration", name, val)
+			}
+			fv.SetInt(int64(d))
 		}
 	}
 	return nil
@@ -189,6 +203,9 @@ func (c *config) resolve() error {
 	}
 	if c.Limits.IdleTimeout <= 0 {
 		c.Limits.IdleTimeout = 5 * time.Minute
+	}
+	if c.Lifecycle.Interval < time.Second || c.Lifecycle.Interval > 24*time.Hour {
+		return fmt.Errorf("config: lifecycle.interval %v: must be between 1s and 24h", c.Lifecycle.Interval)
 	}
 	if c.Accounts.PollInterval < 100*time.Millisecond || c.Accounts.PollInterval > time.Minute {
 		return fmt.Errorf("config: accounts.poll_interval %v: must be between 100ms and 1m", c.Accounts.PollInterval)

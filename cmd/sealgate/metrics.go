@@ -18,6 +18,7 @@ type metrics struct {
 	latency   *prometheus.HistogramVec
 	bytes     *prometheus.CounterVec
 	integrity *prometheus.CounterVec
+	lifecycle *prometheus.CounterVec
 }
 
 // newMetrics makes the metrics that exist before the service does; watch
@@ -38,7 +39,10 @@ func newMetrics() *metrics {
 				"their records), keystore_rollback, keystore_fork, keystore_foreign_root, keystore_other_deployment, " +
 				"keystore_unreadable, keystore_missing."}, []string{"reason"}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.bytes, m.integrity,
+	m.lifecycle = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "sealgate_lifecycle_actions_total",
+		Help: "Lifecycle rule actions by kind: expired (current versions), marker_removed, noncurrent_removed, upload_aborted, kept_locked."},
+		[]string{"action"})
+	m.reg.MustRegister(m.requests, m.latency, m.bytes, m.integrity, m.lifecycle,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -87,6 +87,7 @@ func serve(ctx context.Context, c *config, e env) error {
 		return err
 	}
 	go expireUploads(ctx, svc, log)
+	go applyLifecycle(ctx, svc, d.accts, c.Lifecycle.Interval, m, log)
 	return runDoors(ctx, doors, lns, c.Limits.IdleTimeout, e, log)
 }
 
