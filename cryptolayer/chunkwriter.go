@@ -80,7 +80,7 @@ func (c *chunkWriter) flush(last bool) {
 		return
 	}
 	c.aad = chunkAAD(c.aad, c.keys, c.part, c.idx, last)
-	c.out = seal(c.keys.data, c.out[:0], c.buf, c.aad)
+	c.out = seal(c.keys.chunk, c.out[:0], c.buf, c.aad)
 	if _, err := c.dst.Write(c.out); err != nil {
 		c.err = err
 		return

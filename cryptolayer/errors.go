@@ -26,6 +26,9 @@ var (
 	// ErrWriterState: a Writer method was called out of order (after Close,
 	// or Close without the digest it was promised).
 	ErrWriterState = errors.New("cryptolayer: writer used out of order")
+	// ErrCustomerKey: an object sealed with a customer key (SSE-C) read
+	// without it, or a customer key of the wrong length.
+	ErrCustomerKey = errors.New("cryptolayer: customer key missing or invalid")
 	// ErrTooLarge: an object or part larger than the format can count.
 	ErrTooLarge = errors.New("cryptolayer: object too large")
 )

@@ -69,16 +69,22 @@ func (s Suite) String() string {
 // header is the parsed fixed header of an object.
 type header struct {
 	suite Suite
+	flags byte // flagCustomerKey, or 0
 	epoch uint32
 	salt  [32]byte
 	mac   [32]byte
 }
 
+// flagCustomerKey (header byte 7) marks an object whose chunks are sealed
+// under a key that mixes in a customer key (S3's SSE-C): reading its data
+// needs that key (Object.UseCustomerKey).
+const flagCustomerKey = 0x01
+
 // marshalBody returns the 48 header bytes that the MAC covers.
 func (h *header) marshalBody() []byte {
 	b := make([]byte, 0, HeaderSize)
 	b = append(b, magic[:]...)
-	b = append(b, formatVersion, byte(h.suite), chunkLog2, 0)
+	b = append(b, formatVersion, byte(h.suite), chunkLog2, h.flags)
 	b = binary.BigEndian.AppendUint32(b, h.epoch)
 	b = append(b, h.salt[:]...)
 	b = binary.BigEndian.AppendUint16(b, SlotSize)
@@ -101,13 +107,13 @@ func parseHeader(b []byte) (*header, error) {
 	if b[4] != formatVersion {
 		return nil, integrity("header", fmt.Errorf("%w: version %d", ErrUnsupportedFormat, b[4]))
 	}
-	h := &header{suite: Suite(b[5]), epoch: binary.BigEndian.Uint32(b[8:12])}
+	h := &header{suite: Suite(b[5]), flags: b[7], epoch: binary.BigEndian.Uint32(b[8:12])}
 	switch {
 	case !h.suite.valid():
 		return nil, integrity("header", fmt.Errorf("%w: suite %d", ErrUnsupportedFormat, b[5]))
 	case b[6] != chunkLog2:
 		return nil, integrity("header", fmt.Errorf("%w: chunk size 2^%d", ErrUnsupportedFormat, b[6]))
-	case b[7] != 0 || b[46] != 0 || b[47] != 0:
+	case b[7]&^flagCustomerKey != 0 || b[46] != 0 || b[47] != 0:
 		return nil, integrity("header", fmt.Errorf("%w: reserved bits set", ErrUnsupportedFormat))
 	case binary.BigEndian.Uint16(b[44:46]) != SlotSize:
 		return nil, integrity("header", fmt.Errorf("%w: slot size", ErrUnsupportedFormat))

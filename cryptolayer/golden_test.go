@@ -29,6 +29,7 @@ type goldenVector struct {
 	RandSeed  byte              `json:"rand_seed"` // for the test's deterministic salts and nonces
 	CRC32Cksm bool              `json:"crc32_checksum,omitempty"`
 	Version   string            `json:"version,omitempty"` // S3 version id bound into the MAC
+	Customer  string            `json:"customer_key_hex,omitempty"` // SSE-C key mixed into the chunk key
 }
 
 func goldenPlain(n int64) []byte {
@@ -72,6 +73,10 @@ func (v *goldenVector) seal(t *testing.T) []byte {
 	plain := goldenPlain(v.Size)
 	if v.Parts == nil {
 		p := Params{Suite: v.Suite, Key: v.ring(), Binding: v.binding(), Meta: v.Meta}
+		if v.Customer != "" {
+			ck := hexKey(t, v.Customer)
+			p.CustomerKey = ck[:]
+		}
 		var out bytes.Buffer
 		w, err := NewWriter(&out, p)
 		if err != nil {

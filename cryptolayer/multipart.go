@@ -16,6 +16,9 @@ type Upload struct {
 	Suite Suite
 	Epoch uint32
 	Salt  [32]byte
+	// customer: the object is sealed with a customer key (single writes
+	// only: not part of the upload state).
+	customer bool
 }
 
 // uploadStateSize is the length of Upload's binary form.
@@ -47,7 +50,13 @@ func (u *Upload) UnmarshalBinary(b []byte) error {
 	return nil
 }
 
-func (u Upload) header() *header { return &header{suite: u.Suite, epoch: u.Epoch, salt: u.Salt} }
+func (u Upload) header() *header {
+	h := &header{suite: u.Suite, epoch: u.Epoch, salt: u.Salt}
+	if u.customer {
+		h.flags = flagCustomerKey
+	}
+	return h
+}
 
 func (u Upload) keys(ring KeyRing) (*objectKeys, error) {
 	if !u.Suite.valid() {

@@ -80,8 +80,36 @@ func withVersion(meta Metadata, version string) Metadata {
 // MAC binds the name).
 type objectKeys struct {
 	data, meta cipher.AEAD
-	mac        Key
-	id         [16]byte // object id, in every chunk's and END's AAD
+	// chunk seals the chunks: data, or for an object with a customer key a
+	// key derived from the data key and that key (nil until it is given).
+	chunk    cipher.AEAD
+	customer *Key // the data key, kept to derive chunk (customer-key objects only)
+	suite    Suite
+	mac      Key
+	id       [16]byte // object id, in every chunk's and END's AAD
+}
+
+// CustomerKeySize is the length of an S3 SSE-C key (AES-256).
+const CustomerKeySize = 32
+
+// useCustomerKey derives the chunk key of a customer-key object. END and
+// the metadata stay under the gateway's keys: sizes, ETag and checksum are
+// readable without the customer key; the content is not.
+func (k *objectKeys) useCustomerKey(ck []byte) error {
+	if len(ck) != CustomerKeySize {
+		return fmt.Errorf("%w: %d bytes", ErrCustomerKey, len(ck))
+	}
+	if k.customer == nil {
+		return fmt.Errorf("%w: the object has no customer key", ErrCustomerKey)
+	}
+	ckey := deriveKey(k.customer[:], ck, "customer chunks")
+	defer clear(ckey[:])
+	a, err := newAEAD(k.suite, ckey)
+	if err != nil {
+		return err
+	}
+	k.chunk = a
+	return nil
 }
 
 // objectRand is the randomness of salts and nonces. Tests replace it to make
@@ -98,7 +126,7 @@ func deriveObjectKeys(h *header, epochKey Key) (*objectKeys, error) {
 	fixed := h.marshalBody()[:12] // magic, version, suite, chunk size, flags, epoch
 	ok := derive(epochKey[:], h.salt[:], KeySize, "object", fixed)
 	defer clear(ok)
-	k := &objectKeys{mac: deriveKey(ok, nil, "header mac")}
+	k := &objectKeys{mac: deriveKey(ok, nil, "header mac"), suite: h.suite}
 	copy(k.id[:], derive(ok, nil, 16, "object id"))
 	var err error
 	dk, mk := deriveKey(ok, nil, "data"), deriveKey(ok, nil, "meta")
@@ -107,6 +135,11 @@ func deriveObjectKeys(h *header, epochKey Key) (*objectKeys, error) {
 	}
 	if k.meta, err = newAEAD(h.suite, mk); err != nil {
 		return nil, err
+	}
+	if h.flags&flagCustomerKey != 0 {
+		k.customer = &dk // chunk stays nil until the customer key is given
+	} else {
+		k.chunk = k.data
 	}
 	return k, nil
 }

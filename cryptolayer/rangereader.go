@@ -62,7 +62,7 @@ func (r *rangeReader) next() error {
 	}
 	part, idx, last := q.pos(r.g)
 	r.aad = chunkAAD(r.aad, q.keys, part, idx, last)
-	pt, err := open(q.keys.data, r.plain[:0], r.sealed[:size], r.aad)
+	pt, err := open(q.keys.chunk, r.plain[:0], r.sealed[:size], r.aad)
 	if err != nil {
 		return integrity("chunk", nil)
 	}

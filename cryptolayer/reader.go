@@ -200,8 +200,20 @@ func (o *Object) Decrypt(src io.Reader, off, n int64) io.ReadCloser {
 	if _, _, err := o.UpstreamRange(off, n); err != nil {
 		r.err = err
 	}
+	if o.keys.chunk == nil {
+		r.err = fmt.Errorf("%w: the object needs its customer key", ErrCustomerKey)
+	}
 	return r
 }
+
+// NeedsCustomerKey reports whether the object was sealed with a customer
+// key (S3's SSE-C): its data reads only after UseCustomerKey.
+func (o *Object) NeedsCustomerKey() bool { return o.keys.customer != nil }
+
+// UseCustomerKey gives the customer key of an object sealed with one. A
+// wrong key is not detected here: its chunks then fail to authenticate
+// (the caller should check the key against what it recorded first).
+func (o *Object) UseCustomerKey(ck []byte) error { return o.keys.useCustomerKey(ck) }
 
 func fetchAll(ctx context.Context, fetch Fetcher, off, n int64) ([]byte, error) {
 	rc, err := fetch(ctx, off, n)

@@ -21,6 +21,10 @@ type Params struct {
 	// that many parts: for an upload whose parts are re-sealed into one
 	// layout (SetDigest then takes the MD5 of the part MD5s). 0: single PUT.
 	ETagParts int
+	// CustomerKey, if set (CustomerKeySize bytes), seals the chunks under a
+	// key that mixes it in (S3's SSE-C; header flag byte 7): the content
+	// reads only with it. Metadata, sizes and END do not depend on it.
+	CustomerKey []byte
 }
 
 // Summary describes a sealed object.
@@ -64,9 +68,15 @@ type Writer struct {
 // Writer for the plaintext. Close or Abort must be called.
 func NewWriter(dst io.Writer, p Params) (*Writer, error) {
 	u := NewUpload(p.Suite, p.Key.Epoch)
+	u.customer = p.CustomerKey != nil
 	prefix, keys, err := u.prefix(p.Key, p.Binding, p.Meta)
 	if err != nil {
 		return nil, err
+	}
+	if u.customer {
+		if err := keys.useCustomerKey(p.CustomerKey); err != nil {
+			return nil, err
+		}
 	}
 	if p.ETagParts < 0 || p.ETagParts > MaxParts || (p.ETagParts > 0 && !p.ExternalDigest) {
 		return nil, fmt.Errorf("%w: ETagParts %d without ExternalDigest or out of range", ErrWriterState, p.ETagParts)
