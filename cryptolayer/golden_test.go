@@ -28,7 +28,7 @@ type goldenVector struct {
 	SHA256    string            `json:"object_sha256"`
 	RandSeed  byte              `json:"rand_seed"` // for the test's deterministic salts and nonces
 	CRC32Cksm bool              `json:"crc32_checksum,omitempty"`
-	Version   string            `json:"version,omitempty"` // S3 version id bound into the MAC
+	Version   string            `json:"version,omitempty"`          // S3 version id bound into the MAC
 	Customer  string            `json:"customer_key_hex,omitempty"` // SSE-C key mixed into the chunk key
 }
 

@@ -46,6 +46,11 @@ var errTable = []errStatus{
 	{gateway.ErrInvalidTag, http.StatusBadRequest, false},
 	{gateway.ErrNoSuchTagSet, http.StatusNotFound, false},
 	{gateway.ErrNoSuchLifecycle, http.StatusNotFound, false},
+	// WebDAV cannot send a customer key: an SSE-C object is out of its reach.
+	{gateway.ErrCustomerKeyRequired, http.StatusForbidden, false},
+	{gateway.ErrCustomerKeyMismatch, http.StatusForbidden, false},
+	{gateway.ErrCustomerKeyNotApplicable, http.StatusBadRequest, false},
+	{gateway.ErrNotImplemented, http.StatusNotImplemented, false},
 	{gateway.ErrMethodNotAllowed, http.StatusNotFound, false}, // a delete marker: the file is gone
 	{os.ErrNotExist, http.StatusNotFound, false},
 	{gateway.ErrBucketNotEmpty, http.StatusConflict, false},

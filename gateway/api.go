@@ -101,6 +101,9 @@ type ObjectInfo struct {
 	// TagCount is the number of tags the version was written with (tags
 	// set later with PutObjectTagging are not counted).
 	TagCount int
+	// CustomerKeyMD5 is base64(MD5(customer key)) of an SSE-C object, "" for
+	// others.
+	CustomerKeyMD5 string
 }
 
 // BucketInfo describes one bucket.
@@ -127,6 +130,10 @@ type PutOptions struct {
 	Lock *ObjectLock
 	// Tags are the new version's tags (x-amz-tagging), if any.
 	Tags Tags
+	// CustomerKey, if set (32 bytes), seals the content under a key mixed
+	// with it (S3's SSE-C): reads then need the same key. Not for
+	// multipart uploads.
+	CustomerKey *[32]byte
 }
 
 // DeleteOptions control the deletion of a version.
@@ -148,7 +155,11 @@ type Range struct {
 // against the current object before any byte is read).
 type GetOptions struct {
 	// VersionID reads that version ("": the current one).
-	VersionID         string
+	VersionID string
+	// CustomerKey is the key of an object written with one (SSE-C):
+	// without it ErrCustomerKeyRequired, with another ErrCustomerKeyMismatch;
+	// given for an object without one, ErrCustomerKeyNotApplicable.
+	CustomerKey       *[32]byte
 	Range             *Range // nil: the whole object
 	IfMatch           string
 	IfNoneMatch       string
@@ -187,6 +198,9 @@ type CopyOptions struct {
 	IfNoneMatch, IfMatch string
 	// Lock is the copy's Object Lock, as PutOptions.Lock.
 	Lock *ObjectLock
+	// CustomerKey seals the copy with a customer key, as PutOptions'
+	// (the source's is Source.CustomerKey).
+	CustomerKey *[32]byte
 	// ReplaceTags gives the copy Tags instead of the source's tags
 	// (x-amz-tagging-directive: REPLACE).
 	ReplaceTags bool

@@ -36,7 +36,8 @@ func (n *userNS) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, d
 	if err != nil {
 		return ObjectInfo{}, err
 	}
-	po := PutOptions{Meta: opts.CopiedMeta(src.Info.Meta), Checksum: src.Info.Checksum, Lock: opts.Lock, Tags: tags}
+	po := PutOptions{Meta: opts.CopiedMeta(src.Info.Meta), Checksum: src.Info.Checksum, Lock: opts.Lock, Tags: tags,
+		CustomerKey: opts.CustomerKey}
 	size := src.Info.Size
 	return n.writeObject(ctx, dstBucket, dstKey, up, cond, po, func(w *cryptolayer.Writer) error {
 		got, err := io.Copy(w, src.Body)

@@ -54,6 +54,9 @@ func (n *userNS) headOnce(ctx context.Context, bucket, key string, opts GetOptio
 		return ObjectInfo{}, err
 	}
 	namedNull(&info, opts.VersionID)
+	if err := checkCustomerKey(info, opts.CustomerKey); err != nil {
+		return ObjectInfo{}, err
+	}
 	if _, _, err = checkRequest(opts, info); err != nil {
 		return info, err
 	}
@@ -93,6 +96,9 @@ func (n *userNS) getOnce(ctx context.Context, bucket, key string, opts GetOption
 	// when it can, without reading the object (such a GET made no first
 	// read: only a plain GET does, and it cannot fail these checks).
 	if info, ok := n.svc.cachedInfo(metaKey{up, st.ETag}); ok && first == nil {
+		if err := checkCustomerKey(info, opts.CustomerKey); err != nil {
+			return nil, err
+		}
 		if _, _, err := checkRequest(opts, info); err != nil {
 			return &ObjectReader{Info: info}, err
 		}
@@ -110,6 +116,9 @@ func (n *userNS) getOnce(ctx context.Context, bucket, key string, opts GetOption
 	info := infoFrom(key, obj)
 	n.svc.meta.Add(metaKey{up, st.ETag}, info)
 	namedNull(&info, opts.VersionID)
+	if err := useCustomerKey(obj, info, opts.CustomerKey); err != nil {
+		return nil, err
+	}
 	off, cnt, err := checkRequest(opts, info)
 	if err != nil {
 		return &ObjectReader{Info: info}, err

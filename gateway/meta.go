@@ -18,6 +18,8 @@ const (
 	metaNullVersion = "sg:null"
 	// metaLockable marks a version written in a bucket with Object Lock.
 	metaLockable = "sg:lock"
+	// metaCustomerKey is base64(MD5(customer key)) of an SSE-C object.
+	metaCustomerKey = "sg:ssec"
 )
 
 // MaxUserMetaBytes is S3's limit on user metadata (names and values of
@@ -75,5 +77,5 @@ func infoFrom(key string, o *cryptolayer.Object) ObjectInfo {
 	}
 	tags, _ := strconv.Atoi(o.Meta[metaTagCount])
 	return ObjectInfo{Key: key, Size: o.Size, ETag: o.ETag(), LastModified: mtime, Meta: m, Checksum: o.Checksum(), VersionID: vid,
-		lockable: o.Meta[metaLockable] != "", TagCount: tags}
+		lockable: o.Meta[metaLockable] != "", TagCount: tags, CustomerKeyMD5: o.Meta[metaCustomerKey]}
 }

@@ -74,6 +74,9 @@ func (n *userNS) CreateMultipartUpload(ctx context.Context, bucket, key string, 
 	if opts.Lock != nil && !bi.lock.Enabled {
 		return "", fmt.Errorf("%w: %s", ErrNoLockConfig, bucket)
 	}
+	if opts.CustomerKey != nil {
+		return "", fmt.Errorf("%w: customer keys (SSE-C) with multipart uploads", ErrNotImplemented)
+	}
 	if _, err := n.objectKey(bucket, key); err != nil {
 		return "", err
 	}

@@ -85,10 +85,14 @@ func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond b
 	if err := n.tagNewVersion(ctx, bucket, key, up, vw.id, now, opts.Tags, sm, so); err != nil {
 		return ObjectInfo{}, err
 	}
+	var customer []byte
+	if opts.CustomerKey != nil {
+		sm[metaCustomerKey], customer = customerKeyMD5(opts.CustomerKey), opts.CustomerKey[:]
+	}
 	b := n.binding(bucket, key)
 	b.Version = vw.id
 	params := cryptolayer.Params{Key: ck, Binding: b, Meta: sm,
-		ExternalDigest: so.externalDigest != nil, ETagParts: so.etagParts}
+		ExternalDigest: so.externalDigest != nil, ETagParts: so.etagParts, CustomerKey: customer}
 	pr, pw := io.Pipe()
 	sealed := make(chan sealResult, 1)
 	go func() { sealed <- n.seal(pw, params, fill, opts, so) }()
@@ -106,7 +110,8 @@ func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond b
 		return ObjectInfo{}, vw.commitErr(perr)
 	}
 	oi := ObjectInfo{Key: key, Size: res.sum.Size, ETag: res.sum.ETag(), LastModified: now, Meta: doorMeta(sm),
-		Checksum: res.checksum, VersionID: vw.id, lockable: sm[metaLockable] != "", TagCount: len(opts.Tags)}
+		Checksum: res.checksum, VersionID: vw.id, lockable: sm[metaLockable] != "", TagCount: len(opts.Tags),
+		CustomerKeyMD5: sm[metaCustomerKey]}
 	n.svc.meta.Add(metaKey{up, upInfo.ETag}, oi)
 	n.svc.lists.invalidate(n.bucketPrefix(bucket))
 	if err := n.confirmBucket(ctx, bucket, func(ctx context.Context) {

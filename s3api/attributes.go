@@ -48,11 +48,14 @@ func (s *server) getAttributes(rc *reqCtx) error {
 	if err != nil {
 		return err
 	}
-	vid, err := versionParam(rc.r.URL.Query())
+	opts, err := versionedGetOptions(http.Header{}, rc.r.URL.Query())
 	if err != nil {
 		return err
 	}
-	info, err := rc.user.NS.HeadObject(rc.r.Context(), rc.bucket, rc.key, gateway.GetOptions{VersionID: vid})
+	if opts.CustomerKey, err = sseC(rc.r.Header, sseCPrefix); err != nil {
+		return err
+	}
+	info, err := rc.user.NS.HeadObject(rc.r.Context(), rc.bucket, rc.key, opts)
 	if err != nil {
 		markerHeaders(rc.w.Header(), err)
 		return err

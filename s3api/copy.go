@@ -74,6 +74,9 @@ func (s *server) copyObject(rc *reqCtx) error {
 		return err
 	}
 	opts.Source.VersionID = src.versionID
+	if opts.Source.CustomerKey, err = sseC(rc.r.Header, copySourceSSECPrefix); err != nil {
+		return err
+	}
 	if srcBucket == rc.bucket && srcKey == rc.key && src.versionID == "" && !opts.ReplaceMeta && opts.Meta[websiteRedirect] == "" {
 		return errMsg("InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
@@ -85,6 +88,7 @@ func (s *server) copyObject(rc *reqCtx) error {
 		rc.w.Header().Set("x-amz-copy-source-version-id", src.versionID)
 	}
 	setVersionID(rc.w.Header(), info.VersionID)
+	sseCHeaders(rc.w.Header(), info.CustomerKeyMD5)
 	return writeXML(rc, http.StatusOK, copyObjectResult{Xmlns: s3ns, ETag: quoteETag(info.ETag), LastModified: xmlTime(info.LastModified)})
 }
 
@@ -94,7 +98,7 @@ func copyOptions(h http.Header, now time.Time) (gateway.CopyOptions, error) {
 		return gateway.CopyOptions{}, err
 	}
 	opts := gateway.CopyOptions{Source: copySourceConditions(h), IfMatch: dst.IfMatch, IfNoneMatch: dst.IfNoneMatch,
-		Fresh: []string{websiteRedirect}, Lock: dst.Lock}
+		Fresh: []string{websiteRedirect}, Lock: dst.Lock, CustomerKey: dst.CustomerKey}
 	switch d := strings.ToUpper(h.Get("X-Amz-Tagging-Directive")); d {
 	case "", "COPY":
 	case "REPLACE":

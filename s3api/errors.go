@@ -94,6 +94,10 @@ var gatewayCodes = []struct {
 	{err: gateway.ErrInvalidTag, code: "InvalidTag"},
 	{err: gateway.ErrNoSuchTagSet, code: "NoSuchTagSet"},
 	{err: gateway.ErrNoSuchLifecycle, code: "NoSuchLifecycleConfiguration"},
+	{err: gateway.ErrCustomerKeyRequired, code: "InvalidRequest", msg: "The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object."},
+	{err: gateway.ErrCustomerKeyMismatch, code: "AccessDenied"},
+	{err: gateway.ErrCustomerKeyNotApplicable, code: "InvalidRequest", msg: "The encryption parameters are not applicable to this object."},
+	{err: gateway.ErrNotImplemented, code: "NotImplemented"},
 	{err: gateway.ErrInvalidBucketState, code: "InvalidBucketState", msg: "The request is not valid with the current state of the bucket."},
 	{err: gateway.ErrMethodNotAllowed, code: "MethodNotAllowed"},
 	// A concurrent write of the same key in a versioned bucket won: nothing

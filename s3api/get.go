@@ -51,8 +51,10 @@ func checkPartNumber(q url.Values) error {
 // object is looked up first (with the request's conditions), so that a
 // missing object is still NoSuchKey and a failed condition still 412.
 func (rc *reqCtx) unsatisfiable() error {
-	opts := getOptions(rc.r.Header)
-	opts.VersionID = rc.r.URL.Query().Get("versionId")
+	opts, err := versionedGetOptions(rc.r.Header, rc.r.URL.Query())
+	if err != nil {
+		return err
+	}
 	info, err := rc.user.NS.HeadObject(rc.r.Context(), rc.bucket, rc.key, opts)
 	if err != nil {
 		return rc.notModified(info, err)
@@ -192,6 +194,7 @@ func (rc *reqCtx) writeObjectHeaders(info gateway.ObjectInfo, rg *gateway.Range,
 	setVersionID(h, info.VersionID)
 	setLockHeaders(h, info.Lock)
 	setTagCount(h, info)
+	sseCHeaders(h, info.CustomerKeyMD5)
 	// The stored checksum covers the whole object: like S3, send it only
 	// when the whole object is sent (clients verify it against the body).
 	if rg == nil && strings.EqualFold(rc.r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") {

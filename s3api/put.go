@@ -27,6 +27,9 @@ func putOptions(h http.Header, now time.Time) (gateway.PutOptions, error) {
 	if opts.Tags, err = tagsFromHeader(h); err != nil {
 		return opts, err
 	}
+	if opts.CustomerKey, err = sseC(h, sseCPrefix); err != nil {
+		return opts, err
+	}
 	if inm := h.Get("If-None-Match"); inm != "" {
 		if strings.TrimSpace(inm) != "*" {
 			return opts, errCode("NotImplemented") // only "*" is defined for writes
@@ -68,6 +71,7 @@ func (s *server) putObject(rc *reqCtx) error {
 		setVersionID(h, info.VersionID)
 	}
 	setAuthChecksum(h, rc.auth)
+	sseCHeaders(h, info.CustomerKeyMD5)
 	rc.w.WriteHeader(http.StatusOK)
 	return nil
 }
@@ -155,6 +159,9 @@ func (s *server) uploadPartCopy(rc *reqCtx, q url.Values) error {
 	srcBucket, srcKey := src.bucket, src.key
 	cond := copySourceConditions(rc.r.Header)
 	cond.VersionID = src.versionID
+	if cond.CustomerKey, err = sseC(rc.r.Header, copySourceSSECPrefix); err != nil {
+		return err
+	}
 	if rh := rc.r.Header.Get("X-Amz-Copy-Source-Range"); rh != "" {
 		// Only the syntax here: the namespace checks the range against the
 		// source it reads (one read, no window for an overwrite to turn into

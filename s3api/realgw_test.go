@@ -78,6 +78,7 @@ func TestRealGateway(t *testing.T) {
 		{"VirtualHostStyle", testVirtualHostStyle},
 		{"MinioClient", testMinioClient},
 		{"WebsiteRedirect", testWebsiteRedirect},
+		{"SSEC", testSSEC},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

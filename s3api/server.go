@@ -126,7 +126,8 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("x-amz-id-2", hex.EncodeToString([]byte(rc.id)))
 	h.Set("Server", serverName)
 	h.Set("Date", start.UTC().Format(http.TimeFormat))
-	rec.onHeader = func(status int) { markSSE(h, rc.op, status) }
+	customer := rc.r.Header.Get(sseCPrefix+"Algorithm") != ""
+	rec.onHeader = func(status int) { markSSE(h, rc.op, status, customer) }
 	if strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
 		// botocore (aws cli v1) intermittently fails to parse the final
 		// response that follows "100 Continue" on a reused connection and

@@ -1,6 +1,8 @@
 package s3api
 
 import (
+	"crypto/md5" //nolint:gosec // S3 names a customer key by its MD5
+	"encoding/base64"
 	"encoding/xml"
 	"net/http"
 	"strings"
@@ -10,9 +12,10 @@ import (
 // object (AES-256-GCM or ChaCha20-Poly1305 under the user's keys, before it
 // leaves), which is what SSE-S3 promises, so "AES256" is accepted on
 // requests and stated on the answers of the operations AWS states it on.
-// SSE-KMS has no key service behind it, and SSE-C (a customer key the
-// object cannot be read without) is not built yet: both are refused with
-// 501 before anything is written, never silently ignored.
+// SSE-C (x-amz-server-side-encryption-customer-*, sseC below) mixes the
+// customer's key into the object's content key: the object cannot be read
+// without it (gateway/customerkey.go). SSE-KMS has no key service behind
+// it: refused with 501 before anything is written, never silently ignored.
 
 // sseAES256 is the only server-side encryption value sealgate states.
 const sseAES256 = "AES256"
@@ -30,10 +33,6 @@ func errSSEKMS() error {
 	return errMsg("NotImplemented", "SSE-KMS is not supported: every object is encrypted by the gateway; request AES256 (SSE-S3) or nothing")
 }
 
-func errSSEC() error {
-	return errMsg("NotImplemented", "SSE-C (customer-provided keys) is not supported yet: every object is encrypted by the gateway; request AES256 (SSE-S3) or nothing")
-}
-
 // checkSSE refuses a request whose encryption headers ask for what the
 // gateway does not do.
 func checkSSE(r *http.Request) error {
@@ -41,9 +40,6 @@ func checkSSE(r *http.Request) error {
 	for name := range h {
 		l := strings.ToLower(name)
 		switch {
-		case strings.HasPrefix(l, "x-amz-server-side-encryption-customer-"),
-			strings.HasPrefix(l, "x-amz-copy-source-server-side-encryption-customer-"):
-			return errSSEC()
 		case strings.HasPrefix(l, "x-amz-server-side-encryption-aws-kms-"),
 			strings.HasPrefix(l, "x-amz-server-side-encryption-context"),
 			l == "x-amz-server-side-encryption-bucket-key-enabled" && strings.EqualFold(h.Get(name), "true"):
@@ -57,13 +53,66 @@ func checkSSE(r *http.Request) error {
 	default:
 		return errMsg("InvalidArgument", "The encryption method specified is not supported")
 	}
+	for _, prefix := range []string{sseCPrefix, copySourceSSECPrefix} {
+		if _, err := sseC(h, prefix); err != nil {
+			return err
+		}
+	}
+	if h.Get("X-Amz-Server-Side-Encryption") != "" && h.Get(sseCPrefix+"Algorithm") != "" {
+		return errMsg("InvalidArgument", "Server Side Encryption with Customer provided key is incompatible with the encryption method specified")
+	}
 	return nil
 }
 
-// markSSE states AES256 on a successful answer of an object write or read.
-func markSSE(h http.Header, op string, status int) {
-	if status < 300 && sseHeaderOps[op] {
+// markSSE states the encryption on a successful answer of an object write
+// or read: AES256, unless the request used a customer key (sseCHeaders
+// states that one instead, as AWS does).
+func markSSE(h http.Header, op string, status int, customer bool) {
+	if status < 300 && sseHeaderOps[op] && !customer {
 		h.Set("X-Amz-Server-Side-Encryption", sseAES256)
+	}
+}
+
+// The SSE-C header prefixes: of the object written or read, and of a
+// copy's source.
+const (
+	sseCPrefix           = "X-Amz-Server-Side-Encryption-Customer-"
+	copySourceSSECPrefix = "X-Amz-Copy-Source-Server-Side-Encryption-Customer-"
+)
+
+// sseC reads the customer key of the SSE-C headers under prefix, checked
+// as AWS checks them; nil if there are none.
+func sseC(h http.Header, prefix string) (*[32]byte, error) {
+	alg, key, sum := h.Get(prefix+"Algorithm"), h.Get(prefix+"Key"), h.Get(prefix+"Key-Md5")
+	if alg == "" && key == "" && sum == "" {
+		return nil, nil
+	}
+	const must = "Requests specifying Server Side Encryption with Customer provided keys must provide "
+	switch {
+	case alg != sseAES256:
+		return nil, errMsg("InvalidArgument", must+"a valid encryption algorithm.")
+	case key == "":
+		return nil, errMsg("InvalidArgument", must+"an appropriate secret key.")
+	case sum == "":
+		return nil, errMsg("InvalidArgument", must+"the client calculated MD5 of the secret key.")
+	}
+	raw, err := base64.StdEncoding.DecodeString(key)
+	if err != nil || len(raw) != 32 {
+		return nil, errMsg("InvalidArgument", "The secret key was invalid for the specified algorithm.")
+	}
+	got := md5.Sum(raw) //nolint:gosec // S3 names a customer key by its MD5
+	if base64.StdEncoding.EncodeToString(got[:]) != sum {
+		return nil, errMsg("InvalidArgument", "The calculated MD5 hash of the key did not match the hash that was provided.")
+	}
+	k := [32]byte(raw)
+	return &k, nil
+}
+
+// sseCHeaders states the customer key of an SSE-C object on an answer.
+func sseCHeaders(h http.Header, keyMD5 string) {
+	if keyMD5 != "" {
+		h.Set(sseCPrefix+"Algorithm", sseAES256)
+		h.Set(sseCPrefix+"Key-Md5", keyMD5)
 	}
 }
 

@@ -2,6 +2,9 @@ package s3api
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -11,9 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
 
-// TestSSE: AES256 is accepted and stated on object answers; SSE-KMS and
-// SSE-C are refused with 501 and write nothing; another value is
-// InvalidArgument.
+// TestSSE: AES256 is accepted and stated on object answers; SSE-KMS is
+// refused with 501 and writes nothing; malformed SSE-C headers and another
+// value are InvalidArgument.
 func TestSSE(t *testing.T) {
 	e := newEnv(t, envOpts{})
 	c := e.aliceClient(t)
@@ -37,7 +40,11 @@ func TestSSE(t *testing.T) {
 	}{
 		{"SSE-KMS", &s3.PutObjectInput{ServerSideEncryption: types.ServerSideEncryptionAwsKms}, "NotImplemented", 501},
 		{"KMS key id", &s3.PutObjectInput{SSEKMSKeyId: aws.String("arn:aws:kms:k")}, "NotImplemented", 501},
-		{"SSE-C", &s3.PutObjectInput{SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: key, SSECustomerKeyMD5: aws.String("x")}, "NotImplemented", 501},
+		{"SSE-C key not base64 of 32 bytes", &s3.PutObjectInput{SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: key, SSECustomerKeyMD5: aws.String("x")}, "InvalidArgument", 400},
+		{"SSE-C with SSE-S3", &s3.PutObjectInput{SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(b64Key), SSECustomerKeyMD5: aws.String(b64MD5),
+			ServerSideEncryption: types.ServerSideEncryptionAes256}, "InvalidArgument", 400},
+		{"SSE-C MD5 wrong", &s3.PutObjectInput{SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(b64Key), SSECustomerKeyMD5: aws.String(b64Key)}, "InvalidArgument", 400},
+		{"SSE-C other algorithm", &s3.PutObjectInput{SSECustomerAlgorithm: aws.String("AES128"), SSECustomerKey: aws.String(b64Key), SSECustomerKeyMD5: aws.String(b64MD5)}, "InvalidArgument", 400},
 		{"unknown", &s3.PutObjectInput{ServerSideEncryption: "ROT13"}, "InvalidArgument", 400},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,7 +58,7 @@ func TestSSE(t *testing.T) {
 	}
 	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("sse"), Key: aws.String("k"),
 		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: key, SSECustomerKeyMD5: aws.String("x")})
-	wantCode(t, err, "NotImplemented", 501)
+	wantCode(t, err, "InvalidArgument", 400)
 
 	aes := &types.ServerSideEncryptionConfiguration{Rules: []types.ServerSideEncryptionRule{{
 		ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryptionAes256}}}}
@@ -217,4 +224,59 @@ func testWebsiteRedirect(t *testing.T, o envOpts) {
 		WebsiteRedirectLocation: aws.String("/new")}); err != nil {
 		t.Fatalf("a copy onto itself that changes the redirect: %v", err)
 	}
+}
+
+// b64Key and b64MD5 are a valid SSE-C key and its MD5, as clients send them.
+var b64Key, b64MD5 = func() (string, string) {
+	k := []byte("0123456789abcdef0123456789abcdef")
+	sum := md5.Sum(k)
+	return base64.StdEncoding.EncodeToString(k), base64.StdEncoding.EncodeToString(sum[:])
+}()
+
+// testSSEC: an object written with a customer key reads back only with it;
+// the answers echo its MD5 and state no AES256; a copy needs the source's
+// key. Against the real gateway (the fake keeps no keys).
+func testSSEC(t *testing.T, o envOpts) {
+	e := newEnv(t, o)
+	c := e.aliceClient(t)
+	ctx := context.Background()
+	mustBucket(t, c, "ssec")
+	withKey := func(in *s3.GetObjectInput) *s3.GetObjectInput {
+		in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5 = aws.String("AES256"), aws.String(b64Key), aws.String(b64MD5)
+		return in
+	}
+	p, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("ssec"), Key: aws.String("k"), Body: strings.NewReader("secret"),
+		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(b64Key), SSECustomerKeyMD5: aws.String(b64MD5)})
+	if err != nil || aws.ToString(p.SSECustomerKeyMD5) != b64MD5 || p.ServerSideEncryption != "" {
+		t.Fatalf("put: %v md5 %q sse %q", err, aws.ToString(p.SSECustomerKeyMD5), p.ServerSideEncryption)
+	}
+	g, err := c.GetObject(ctx, withKey(&s3.GetObjectInput{Bucket: aws.String("ssec"), Key: aws.String("k")}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(g.Body)
+	_ = g.Body.Close()
+	if string(body) != "secret" || aws.ToString(g.SSECustomerKeyMD5) != b64MD5 {
+		t.Fatalf("get: %q %q", body, aws.ToString(g.SSECustomerKeyMD5))
+	}
+	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("ssec"), Key: aws.String("k")})
+	wantCode(t, err, "InvalidRequest", 400)
+	other := []byte("another key, 32 bytes long......")
+	sum := md5.Sum(other)
+	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("ssec"), Key: aws.String("k"), SSECustomerAlgorithm: aws.String("AES256"),
+		SSECustomerKey: aws.String(base64.StdEncoding.EncodeToString(other)), SSECustomerKeyMD5: aws.String(base64.StdEncoding.EncodeToString(sum[:]))})
+	wantCode(t, err, "AccessDenied", 403)
+	_, err = c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("ssec"), Key: aws.String("plain-copy"), CopySource: aws.String("ssec/k")})
+	wantCode(t, err, "InvalidRequest", 400)
+	if _, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("ssec"), Key: aws.String("plain-copy"), CopySource: aws.String("ssec/k"),
+		CopySourceSSECustomerAlgorithm: aws.String("AES256"), CopySourceSSECustomerKey: aws.String(b64Key),
+		CopySourceSSECustomerKeyMD5: aws.String(b64MD5)}); err != nil {
+		t.Fatalf("copy with the source key: %v", err)
+	}
+	if got := mustGet(t, c, "ssec", "plain-copy"); got != "secret" {
+		t.Fatalf("copy %q", got)
+	}
+	_, err = c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("ssec"), Key: aws.String("mp"),
+		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(b64Key), SSECustomerKeyMD5: aws.String(b64MD5)})
+	wantCode(t, err, "NotImplemented", 501)
 }

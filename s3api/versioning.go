@@ -26,7 +26,11 @@ func versionParam(q url.Values) (string, error) {
 func versionedGetOptions(h http.Header, q url.Values) (gateway.GetOptions, error) {
 	opts := getOptions(h)
 	vid, err := versionParam(q)
+	if err != nil {
+		return opts, err
+	}
 	opts.VersionID = vid
+	opts.CustomerKey, err = sseC(h, sseCPrefix)
 	return opts, err
 }
 
