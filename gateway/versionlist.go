@@ -26,10 +26,12 @@ type versionEntry struct {
 
 // ListObjectVersions implements Namespace: S3 order (keys in byte order,
 // the current version first, then the noncurrent ones newest first), over
-// a fresh upstream listing of the current versions under the prefix and
-// one of the noncurrent ones. Each page costs both listings (O(N) per
-// page, not per run: no listing cache yet), plus the metadata of the
-// versions on the page, from the metadata cache when it holds them.
+// an upstream listing of the current versions under the prefix and one of
+// the noncurrent ones, plus the metadata of the versions on the page (from
+// the metadata cache when it holds them). A first page lists the upstream
+// afresh; a continuation page is cut from the listing whose previous page
+// ended at its markers, if this gateway still holds it (the listing cache,
+// as ListObjects' v1 markers), so paging through N versions costs O(N).
 func (n *userNS) ListObjectVersions(ctx context.Context, bucket string, q VersionQuery) (VersionList, error) {
 	if q.MaxKeys <= 0 || q.MaxKeys > backends.MaxListLimit {
 		q.MaxKeys = backends.MaxListLimit
@@ -37,7 +39,7 @@ func (n *userNS) ListObjectVersions(ctx context.Context, bucket string, q Versio
 	if err := n.needBucket(ctx, bucket); err != nil {
 		return VersionList{}, err
 	}
-	all, err := n.allVersions(ctx, bucket, q.Prefix)
+	all, run, err := n.versionListing(ctx, bucket, q)
 	if err != nil {
 		return VersionList{}, err
 	}
@@ -62,8 +64,65 @@ func (n *userNS) ListObjectVersions(ctx context.Context, bucket string, q Versio
 		if !last.prefix && len(res.Versions) > 0 {
 			res.NextVersionIDMarker = res.Versions[len(res.Versions)-1].VersionID
 		}
+		run.handedOut(n, res.NextKeyMarker, res.NextVersionIDMarker)
 	}
 	return res, nil
+}
+
+// versionRun names the cached listing a page was cut from.
+type versionRun struct {
+	key string
+	id  uint64
+}
+
+func versionMarker(key, vid string) string { return key + "\x00" + vid }
+
+func (r versionRun) handedOut(n *userNS, key, vid string) {
+	n.svc.lists.handedOut(r.key, r.id, versionMarker(key, vid))
+}
+
+// versionListing returns the sorted versions under q.Prefix: for a
+// continuation page from the cached listing that handed out its markers,
+// else afresh (and then cached).
+func (n *userNS) versionListing(ctx context.Context, bucket string, q VersionQuery) ([]versionEntry, versionRun, error) {
+	run := versionRun{key: "v:" + n.bucketPrefix(bucket) + "\x00" + q.Prefix}
+	now := n.svc.cfg.Now()
+	if q.KeyMarker != "" {
+		if e, id, ok := n.svc.lists.continued(run.key, versionMarker(q.KeyMarker, q.VersionIDMarker), 0, false, now); ok {
+			run.id = id
+			return fromListEntries(e), run, nil
+		}
+	}
+	id, gen := n.svc.lists.begin(n.bucketPrefix(bucket))
+	all, err := n.allVersions(ctx, bucket, q.Prefix)
+	if err != nil {
+		return nil, run, err
+	}
+	run.id = id
+	n.svc.lists.put(run.key, n.bucketPrefix(bucket), id, gen, toListEntries(all), now)
+	return all, run, nil
+}
+
+// toListEntries and fromListEntries keep versions in the listing cache:
+// a version's upstream key tells whether it is current and its id.
+func toListEntries(vs []versionEntry) []listEntry {
+	out := make([]listEntry, len(vs))
+	for i, e := range vs {
+		out[i] = listEntry{name: e.name, up: e.st.Key, upSize: e.st.Size, etag: e.st.ETag, modTime: e.st.ModTime}
+	}
+	return out
+}
+
+func fromListEntries(ls []listEntry) []versionEntry {
+	out := make([]versionEntry, len(ls))
+	for i, l := range ls {
+		e := versionEntry{name: l.name, latest: true, st: backends.ObjectInfo{Key: l.up, Size: l.upSize, ETag: l.etag, ModTime: l.modTime}}
+		if _, vid, ok := splitVersionKey(l.up); ok {
+			e.latest, e.vid, e.vname = false, vid, l.up[strings.LastIndexByte(l.up, '/')+1:]
+		}
+		out[i] = e
+	}
+	return out
 }
 
 // markerKeyIDs reads the version id of the current version of the marker

@@ -347,3 +347,19 @@ func TestDeleteEveryVersionAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestVersionPagingListsOnce: paging through the versions lists the
+// upstream for the first page only (O(N) in total, not per page).
+func TestVersionPagingListsOnce(t *testing.T) {
+	n, f := versioned(t)
+	for i := range 30 {
+		put(t, n, "bkt", fmt.Sprintf("k%d", i%3), []byte{byte(i)}, nil)
+	}
+	before := f.store.lists.Load()
+	if got := versionsOf(t, n, VersionQuery{MaxKeys: 4}); len(got) != 30 {
+		t.Fatalf("%d versions", len(got))
+	}
+	if lists := f.store.lists.Load() - before; lists != 2 {
+		t.Fatalf("%d upstream listings for 8 pages, want 2 (the first page's)", lists)
+	}
+}
