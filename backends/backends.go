@@ -157,6 +157,20 @@ type Store interface {
 	Close() error
 }
 
+// Retainer is an optional capability: WORM retention of the current
+// version of an upstream object (S3 Object Lock on the upstream bucket),
+// which then holds against anyone with the upstream's credentials, the
+// gateway included: that upstream version cannot be deleted or changed
+// before until (mode "GOVERNANCE" or "COMPLIANCE"), or while hold is on.
+// Callers find it with a type assertion. ErrNoRetention: the upstream
+// offers none (its bucket has no Object Lock).
+type Retainer interface {
+	Retain(ctx context.Context, key, mode string, until time.Time, hold bool) error
+}
+
+// ErrNoRetention is Retain's error for an upstream without Object Lock.
+var ErrNoRetention = errors.New("backends: the upstream keeps no retention")
+
 // CheckKey reports whether key follows the rules in the package
 // documentation, returning an error wrapping ErrInvalidKey if not.
 func CheckKey(key string) error {

@@ -35,7 +35,11 @@ import (
 // What an untrusted upstream can do: delete a lock record (then the
 // version is deletable through the gateway), or serve an older one, as it
 // can delete the data itself. The lock binds the gateway, not the
-// upstream's operator.
+// upstream's operator, unless the upstream keeps retention itself: when
+// the store is a backends.Retainer (S3 with Object Lock on the upstream
+// bucket), every locked version's upstream object gets the same retention
+// and legal hold (retainUpstream), so that not even the holder of the
+// upstream's credentials can delete it before its date.
 
 // RetentionMode is an Object Lock retention mode.
 type RetentionMode string
@@ -262,6 +266,25 @@ func (n *userNS) checkUnlocked(ctx context.Context, bucket, key, up, vid string,
 		return fmt.Errorf("%w: %s version %s", ErrObjectLocked, key, vid)
 	}
 	return nil
+}
+
+// retainUpstream gives the upstream object at key (a locked version's
+// current place) the version's lock, if the upstream keeps retention. An
+// upstream without Object Lock is not an error: the gateway's lock holds.
+func (n *userNS) retainUpstream(ctx context.Context, key string, l ObjectLock) error {
+	r, ok := n.svc.store.(backends.Retainer)
+	if !ok || l == (ObjectLock{}) {
+		return nil
+	}
+	mode := ""
+	if l.Mode != RetentionNone && n.svc.cfg.Now().Before(l.RetainUntil) {
+		mode = string(l.Mode)
+	}
+	err := r.Retain(ctx, key, mode, l.RetainUntil, l.LegalHold)
+	if errors.Is(err, backends.ErrNoRetention) {
+		return nil
+	}
+	return upstreamErr(err, ErrNoSuchKey)
 }
 
 // dropLock removes the lock record of a deleted version (best effort: an

@@ -107,9 +107,13 @@ func (n *userNS) changeLock(ctx context.Context, bucket, key, vid string, change
 		if err := change(&l); err != nil {
 			return err
 		}
-		if err = n.writeLock(ctx, bucket, key, up, vid, l, etag); !errors.Is(err, ErrConflict) {
+		if err = n.writeLock(ctx, bucket, key, up, vid, l, etag); errors.Is(err, ErrConflict) {
+			continue
+		}
+		if err != nil {
 			return err
 		}
+		return n.retainVersion(ctx, bucket, key, vid, l)
 	}
 	return fmt.Errorf("%w: lock of %s changed %d times in a row", ErrConflict, key, maxSwapAttempts)
 }
@@ -162,4 +166,17 @@ func (s *Service) ActiveLocks(ctx context.Context, a Account) (int, error) {
 		}
 	}
 	return count, nil
+}
+
+// retainVersion gives a version's upstream object, wherever it is now, its
+// lock (retainUpstream).
+func (n *userNS) retainVersion(ctx context.Context, bucket, key, vid string, l ObjectLock) error {
+	if _, ok := n.svc.store.(backends.Retainer); !ok {
+		return nil
+	}
+	at, err := n.versionKey(ctx, bucket, key, vid)
+	if err != nil {
+		return err
+	}
+	return n.retainUpstream(ctx, at, l)
 }

@@ -71,8 +71,9 @@ func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond b
 		return ObjectInfo{}, err
 	}
 	cond = vw.cond
+	var lock ObjectLock
 	if so.keepVersion == nil {
-		if err := vw.lockVersion(ctx, n, bucket, key, up, opts.Lock, now); err != nil {
+		if lock, err = vw.lockVersion(ctx, n, bucket, key, up, opts.Lock, now); err != nil {
 			return ObjectInfo{}, err
 		}
 	}
@@ -114,6 +115,9 @@ func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond b
 		CustomerKeyMD5: sm[metaCustomerKey]}
 	n.svc.meta.Add(metaKey{up, upInfo.ETag}, oi)
 	n.svc.lists.invalidate(n.bucketPrefix(bucket))
+	if err := n.retainUpstream(ctx, up, lock); err != nil {
+		return ObjectInfo{}, err // stored, and locked by the gateway; the client's retry makes a new version
+	}
 	if err := n.confirmBucket(ctx, bucket, func(ctx context.Context) {
 		_ = n.svc.store.Delete(ctx, up)
 		n.svc.lists.invalidate(n.bucketPrefix(bucket))

@@ -211,13 +211,24 @@ func (n *userNS) currentVersion(ctx context.Context, bucket, key, up string) (cu
 
 // setAside copies the current version cur of the key stored at up to its
 // noncurrent name. The copy is the same sealed bytes; if the current
-// version changed meanwhile, the answer is ErrConflict.
-func (n *userNS) setAside(ctx context.Context, up string, cur current) error {
+// version changed meanwhile, the answer is ErrConflict. In a bucket with
+// Object Lock, a locked version's copy gets its upstream retention too.
+func (n *userNS) setAside(ctx context.Context, bucket, key, up string, cur current, lc LockConfig) error {
 	dst := versionsDir(up) + versionName(cur.info.VersionID, cur.info.LastModified)
 	if len(dst) > backends.MaxKeyLen {
 		return fmt.Errorf("%w: %d bytes upstream with its version", ErrKeyTooLong, len(dst))
 	}
-	return n.copyUpstream(ctx, up, cur.st, dst, backends.PutOptions{})
+	if err := n.copyUpstream(ctx, up, cur.st, dst, backends.PutOptions{}); err != nil {
+		return err
+	}
+	if _, ok := n.svc.store.(backends.Retainer); !ok || !lc.Enabled || cur.info.DeleteMarker || cur.info.VersionID == NullVersion {
+		return nil
+	}
+	l, _, err := n.readLock(ctx, bucket, key, up, cur.info.VersionID)
+	if err != nil {
+		return err
+	}
+	return n.retainUpstream(ctx, dst, l)
 }
 
 // copyUpstream copies the upstream object src (version st) to dst as it

@@ -46,7 +46,7 @@ func (n *userNS) beginVersion(ctx context.Context, bucket, key, up string, cond 
 	if cur.exists {
 		vw.cond = backends.PutOptions{IfMatch: cur.st.ETag}
 		if bs.versioning == VersioningEnabled || cur.info.VersionID != NullVersion {
-			if err := n.setAside(ctx, up, cur); err != nil {
+			if err := n.setAside(ctx, bucket, key, up, cur, bs.lock); err != nil {
 				return versionWrite{}, err
 			}
 		}
@@ -74,22 +74,23 @@ func (c current) check(cond backends.PutOptions) error {
 
 // lockVersion stores the lock of the version about to commit: the one
 // asked for, else the bucket's default retention. It runs before the
-// commit, so that the version is never visible unlocked.
-func (vw versionWrite) lockVersion(ctx context.Context, n *userNS, bucket, key, up string, asked *ObjectLock, now time.Time) error {
+// commit, so that the version is never visible unlocked; it returns the
+// lock, for the upstream object once committed (retainUpstream).
+func (vw versionWrite) lockVersion(ctx context.Context, n *userNS, bucket, key, up string, asked *ObjectLock, now time.Time) (ObjectLock, error) {
 	if !vw.lock.Enabled {
 		if asked != nil {
-			return fmt.Errorf("%w: %s", ErrNoLockConfig, bucket)
+			return ObjectLock{}, fmt.Errorf("%w: %s", ErrNoLockConfig, bucket)
 		}
-		return nil
+		return ObjectLock{}, nil
 	}
 	l := vw.lock.defaultLock(now)
 	if asked != nil {
 		l = *asked
 	}
 	if l == (ObjectLock{}) || vw.id == "" || vw.id == NullVersion {
-		return nil
+		return ObjectLock{}, nil
 	}
-	return n.writeLock(ctx, bucket, key, up, vw.id, l, "")
+	return l, n.writeLock(ctx, bucket, key, up, vw.id, l, "")
 }
 
 // commitErr maps the upstream error of the commit.

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
@@ -23,6 +24,9 @@ import (
 
 // Store is a [backends.Store] over one S3 bucket. It is safe for concurrent use.
 type Store struct {
+	lockOnce  sync.Mutex // guards lockKnown, lockOn (retain.go)
+	lockKnown bool
+	lockOn    bool
 	client    *s3.Client
 	transport *http.Transport
 	cfg       Config  // with defaults applied

@@ -140,3 +140,23 @@ func (s *Server) createBucketS3(tb testing.TB, name string) {
 		tb.Fatalf("s3server: %s: create bucket %q: %v", s.Kind, name, err)
 	}
 }
+
+// NewLockedBucket creates a bucket with Object Lock (and so versioning)
+// enabled, on MinIO only, and returns its name.
+func (s *Server) NewLockedBucket(tb testing.TB) string {
+	tb.Helper()
+	if s.Kind != KindMinIO {
+		tb.Fatalf("s3server: NewLockedBucket: %s", s.Kind)
+	}
+	name := fmt.Sprintf("sg-lock-%d-%s", bucketSeq.Add(1), randHex(4))
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	if _, err := s.api.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name), ObjectLockEnabledForBucket: aws.Bool(true)}); err != nil {
+		tb.Fatalf("s3server: create locked bucket %q: %v", name, err)
+	}
+	return name
+}
+
+// API is the root account's S3 client of a MinIO server (nil for
+// versitygw): what the upstream's operator holds.
+func (s *Server) API() *s3.Client { return s.api }
