@@ -121,7 +121,7 @@ var statuses = map[string]int{
 	"EntityTooLarge": 400, "KeyTooLongError": 400, "MetadataTooLarge": 400,
 	"InvalidBucketName": 400, "MalformedXML": 400, "InvalidLocationConstraint": 400, "InvalidURI": 400,
 	"InvalidToken": 400, "MethodNotAllowed": 405, "NotImplemented": 501,
-	"NoSuchVersion": 404, "InvalidBucketState": 409, "MissingRequestBodyError": 400, "InvalidTag": 400, "NoSuchTagSet": 404, "InternalError": 500, "ServiceUnavailable": 503, "SlowDown": 503,
+	"NoSuchVersion": 404, "InvalidBucketState": 409, "MissingRequestBodyError": 400, "BadRequest": 400, "InvalidTag": 400, "NoSuchTagSet": 404, "InternalError": 500, "ServiceUnavailable": 503, "SlowDown": 503,
 	"InsufficientStorage": 507, "InvalidObjectState": 403,
 	"ObjectLockConfigurationNotFoundError": 404, "NoSuchLifecycleConfiguration": 404,
 	"NoSuchCORSConfiguration": 404, "NoSuchBucketPolicy": 404,

@@ -99,7 +99,7 @@ func (x lifecycleRule) filter(r *gateway.LifecycleRule) error {
 		r.Tags = gateway.Tags{f.Tag.Key: f.Tag.Value}
 	case f.And != nil:
 		r.Prefix = f.And.Prefix
-		t, err := tagging{TagSet: f.And.Tags}.tagSet()
+		t, err := tagging{TagSet: f.And.Tags}.tagSet(gateway.MaxObjectTags)
 		if err != nil {
 			return err
 		}

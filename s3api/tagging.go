@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/sealgate/sealgate/gateway"
 )
@@ -24,12 +25,26 @@ type tag struct {
 	Value string `xml:"Value"`
 }
 
-// tagSet turns an XML tag set into Tags; a repeated key is InvalidTag.
-func (t tagging) tagSet() (gateway.Tags, error) {
+// tagSet turns an XML tag set of at most limit tags into Tags, with
+// AWS's errors for a repeated key, too many tags, or a key or value too
+// long.
+func (t tagging) tagSet(limit int) (gateway.Tags, error) {
+	if len(t.TagSet) > limit {
+		if limit == gateway.MaxBucketTags {
+			return nil, errMsg("BadRequest", "Bucket tag count cannot be greater than 50")
+		}
+		return nil, errMsg("BadRequest", "Object tags cannot be greater than 10")
+	}
 	out := gateway.Tags{}
 	for _, e := range t.TagSet {
 		if _, dup := out[e.Key]; dup {
 			return nil, errMsg("InvalidTag", "Cannot provide multiple Tags with the same key")
+		}
+		if e.Key == "" || utf8.RuneCountInString(e.Key) > 128 {
+			return nil, errMsg("InvalidTag", "The TagKey you have provided is invalid")
+		}
+		if utf8.RuneCountInString(e.Value) > 256 {
+			return nil, errMsg("InvalidTag", "The TagValue you have provided is invalid")
 		}
 		out[e.Key] = e.Value
 	}
@@ -61,7 +76,10 @@ func tagsFromHeader(h http.Header) (gateway.Tags, error) {
 		}
 		t[k] = vals[0]
 	}
-	return t, gateway.CheckTags(t, gateway.MaxObjectTags)
+	if err := gateway.CheckTags(t, gateway.MaxObjectTags); err != nil {
+		return nil, errMsg("InvalidArgument", "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.")
+	}
+	return t, nil
 }
 
 // objectTagging serves GET, PUT and DELETE /bucket/key?tagging.
@@ -87,7 +105,7 @@ func (s *server) objectTagging(rc *reqCtx) error {
 		if err := readXML(rc, &in); err != nil {
 			return err
 		}
-		t, err := in.tagSet()
+		t, err := in.tagSet(gateway.MaxObjectTags)
 		if err != nil {
 			return err
 		}
@@ -126,14 +144,14 @@ func (s *server) bucketTagging(rc *reqCtx) error {
 		if err := readXML(rc, &in); err != nil {
 			return err
 		}
-		t, err := in.tagSet()
+		t, err := in.tagSet(gateway.MaxBucketTags)
 		if err != nil {
 			return err
 		}
 		if err := ns.PutBucketTagging(ctx, rc.bucket, t); err != nil {
 			return err
 		}
-		rc.w.WriteHeader(http.StatusOK)
+		rc.w.WriteHeader(http.StatusNoContent) // as AWS
 		return nil
 	case http.MethodDelete:
 		rc.op = "DeleteBucketTagging"
