@@ -122,14 +122,14 @@ func parseLockConfig(b []byte) (LockConfig, bool) {
 	}
 	c := LockConfig{Enabled: true, Mode: mode}
 	period := int(binary.BigEndian.Uint32(b[2:]))
-	switch b[1] {
-	case 'D':
+	switch {
+	case b[1] == 'D' && period > 0 && mode != RetentionNone:
 		c.Days = period
-	case 'Y':
+	case b[1] == 'Y' && period > 0 && mode != RetentionNone:
 		c.Years = period
-	case '-':
+	case b[1] == '-' && period == 0 && mode == RetentionNone:
 	default:
-		return LockConfig{}, false
+		return LockConfig{}, false // not the one encoding of a configuration
 	}
 	return c, true
 }

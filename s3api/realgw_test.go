@@ -79,6 +79,7 @@ func TestRealGateway(t *testing.T) {
 		{"MinioClient", testMinioClient},
 		{"WebsiteRedirect", testWebsiteRedirect},
 		{"SSEC", testSSEC},
+		{"BadVersionInputs", testBadVersionInputs},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
