@@ -67,4 +67,3 @@ func FuzzLifecycleXML(f *testing.F) {
 		}
 	})
 }
-
