@@ -51,6 +51,7 @@ var errTable = []errStatus{
 	{gateway.ErrCustomerKeyMismatch, http.StatusForbidden, false},
 	{gateway.ErrCustomerKeyNotApplicable, http.StatusBadRequest, false},
 	{gateway.ErrNotImplemented, http.StatusNotImplemented, false},
+	{gateway.ErrInvalidPartNumber, http.StatusRequestedRangeNotSatisfiable, false},
 	{gateway.ErrMethodNotAllowed, http.StatusNotFound, false}, // a delete marker: the file is gone
 	{os.ErrNotExist, http.StatusNotFound, false},
 	{gateway.ErrBucketNotEmpty, http.StatusConflict, false},

@@ -104,6 +104,11 @@ type ObjectInfo struct {
 	// CustomerKeyMD5 is base64(MD5(customer key)) of an SSE-C object, "" for
 	// others.
 	CustomerKeyMD5 string
+	// PartsCount is the number of parts of an object a multipart upload
+	// made (0 for a single PUT).
+	PartsCount int
+	// partMeta is the part layout recorded in the sealed metadata.
+	partMeta map[string]string
 }
 
 // BucketInfo describes one bucket.
@@ -156,6 +161,9 @@ type Range struct {
 type GetOptions struct {
 	// VersionID reads that version ("": the current one).
 	VersionID string
+	// PartNumber, if set, reads that part of a multipart object (its
+	// range; not with Range): ErrInvalidPartNumber beyond its parts.
+	PartNumber int
 	// CustomerKey is the key of an object written with one (SSE-C):
 	// without it ErrCustomerKeyRequired, with another ErrCustomerKeyMismatch;
 	// given for an object without one, ErrCustomerKeyNotApplicable.

@@ -119,6 +119,11 @@ func (n *userNS) getOnce(ctx context.Context, bucket, key string, opts GetOption
 	if err := useCustomerKey(obj, info, opts.CustomerKey); err != nil {
 		return nil, err
 	}
+	if opts.PartNumber > 0 {
+		if opts.Range, err = PartRange(info, opts.PartNumber); err != nil {
+			return &ObjectReader{Info: info}, err
+		}
+	}
 	off, cnt, err := checkRequest(opts, info)
 	if err != nil {
 		return &ObjectReader{Info: info}, err

@@ -76,6 +76,15 @@ func infoFrom(key string, o *cryptolayer.Object) ObjectInfo {
 		vid = ""
 	}
 	tags, _ := strconv.Atoi(o.Meta[metaTagCount])
-	return ObjectInfo{Key: key, Size: o.Size, ETag: o.ETag(), LastModified: mtime, Meta: m, Checksum: o.Checksum(), VersionID: vid,
-		lockable: o.Meta[metaLockable] != "", TagCount: tags, CustomerKeyMD5: o.Meta[metaCustomerKey]}
+	info := ObjectInfo{Key: key, Size: o.Size, ETag: o.ETag(), LastModified: mtime, Meta: m, Checksum: o.Checksum(), VersionID: vid,
+		lockable: o.Meta[metaLockable] != "", TagCount: tags, CustomerKeyMD5: o.Meta[metaCustomerKey], PartsCount: o.ETagParts()}
+	for _, k := range []string{metaPartSize, metaPartSizes} {
+		if v, ok := o.Meta[k]; ok {
+			if info.partMeta == nil {
+				info.partMeta = map[string]string{}
+			}
+			info.partMeta[k] = v
+		}
+	}
+	return info
 }

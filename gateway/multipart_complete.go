@@ -230,7 +230,11 @@ func (n *userNS) reseal(ctx context.Context, bucket, key, up, id string, u crypt
 		}
 		return nil
 	}
-	return n.writeObject(ctx, bucket, key, up, cond, po, fill, total, sealOptions{externalDigest: &digest, etagParts: len(parts)})
+	sizes := make([]int64, len(parts))
+	for i, p := range parts {
+		sizes[i] = p.Size
+	}
+	return n.writeObject(ctx, bucket, key, up, cond, po, fill, total, sealOptions{externalDigest: &digest, etagParts: len(parts), partSizes: sizes})
 }
 
 // copyPart streams one part's plaintext into w, authenticated chunk by

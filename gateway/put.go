@@ -43,6 +43,10 @@ type sealOptions struct {
 	keepVersion *string
 	lockable    bool // keep the Object Lock mark (re-encryption)
 	tagCount    int  // keep the tag count (re-encryption)
+	// partSizes are the client's part sizes of a completed upload
+	// (partread.go); partMeta keeps a re-encrypted object's record of them.
+	partSizes []int64
+	partMeta  map[string]string
 }
 
 // writeObject seals what fill writes into a new version at up, streaming
@@ -85,6 +89,10 @@ func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond b
 	}
 	if err := n.tagNewVersion(ctx, bucket, key, up, vw.id, now, opts.Tags, sm, so); err != nil {
 		return ObjectInfo{}, err
+	}
+	partsMeta(sm, so.partSizes)
+	for k, v := range so.partMeta {
+		sm[k] = v
 	}
 	var customer []byte
 	if opts.CustomerKey != nil {

@@ -106,7 +106,8 @@ func (n *userNS) resealEpoch(ctx context.Context, bucket, key string, o backends
 	// The content is authenticated chunk by chunk as it is read, so the MD5
 	// sealed in END is its MD5: reuse it rather than hash every byte again.
 	d := obj.Digest()
-	so := sealOptions{mtime: info.LastModified, externalDigest: &d, etagParts: obj.ETagParts(), keepVersion: &info.VersionID, lockable: info.lockable, tagCount: info.TagCount}
+	so := sealOptions{mtime: info.LastModified, externalDigest: &d, etagParts: obj.ETagParts(), keepVersion: &info.VersionID, lockable: info.lockable, tagCount: info.TagCount,
+		partMeta: info.partMeta}
 	po := PutOptions{Meta: info.Meta, Checksum: obj.Checksum()}
 	_, err = n.writeObject(ctx, bucket, key, o.Key, backends.PutOptions{IfMatch: o.ETag}, po, func(w *cryptolayer.Writer) error {
 		_, err := io.Copy(w, rc)

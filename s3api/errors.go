@@ -98,6 +98,7 @@ var gatewayCodes = []struct {
 	{err: gateway.ErrCustomerKeyMismatch, code: "AccessDenied"},
 	{err: gateway.ErrCustomerKeyNotApplicable, code: "InvalidRequest", msg: "The encryption parameters are not applicable to this object."},
 	{err: gateway.ErrNotImplemented, code: "NotImplemented"},
+	{err: gateway.ErrInvalidPartNumber, code: "InvalidPartNumber", msg: "The requested partnumber is not satisfiable"},
 	{err: gateway.ErrInvalidBucketState, code: "InvalidBucketState", msg: "The request is not valid with the current state of the bucket."},
 	{err: gateway.ErrMethodNotAllowed, code: "MethodNotAllowed"},
 	// A concurrent write of the same key in a versioned bucket won: nothing
@@ -121,7 +122,7 @@ var statuses = map[string]int{
 	"EntityTooLarge": 400, "KeyTooLongError": 400, "MetadataTooLarge": 400,
 	"InvalidBucketName": 400, "MalformedXML": 400, "InvalidLocationConstraint": 400, "InvalidURI": 400,
 	"InvalidToken": 400, "MethodNotAllowed": 405, "NotImplemented": 501,
-	"NoSuchVersion": 404, "InvalidBucketState": 409, "MissingRequestBodyError": 400, "BadRequest": 400, "InvalidTag": 400, "NoSuchTagSet": 404, "InternalError": 500, "ServiceUnavailable": 503, "SlowDown": 503,
+	"NoSuchVersion": 404, "InvalidBucketState": 409, "MissingRequestBodyError": 400, "BadRequest": 400, "InvalidPartNumber": 416, "InvalidTag": 400, "NoSuchTagSet": 404, "InternalError": 500, "ServiceUnavailable": 503, "SlowDown": 503,
 	"InsufficientStorage": 507, "InvalidObjectState": 403,
 	"ObjectLockConfigurationNotFoundError": 404, "NoSuchLifecycleConfiguration": 404,
 	"NoSuchCORSConfiguration": 404, "NoSuchBucketPolicy": 404,

@@ -38,12 +38,29 @@ func parseHTTPTime(s string) time.Time {
 	return t
 }
 
-// checkPartNumber refuses ?partNumber beyond the trivial case.
-func checkPartNumber(q url.Values) error {
-	if p, ok := q["partNumber"]; ok && (len(p) != 1 || p[0] != "1") {
-		return errMsg("NotImplemented", "GET or HEAD by partNumber is not implemented")
+// readPartNumber reads ?partNumber of a GET or HEAD (0 if absent): 1 to
+// 10000, and not with a Range header.
+func readPartNumber(r *http.Request, q url.Values) (int, error) {
+	p, ok := q["partNumber"]
+	if !ok {
+		return 0, nil
 	}
-	return nil
+	n, err := strconv.Atoi(p[0])
+	if err != nil || len(p) != 1 || n < 1 || n > 10000 {
+		return 0, errMsg("InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive")
+	}
+	if r.Header.Get("Range") != "" {
+		return 0, errMsg("InvalidRequest", "Cannot specify both Range header and partNumber query parameter")
+	}
+	return n, nil
+}
+
+// setPartsCount adds x-amz-mp-parts-count to a read by part number of an
+// object a multipart upload made.
+func setPartsCount(h http.Header, info gateway.ObjectInfo, q url.Values) {
+	if _, ok := q["partNumber"]; ok && info.PartsCount > 0 {
+		h.Set("x-amz-mp-parts-count", strconv.Itoa(info.PartsCount))
+	}
 }
 
 // unsatisfiable answers 416 InvalidRange with the object's size in
@@ -72,13 +89,15 @@ func (rc *reqCtx) invalidRange(info gateway.ObjectInfo) error {
 // checks the conditions and resolves it against the version it reads: one
 // upstream lookup, and no window between a size check and the read.
 func (s *server) getObject(rc *reqCtx, q url.Values) error {
-	if err := checkPartNumber(q); err != nil {
+	part, err := readPartNumber(rc.r, q)
+	if err != nil {
 		return err
 	}
 	opts, err := versionedGetOptions(rc.r.Header, q)
 	if err != nil {
 		return err
 	}
+	opts.PartNumber = part
 	rg, err := parseRangeHeader(rc.r.Header.Get("Range"))
 	if err != nil {
 		return rc.unsatisfiable()
@@ -128,7 +147,8 @@ func bodyLength(info gateway.ObjectInfo, rg *gateway.Range) int64 {
 }
 
 func (s *server) headObject(rc *reqCtx, q url.Values) error {
-	if err := checkPartNumber(q); err != nil {
+	part, err := readPartNumber(rc.r, q)
+	if err != nil {
 		return err
 	}
 	opts, err := versionedGetOptions(rc.r.Header, q)
@@ -142,6 +162,11 @@ func (s *server) headObject(rc *reqCtx, q url.Values) error {
 	rg, err := parseRange(rc.r.Header.Get("Range"), info.Size)
 	if err != nil {
 		return rc.invalidRange(info)
+	}
+	if part > 0 {
+		if rg, err = gateway.PartRange(info, part); err != nil {
+			return err
+		}
 	}
 	rc.writeObjectHeaders(info, rg, q)
 	return nil
@@ -194,6 +219,7 @@ func (rc *reqCtx) writeObjectHeaders(info gateway.ObjectInfo, rg *gateway.Range,
 	setVersionID(h, info.VersionID)
 	setLockHeaders(h, info.Lock)
 	setTagCount(h, info)
+	setPartsCount(h, info, q)
 	sseCHeaders(h, info.CustomerKeyMD5)
 	// The stored checksum covers the whole object: like S3, send it only
 	// when the whole object is sent (clients verify it against the body).
