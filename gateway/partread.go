@@ -21,7 +21,7 @@ const (
 	partsSeparator = ","
 )
 
-// ErrInvalidPartNumber: a part number beyond the object's parts.
+// ErrInvalidPartNumber is the error of a part number beyond the object's parts.
 var ErrInvalidPartNumber = errors.New("gateway: part number not satisfiable")
 
 // partsMeta records the part layout of parts (sizes) in sealed metadata.
