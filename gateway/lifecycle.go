@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -84,19 +83,15 @@ func checkRule(r LifecycleRule) error {
 
 // GetBucketLifecycle implements Namespace.
 func (n *userNS) GetBucketLifecycle(ctx context.Context, bucket string) ([]LifecycleRule, error) {
-	rec, err := n.headBucket(ctx, bucket)
+	data, err := n.getBucketShared(ctx, bucket, lifecycleShare)
 	if err != nil {
 		return nil, err
 	}
-	data, _, err := n.GetShared(ctx, lifecycleShare+bucket)
-	if err != nil {
-		return nil, err
-	}
-	if len(data) < 8 || int64(binary.BigEndian.Uint64(data)) != rec.created.UnixNano() {
+	if data == nil {
 		return nil, fmt.Errorf("%w: %s", ErrNoSuchLifecycle, bucket)
 	}
 	var rules []LifecycleRule
-	if err := json.Unmarshal(data[8:], &rules); err != nil {
+	if err := json.Unmarshal(data, &rules); err != nil {
 		return nil, fmt.Errorf("%w: lifecycle record: %w", ErrIntegrity, err)
 	}
 	return rules, nil
@@ -105,33 +100,18 @@ func (n *userNS) GetBucketLifecycle(ctx context.Context, bucket string) ([]Lifec
 // PutBucketLifecycle implements Namespace: no rules removes the
 // configuration.
 func (n *userNS) PutBucketLifecycle(ctx context.Context, bucket string, rules []LifecycleRule) error {
+	var value []byte
 	if len(rules) > 0 {
 		if err := CheckLifecycle(rules); err != nil {
 			return err
 		}
-	}
-	rec, err := n.headBucket(ctx, bucket)
-	if err != nil {
-		return err
-	}
-	var data []byte
-	if len(rules) > 0 {
 		js, err := json.Marshal(rules)
 		if err != nil {
 			return err
 		}
-		data = append(binary.BigEndian.AppendUint64(nil, uint64(rec.created.UnixNano())), js...)
+		value = js
 	}
-	for range maxSwapAttempts {
-		_, version, err := n.GetShared(ctx, lifecycleShare+bucket)
-		if err != nil {
-			return err
-		}
-		if _, err = n.PutShared(ctx, lifecycleShare+bucket, data, version); !errors.Is(err, ErrPreconditionFailed) {
-			return err
-		}
-	}
-	return fmt.Errorf("%w: lifecycle changed %d times in a row", ErrConflict, maxSwapAttempts)
+	return n.putBucketShared(ctx, bucket, lifecycleShare, value)
 }
 
 // matches reports whether a key (with its tags, read only when the rule

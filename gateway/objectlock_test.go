@@ -4,32 +4,19 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/sealgate/sealgate/backends/mem"
-	"github.com/sealgate/sealgate/cryptolayer"
 )
 
 // lockedBucket returns alice's namespace with bucket "bkt" created with
 // Object Lock, on a service whose clock the returned function advances.
 func lockedBucket(t *testing.T) (*userNS, func(time.Duration)) {
 	t.Helper()
-	var offset atomic.Int64
-	svc, err := NewService(Config{Store: mem.New(), Now: func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := (&cryptolayer.Keystore{}).AddUser("alice", []byte("password-alice"), cryptolayer.MinPasswordParams)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := svc.namespaceFor(u)
+	_, _, n, advance := clocked(t)
 	if err := n.CreateLockedBucket(context.Background(), "bkt"); err != nil {
 		t.Fatal(err)
 	}
-	return n, func(d time.Duration) { offset.Add(int64(d)) }
+	return n, advance
 }
 
 func putLocked(t *testing.T, n *userNS, key string, l *ObjectLock) ObjectInfo {

@@ -3,7 +3,6 @@ package gateway
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -191,18 +190,14 @@ func (n *userNS) DeleteObjectTagging(ctx context.Context, bucket, key, vid strin
 
 // GetBucketTagging implements Namespace.
 func (n *userNS) GetBucketTagging(ctx context.Context, bucket string) (Tags, error) {
-	rec, err := n.headBucket(ctx, bucket)
+	data, err := n.getBucketShared(ctx, bucket, bucketTagsShare)
 	if err != nil {
 		return nil, err
 	}
-	data, _, err := n.GetShared(ctx, bucketTagsShare+bucket)
-	if err != nil {
-		return nil, err
-	}
-	if len(data) < 8 || int64(binary.BigEndian.Uint64(data)) != rec.created.UnixNano() {
+	if data == nil {
 		return nil, fmt.Errorf("%w: %s", ErrNoSuchTagSet, bucket)
 	}
-	return decodeTags(string(data[8:]))
+	return decodeTags(string(data))
 }
 
 // PutBucketTagging implements Namespace: an empty set removes the tags.
@@ -210,24 +205,11 @@ func (n *userNS) PutBucketTagging(ctx context.Context, bucket string, t Tags) er
 	if err := CheckTags(t, MaxBucketTags); err != nil {
 		return err
 	}
-	rec, err := n.headBucket(ctx, bucket)
-	if err != nil {
-		return err
-	}
-	var data []byte
+	var value []byte
 	if len(t) > 0 {
-		data = append(binary.BigEndian.AppendUint64(nil, uint64(rec.created.UnixNano())), t.encode()...)
+		value = []byte(t.encode())
 	}
-	for range maxSwapAttempts {
-		_, version, err := n.GetShared(ctx, bucketTagsShare+bucket)
-		if err != nil {
-			return err
-		}
-		if _, err = n.PutShared(ctx, bucketTagsShare+bucket, data, version); !errors.Is(err, ErrPreconditionFailed) {
-			return err
-		}
-	}
-	return fmt.Errorf("%w: bucket tags changed %d times in a row", ErrConflict, maxSwapAttempts)
+	return n.putBucketShared(ctx, bucket, bucketTagsShare, value)
 }
 
 // tagNewVersion stores the tags of the version about to commit (before
