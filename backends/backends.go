@@ -157,6 +157,18 @@ type Store interface {
 	Close() error
 }
 
+// Copier is an optional capability: a copy that does not move the bytes
+// through sealgate (S3 CopyObject). Copy stores a copy of the version of
+// src whose ETag is srcETag under dst (unconditionally), or fails with
+// ErrPreconditionFailed if src is no longer that version; ErrTooLarge for
+// a source the store cannot copy this way (the caller streams it).
+type Copier interface {
+	Copy(ctx context.Context, src, srcETag, dst string) (ObjectInfo, error)
+}
+
+// ErrTooLarge is Copy's error for a source beyond the store's copy limit.
+var ErrTooLarge = errors.New("backends: object too large to copy in place")
+
 // Retainer is an optional capability: WORM retention of the current
 // version of an upstream object (S3 Object Lock on the upstream bucket),
 // which then holds against anyone with the upstream's credentials, the

@@ -232,8 +232,20 @@ func (n *userNS) setAside(ctx context.Context, bucket, key, up string, cur curre
 }
 
 // copyUpstream copies the upstream object src (version st) to dst as it
-// is, streaming it through the gateway.
+// is: inside the upstream when the store can (backends.Copier) and dst
+// has no condition, else streaming it through the gateway.
 func (n *userNS) copyUpstream(ctx context.Context, src string, st backends.ObjectInfo, dst string, cond backends.PutOptions) error {
+	if c, ok := n.svc.store.(backends.Copier); ok && cond == (backends.PutOptions{}) {
+		_, err := c.Copy(ctx, src, st.ETag, dst)
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, backends.ErrPreconditionFailed), errors.Is(err, backends.ErrNotExist):
+			return fmt.Errorf("%w: %w", ErrConflict, err)
+		case !errors.Is(err, backends.ErrTooLarge):
+			return upstreamErr(err, ErrNoSuchKey)
+		}
+	}
 	rc, err := n.pinned(src, st.ETag)(ctx, 0, -1)
 	if errors.Is(err, errChanged) || errors.Is(err, ErrNoSuchKey) {
 		return fmt.Errorf("%w: %w", ErrConflict, err)
