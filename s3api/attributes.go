@@ -3,6 +3,7 @@ package s3api
 import (
 	"encoding/base64"
 	"encoding/xml"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -56,8 +57,12 @@ func (s *server) getAttributes(rc *reqCtx) error {
 		return err
 	}
 	info, err := rc.user.NS.HeadObject(rc.r.Context(), rc.bucket, rc.key, opts)
-	if err != nil {
+	var dm *gateway.DeleteMarkerError
+	if errors.As(err, &dm) {
 		markerHeaders(rc.w.Header(), err)
+		return errCode("NoSuchKey") // a marker has no attributes, named or not
+	}
+	if err != nil {
 		return err
 	}
 	setVersionID(rc.w.Header(), info.VersionID)

@@ -87,7 +87,11 @@ func (s *server) lockConfiguration(rc *reqCtx) error {
 				return errCode("MalformedXML")
 			}
 		}
-		if err := rc.user.NS.PutObjectLockConfiguration(ctx, rc.bucket, c); err != nil {
+		err := rc.user.NS.PutObjectLockConfiguration(ctx, rc.bucket, c)
+		if errors.Is(err, gateway.ErrInvalidBucketState) {
+			return errMsg("InvalidBucketState", "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration")
+		}
+		if err != nil {
 			return err
 		}
 		rc.w.WriteHeader(http.StatusOK)

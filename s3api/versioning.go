@@ -91,7 +91,11 @@ func (s *server) bucketVersioning(rc *reqCtx) error {
 		case in.Status != string(gateway.VersioningEnabled) && in.Status != string(gateway.VersioningSuspended):
 			return errCode("MalformedXML")
 		}
-		if err := rc.user.NS.PutBucketVersioning(ctx, rc.bucket, gateway.Versioning(in.Status)); err != nil {
+		err = rc.user.NS.PutBucketVersioning(ctx, rc.bucket, gateway.Versioning(in.Status))
+		if errors.Is(err, gateway.ErrInvalidBucketState) {
+			return errMsg("InvalidBucketState", "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.")
+		}
+		if err != nil {
 			return err
 		}
 		rc.w.WriteHeader(http.StatusOK)
