@@ -69,7 +69,7 @@ var errTable = []errStatus{
 	{gateway.ErrInvalidKey, http.StatusBadRequest, "not a valid file name"},
 	{gateway.ErrKeyTooLong, http.StatusBadRequest, "the name is too long"},
 	{gateway.ErrPreconditionFailed, http.StatusPreconditionFailed, "a file of that name exists, or the file changed"},
-	{gateway.ErrNotModified, http.StatusNotModified, ""},
+	{gateway.ErrNotModified, http.StatusNotModified, "not modified"},
 	{gateway.ErrInvalidRange, http.StatusRequestedRangeNotSatisfiable, "the range is outside the file"},
 	{gateway.ErrMetadataTooLarge, http.StatusBadRequest, "the file's metadata is too large"},
 	{gateway.ErrIncompleteBody, http.StatusBadRequest, "the upload ended early or ran long"},
