@@ -22,7 +22,8 @@
 //     has the user and an operation label, not the path or query (they
 //     name files) at any level.
 //   - A session is the cookie sg_session (HttpOnly, SameSite=Strict,
-//     Path=/, Secure when the door serves TLS): a token holding the
+//     Path=/, Secure when the door serves TLS or Config.SecureCookie is
+//     set): a token holding the
 //     account name, issue and expiry times and a random id, MAC'd with the
 //     account's User.SessionKey (token.go). Gateways keep no session
 //     state: any gateway with the same accounts verifies any token. A

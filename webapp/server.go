@@ -52,6 +52,10 @@ type Config struct {
 	// for an account (default 2s): a sign-out through another gateway
 	// takes effect here within it.
 	RecheckAfter time.Duration
+	// SecureCookie gives the session cookie the Secure attribute also
+	// when the door itself serves plain HTTP: for TLS ended by a proxy in
+	// front of it (which must pass the Host header on).
+	SecureCookie bool
 	// Now is the clock of sessions and the access log (default time.Now).
 	Now func() time.Time
 	// Limiter bounds the requests in flight (nil: no bound); over it the
@@ -188,7 +192,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.cfg.Logger.Warn().Str("request_id", w.Header().Get("X-Request-Id")).Err(err).Msg("web request failed")
 	}
 	if errors.Is(err, errNoSession) {
-		clearCookie(w, r)
+		s.clearCookie(w, r)
 	}
 	if status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", "1")

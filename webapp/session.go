@@ -102,7 +102,7 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) error {
 		return errWrongLogin
 	}
 	sess := s.newSession(u)
-	http.SetCookie(w, sessionCookie(sess.tok.seal(u.SessionKey), sess.tok.Expires, r.TLS != nil))
+	http.SetCookie(w, sessionCookie(sess.tok.seal(u.SessionKey), sess.tok.Expires, s.secure(r)))
 	setUser(w, u.Name)
 	writeJSON(w, http.StatusOK, sess.info())
 	return nil
@@ -137,7 +137,7 @@ func (s *server) logout(w http.ResponseWriter, r *http.Request, sess *session) e
 	if err != nil {
 		return err
 	}
-	clearCookie(w, r)
+	s.clearCookie(w, r)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -147,9 +147,14 @@ func sessionCookie(value string, expires time.Time, secure bool) *http.Cookie {
 		Secure: secure, SameSite: http.SameSiteStrictMode}
 }
 
+// secure reports whether the cookie gets the Secure attribute: when the
+// door serves TLS, or always with Config.SecureCookie (TLS ended by a
+// proxy in front of the door).
+func (s *server) secure(r *http.Request) bool { return r.TLS != nil || s.cfg.SecureCookie }
+
 // clearCookie tells the browser to forget the session cookie.
-func clearCookie(w http.ResponseWriter, r *http.Request) {
-	c := sessionCookie("", time.Unix(0, 0), r.TLS != nil)
+func (s *server) clearCookie(w http.ResponseWriter, r *http.Request) {
+	c := sessionCookie("", time.Unix(0, 0), s.secure(r))
 	c.MaxAge = -1
 	http.SetCookie(w, c)
 }

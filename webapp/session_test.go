@@ -3,6 +3,7 @@ package webapp
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -27,6 +28,18 @@ func TestLoginSetsStrictCookie(t *testing.T) {
 	tls := newGateway(t, e.store, e.acc, e.clock, true)
 	if ck := tls.login("bob").cookie; !ck.Secure || !ck.HttpOnly || ck.SameSite != http.SameSiteStrictMode {
 		t.Fatalf("cookie over TLS: %+v; want Secure too", ck)
+	}
+
+	// Behind a proxy that ends TLS, Config.SecureCookie sets it.
+	h, err := New(Config{Logins: testLogins{e.acc, e.svc}, SecureCookie: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxied := *e
+	proxied.srv = httptest.NewServer(h)
+	t.Cleanup(proxied.srv.Close)
+	if ck := proxied.login("alice").cookie; !ck.Secure {
+		t.Fatalf("cookie with SecureCookie: %+v; want Secure", ck)
 	}
 }
 

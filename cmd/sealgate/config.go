@@ -79,6 +79,9 @@ type webDoorConfig struct {
 	TLS  tlsConfig `yaml:"tls"`
 	// SessionLifetime is how long a sign-in to the web app lasts.
 	SessionLifetime time.Duration `yaml:"session_lifetime"`
+	// SecureCookie marks the session cookie Secure although the door
+	// serves plain HTTP: for TLS ended by a proxy in front of it.
+	SecureCookie bool `yaml:"secure_cookie" env:"SEALGATE_WEB_SECURE_COOKIE"`
 }
 
 type adminConfig struct {

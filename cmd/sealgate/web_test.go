@@ -68,8 +68,10 @@ func TestWebConfig(t *testing.T) {
 	if _, err := f.parse([]string{"--config", file}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := f.config(func(k string) string { return map[string]string{"SEALGATE_WEB_ADDR": "127.0.0.1:2"}[k] })
-	if err != nil || got.Web.Addr != "127.0.0.1:2" || got.Web.SessionLifetime != time.Hour || !got.Web.TLS.SelfSigned {
+	got, err := f.config(func(k string) string {
+		return map[string]string{"SEALGATE_WEB_ADDR": "127.0.0.1:2", "SEALGATE_WEB_SECURE_COOKIE": "true"}[k]
+	})
+	if err != nil || got.Web.Addr != "127.0.0.1:2" || got.Web.SessionLifetime != time.Hour || !got.Web.TLS.SelfSigned || !got.Web.SecureCookie {
 		t.Fatalf("file and environment: %+v %v", got.Web, err)
 	}
 	_ = os.WriteFile(file, []byte("web:\n  session_lifetime: 30s\n"), 0o600)
