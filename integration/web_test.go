@@ -33,8 +33,9 @@ const xssName = "<img src=x onerror=alert(1)>.html"
 // (the built binary) with Debian's headless Chromium: sign-in through the
 // form, a bucket and a folder made through the app's dialogs, three files
 // uploaded through the file input (one named and made of HTML), listed,
-// downloaded and compared byte for byte, renamed, deleted, sorted,
-// navigated by breadcrumbs, sign-out, and the old cookie refused. Any
+// two downloaded and compared byte for byte; then sorting, a rename, a
+// delete, folder navigation by breadcrumbs, one more file dropped on the
+// folder (a synthetic drop event), sign-out, and the old cookie refused. Any
 // JavaScript dialog or uncaught exception fails the test. Screenshots of
 // the sign-in page and the folder view (desktop and phone width) go to
 // $SEALGATE_SCREENSHOTS if set, else to the test's temp dir; the test logs
@@ -119,6 +120,13 @@ func TestWebAppInBrowser(t *testing.T) {
 	b.poll("the folder is open", `document.querySelector("#crumbs .here")?.textContent === "sub" && !document.getElementById("empty").hidden`)
 	b.do("back by the breadcrumb", chromedp.Click(chromedp.CSS(`#crumbs a[href="#b=webtest"]`)))
 	b.poll("back in the bucket", rowJS("renamed.txt"))
+	b.eval(`(() => { const dt = new DataTransfer(); dt.items.add(new File(["dropped by drag"], "dropped.txt"));
+		document.getElementById("drop").dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+		return "" })()`)
+	b.poll("the dropped file is listed", rowJS("dropped.txt"))
+	if got := s3Get(t, s3c, "webtest", "dropped.txt"); string(got) != "dropped by drag" {
+		t.Fatalf("dropped file: %q", got)
+	}
 
 	cookie := b.sessionCookie(web)
 	b.do("sign out", chromedp.Click(chromedp.ID("logout")), chromedp.WaitVisible(chromedp.ID("login-form")))

@@ -59,8 +59,11 @@ export function clearFailed() {
   for (const li of $("uploads").querySelectorAll("li[data-state='failed']")) li.remove();
 }
 
-// dropZone wires drag-and-drop on node: onFiles(FileList) on drop.
+// dropZone wires drag-and-drop on node: onFiles(FileList) on drop. A
+// file dropped elsewhere on the page is ignored (the browser would
+// otherwise leave the app to show it).
 export function dropZone(node, onFiles) {
+  for (const type of ["dragover", "drop"]) window.addEventListener(type, (e) => e.preventDefault());
   const over = (on) => (e) => {
     e.preventDefault();
     node.classList.toggle("over", on);
