@@ -75,7 +75,12 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	store := mem.New()
+	return newEnvOn(t, mem.New())
+}
+
+// newEnvOn is newEnv over store.
+func newEnvOn(t testing.TB, store backends.Store) *env {
+	t.Helper()
 	acc, err := accounts.Open(context.Background(), accounts.Config{Store: store, DataDir: t.TempDir(), Root: cryptolayer.NewKey(),
 		Create: true, PasswordParams: cryptolayer.MinPasswordParams, PollInterval: -1})
 	if err != nil {
