@@ -99,7 +99,7 @@ func launchSealgate(bin, dir string, env []string, args ...string) (*proc, error
 	}
 	p := &proc{name: "sealgate", dir: dir, endpoint: "http://" + s3a}
 	p.cmd = exec.Command(bin, append([]string{"serve", "--data-dir", dir, "--s3-addr", s3a, "--dav-addr", dava,
-		"--admin-addr", "off", "--log-level", "warn"}, args...)...)
+		"--web-addr", "off", "--admin-addr", "off", "--log-level", "warn"}, args...)...)
 	p.cmd.Env = append(os.Environ(), env...)
 	out, err := p.cmd.StdoutPipe()
 	if err != nil {

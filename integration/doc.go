@@ -2,7 +2,8 @@
 // (aws cli v1 and v2, s3cmd, rclone, boto3, restic, duplicity, s3backer,
 // aws-sdk-go-v2) and real
 // WebDAV clients (litmus, cadaver, rclone, davfs2) driven against a real
-// running server.
+// running server, and the web app driven in Debian's headless Chromium
+// (chromedp; web_test.go).
 //
 // The S3 clients run against the S3 door served in process over a store
 // (startSealgate), over HTTP and HTTPS; every S3 client driver is first
@@ -12,7 +13,7 @@
 // over one upstream, run against the built binary (`sealgate serve`,
 // started by internal/gwproc through newCluster).
 //
-// The CLI clients are installed by .ci/install-clients (S3) and
+// The CLI clients and Chromium are installed by .ci/install-clients (S3, web) and
 // .ci/install-dav-clients (WebDAV). A missing client skips its test
 // loudly, or fails it when SEALGATE_REQUIRE_EXTERNAL=1 (CI sets it).
 // Each client runs with a temporary HOME and config files (the user's own

@@ -21,7 +21,11 @@ const (
 	defaultS3Addr    = "127.0.0.1:7450"
 	defaultDAVAddr   = "127.0.0.1:7451"
 	defaultAdminAddr = "127.0.0.1:7452"
+	defaultWebAddr   = "127.0.0.1:7453"
 )
+
+// defaultSessionLifetime is how long a web app sign-in lasts.
+const defaultSessionLifetime = 12 * time.Hour
 
 // config is the whole configuration. Precedence: flags > SEALGATE_*
 // environment variables > config file > defaults. Every key is documented
@@ -31,6 +35,7 @@ type config struct {
 	RootKeyFile string        `yaml:"root_key_file" env:"SEALGATE_ROOT_KEY_FILE"`
 	S3          s3DoorConfig  `yaml:"s3"`
 	WebDAV      davDoorConfig `yaml:"webdav"`
+	Web         webDoorConfig `yaml:"web"`
 	Admin       adminConfig   `yaml:"admin"`
 	Upstream    upstreamCfg   `yaml:"upstream"`
 	Log         logConfig     `yaml:"log"`
@@ -76,6 +81,16 @@ type davDoorConfig struct {
 	TLS  tlsConfig `yaml:"tls"`
 }
 
+type webDoorConfig struct {
+	Addr string    `yaml:"addr" env:"SEALGATE_WEB_ADDR"`
+	TLS  tlsConfig `yaml:"tls"`
+	// SessionLifetime is how long a sign-in to the web app lasts.
+	SessionLifetime time.Duration `yaml:"session_lifetime"`
+	// SecureCookie marks the session cookie Secure although the door
+	// serves plain HTTP: for TLS ended by a proxy in front of it.
+	SecureCookie bool `yaml:"secure_cookie" env:"SEALGATE_WEB_SECURE_COOKIE"`
+}
+
 type adminConfig struct {
 	Addr string `yaml:"addr" env:"SEALGATE_ADMIN_ADDR"`
 }
@@ -119,6 +134,7 @@ func defaultConfig() config {
 		DataDir:   "./sealgate-data",
 		S3:        s3DoorConfig{Addr: defaultS3Addr, Region: "us-east-1"},
 		WebDAV:    davDoorConfig{Addr: defaultDAVAddr},
+		Web:       webDoorConfig{Addr: defaultWebAddr, SessionLifetime: defaultSessionLifetime},
 		Admin:     adminConfig{Addr: defaultAdminAddr},
 		Upstream:  upstreamCfg{Type: "fs", S3: s3UpstreamConf{Region: "us-east-1"}},
 		Log:       logConfig{Level: "info", Format: "auto"},
@@ -209,6 +225,9 @@ func (c *config) resolve() error {
 	}
 	if c.Accounts.PollInterval < 100*time.Millisecond || c.Accounts.PollInterval > time.Minute {
 		return fmt.Errorf("config: accounts.poll_interval %v: must be between 100ms and 1m", c.Accounts.PollInterval)
+	}
+	if c.Web.SessionLifetime < time.Minute || c.Web.SessionLifetime > 30*24*time.Hour {
+		return fmt.Errorf("config: web.session_lifetime %v: must be between 1m and 720h", c.Web.SessionLifetime)
 	}
 	switch c.Log.Format {
 	case "auto", "json", "console":

@@ -25,6 +25,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	f := newFlags("serve", e.stderr)
 	f.str("s3-addr", "S3 listen address (default "+defaultS3Addr+")", func(c *config, v string) { c.S3.Addr = v })
 	f.str("dav-addr", "WebDAV listen address (default "+defaultDAVAddr+"; \"off\" disables)", func(c *config, v string) { c.WebDAV.Addr = v })
+	f.str("web-addr", "web app listen address (default "+defaultWebAddr+"; \"off\" disables)", func(c *config, v string) { c.Web.Addr = v })
 	f.str("admin-addr", "health and metrics address (default "+defaultAdminAddr+"; \"off\" disables)", func(c *config, v string) { c.Admin.Addr = v })
 	f.str("upstream", "upstream type: fs or s3", func(c *config, v string) { c.Upstream.Type = v })
 	f.str("upstream-dir", "fs upstream directory (default <data-dir>/store)", func(c *config, v string) { c.Upstream.FS.Dir = v })
@@ -33,6 +34,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	f.boolean("upstream-path-style", "s3 upstream: path-style addressing", func(c *config, v bool) { c.Upstream.S3.PathStyle = v })
 	f.boolean("s3-tls-self-signed", "serve S3 over HTTPS with a generated certificate", func(c *config, v bool) { c.S3.TLS.SelfSigned = v })
 	f.boolean("dav-tls-self-signed", "serve WebDAV over HTTPS with a generated certificate", func(c *config, v bool) { c.WebDAV.TLS.SelfSigned = v })
+	f.boolean("web-tls-self-signed", "serve the web app over HTTPS with a generated certificate", func(c *config, v bool) { c.Web.TLS.SelfSigned = v })
 	f.str("log-level", "debug, info, warn or error", func(c *config, v string) { c.Log.Level = v })
 	f.str("log-format", "json, console or auto", func(c *config, v string) { c.Log.Format = v })
 	if _, err := f.parse(args); err != nil {
@@ -108,8 +110,8 @@ func logEvent(log zerolog.Logger, m *metrics) func(accounts.Event) {
 // happens, so an occupied port fails first, alone and fast.
 func listenAll(c *config) (map[string]net.Listener, error) {
 	lns := map[string]net.Listener{}
-	for name, addr := range map[string]string{"s3": c.S3.Addr, "webdav": c.WebDAV.Addr, "admin": c.Admin.Addr} {
-		if !doorEnabled(addr) || (name == "webdav" && len(extraDoors) == 0) {
+	for name, addr := range map[string]string{"s3": c.S3.Addr, "webdav": c.WebDAV.Addr, "web": c.Web.Addr, "admin": c.Admin.Addr} {
+		if !doorEnabled(addr) {
 			continue
 		}
 		ln, err := net.Listen("tcp", addr)
@@ -135,7 +137,7 @@ type door struct {
 	tls        tlsConfig
 }
 
-// buildDoors makes the handlers. One Limiter serves both doors: the
+// buildDoors makes the handlers. One Limiter serves every door: the
 // in-flight bounds are for the whole gateway.
 func buildDoors(c *config, accts *accounts.Accounts, svc *gateway.Service, m *metrics, log zerolog.Logger) ([]door, error) {
 	lim := gateway.NewLimiter(c.Limits.MaxInFlight, c.Limits.MaxInFlightPerUser)
@@ -162,7 +164,8 @@ func buildDoors(c *config, accts *accounts.Accounts, svc *gateway.Service, m *me
 	return doors, nil
 }
 
-// extraDoors are doors registered by other files of this command (WebDAV).
+// extraDoors are doors registered by other files of this command (WebDAV,
+// the web app).
 var extraDoors []func(*config, *accounts.Accounts, *gateway.Service, *gateway.Limiter, gateway.Observer, zerolog.Logger) (*door, error)
 
 // runDoors serves every door on its listener and, when ctx ends, shuts

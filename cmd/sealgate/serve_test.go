@@ -27,7 +27,7 @@ func startServe(t testing.TB, dir string, extra ...string) (map[string]string, f
 	done := make(chan error, 1)
 	var out, errb bytes.Buffer
 	vars := map[string]string{"SEALGATE_DATA_DIR": dir, "SEALGATE_S3_ADDR": "127.0.0.1:0", "SEALGATE_DAV_ADDR": "127.0.0.1:0",
-		"SEALGATE_ADMIN_ADDR": "127.0.0.1:0", "SEALGATE_LOG_LEVEL": "warn"}
+		"SEALGATE_WEB_ADDR": "127.0.0.1:0", "SEALGATE_ADMIN_ADDR": "127.0.0.1:0", "SEALGATE_LOG_LEVEL": "warn"}
 	e := env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] },
 		ready: func(a map[string]string) { ready <- a }}
 	go func() { done <- cmdServe(ctx, extra, e) }()
@@ -142,12 +142,12 @@ func TestServeFailsFast(t *testing.T) {
 	}
 	defer func() { _ = ln.Close() }()
 	dir := filepath.Join(t.TempDir(), "data")
-	code, _, errOut := runCmd(t, "", map[string]string{"SEALGATE_DATA_DIR": dir, "SEALGATE_ADMIN_ADDR": "off", "SEALGATE_DAV_ADDR": "off"},
+	code, _, errOut := runCmd(t, "", map[string]string{"SEALGATE_DATA_DIR": dir, "SEALGATE_ADMIN_ADDR": "off", "SEALGATE_DAV_ADDR": "off", "SEALGATE_WEB_ADDR": "off"},
 		"serve", "--s3-addr", ln.Addr().String())
 	if code != 1 || !strings.Contains(errOut, "cannot listen on") || strings.Count(errOut, "\n") != 1 {
 		t.Fatalf("occupied port: %d %q", code, errOut)
 	}
-	code, _, errOut = runCmd(t, "", map[string]string{"SEALGATE_DATA_DIR": dir}, "serve", "--upstream", "s3",
+	code, _, errOut = runCmd(t, "", map[string]string{"SEALGATE_DATA_DIR": dir, "SEALGATE_ADMIN_ADDR": "off", "SEALGATE_DAV_ADDR": "off", "SEALGATE_WEB_ADDR": "off"}, "serve", "--upstream", "s3",
 		"--upstream-bucket", "nope", "--upstream-endpoint", "http://127.0.0.1:1", "--s3-addr", "127.0.0.1:0")
 	if code != 1 || !strings.Contains(errOut, "does not answer") {
 		t.Fatalf("wrong upstream endpoint: %d %q", code, errOut)

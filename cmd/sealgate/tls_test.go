@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// TestServeSelfSignedTLS: with --*-tls-self-signed both doors serve HTTPS,
+// TestServeSelfSignedTLS: with --*-tls-self-signed the doors serve HTTPS,
 // (serve prints its endpoint lines before it signals ready, so reading the
 // output after ready is ordered),
 // and the fingerprint serve prints is the certificate they present (what
@@ -25,11 +25,13 @@ func TestServeSelfSignedTLS(t *testing.T) {
 	var out bytes.Buffer
 	ready := make(chan map[string]string, 1)
 	vars := map[string]string{"SEALGATE_DATA_DIR": dir, "SEALGATE_S3_ADDR": "127.0.0.1:0", "SEALGATE_DAV_ADDR": "127.0.0.1:0",
-		"SEALGATE_ADMIN_ADDR": "off", "SEALGATE_LOG_LEVEL": "warn"}
+		"SEALGATE_WEB_ADDR": "127.0.0.1:0", "SEALGATE_ADMIN_ADDR": "off", "SEALGATE_LOG_LEVEL": "warn"}
 	e := env{stdin: strings.NewReader(""), stdout: &out, stderr: &bytes.Buffer{}, getenv: func(k string) string { return vars[k] },
 		ready: func(a map[string]string) { ready <- a }}
 	done := make(chan error, 1)
-	go func() { done <- cmdServe(ctx, []string{"--s3-tls-self-signed", "--dav-tls-self-signed"}, e) }()
+	go func() {
+		done <- cmdServe(ctx, []string{"--s3-tls-self-signed", "--dav-tls-self-signed", "--web-tls-self-signed"}, e)
+	}()
 	var addrs map[string]string
 	select {
 	case addrs = <-ready:
@@ -38,7 +40,7 @@ func TestServeSelfSignedTLS(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not start")
 	}
-	for _, door := range []string{"s3", "webdav"} {
+	for _, door := range []string{"s3", "webdav", "web"} {
 		url := addrs[door]
 		if !strings.HasPrefix(url, "https://") {
 			t.Fatalf("%s door is not HTTPS: %s", door, url)

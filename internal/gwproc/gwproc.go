@@ -61,7 +61,7 @@ func (e *buildError) Error() string { return "go build: " + e.err.Error() + "\n"
 type Gateway struct {
 	Bin string
 	Env []string          // the process environment (SEALGATE_*, AWS_*)
-	URL map[string]string // door name (s3, webdav, admin) → base URL
+	URL map[string]string // door name (s3, webdav, web, admin) → base URL
 
 	mu     sync.Mutex // guards URL while the endpoints are read
 	cmd    *exec.Cmd
@@ -76,7 +76,8 @@ type Gateway struct {
 func Start(tb testing.TB, bin string, env ...string) *Gateway {
 	tb.Helper()
 	g := &Gateway{Bin: bin, URL: map[string]string{}, exited: make(chan struct{}), log: &tail{},
-		Env: append(BaseEnv(), "SEALGATE_S3_ADDR=127.0.0.1:0", "SEALGATE_DAV_ADDR=127.0.0.1:0", "SEALGATE_ADMIN_ADDR=127.0.0.1:0",
+		Env: append(BaseEnv(), "SEALGATE_S3_ADDR=127.0.0.1:0", "SEALGATE_DAV_ADDR=127.0.0.1:0", "SEALGATE_WEB_ADDR=127.0.0.1:0",
+			"SEALGATE_ADMIN_ADDR=127.0.0.1:0",
 			"SEALGATE_LOG_LEVEL=warn", "SEALGATE_LOG_FORMAT=json")}
 	g.Env = append(g.Env, env...)
 	g.cmd = exec.Command(bin, "serve")
@@ -110,9 +111,9 @@ func Start(tb testing.TB, bin string, env ...string) *Gateway {
 // readEndpoints reads the "sealgate: <door> <url>" lines; ready closes
 // once every door that env does not turn off has printed its line.
 func (g *Gateway) readEndpoints(out io.Reader, ready chan struct{}) {
-	want := map[string]bool{"s3": true, "webdav": true, "admin": true}
+	want := map[string]bool{"s3": true, "webdav": true, "web": true, "admin": true}
 	for _, kv := range g.Env {
-		for door, v := range map[string]string{"webdav": "SEALGATE_DAV_ADDR=off", "admin": "SEALGATE_ADMIN_ADDR=off"} {
+		for door, v := range map[string]string{"webdav": "SEALGATE_DAV_ADDR=off", "web": "SEALGATE_WEB_ADDR=off", "admin": "SEALGATE_ADMIN_ADDR=off"} {
 			if kv == v {
 				delete(want, door)
 			}

@@ -1,0 +1,78 @@
+// Uploads: a queue of files, sent one after another, each with its own
+// progress bar.
+
+import * as api from "./api.js";
+import { $, el, ask, formatSize } from "./ui.js";
+
+// uploadFiles sends files into bucket/prefix. exists(name) tells whether
+// the folder already has a file of that name (the user is asked before it
+// is replaced). done() runs after the last one.
+export async function uploadFiles(files, bucket, prefix, exists, done) {
+  const rows = Array.from(files, (f) => ({ file: f, row: progressRow(f) }));
+  for (const { file, row } of rows) {
+    await sendOne(file, row, bucket, prefix, exists);
+  }
+  done();
+}
+
+function progressRow(file) {
+  const bar = el("progress", { max: file.size || 1, value: 0 });
+  const state = el("span", { className: "state", textContent: "waiting" });
+  const li = el("li", {}, el("span", { className: "name", textContent: file.name, title: file.name }), bar, state);
+  $("uploads").append(li);
+  return { li, bar, state };
+}
+
+async function sendOne(file, row, bucket, prefix, exists) {
+  let overwrite = false;
+  if (exists(file.name)) {
+    overwrite = (await ask(`Replace the existing file “${file.name}”?`, { ok: "Replace" })) !== null;
+    if (!overwrite) {
+      finish(row, "skipped");
+      return;
+    }
+  }
+  row.state.textContent = "0%";
+  try {
+    await api.upload(bucket, prefix + file.name, file, overwrite, (loaded, total) => {
+      row.bar.max = total || 1;
+      row.bar.value = loaded;
+      row.state.textContent = total ? Math.floor((100 * loaded) / total) + "%" : formatSize(loaded);
+    });
+    row.bar.value = row.bar.max;
+    finish(row, "done");
+  } catch (e) {
+    finish(row, "failed: " + e.message);
+  }
+}
+
+// finish shows the outcome; a finished row leaves after a while, a failed
+// one stays until the next upload starts.
+function finish(row, text) {
+  row.state.textContent = text;
+  row.li.dataset.state = text.startsWith("failed") ? "failed" : text;
+  if (text === "done" || text === "skipped") setTimeout(() => row.li.remove(), 4000);
+}
+
+// clearFailed removes the rows of failed uploads.
+export function clearFailed() {
+  for (const li of $("uploads").querySelectorAll("li[data-state='failed']")) li.remove();
+}
+
+// dropZone wires drag-and-drop on node: onFiles(FileList) on drop. A
+// file dropped elsewhere on the page is ignored (the browser would
+// otherwise leave the app to show it).
+export function dropZone(node, onFiles) {
+  for (const type of ["dragover", "drop"]) window.addEventListener(type, (e) => e.preventDefault());
+  const over = (on) => (e) => {
+    e.preventDefault();
+    node.classList.toggle("over", on);
+  };
+  node.addEventListener("dragenter", over(true));
+  node.addEventListener("dragover", over(true));
+  node.addEventListener("dragleave", over(false));
+  node.addEventListener("drop", (e) => {
+    over(false)(e);
+    if (e.dataTransfer && e.dataTransfer.files.length) onFiles(e.dataTransfer.files);
+  });
+}

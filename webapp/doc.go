@@ -1,0 +1,75 @@
+// Package webapp is sealgate's third door: a web app for people, served by
+// `sealgate serve` from the binary, over one user's gateway.Namespace. It
+// imports gateway only (never s3api, davapi, cryptolayer or backends);
+// HTTP statuses for gateway errors live here, in one table (errors.go).
+//
+// # The page
+//
+// Plain HTML, CSS and JavaScript modules embedded with go:embed
+// (assets/): no Node toolchain, no framework, no build step, nothing
+// fetched from elsewhere. The page talks to the JSON API below with
+// fetch and XMLHttpRequest (for upload progress). Every name it shows is
+// inserted with textContent, never as HTML.
+//
+// # Contract
+//
+//   - Sign-in is POST /api/login with the account name and account
+//     password (as WebDAV; never the S3 secret), checked by Config.Logins.
+//     A failure answers 401 and is slowed per client address by a
+//     gateway.AuthThrottle, as the WebDAV door's are (the accounts layer
+//     also slows each account name); no password check free is 503.
+//     Passwords, cookies, tokens and keys are never logged; the access log
+//     has the user and an operation label, not the path or query (they
+//     name files) at any level.
+//   - A session is the cookie sg_session (HttpOnly, SameSite=Strict,
+//     Path=/, Secure when the door serves TLS or Config.SecureCookie is
+//     set): a token holding the
+//     account name, issue and expiry times and a random id, MAC'd with the
+//     account's User.SessionKey (token.go). Gateways keep no session
+//     state: any gateway with the same accounts verifies any token. A
+//     token is refused once expired (Config.SessionLifetime, default
+//     12h), when its account is gone or disabled, when the account's key
+//     changed (cmd derives it from the user root key and the password
+//     verifier, so a password change ends every session), or when it was
+//     revoked.
+//   - Sign-out (POST /api/logout) revokes the session in the account's
+//     shared record "web-sessions" (Namespace.GetShared/PutShared,
+//     compare-and-swap): on this gateway at once, on the others within
+//     Config.RecheckAfter (default 2s), the time each caches the record.
+//     ?everywhere=1 ends every session of the account issued until then.
+//     The record keeps at most 1000 revoked ids, each until its session
+//     would have expired; past that it ends all older sessions at once.
+//     An upstream can delete or roll back that record (gateway/shared.go):
+//     a gateway never forgets a revocation it has seen, but one that has
+//     not seen it would accept the session until it expires. A password
+//     change does not depend on the record.
+//   - Every state-changing request (anything but GET, HEAD, OPTIONS) must
+//     come from this origin (Sec-Fetch-Site same-origin or absent; an
+//     Origin, if sent, naming this Host), else 403; and, but for sign-in,
+//     carry the session's CSRF token in X-CSRF-Token (an HMAC of the
+//     session id under the session key, compared in constant time), else
+//     403.
+//   - Every response has a strict Content-Security-Policy (no inline
+//     script or style, no plugins, no framing, no <base>), nosniff,
+//     Referrer-Policy no-referrer and X-Frame-Options DENY. Downloads are
+//     always attachments (Content-Disposition), under a CSP that allows
+//     nothing and sandboxes the document: user content never runs as the
+//     app, whatever its type or name.
+//   - Uploads (PUT /api/object) stream the body into Namespace.PutObject:
+//     nothing is buffered, a Content-Length is required (411), and the
+//     file appears only if the body ended cleanly with that length. An
+//     existing file is replaced only with overwrite=1 (else 412).
+//     Downloads stream, with one byte range (206) if asked; a failure
+//     after the header went out aborts the connection, never a short body
+//     taken as whole.
+//   - Folders are prefixes ending in "/" (an empty one kept by a marker
+//     object "dir/", as WebDAV makes them). Listings are pages of up to
+//     1000 entries continued with the gateway's marker and snapshot.
+//     Deleting a folder deletes every object under it, a page at a time.
+//     Renaming copies each object (CopyObject, with its WebDAV properties)
+//     and then deletes the originals: not atomic; a failed copy removes
+//     the copies made and leaves the original in place.
+//   - Signed-in requests take a slot of Config.Limiter (503 over it),
+//     after authentication; bad input gets a 400 with a message and
+//     changes nothing.
+package webapp
