@@ -46,6 +46,7 @@ var errTable = []errStatus{
 	{gateway.ErrInvalidTag, http.StatusBadRequest, false},
 	{gateway.ErrNoSuchTagSet, http.StatusNotFound, false},
 	{gateway.ErrNoSuchLifecycle, http.StatusNotFound, false},
+	{gateway.ErrNoSuchCORS, http.StatusNotFound, false},
 	{gateway.ErrMethodNotAllowed, http.StatusNotFound, false}, // a delete marker: the file is gone
 	{os.ErrNotExist, http.StatusNotFound, false},
 	{gateway.ErrBucketNotEmpty, http.StatusConflict, false},

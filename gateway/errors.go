@@ -50,7 +50,7 @@ var gatewaySentinels = []error{
 	ErrEntityTooSmall, ErrEntityTooLarge, ErrInvalidArgument, ErrIntegrity, ErrUnavailable, ErrNotModified,
 	ErrSlowDown, ErrPropsTooLarge, ErrInsufficientStorage, ErrNoSuchVersion, ErrMethodNotAllowed, ErrConflict,
 	ErrInvalidVersionID, ErrObjectLocked, ErrNoLockConfig, ErrInvalidBucketState, ErrInvalidTag, ErrNoSuchTagSet,
-	ErrNoSuchLifecycle,
+	ErrNoSuchLifecycle, ErrNoSuchCORS,
 }
 
 // Sentinels returns every error of this package that a door must map to
