@@ -78,6 +78,9 @@ func TestRealGateway(t *testing.T) {
 		{"VirtualHostStyle", testVirtualHostStyle},
 		{"MinioClient", testMinioClient},
 		{"WebsiteRedirect", testWebsiteRedirect},
+		{"BucketCORSConfig", testBucketCORSConfig},
+		{"Preflight", testPreflight},
+		{"CORSOnRequests", testCORSOnRequests},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
