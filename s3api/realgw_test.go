@@ -81,6 +81,7 @@ func TestRealGateway(t *testing.T) {
 		{"BucketCORSConfig", testBucketCORSConfig},
 		{"Preflight", testPreflight},
 		{"CORSOnRequests", testCORSOnRequests},
+		{"PostObject", testPostObject},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -148,9 +148,12 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 const serverName = "sealgate"
 
 func (s *server) serve(rc *reqCtx) error {
-	// Preflights carry no request signature.
-	if rc.r.Method == http.MethodOptions {
+	// Preflights and browser POST uploads carry no request signature.
+	switch {
+	case rc.r.Method == http.MethodOptions:
 		return s.preflight(rc)
+	case s.isPostUpload(rc.r):
+		return s.postObject(rc)
 	}
 	// Authenticate (cheap HMACs; failures are slowed per address) before
 	// taking a slot, so that a flood of bad signatures holds none of the
