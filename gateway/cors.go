@@ -348,3 +348,28 @@ func (n *userNS) dropCORSMarker(ctx context.Context, bucket string, created int6
 	n.svc.cors.forgetMarker(key)
 	return nil
 }
+
+// dropCORSMarkerOfDeleted removes, best effort, the preflight marker of a
+// bucket just deleted, if it had a CORS configuration (one GET when it had
+// none). A bucket of the name created again meanwhile through another
+// gateway, with rules, keeps its marker: it is put back if it went.
+func (n *userNS) dropCORSMarkerOfDeleted(ctx context.Context, bucket string) {
+	ctx = context.WithoutCancel(ctx)
+	if data, _, err := n.GetShared(ctx, corsShare+bucket); err != nil || len(data) == 0 {
+		return
+	}
+	key, err := n.corsMarkerKey(bucket)
+	if err != nil || n.svc.store.Delete(ctx, key) != nil {
+		return
+	}
+	n.svc.cors.forgetMarker(key)
+	rec, err := n.readBucket(ctx, bucket)
+	if err != nil || !rec.phase.exists() {
+		return
+	}
+	if data, _, err := n.GetShared(ctx, corsShare+bucket); err == nil {
+		if rules, _ := decodeCORS(data, rec.created.UnixNano()); len(rules) > 0 {
+			_ = n.putCORSMarker(ctx, bucket)
+		}
+	}
+}

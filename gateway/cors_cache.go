@@ -88,6 +88,14 @@ func (c *corsCache) remember(dir, bucket string, rules []CORSRule, at time.Time)
 	c.rules.Add(k, corsEntry{rules: rules, at: at})
 }
 
+// forget drops the cached rules of a bucket that this gateway saw deleted
+// or created: a later bucket of the name starts without rules.
+func (c *corsCache) forget(dir, bucket string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.rules.Remove(corsCacheKey(dir, bucket))
+}
+
 // forgetMarker drops a marker from the last listing (its rules are gone).
 func (c *corsCache) forgetMarker(key string) {
 	c.mu.Lock()

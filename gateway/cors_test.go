@@ -236,8 +236,13 @@ func testCORSAcrossGateways(t *testing.T, st backends.Store) {
 	wantPreflight(t, d.svc[1], "site", ruleA2)
 
 	// A bucket deleted and created again has no configuration.
+	wantRules(t, a1, "site", ruleA2)
 	if err := a1.DeleteBucket(ctx, "site"); err != nil {
 		t.Fatal(err)
+	}
+	wantRules(t, a1, "site", nil) // at once on the gateway that deleted it
+	if m := upstreamUnder(t, st, corsRoot+a1.dir+"/"); len(m) != 0 {
+		t.Fatalf("the deleted bucket's marker is left: %v", m)
 	}
 	mustBucket(t, a1, "site")
 	if _, err := a0.GetBucketCORS(ctx, "site"); !errors.Is(err, ErrNoSuchCORS) {

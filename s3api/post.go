@@ -299,6 +299,7 @@ func (f *postFile) Read(p []byte) (int, error) {
 // postResponse is the answer of a 201 POST upload.
 type postResponse struct {
 	XMLName  xml.Name `xml:"PostResponse"`
+	Xmlns    string   `xml:"xmlns,attr"`
 	Location string   `xml:"Location"`
 	Bucket   string   `xml:"Bucket"`
 	Key      string   `xml:"Key"`
@@ -338,7 +339,7 @@ func (s *server) postAnswer(rc *reqCtx, fields map[string]string, key string, in
 		rc.w.WriteHeader(http.StatusOK)
 		return nil
 	case "201":
-		return writeXML(rc, http.StatusCreated, postResponse{Location: loc, Bucket: rc.bucket, Key: key, ETag: etag})
+		return writeXML(rc, http.StatusCreated, postResponse{Xmlns: s3ns, Location: loc, Bucket: rc.bucket, Key: key, ETag: etag})
 	}
 	rc.w.WriteHeader(http.StatusNoContent)
 	return nil
