@@ -33,12 +33,13 @@ const CORSCacheTTL = 3 * time.Second
 // so the upstream learns no bucket name). A gateway lists .sealgate/cors/
 // at most every CORSCacheTTL, while preflights arrive, and for each
 // directory with markers computes the marker its account would have for
-// the bucket asked about: a match names an owner, whose rules it reads
-// (cached). With several owners, their rules are tried in a fixed order
-// and the first rule that allows the request answers; the answer names no
-// owner, and a preflight for a name nobody configured reads nothing. A
-// marker left by a deleted bucket costs the reads of its (stale) record.
-// The upstream can delete markers (preflights then fail, as they would if
+// the bucket asked about (once per name and listing): a match names an
+// owner, whose rules it reads (cached). With several owners, their rules
+// are tried in a fixed order and the first rule that allows the request
+// answers; the answer names no owner, and a preflight for a name nobody
+// configured reads nothing. DeleteBucket removes its bucket's marker; one
+// left behind (a gateway stopped midway) costs the reads of a stale
+// record. The upstream can delete markers (preflights then fail, as they would if
 // it deleted the records) or add them (a forged marker leads to a record
 // that does not open or does not exist: no rule).
 const corsRoot = ".sealgate/cors/"
@@ -63,6 +64,30 @@ type corsOwners struct {
 	markers map[string]bool              // upstream keys
 	dirs    []string                     // directories with markers, sorted
 	users   map[string]*cryptolayer.User // directory → key record
+	// owners caches, per bucket name, the directories whose marker
+	// matched: a name asked again costs no MAC per directory.
+	owners *lru.Cache[string, []string]
+}
+
+func newCORSOwners(at time.Time) *corsOwners {
+	c, _ := lru.New[string, []string](4096) // the size is valid
+	return &corsOwners{at: at, markers: map[string]bool{}, users: map[string]*cryptolayer.User{}, owners: c}
+}
+
+// ownersOf returns the directories with a marker for bucket, in order.
+func (o *corsOwners) ownersOf(s *Service, bucket string) []string {
+	if dirs, ok := o.owners.Get(bucket); ok {
+		return dirs
+	}
+	var dirs []string
+	for _, dir := range o.dirs {
+		key, err := s.namespaceFor(o.users[dir]).corsMarkerKey(bucket)
+		if err == nil && o.markers[key] {
+			dirs = append(dirs, dir)
+		}
+	}
+	o.owners.Add(bucket, dirs)
+	return dirs
 }
 
 func newCORSCache() (*corsCache, error) {
@@ -128,8 +153,8 @@ func (c *corsCache) addMarker(key, dir string, u *cryptolayer.User) {
 // clone copies a listing: a published one is never changed, so readers
 // use it without the lock.
 func (o *corsOwners) clone() *corsOwners {
-	c := &corsOwners{at: o.at, markers: make(map[string]bool, len(o.markers)+1),
-		dirs: append([]string(nil), o.dirs...), users: make(map[string]*cryptolayer.User, len(o.users)+1)}
+	c := newCORSOwners(o.at)
+	c.dirs = append(c.dirs, o.dirs...)
 	for k := range o.markers {
 		c.markers[k] = true
 	}
@@ -205,13 +230,8 @@ func (s *Service) PreflightCORS(ctx context.Context, bucket string) ([]CORSRule,
 		return nil, err
 	}
 	var out []CORSRule
-	for _, dir := range o.dirs {
-		n := s.namespaceFor(o.users[dir])
-		key, err := n.corsMarkerKey(bucket)
-		if err != nil || !o.markers[key] {
-			continue
-		}
-		rules, err := n.CORSRules(ctx, bucket)
+	for _, dir := range o.ownersOf(s, bucket) {
+		rules, err := s.namespaceFor(o.users[dir]).CORSRules(ctx, bucket)
 		if err != nil {
 			return nil, err
 		}
@@ -247,7 +267,7 @@ func (s *Service) listCORSOwners(ctx context.Context) (*corsOwners, error) {
 		dir, _ := a.NamespaceKeys()
 		byDir[dir] = a.KeyRecord()
 	}
-	o := &corsOwners{at: s.cfg.Now(), markers: map[string]bool{}, users: map[string]*cryptolayer.User{}}
+	o := newCORSOwners(s.cfg.Now())
 	err := s.eachObject(ctx, corsRoot, func(obj backends.ObjectInfo) error {
 		dir, _, ok := strings.Cut(strings.TrimPrefix(obj.Key, corsRoot), "/")
 		if u := byDir[dir]; ok && u != nil {
