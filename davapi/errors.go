@@ -52,6 +52,7 @@ var errTable = []errStatus{
 	{gateway.ErrCustomerKeyNotApplicable, http.StatusBadRequest, false},
 	{gateway.ErrNotImplemented, http.StatusNotImplemented, false},
 	{gateway.ErrInvalidPartNumber, http.StatusRequestedRangeNotSatisfiable, false},
+	{gateway.ErrNoSuchCORS, http.StatusNotFound, false},
 	{gateway.ErrMethodNotAllowed, http.StatusNotFound, false}, // a delete marker: the file is gone
 	{os.ErrNotExist, http.StatusNotFound, false},
 	{gateway.ErrBucketNotEmpty, http.StatusConflict, false},

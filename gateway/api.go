@@ -377,6 +377,15 @@ type Namespace interface {
 	GetBucketLifecycle(ctx context.Context, bucket string) ([]LifecycleRule, error)
 	PutBucketLifecycle(ctx context.Context, bucket string, rules []LifecycleRule) error
 
+	// GetBucketCORS is ErrNoSuchCORS for a bucket without a CORS
+	// configuration; it always reads the upstream. PutBucketCORS with no
+	// rules removes the configuration (CheckCORS validates them).
+	// CORSRules are the rules requests are evaluated against: as of at most
+	// CORSCacheTTL ago, nil when the bucket has none or does not exist.
+	GetBucketCORS(ctx context.Context, bucket string) ([]CORSRule, error)
+	PutBucketCORS(ctx context.Context, bucket string, rules []CORSRule) error
+	CORSRules(ctx context.Context, bucket string) ([]CORSRule, error)
+
 	CreateMultipartUpload(ctx context.Context, bucket, key string, opts PutOptions) (uploadID string, err error)
 	// UploadPart streams one part, as PutObject streams an object, and
 	// returns its ETag (hex MD5 of the part).

@@ -121,6 +121,7 @@ func (n *userNS) deleteBucketOnce(ctx context.Context, bucket string) (done bool
 	}
 	n.forgetBucket(bucket)
 	n.dropProps(ctx, bucket, "")
+	n.dropCORSMarkerOfDeleted(ctx, bucket)
 	n.svc.lists.invalidate(n.bucketPrefix(bucket))
 	return true, nil
 }

@@ -32,7 +32,13 @@ func (n *userNS) sawLive(bucket string, rec bucketRecord) {
 	n.svc.buckets.Add(n.bucketCacheKey(bucket), bucketState{created: rec.created, bucketSettings: rec.bucketSettings, checked: n.svc.cfg.Now()})
 }
 
-func (n *userNS) forgetBucket(bucket string) { n.svc.buckets.Remove(n.bucketCacheKey(bucket)) }
+// forgetBucket drops what this gateway cached about a bucket that is gone
+// or new: its state, and its CORS rules (those of an earlier bucket of the
+// name).
+func (n *userNS) forgetBucket(bucket string) {
+	n.svc.buckets.Remove(n.bucketCacheKey(bucket))
+	n.svc.cors.forget(n.dir, bucket)
+}
 
 // ListBuckets lists the user's buckets in name order (tombstones, known by
 // their size, are skipped unread).
@@ -80,6 +86,7 @@ func (n *userNS) createBucket(ctx context.Context, bucket string, s bucketSettin
 		}
 		rec, err := n.swapBucketRecord(ctx, bucket, prev, bucketLive, now, s)
 		if err == nil {
+			n.svc.cors.forget(n.dir, bucket)
 			n.sawLive(bucket, rec)
 			return nil
 		}

@@ -15,7 +15,7 @@
 //   - Per-user isolation: a Namespace touches only upstream keys under its
 //     user's directory, whose name is a MAC of the user's random id: the
 //     directory itself and its places in the reserved area
-//     (.sealgate/mp/<dir>/, props/<dir>/, shared/<dir>/).
+//     (.sealgate/mp/<dir>/, props/<dir>/, shared/<dir>/, cors/<dir>/).
 //   - Nothing partial is visible: a write commits only after its body ended
 //     cleanly; a failed or interrupted write leaves the previous version.
 //     The exception is a write whose commit succeeded but whose bucket
@@ -73,6 +73,12 @@
 //     (Config.Current; a write across a rotation fails with ErrUnavailable),
 //     and `user rotate` re-encrypts only after every gateway has polled the
 //     rotation.
+//   - A bucket's CORS rules are a shared record; requests (and anonymous
+//     preflights) are evaluated against a cache of them at most
+//     CORSCacheTTL (3 s) old, and preflights find a bucket name's owners
+//     from a listing of markers as old (cors_cache.go). A change made
+//     through another gateway applies here within that time; GetBucketCORS
+//     always reads the record.
 //
 // Known limits: a write stopped (the process killed) between its commit
 // and its bucket check can leave an object in a bucket deleted meanwhile,

@@ -17,6 +17,7 @@ import (
 //	.sealgate/mp/<dir>/<upload id>/…        multipart upload state and parts
 //	.sealgate/props/<upstream key>          properties (props.go)
 //	.sealgate/shared/<dir>/<MAC of name>    shared records (shared.go)
+//	.sealgate/cors/<dir>/<MAC of name>      CORS preflight markers (cors_cache.go)
 //
 // <dir> is the user's UpstreamDir (a MAC of the random user id).
 

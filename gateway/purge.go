@@ -8,14 +8,14 @@ import (
 
 // PurgeUser deletes, best effort, every upstream object of a deleted
 // account: its namespace under upstreamDir, its multipart uploads, its
-// properties and its shared records. The account's keys are already
+// properties, its shared records and its CORS markers. The account's keys are already
 // destroyed (Accounts.Delete), so these objects are noise to anyone;
 // deleting them also removes what sizes and names leak. progress, if set, is called with the running count.
 func (s *Service) PurgeUser(ctx context.Context, upstreamDir string, progress func(deleted int)) (int, error) {
 	n := 0
 	prefixes := []string{upstreamDir + "/", ".sealgate/mp/" + upstreamDir + "/",
 		".sealgate/props/" + upstreamDir + "/", ".sealgate/shared/" + upstreamDir + "/",
-		versionsRoot + upstreamDir + "/", locksRoot + upstreamDir + "/", tagsRoot + upstreamDir + "/"}
+		versionsRoot + upstreamDir + "/", locksRoot + upstreamDir + "/", tagsRoot + upstreamDir + "/", corsRoot + upstreamDir + "/"}
 	for _, prefix := range prefixes {
 		err := s.eachObject(ctx, prefix, func(o backends.ObjectInfo) error {
 			if err := s.store.Delete(ctx, o.Key); err != nil {

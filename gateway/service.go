@@ -45,7 +45,11 @@ type Config struct {
 	// gateway knows, without reading the upstream (nil if none). A write
 	// commits only under the current epoch it names (epochCurrent).
 	Current func(id [16]byte) *cryptolayer.User
-	Now     func() time.Time
+	// Accounts, if set, returns the accounts whose buckets answer anonymous
+	// CORS preflights (PreflightCORS): the active accounts of the
+	// deployment. Without it, no preflight is allowed.
+	Accounts func() []Account
+	Now      func() time.Time
 }
 
 func (c *Config) setDefaults() {
@@ -80,6 +84,7 @@ type Service struct {
 	instance  string                          // names this Service's listings in snapshots
 	buckets   *lru.Cache[string, bucketState] // buckets seen live: a hint for writes (buckets.go)
 	completes singleflight.Group              // one re-seal per upload at a time (multipart_complete.go)
+	cors      *corsCache                      // CORS rules and preflight markers (cors_cache.go)
 	integrity atomic.Int64
 	hits      atomic.Int64
 	misses    atomic.Int64
@@ -126,7 +131,11 @@ func NewService(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{cfg: cfg, store: cfg.Store, meta: meta, ciphers: ciphers, buckets: buckets, folders: folders,
+	cors, err := newCORSCache()
+	if err != nil {
+		return nil, err
+	}
+	return &Service{cfg: cfg, store: cfg.Store, meta: meta, ciphers: ciphers, buckets: buckets, folders: folders, cors: cors,
 		lists: newListCache(cfg.ListCacheEntries, cfg.ListCacheTTL), instance: rand.Text()[:10]}, nil
 }
 

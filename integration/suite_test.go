@@ -118,11 +118,17 @@ func newSuiteDoor(t *testing.T) *suiteDoor {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = acc.Close() })
-	svc, err := gateway.NewService(gateway.Config{Store: store})
+	svc, err := gateway.NewService(gateway.Config{Store: store, Accounts: func() []gateway.Account {
+		var out []gateway.Account
+		for _, a := range acc.Accounts() {
+			out = append(out, a)
+		}
+		return out
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := s3api.New(s3api.Config{Users: gatewayUsers{acc, svc}, Region: "us-east-1", Logger: zerolog.Nop()})
+	h, err := s3api.New(s3api.Config{Users: gatewayUsers{acc, svc}, Region: "us-east-1", Logger: zerolog.Nop(), CORS: svc})
 	if err != nil {
 		t.Fatal(err)
 	}

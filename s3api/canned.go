@@ -54,7 +54,6 @@ var cannedBodies = map[string]string{
 
 // cannedErrors are the "not configured" answers.
 var cannedErrors = map[string]string{
-	"cors":              "NoSuchCORSConfiguration",
 	"policy":            "NoSuchBucketPolicy",
 	"website":           "NoSuchWebsiteConfiguration",
 	"replication":       "ReplicationConfigurationNotFoundError",

@@ -4,7 +4,10 @@
 // Contract:
 //   - Every request is authenticated by sigv4.Verifier (SigV4 header and
 //     presigned, SigV2) before anything else; anonymous requests get 403
-//     AccessDenied. Request bodies are verified while they stream (payload
+//     AccessDenied. Two kinds carry no request signature: CORS preflights
+//     (OPTIONS), answered without authentication, and browser POST uploads
+//     (POST /bucket, multipart/form-data), authenticated by their form's
+//     SigV4 policy signature (sigv4.VerifyPostPolicy). Request bodies are verified while they stream (payload
 //     hash, chunk signatures, Content-MD5, x-amz-checksum-*); a body that
 //     fails verification, or is shorter than announced, fails the gateway
 //     write, which leaves the previous object intact.
@@ -29,6 +32,27 @@
 //     gateway, so SSE-S3 (AES256) is accepted, stated on object answers and
 //     is every bucket's encryption configuration; SSE-KMS and SSE-C are
 //     refused with 501 before anything is written, never ignored.
+//   - CORS (cors.go, cors_request.go): a bucket's configuration
+//     (?cors, up to 100 rules; AWS's errors) is a shared record every
+//     gateway reads. A preflight is answered from the rules of every
+//     account with a bucket of that name (Config.CORS): the first rule that
+//     allows the origin, method and headers answers 200 with the
+//     Access-Control-* headers and Vary; otherwise 403 AccessForbidden. A
+//     bucket without CORS and a missing bucket answer alike, so preflights
+//     do not tell which names exist. An authenticated request with an
+//     Origin gets the headers of its bucket's first matching rule, as of at
+//     most gateway.CORSCacheTTL (3 s) ago.
+//   - POST uploads (post.go, postform.go, postpolicy.go): the fields before
+//     the file are read with bounded memory (20 KiB of fields, 64 KiB of
+//     body); the policy's expiration and every condition are enforced
+//     (AccessDenied "Invalid according to Policy: …", EntityTooLarge and
+//     EntityTooSmall for content-length-range); every field but policy,
+//     x-amz-signature, file and x-ignore-* must be named by a condition.
+//     The file streams into Namespace.PutObject, its length range and
+//     x-amz-checksum-* field checked as it streams, so a file that fails is
+//     never stored; fields after it are ignored. 204, 200 or 201
+//     (PostResponse) by success_action_status, or a 303 to
+//     success_action_redirect. Anonymous forms get AccessDenied.
 //   - Unsupported subresources (?acl, ?tagging, ?policy …): reads get AWS's
 //     canned "not configured" answers, writes 501 NotImplemented before any
 //     backend call.

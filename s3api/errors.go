@@ -26,7 +26,18 @@ type apiError struct {
 	ServerTime                 string `xml:"ServerTime,omitempty"`
 	MaxAllowedSkewMilliseconds string `xml:"MaxAllowedSkewMilliseconds,omitempty"`
 	StringToSign               string `xml:"StringToSign,omitempty"`
+	StringToSignBytes          string `xml:"StringToSignBytes,omitempty"`
+	SignatureProvided          string `xml:"SignatureProvided,omitempty"`
+	AWSAccessKeyID             string `xml:"AWSAccessKeyId,omitempty"`
 	CanonicalRequest           string `xml:"CanonicalRequest,omitempty"`
+	ArgumentName               string `xml:"ArgumentName,omitempty"`
+	ArgumentValue              string `xml:"ArgumentValue,omitempty"`
+	Method                     string `xml:"Method,omitempty"`
+	ResourceType               string `xml:"ResourceType,omitempty"`
+	Condition                  string `xml:"Condition,omitempty"`
+	ProposedSize               int64  `xml:"ProposedSize,omitempty"`
+	MinSizeAllowed             int64  `xml:"MinSizeAllowed,omitempty"`
+	MaxSizeAllowed             int64  `xml:"MaxSizeAllowed,omitempty"`
 	RequestID                  string `xml:"RequestId"`
 
 	status int
@@ -99,6 +110,7 @@ var gatewayCodes = []struct {
 	{err: gateway.ErrCustomerKeyNotApplicable, code: "InvalidRequest", msg: "The encryption parameters are not applicable to this object."},
 	{err: gateway.ErrNotImplemented, code: "NotImplemented"},
 	{err: gateway.ErrInvalidPartNumber, code: "InvalidPartNumber", msg: "The requested partnumber is not satisfiable"},
+	{err: gateway.ErrNoSuchCORS, code: "NoSuchCORSConfiguration"},
 	{err: gateway.ErrInvalidBucketState, code: "InvalidBucketState", msg: "The request is not valid with the current state of the bucket."},
 	{err: gateway.ErrMethodNotAllowed, code: "MethodNotAllowed"},
 	// A concurrent write of the same key in a versioned bucket won: nothing
@@ -130,6 +142,8 @@ var statuses = map[string]int{
 	"NoSuchWebsiteConfiguration":                     404, "ReplicationConfigurationNotFoundError": 404,
 	"OwnershipControlsNotFoundError": 404, "NoSuchPublicAccessBlockConfiguration": 404,
 	"NoSuchObjectLockConfiguration": 404,
+	"AccessForbidden":               403, "MalformedPOSTRequest": 400, "InvalidPolicyDocument": 400,
+	"MaxPostPreDataLengthExceededError": 400, "IncorrectNumberOfFilesInPostRequest": 400,
 }
 
 // messages are the standard messages of S3 codes; a code without one has
@@ -179,6 +193,9 @@ var messages = map[string]string{
 	"ReplicationConfigurationNotFoundError":          "The replication configuration was not found",
 	"OwnershipControlsNotFoundError":                 "The bucket ownership controls were not found",
 	"NoSuchPublicAccessBlockConfiguration":           "The public access block configuration was not found",
+	"MalformedPOSTRequest":                           "The body of your POST request is not well-formed multipart/form-data.",
+	"MaxPostPreDataLengthExceededError":              "Your POST request fields preceding the upload file were too large.",
+	"IncorrectNumberOfFilesInPostRequest":            "POST requires exactly one file upload per request.",
 }
 
 func statusOf(code string) int {

@@ -31,6 +31,7 @@ type fakeNS struct {
 type fakeBucket struct {
 	created time.Time
 	objects map[string]*fakeObject
+	cors    []gateway.CORSRule
 }
 
 type fakeObject struct {

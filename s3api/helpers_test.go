@@ -72,7 +72,8 @@ func newEnv(t *testing.T, o envOpts) *testEnv {
 		bobAK:   {Name: "bob", Secret: []byte(bobSK), NS: e.bob},
 	}
 	h, err := New(Config{Users: users, Domains: o.domains, Logger: zerolog.New(e.log).Level(logLevel(o.debug)),
-		Now: func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) }, Limiter: o.limiter, KeepAlive: o.keepAlive, Observe: o.observe})
+		Now: func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) }, Limiter: o.limiter, KeepAlive: o.keepAlive, Observe: o.observe,
+		CORS: usersCORS{e.alice, e.bob}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -267,8 +267,8 @@ func setLockHeaders(h http.Header, l *gateway.ObjectLock) {
 	h.Set("x-amz-object-lock-legal-hold", onOff(l.LegalHold))
 }
 
-// lockHandler returns the handler of a versioning or Object Lock
-// subresource request, nil for other requests.
+// lockHandler returns the handler of a versioning, Object Lock, tagging,
+// lifecycle or CORS subresource request, nil for other requests.
 func (s *server) lockHandler(rc *reqCtx, q url.Values) func(*reqCtx) error {
 	has := func(sub string) bool { _, ok := q[sub]; return ok }
 	switch {
@@ -286,6 +286,8 @@ func (s *server) lockHandler(rc *reqCtx, q url.Values) func(*reqCtx) error {
 		return s.bucketTagging
 	case rc.key == "" && has("lifecycle"):
 		return s.bucketLifecycle
+	case rc.key == "" && has("cors"):
+		return s.bucketCORS
 	case rc.key != "" && has("tagging"):
 		return s.objectTagging
 	}

@@ -80,6 +80,10 @@ func TestRealGateway(t *testing.T) {
 		{"WebsiteRedirect", testWebsiteRedirect},
 		{"SSEC", testSSEC},
 		{"BadVersionInputs", testBadVersionInputs},
+		{"BucketCORSConfig", testBucketCORSConfig},
+		{"Preflight", testPreflight},
+		{"CORSOnRequests", testCORSOnRequests},
+		{"PostObject", testPostObject},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -24,8 +24,10 @@ func (s *server) addressOf(r *http.Request) (bucket, key string, err error) {
 	return bucket, key, nil
 }
 
-// unsupported lists the subresources sealgate does not implement. Reads of
-// them get AWS's canned "not configured" answers (canned.go); writes 501.
+// unsupported lists the subresources sealgate does not implement (on
+// buckets, or on objects: a bucket's ?cors is routed before, by
+// lockHandler). Reads of them get AWS's canned "not configured" answers
+// (canned.go); writes 501.
 var unsupported = []string{
 	"acl", "cors", "policy",
 	"location", "encryption", "website", "replication", "logging", "notification",

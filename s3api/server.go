@@ -44,6 +44,9 @@ type Config struct {
 	// sends after its early 200 (see complete.go); 0 means 10 s. It must be
 	// well under any idle timeout the server enforces.
 	KeepAlive time.Duration
+	// CORS finds the rules that answer anonymous CORS preflights (nil: every
+	// preflight is refused as for a bucket without CORS).
+	CORS CORSFinder
 }
 
 // server is the S3 door.
@@ -57,6 +60,7 @@ type server struct {
 	limiter  *gateway.Limiter
 	observe  gateway.Observer
 	fails    *gateway.AuthThrottle
+	cors     CORSFinder
 	// keepAlive paces a slow CompleteMultipartUpload (Config.KeepAlive).
 	keepAlive time.Duration
 }
@@ -67,7 +71,7 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, errors.New("s3api: Config.Users is required")
 	}
 	s := &server{users: cfg.Users, region: cfg.Region, domains: cfg.Domains, log: cfg.Logger, now: cfg.Now, limiter: cfg.Limiter, observe: cfg.Observe,
-		fails: gateway.NewAuthThrottle(cfg.Now)}
+		fails: gateway.NewAuthThrottle(cfg.Now), cors: cfg.CORS}
 	if s.region == "" {
 		s.region = "us-east-1"
 	}
@@ -145,6 +149,13 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 const serverName = "sealgate"
 
 func (s *server) serve(rc *reqCtx) error {
+	// Preflights and browser POST uploads carry no request signature.
+	switch {
+	case rc.r.Method == http.MethodOptions:
+		return s.preflight(rc)
+	case s.isPostUpload(rc.r):
+		return s.postObject(rc)
+	}
 	// Authenticate (cheap HMACs; failures are slowed per address) before
 	// taking a slot, so that a flood of bad signatures holds none of the
 	// slots legitimate users need.
@@ -167,6 +178,9 @@ func (s *server) serve(rc *reqCtx) error {
 		return err
 	}
 	rc.bucket, rc.key = bucket, key
+	if err := s.applyCORS(rc); err != nil {
+		return err
+	}
 	return s.route(rc)
 }
 

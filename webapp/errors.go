@@ -98,6 +98,7 @@ var errTable = []errStatus{
 	{gateway.ErrCustomerKeyNotApplicable, http.StatusBadRequest, "the file has no customer key"},
 	{gateway.ErrNotImplemented, http.StatusNotImplemented, "not implemented"},
 	{gateway.ErrInvalidPartNumber, http.StatusRequestedRangeNotSatisfiable, "no such part"},
+	{gateway.ErrNoSuchCORS, http.StatusNotFound, "no CORS configuration"},
 }
 
 // statusOf maps err to a status and the message to send.

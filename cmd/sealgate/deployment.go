@@ -111,3 +111,17 @@ func freshRecord(a *accounts.Accounts) func(id [16]byte) *cryptolayer.User {
 		return nil
 	}
 }
+
+// activeAccounts gives the gateway the active accounts, whose buckets'
+// CORS rules answer anonymous preflights.
+func activeAccounts(a *accounts.Accounts) func() []gateway.Account {
+	return func() []gateway.Account {
+		var out []gateway.Account
+		for _, acc := range a.Accounts() {
+			if acc.Status() == accounts.AccountActive {
+				out = append(out, acc)
+			}
+		}
+		return out
+	}
+}

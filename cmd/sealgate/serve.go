@@ -77,6 +77,7 @@ func serve(ctx context.Context, c *config, e env) error {
 	}
 	svc, err := gateway.NewService(gateway.Config{Store: d.store, MetaCacheEntries: c.Cache.MetaEntries,
 		ListCacheEntries: c.Cache.ListEntries, Fresh: freshRecord(d.accts), Current: currentRecord(d.accts),
+		Accounts: activeAccounts(d.accts),
 		OnIntegrity: func(region string) {
 			m.integrity.WithLabelValues(region).Inc()
 			log.Warn().Str("region", region).Msg("upstream data failed authentication")
@@ -144,7 +145,7 @@ func buildDoors(c *config, accts *accounts.Accounts, svc *gateway.Service, m *me
 	m.watch(svc, lim)
 	s3h, err := s3api.New(s3api.Config{Users: s3Users{accts, svc}, Region: c.S3.Region, Domains: c.S3.Domains,
 		Logger: log.With().Str("door", "s3").Logger(), Limiter: lim, Observe: m.observe,
-		KeepAlive: keepAliveFor(c.Limits.IdleTimeout)})
+		KeepAlive: keepAliveFor(c.Limits.IdleTimeout), CORS: svc})
 	if err != nil {
 		return nil, err
 	}

@@ -28,6 +28,10 @@ func Message(err error) (string, bool) {
 	if errors.As(err, &e) {
 		return e.msg, true
 	}
+	var fe *FieldError
+	if errors.As(err, &fe) {
+		return fe.msg, true
+	}
 	return "", false
 }
 

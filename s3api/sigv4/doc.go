@@ -8,7 +8,9 @@
 //   - SigV2 header auth (Authorization: AWS AKID:signature),
 //   - SigV2 presigned query auth (AWSAccessKeyId, Expires, Signature),
 //
-// and returns ErrMissingAuth for anonymous requests. It checks the date
+// and returns ErrMissingAuth for anonymous requests. VerifyPostPolicy
+// authenticates a browser POST upload by its form's SigV4 policy
+// signature instead (post.go). It checks the date
 // against the clock (MaxSkew, 15 minutes by default), presign expiry, the
 // credential scope (region and service), the access key, that every x-amz-*
 // header is signed and that host is, and the signature (constant-time).

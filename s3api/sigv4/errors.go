@@ -53,6 +53,7 @@ var codes = map[error]string{
 	ErrMissingContentLength:   "MissingContentLength",
 	ErrIncompleteBody:         "IncompleteBody",
 	ErrMalformedChunk:         "IncompleteBody",
+	ErrPostField:              "InvalidArgument",
 }
 
 // LookupCode returns the S3 error code for an error of this package and

@@ -27,6 +27,8 @@ func (m Method) String() string {
 		return "v2-header"
 	case V2Query:
 		return "v2-query"
+	case V4Post:
+		return "v4-post"
 	}
 	return "unknown"
 }
