@@ -82,6 +82,8 @@ func excluded(name string) bool {
 }
 
 // expectedFailures reads testdata/versitygw-suite.txt: "Name<TAB>reason".
+// A reason starting with "flaky:" marks a test whose outcome depends on
+// timing: it may pass or fail.
 func expectedFailures(t *testing.T) map[string]string {
 	b, err := os.ReadFile(filepath.Join("testdata", "versitygw-suite.txt"))
 	if err != nil {
@@ -210,7 +212,7 @@ func TestVersitygwSuite(t *testing.T) {
 		switch {
 		case failedNow && !listed:
 			t.Errorf("%s fails and is not in testdata/versitygw-suite.txt: %s", name, why)
-		case !failedNow && listed:
+		case !failedNow && listed && !strings.HasPrefix(reason, "flaky:"):
 			t.Errorf("%s passes now: remove it from testdata/versitygw-suite.txt (listed: %s)", name, reason)
 		}
 	}
