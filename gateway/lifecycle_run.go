@@ -125,11 +125,19 @@ func (n *userNS) applyToKey(ctx context.Context, bucket string, r LifecycleRule,
 	}
 	now := n.svc.cfg.Now()
 	var newer time.Time // when the version after the one at hand was written
-	for i, e := range vs {
+	currentID, pos := "", 0 // pos: the version's place among the key's versions, leftovers not counted
+	for _, e := range vs {
 		info, err := n.versionInfo(ctx, bucket, e)
 		if err != nil {
 			continue // vanished or tampered: listings skip it too
 		}
+		if e.latest {
+			currentID = info.VersionID
+		} else if info.VersionID == currentID {
+			continue // a leftover copy of the current version, not a noncurrent one
+		}
+		i := pos
+		pos++
 		match := func() (bool, error) {
 			return r.matches(key, func() (Tags, error) { return n.readTags(ctx, bucket, key, up, info) })
 		}

@@ -134,11 +134,20 @@ func (n *userNS) deleteNamedVersion(ctx context.Context, bucket, key, up, vid st
 }
 
 // promote replaces the current version cur by the newest noncurrent one
-// (compare-and-swap), or deletes it if there is none.
+// (compare-and-swap), or deletes it if there is none. A leftover copy of
+// cur itself (a write that set cur aside, then failed) goes with it.
 func (n *userNS) promote(ctx context.Context, up string, cur current) error {
-	vs, err := n.noncurrent(ctx, up)
+	all, err := n.noncurrent(ctx, up)
 	if err != nil {
 		return err
+	}
+	var vs []backends.ObjectInfo
+	for _, o := range all {
+		if _, vid, _ := splitVersionKey(o.Key); vid != cur.info.VersionID {
+			vs = append(vs, o)
+		} else if err := n.svc.store.Delete(ctx, o.Key); err != nil && !isNotExist(err) {
+			return upstreamErr(err, ErrNoSuchKey)
+		}
 	}
 	if len(vs) == 0 {
 		if err := n.svc.store.Delete(ctx, up); err != nil && !isNotExist(err) {

@@ -265,8 +265,14 @@ func (n *userNS) versionInfos(ctx context.Context, bucket string, page []version
 		return nil, err
 	}
 	var objs []ObjectInfo
-	for i := range page {
-		if keep[i] {
+	latest := map[string]string{} // key -> its current version's id
+	for i, e := range page {
+		switch {
+		case !keep[i]:
+		case e.latest:
+			latest[e.name] = out[i].VersionID
+			objs = append(objs, out[i])
+		case latest[e.name] != out[i].VersionID: // not a leftover copy of the current version
 			objs = append(objs, out[i])
 		}
 	}

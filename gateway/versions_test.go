@@ -363,3 +363,38 @@ func TestVersionPagingListsOnce(t *testing.T) {
 		t.Fatalf("%d upstream listings for 8 pages, want 2 (the first page's)", lists)
 	}
 }
+
+// TestLeftoverCopyOfCurrent: a write that set the current version aside
+// and then failed leaves a copy of the current version under its own id.
+// Listings show that version once, and deleting it deletes it for good
+// (the copy is not promoted in its place).
+func TestLeftoverCopyOfCurrent(t *testing.T) {
+	ctx := context.Background()
+	n, _ := versioned(t)
+	v1 := put(t, n, "bkt", "k", []byte("one"), nil)
+	v2 := put(t, n, "bkt", "k", []byte("two"), nil)
+	up, err := n.objectKey("bkt", "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, err := n.currentVersion(ctx, "bkt", "k", up)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.setAside(ctx, "bkt", "k", up, cur, LockConfig{}); err != nil { // as a write that failed after it
+		t.Fatal(err)
+	}
+	want := []string{"k@" + v2.VersionID + "!", "k@" + v1.VersionID}
+	if got := versionsOf(t, n, VersionQuery{}); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("versions %v, want %v", got, want)
+	}
+	if _, err := n.DeleteVersion(ctx, "bkt", "k", v2.VersionID, DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := getVersion(t, n, "k", ""); err != nil || got != "one" {
+		t.Fatalf("after deleting v2: current %q %v", got, err)
+	}
+	if got := versionsOf(t, n, VersionQuery{}); fmt.Sprint(got) != fmt.Sprint([]string{"k@" + v1.VersionID + "!"}) {
+		t.Fatalf("versions after delete %v", got)
+	}
+}
