@@ -124,7 +124,7 @@ func (n *userNS) applyToKey(ctx context.Context, bucket string, r LifecycleRule,
 		return nil //nolint:nilerr // a listed key that cannot be named: nothing to apply
 	}
 	now := n.svc.cfg.Now()
-	var newer time.Time // when the version after the one at hand was written
+	var newer time.Time     // when the version after the one at hand was written
 	currentID, pos := "", 0 // pos: the version's place among the key's versions, leftovers not counted
 	for _, e := range vs {
 		info, err := n.versionInfo(ctx, bucket, e)
