@@ -70,6 +70,11 @@ func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond b
 	if err != nil {
 		return ObjectInfo{}, err
 	}
+	if opts.Lock != nil { // decide on a fresh record, not the bucket hint
+		if _, err := n.headBucket(ctx, bucket); err != nil {
+			return ObjectInfo{}, err
+		}
+	}
 	vw, err := n.beginVersion(ctx, bucket, key, up, cond, so.keepVersion, now)
 	if err != nil {
 		return ObjectInfo{}, err
@@ -131,6 +136,11 @@ func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond b
 		n.svc.lists.invalidate(n.bucketPrefix(bucket))
 	}); err != nil {
 		return ObjectInfo{}, err
+	}
+	if so.keepVersion == nil && lock == (ObjectLock{}) {
+		if err := n.lateDefaultLock(ctx, bucket, key, up, vw.id, now); err != nil {
+			return ObjectInfo{}, err
+		}
 	}
 	return oi, vw.finish(ctx, n, up)
 }

@@ -93,6 +93,29 @@ func (vw versionWrite) lockVersion(ctx context.Context, n *userNS, bucket, key, 
 	return l, n.writeLock(ctx, bucket, key, up, vw.id, l, "")
 }
 
+// lateDefaultLock gives a committed version the bucket's default retention
+// when the bucket hint the write began with did not know it yet (Object
+// Lock configured through another gateway in the last bucketHintTTL): the
+// record confirmBucket has just read does. The version was then unlocked
+// for the length of one upstream write.
+func (n *userNS) lateDefaultLock(ctx context.Context, bucket, key, up, vid string, now time.Time) error {
+	st, ok := n.svc.buckets.Get(n.bucketCacheKey(bucket))
+	if !ok || !st.lock.Enabled || vid == "" || vid == NullVersion {
+		return nil
+	}
+	l := st.lock.defaultLock(now)
+	if l == (ObjectLock{}) {
+		return nil
+	}
+	if _, etag, err := n.readLock(ctx, bucket, key, up, vid); err != nil || etag != "" {
+		return err // locked already (the write knew the default)
+	}
+	if err := n.writeLock(ctx, bucket, key, up, vid, l, ""); err != nil && !errors.Is(err, ErrConflict) {
+		return err
+	}
+	return n.retainUpstream(ctx, up, l)
+}
+
 // commitErr maps the upstream error of the commit.
 func (vw versionWrite) commitErr(err error) error {
 	if vw.swapped && errors.Is(err, backends.ErrPreconditionFailed) {
