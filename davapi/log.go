@@ -1,8 +1,6 @@
 package davapi
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
 	"strings"
 	"time"
@@ -11,16 +9,6 @@ import (
 
 	"github.com/sealgate/sealgate/gateway"
 )
-
-// requestID is the client's X-Request-Id when sane, else a random id.
-func requestID(r *http.Request) string {
-	if id := r.Header.Get("X-Request-Id"); id != "" && len(id) <= 64 {
-		return id
-	}
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
 
 // logAccess writes the one access line of a request: no credentials, and
 // the path only at debug level.

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/net/webdav"
 
 	"github.com/sealgate/sealgate/gateway"
+	"github.com/sealgate/sealgate/internal/reqid"
 )
 
 // Logins checks WebDAV credentials: the account name and account password.
@@ -68,7 +69,7 @@ func (s *server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	start := s.cfg.Now()
 	st := newState(r)
 	w := &statusWriter{ResponseWriter: rw, st: st}
-	user, rid := "", requestID(r)
+	user, rid := "", reqid.Of(r)
 	w.Header().Set("X-Request-Id", rid)
 	defer func() { s.logAccess(r, w, rid, user, start) }()
 

@@ -127,36 +127,22 @@ func (s *server) postAuth(rc *reqCtx, form *postForm) (User, *sigv4.Auth, error)
 	f := form.fields
 	pf := sigv4.PostForm{Algorithm: f["x-amz-algorithm"], Credential: f["x-amz-credential"], Date: f["x-amz-date"],
 		Signature: f["x-amz-signature"], Policy: f["policy"]}
-	v := s.verifier
-	var user User
-	var akid string
-	var lookupErr error
-	v.Lookup = func(id string) ([]byte, bool) {
-		akid = id
-		u, err := s.users.ByAccessKey(id)
-		if err != nil {
-			if !errors.Is(err, gateway.ErrNoSuchUser) {
-				lookupErr = err
-			}
-			return nil, false
-		}
-		user = u
-		return u.Secret, true
-	}
+	var l userLookup
+	v := s.verifierFor(&l)
 	auth, err := v.VerifyPostPolicy(pf)
-	if lookupErr != nil {
-		return User{}, nil, fmt.Errorf("s3api: user lookup: %w", lookupErr)
+	if l.err != nil {
+		return User{}, nil, fmt.Errorf("s3api: user lookup: %w", l.err)
 	}
 	if err != nil {
 		if badCredentials(err) {
 			s.fails.Wait(rc.r.Context(), clientHost(rc.r))
 		}
-		return User{}, nil, postAuthError(err, akid, pf)
+		return User{}, nil, postAuthError(err, l.akid, pf)
 	}
-	if user.NS == nil {
+	if l.user.NS == nil {
 		return User{}, nil, errCode("AccessDenied")
 	}
-	return user, auth, nil
+	return l.user, auth, nil
 }
 
 // postAuthError is AWS's answer to a form that failed authentication.

@@ -184,26 +184,41 @@ func (s *server) serve(rc *reqCtx) error {
 	return s.route(rc)
 }
 
-// authenticate verifies the signature and finds the user. The verifier is
-// copied per request so its Lookup can capture the user it found.
-func (s *server) authenticate(rc *reqCtx) error {
+// userLookup is what a request's verifier found: the user of the access
+// key it was given, that key, and a lookup failure other than "no such
+// user".
+type userLookup struct {
+	user User
+	akid string
+	err  error
+}
+
+// verifierFor is a copy of the door's verifier whose Lookup records into
+// l (a copy per request, so that it captures that request's user).
+func (s *server) verifierFor(l *userLookup) sigv4.Verifier {
 	v := s.verifier
-	var user User
-	var lookupErr error
 	v.Lookup = func(akid string) ([]byte, bool) {
+		l.akid = akid
 		u, err := s.users.ByAccessKey(akid)
 		if err != nil {
 			if !errors.Is(err, gateway.ErrNoSuchUser) {
-				lookupErr = err
+				l.err = err
 			}
 			return nil, false
 		}
-		user = u
+		l.user = u
 		return u.Secret, true
 	}
+	return v
+}
+
+// authenticate verifies the signature and finds the user.
+func (s *server) authenticate(rc *reqCtx) error {
+	var l userLookup
+	v := s.verifierFor(&l)
 	auth, err := v.Verify(rc.r)
-	if lookupErr != nil {
-		return fmt.Errorf("s3api: user lookup: %w", lookupErr)
+	if l.err != nil {
+		return fmt.Errorf("s3api: user lookup: %w", l.err)
 	}
 	if err != nil {
 		if badCredentials(err) {
@@ -211,10 +226,10 @@ func (s *server) authenticate(rc *reqCtx) error {
 		}
 		return err
 	}
-	if user.NS == nil {
+	if l.user.NS == nil {
 		return errCode("AccessDenied")
 	}
-	rc.user, rc.auth = user, auth
+	rc.user, rc.auth = l.user, auth
 	return nil
 }
 

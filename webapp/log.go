@@ -1,8 +1,6 @@
 package webapp
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
 	"time"
 
@@ -57,16 +55,6 @@ func setLogStatus(w http.ResponseWriter, status int) {
 	if sw, ok := w.(*statusWriter); ok {
 		sw.logStatus = status
 	}
-}
-
-// requestID is the client's X-Request-Id when sane, else a random id.
-func requestID(r *http.Request) string {
-	if id := r.Header.Get("X-Request-Id"); id != "" && len(id) <= 64 {
-		return id
-	}
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }
 
 // logAccess writes the one access line of a request: never a cookie, a

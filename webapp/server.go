@@ -8,6 +8,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/sealgate/sealgate/gateway"
+	"github.com/sealgate/sealgate/internal/reqid"
 )
 
 // Logins finds accounts for the web app. Login checks the account name and
@@ -117,7 +118,7 @@ func (s *server) top(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		start := s.cfg.Now()
 		w := &statusWriter{ResponseWriter: rw, op: "other"}
-		rid := requestID(r)
+		rid := reqid.Of(r)
 		setSecurityHeaders(w.Header())
 		w.Header().Set("X-Request-Id", rid)
 		defer func() { s.logAccess(r, w, rid, start) }()
