@@ -31,6 +31,7 @@ var frozenV1 = map[string]string{
 // keystore in the upstream). THE SAME RULE: it must never change.
 var frozenV2 = map[string]string{
 	"keystore-v2.golden": "0d09f859c4ee21eb5d7baf79536d487d541a534a854f0a5421f253b3c33bf5a8",
+	"keystore-v3.golden": "c89a583e8118f25a60f439aaf6d0d34a82eb5d8949f738ae53f429354a7fedcc", // v3: settings (§6c)
 }
 
 // TestFrozenV1Files fails if any v1 golden file changed by a byte, and if a

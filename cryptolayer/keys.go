@@ -93,6 +93,9 @@ type User struct {
 	Epochs       []Epoch // ascending by ID
 	CurrentEpoch uint32  // the epoch new objects use
 	Created      time.Time
+	// Settings are the account's security settings (record format v3,
+	// keystore_settings.go), or nil: none.
+	Settings *AccountSettings
 }
 
 // EpochKey returns the content key of an epoch, or an error wrapping

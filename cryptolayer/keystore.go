@@ -43,6 +43,7 @@ func (ks *Keystore) Clone() *Keystore {
 		cu := *u
 		cu.Epochs = slices.Clone(u.Epochs)
 		cu.Secret = slices.Clone(u.Secret)
+		cu.Settings = u.Settings.Clone()
 		c.Users[i] = &cu
 	}
 	return c
@@ -136,7 +137,7 @@ func (ks *Keystore) User(name string) (*User, error) {
 // wrapping ErrNoSuchUser. Access key ids are not secret.
 func (ks *Keystore) UserByAccessKey(accessKeyID string) (*User, error) {
 	for _, u := range ks.Users {
-		if u.AccessKeyID == accessKeyID {
+		if u.AccessKeyID == accessKeyID || u.Settings.hasS3Key(accessKeyID) {
 			return u, nil
 		}
 	}
@@ -212,6 +213,12 @@ func (ks *Keystore) Validate() error {
 			return fmt.Errorf("%w: user %d: duplicate name, id or access key", ErrKeystoreFormat, i)
 		}
 		names[u.Name], ids[u.ID], aks[u.AccessKeyID] = true, true, true
+		for _, k := range u.Settings.s3Keys() {
+			if aks[k.AccessKeyID] {
+				return fmt.Errorf("%w: user %d: duplicate access key", ErrKeystoreFormat, i)
+			}
+			aks[k.AccessKeyID] = true
+		}
 	}
 	return nil
 }
@@ -233,6 +240,9 @@ func (u *User) validate() error {
 		return fmt.Errorf("%w: zero root key", ErrInvalidUser)
 	}
 	if err := u.Password.Validate(); err != nil {
+		return err
+	}
+	if err := u.Settings.validate(); err != nil {
 		return err
 	}
 	return u.validateEpochs()

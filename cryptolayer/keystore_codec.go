@@ -48,6 +48,9 @@ func SealKeystore(root Key, ks *Keystore) ([]byte, error) {
 
 // sealKeystore is SealKeystore with the nonce read from rnd (golden tests).
 func sealKeystore(root Key, ks *Keystore, rnd io.Reader) ([]byte, error) {
+	if hasSettings(ks) {
+		return nil, fmt.Errorf("%w: format v1 holds no account settings", ErrKeystoreFormat)
+	}
 	body, err := marshalKeystoreBody(ks)
 	if err != nil {
 		return nil, err

@@ -14,6 +14,11 @@ import (
 //	header = "SGWK" || 0x02 || rootID[8] || deployment[16] || u32 generation || u64 version
 //	body   = v1 body || lp(nextRoot)          (nextRoot: empty, or a 32-byte key)
 //
+// Format v3 (§6c) is the same with 0x03 in the header and the settings
+// section (keystore_settings.go) after the v2 body. Readers take both;
+// writers write v2 while no account has settings (so a deployment that
+// uses none stays readable by older gateways) and v3 otherwise.
+//
 // The header is in clear so that a gateway knows which root key to try and
 // how new a record claims to be before it opens it, and it is authenticated
 // as the AAD: a record whose version was changed does not open. rootID
@@ -21,6 +26,7 @@ import (
 
 const (
 	keystoreRecordVersion = 2
+	keystoreSettingsVer   = 3
 	// keystoreRecordHeader is the length of the clear header.
 	keystoreRecordHeader = keystoreHdrLen + 8 + 16 + 4 + 8
 	labelRootID          = "root id"
@@ -120,12 +126,16 @@ func sealKeystoreRecord(root Key, r *KeystoreRecord, rnd io.Reader) ([]byte, err
 		return nil, err
 	}
 	defer clear(body)
-	return sealKeystoreBody(root, appendKeystoreHeader(nil, r.Header(root)), body, rnd)
+	ver := byte(keystoreRecordVersion)
+	if hasSettings(r.Keystore) {
+		ver = keystoreSettingsVer
+	}
+	return sealKeystoreBody(root, appendKeystoreHeader(nil, ver, r.Header(root)), body, rnd)
 }
 
-func appendKeystoreHeader(b []byte, h KeystoreHeader) []byte {
+func appendKeystoreHeader(b []byte, ver byte, h KeystoreHeader) []byte {
 	b = append(b, keystoreMagic...)
-	b = append(b, keystoreRecordVersion)
+	b = append(b, ver)
 	b = append(b, h.Root[:]...)
 	b = append(b, h.Deployment[:]...)
 	b = binary.BigEndian.AppendUint32(b, h.Generation)
@@ -140,7 +150,7 @@ func ReadKeystoreHeader(data []byte) (KeystoreHeader, error) {
 	if len(data) < keystoreHdrLen || string(data[:len(keystoreMagic)]) != keystoreMagic {
 		return h, fmt.Errorf("%w: not a keystore", ErrKeystoreFormat)
 	}
-	if v := data[len(keystoreMagic)]; v != keystoreRecordVersion {
+	if v := data[len(keystoreMagic)]; v != keystoreRecordVersion && v != keystoreSettingsVer {
 		return h, fmt.Errorf("%w: version %d", ErrUnsupportedVersion, v)
 	}
 	if len(data) < keystoreRecordHeader+keystoreNonce+keystoreTag {
@@ -171,11 +181,12 @@ func OpenKeystoreRecord(root Key, data []byte) (*KeystoreRecord, error) {
 		return nil, err
 	}
 	defer clear(body)
-	return parseRecordBody(h, body)
+	return parseRecordBody(h, data[len(keystoreMagic)] == keystoreSettingsVer, body)
 }
 
 // marshalRecordBody returns the canonical body of a valid record: the v1
-// body, then lp(next root key).
+// body, then lp(next root key), then (v3: when an account has settings)
+// the settings section.
 func marshalRecordBody(r *KeystoreRecord) ([]byte, error) {
 	body, err := marshalKeystoreBody(r.Keystore)
 	if err != nil {
@@ -188,11 +199,16 @@ func marshalRecordBody(r *KeystoreRecord) ([]byte, error) {
 		}
 		next = r.NextRoot[:]
 	}
-	return appendLP(body, next), nil
+	body = appendLP(body, next)
+	if hasSettings(r.Keystore) {
+		body = appendSettings(body, r.Keystore)
+	}
+	return body, nil
 }
 
-// parseRecordBody parses the v1 body and the next-root field after it.
-func parseRecordBody(h KeystoreHeader, body []byte) (*KeystoreRecord, error) {
+// parseRecordBody parses the v1 body and the next-root field after it,
+// and with v3 the settings section.
+func parseRecordBody(h KeystoreHeader, v3 bool, body []byte) (*KeystoreRecord, error) {
 	r := &ksReader{b: body}
 	n := r.u32()
 	ks := &Keystore{}
@@ -200,6 +216,9 @@ func parseRecordBody(h KeystoreHeader, body []byte) (*KeystoreRecord, error) {
 		ks.Users = append(ks.Users, r.user())
 	}
 	next := r.lp(KeySize)
+	if v3 {
+		r.readSettings(ks)
+	}
 	if r.err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrKeystoreFormat, r.err)
 	}

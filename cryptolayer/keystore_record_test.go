@@ -107,20 +107,30 @@ func TestKeystoreRecordRejectsZeroNextRoot(t *testing.T) {
 	}
 }
 
-// FuzzRecordBody: the v2 body parser never panics, fails only with
-// ErrKeystoreFormat, and is canonical.
+// FuzzRecordBody: the v2 and v3 body parsers never panic, fail only with
+// ErrKeystoreFormat, and are canonical (a v3 body always has settings).
 func FuzzRecordBody(f *testing.F) {
 	next := testRootKey(0x60)
 	r := testRecord(f, "alice", "bob")
 	plain, _ := marshalRecordBody(r)
 	r.NextRoot = &next
 	withNext, _ := marshalRecordBody(r)
-	f.Add(plain)
-	f.Add(withNext)
-	f.Add(withNext[:len(withNext)-3])
-	f.Add([]byte{0, 0, 0, 0, 0, 0, 0, 0})
+	r.Keystore.Users[1].Settings = testSettings(r.Keystore.Users[1])
+	v3, _ := marshalRecordBody(r)
+	v2 := func(b []byte) []byte { return append([]byte{0}, b...) }
+	f.Add(v2(plain))
+	f.Add(v2(withNext))
+	f.Add(v2(withNext[:len(withNext)-3]))
+	f.Add(v2([]byte{0, 0, 0, 0, 0, 0, 0, 0}))
+	f.Add(append([]byte{1}, v3...))
+	f.Add(append([]byte{1}, v3[:len(v3)-5]...))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		rec, err := parseRecordBody(KeystoreHeader{}, data)
+		if len(data) == 0 {
+			return
+		}
+		isV3 := data[0]&1 == 1
+		data = data[1:]
+		rec, err := parseRecordBody(KeystoreHeader{}, isV3, data)
 		if err != nil {
 			if !errors.Is(err, ErrKeystoreFormat) {
 				t.Fatalf("unexpected error %v", err)
@@ -128,7 +138,7 @@ func FuzzRecordBody(f *testing.F) {
 			return
 		}
 		out, err := marshalRecordBody(rec)
-		if err != nil || !bytes.Equal(out, data) {
+		if err != nil || !bytes.Equal(out, data) || hasSettings(rec.Keystore) != isV3 {
 			t.Fatalf("not canonical: %v", err)
 		}
 	})
