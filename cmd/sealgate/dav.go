@@ -30,7 +30,7 @@ type davLogins struct {
 }
 
 func (d davLogins) Login(name string, password []byte) (davapi.User, error) {
-	a, err := d.accts.Login(name, password)
+	a, err := d.accts.LoginDAV(name, password)
 	if err != nil {
 		return davapi.User{}, err
 	}

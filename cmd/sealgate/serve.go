@@ -303,5 +303,5 @@ func (u s3Users) ByAccessKey(id string) (s3api.User, error) {
 	if err != nil {
 		return s3api.User{}, err
 	}
-	return s3api.User{Name: a.Name(), Secret: a.Secret(), NS: u.svc.Namespace(a)}, nil
+	return s3api.User{Name: a.Name(), Secret: a.SecretFor(id), NS: u.svc.Namespace(a)}, nil
 }

@@ -72,10 +72,11 @@ type accountStamp struct {
 	status   cryptolayer.UserStatus
 	verifier cryptolayer.PasswordVerifier
 	access   string
+	totp     bool
 }
 
 func stampOf(u *cryptolayer.User) accountStamp {
-	return accountStamp{id: u.ID, status: u.Status, verifier: u.Password, access: u.AccessKeyID}
+	return accountStamp{id: u.ID, status: u.Status, verifier: u.Password, access: u.AccessKeyID, totp: u.Settings.TOTPEnabled()}
 }
 
 // loginEntry is a cached successful login of one account.

@@ -51,6 +51,11 @@ func (a *Accounts) publish(rec *cryptolayer.KeystoreRecord, sealed []byte, root 
 	for _, u := range rec.Keystore.Users {
 		acc := newAccount(u)
 		s.byName[u.Name], s.byAccess[u.AccessKeyID], s.byID[u.ID] = acc, acc, acc
+		if u.Settings != nil {
+			for _, k := range u.Settings.S3Keys {
+				s.byAccess[k.AccessKeyID] = acc
+			}
+		}
 	}
 	a.snap.Store(s)
 }
