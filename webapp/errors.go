@@ -57,6 +57,7 @@ var errTable = []errStatus{
 	{errExists, http.StatusConflict, "a file or folder of that name exists"},
 	{errNotFound, http.StatusNotFound, "not found"},
 	{errBadRequest, http.StatusBadRequest, ""},
+	{ErrWrongCode, http.StatusForbidden, "wrong or already used code"},
 	{gateway.ErrNoSuchKey, http.StatusNotFound, "no such file or folder"},
 	{gateway.ErrNoSuchBucket, http.StatusNotFound, "no such bucket"},
 	{gateway.ErrNoSuchUpload, http.StatusNotFound, "no such upload"},

@@ -12,7 +12,7 @@ const csrfHeader = "X-CSRF-Token"
 // pageCSP is the policy of every response: scripts, styles and
 // connections from this origin only, no inline script or style, no
 // plugins, no framing, no <base>.
-const pageCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
+const pageCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
 	"object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
 // downloadCSP replaces it on user content: nothing may load or run, and

@@ -64,6 +64,9 @@ type Config struct {
 	Limiter *gateway.Limiter
 	// Observe, if set, receives a record of every finished request.
 	Observe gateway.Observer
+	// Security, if set, adds the account page and the sign-in code step
+	// (account.go).
+	Security Security
 }
 
 var errNoLogins = errors.New("webapp: Config.Logins is nil")
@@ -109,6 +112,7 @@ func New(cfg Config) (http.Handler, error) {
 	s.route(mux, "GET /api/object", "download", s.download)
 	s.route(mux, "DELETE /api/object", "delete", deleteObject)
 	s.route(mux, "POST /api/rename", "rename", rename)
+	s.routeAccount(mux)
 	return s.top(mux), nil
 }
 

@@ -76,10 +76,13 @@ func (s *server) authenticate(r *http.Request) (*session, error) {
 type loginRequest struct {
 	Name     string `json:"name"`
 	Password string `json:"password"`
+	Code     string `json:"code,omitempty"` // with two-factor sign-in on
 }
 
-// login checks the account name and password and starts a session. A
-// failure is slowed per client address, as the WebDAV door's are.
+// login checks the account name and password, and the code when the
+// account has two-factor sign-in, and starts a session. A failure is
+// slowed per client address, as the WebDAV door's are. A right password
+// without a needed code answers 401 {"code_required": true}.
 func (s *server) login(w http.ResponseWriter, r *http.Request) error {
 	var in loginRequest
 	if err := decodeJSON(r, maxLoginBody, &in); err != nil {
@@ -100,6 +103,9 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) error {
 		}
 		s.fails.Wait(r.Context(), clientAddr(r))
 		return errWrongLogin
+	}
+	if err := s.secondFactor(r, u.Name, in.Code); err != nil {
+		return codeAnswer(w, err)
 	}
 	sess := s.newSession(u)
 	http.SetCookie(w, sessionCookie(sess.tok.seal(u.SessionKey), sess.tok.Expires, s.secure(r)))

@@ -19,7 +19,8 @@ func webDoor(c *config, accts *accounts.Accounts, svc *gateway.Service, lim *gat
 		return nil, nil
 	}
 	h, err := webapp.New(webapp.Config{Logins: webLogins{accts, svc}, Logger: log.With().Str("door", "web").Logger(),
-		SessionLifetime: c.Web.SessionLifetime, SecureCookie: c.Web.SecureCookie, Limiter: lim, Observe: obs})
+		SessionLifetime: c.Web.SessionLifetime, SecureCookie: c.Web.SecureCookie, Limiter: lim, Observe: obs,
+		Security: webSecurity{accts}})
 	if err != nil {
 		return nil, err
 	}

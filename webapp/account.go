@@ -1,0 +1,283 @@
+package webapp
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"time"
+
+	qrcode "github.com/skip2/go-qrcode"
+)
+
+// Security is the account settings behind the account page and the second
+// sign-in step (Config.Security; nil: no account page, sign-in by
+// password alone). Wrong codes wrap ErrWrongCode; a change refused for a
+// reason the user can fix is Refused(message); the rest is the error
+// table's.
+type Security interface {
+	// TwoFactor reports whether the account signs in with a code.
+	TwoFactor(name string) bool
+	// VerifyCode checks and uses up a TOTP or recovery code.
+	VerifyCode(ctx context.Context, name, code string) error
+	Settings(name string) (AccountSettings, error)
+	BeginTOTP(name string) (secret, url string, err error)
+	ConfirmTOTP(ctx context.Context, name, secret, code string) (recoveryCodes []string, err error)
+	DisableTOTP(ctx context.Context, name, code string) error
+	AddAppPassword(ctx context.Context, name, label string) (AppPasswordInfo, string, error)
+	RevokeAppPassword(ctx context.Context, name, id string) error
+	AddS3Key(ctx context.Context, name string) (accessKeyID, secret string, err error)
+	RevokeS3Key(ctx context.Context, name, accessKeyID string) error
+	// ChangePassword checks the current password first.
+	ChangePassword(ctx context.Context, name string, current, newPassword []byte) error
+}
+
+// AccountSettings is what the account page shows: no secret.
+type AccountSettings struct {
+	TwoFactor         bool              `json:"two_factor"`
+	RecoveryCodesLeft int               `json:"recovery_codes_left"`
+	AppPasswords      []AppPasswordInfo `json:"app_passwords"`
+	S3Keys            []S3KeyInfo       `json:"s3_keys"`
+}
+
+// AppPasswordInfo describes an app password (never the password).
+type AppPasswordInfo struct {
+	ID      string    `json:"id"`
+	Name    string    `json:"name"`
+	Created time.Time `json:"created"`
+}
+
+// S3KeyInfo describes an S3 access key pair (never the secret).
+type S3KeyInfo struct {
+	AccessKeyID string    `json:"access_key_id"`
+	Created     time.Time `json:"created"`
+	Original    bool      `json:"original"`
+}
+
+// ErrWrongCode: a wrong or already used TOTP or recovery code (403; at
+// sign-in 401, slowed as a wrong password).
+var ErrWrongCode = errors.New("wrong or already used code")
+
+// errCodeRequired: the password was right and the account needs a code.
+var errCodeRequired = errors.New("a code from your authenticator app (or a recovery code) is needed")
+
+// Refused is an account change refused for a reason the user can fix
+// (400 with msg shown).
+func Refused(msg string) error { return badRequest(msg) }
+
+// maxAccountBody bounds an account request.
+const maxAccountBody = 4 << 10
+
+// routeAccount registers the account page's API.
+func (s *server) routeAccount(mux *http.ServeMux) {
+	s.route(mux, "GET /api/account", "account", s.accountInfo)
+	s.route(mux, "POST /api/account/password", "account-password", s.changePassword)
+	s.route(mux, "POST /api/account/2fa/begin", "2fa-begin", s.beginTOTP)
+	s.route(mux, "POST /api/account/2fa/confirm", "2fa-confirm", s.confirmTOTP)
+	s.route(mux, "POST /api/account/2fa/disable", "2fa-disable", s.disableTOTP)
+	s.route(mux, "POST /api/account/app-passwords", "app-password-add", s.addAppPassword)
+	s.route(mux, "DELETE /api/account/app-passwords", "app-password-revoke", s.revokeAppPassword)
+	s.route(mux, "POST /api/account/s3-keys", "s3-key-add", s.addS3Key)
+	s.route(mux, "DELETE /api/account/s3-keys", "s3-key-revoke", s.revokeS3Key)
+}
+
+// security is Config.Security, or errNotFound without one.
+func (s *server) security() (Security, error) {
+	if s.cfg.Security == nil {
+		return nil, errNotFound
+	}
+	return s.cfg.Security, nil
+}
+
+// secondFactor is the sign-in's code step after a right password: none
+// needed, errCodeRequired, or the code's verdict (a wrong one is slowed
+// per client address).
+func (s *server) secondFactor(r *http.Request, name, code string) error {
+	if s.cfg.Security == nil || !s.cfg.Security.TwoFactor(name) {
+		return nil
+	}
+	if code == "" {
+		return errCodeRequired
+	}
+	err := s.cfg.Security.VerifyCode(r.Context(), name, code)
+	if errors.Is(err, ErrWrongCode) {
+		s.fails.Wait(r.Context(), clientAddr(r))
+	}
+	return err
+}
+
+func (s *server) accountInfo(w http.ResponseWriter, _ *http.Request, sess *session) error {
+	sec, err := s.security()
+	if err != nil {
+		return err
+	}
+	st, err := sec.Settings(sess.user.Name)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, st)
+	return nil
+}
+
+type passwordRequest struct {
+	Current string `json:"current"`
+	New     string `json:"new"`
+}
+
+// changePassword changes the password; every session of the account ends
+// (the session key derives from the verifier) but this one, which gets a
+// new cookie and CSRF token.
+func (s *server) changePassword(w http.ResponseWriter, r *http.Request, sess *session) error {
+	sec, err := s.security()
+	if err != nil {
+		return err
+	}
+	var in passwordRequest
+	if err := decodeJSON(r, maxAccountBody, &in); err != nil {
+		return err
+	}
+	cur, next := []byte(in.Current), []byte(in.New)
+	defer clear(cur)
+	defer clear(next)
+	if err := sec.ChangePassword(r.Context(), sess.user.Name, cur, next); err != nil {
+		return err
+	}
+	u, err := s.cfg.Logins.Lookup(sess.user.Name)
+	if err != nil {
+		return err
+	}
+	ns := s.newSession(u)
+	http.SetCookie(w, sessionCookie(ns.tok.seal(u.SessionKey), ns.tok.Expires, s.secure(r)))
+	writeJSON(w, http.StatusOK, ns.info())
+	return nil
+}
+
+func (s *server) beginTOTP(w http.ResponseWriter, _ *http.Request, sess *session) error {
+	sec, err := s.security()
+	if err != nil {
+		return err
+	}
+	secret, url, err := sec.BeginTOTP(sess.user.Name)
+	if err != nil {
+		return err
+	}
+	png, err := qrcode.Encode(url, qrcode.Medium, 256)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"secret": secret, "url": url,
+		"qr": "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)})
+	return nil
+}
+
+type codeRequest struct {
+	Secret string `json:"secret,omitempty"`
+	Code   string `json:"code"`
+}
+
+func (s *server) confirmTOTP(w http.ResponseWriter, r *http.Request, sess *session) error {
+	sec, err := s.security()
+	if err != nil {
+		return err
+	}
+	var in codeRequest
+	if err := decodeJSON(r, maxAccountBody, &in); err != nil {
+		return err
+	}
+	codes, err := sec.ConfirmTOTP(r.Context(), sess.user.Name, in.Secret, in.Code)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string][]string{"recovery_codes": codes})
+	return nil
+}
+
+func (s *server) disableTOTP(w http.ResponseWriter, r *http.Request, sess *session) error {
+	sec, err := s.security()
+	if err != nil {
+		return err
+	}
+	var in codeRequest
+	if err := decodeJSON(r, maxAccountBody, &in); err != nil {
+		return err
+	}
+	if err := sec.DisableTOTP(r.Context(), sess.user.Name, in.Code); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *server) addAppPassword(w http.ResponseWriter, r *http.Request, sess *session) error {
+	sec, err := s.security()
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Name string `json:"name"`
+	}
+	if err := decodeJSON(r, maxAccountBody, &in); err != nil {
+		return err
+	}
+	info, pw, err := sec.AddAppPassword(r.Context(), sess.user.Name, in.Name)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, struct {
+		AppPasswordInfo
+		Password string `json:"password"`
+	}{info, pw})
+	return nil
+}
+
+func (s *server) revokeAppPassword(w http.ResponseWriter, r *http.Request, sess *session) error {
+	sec, err := s.security()
+	if err != nil {
+		return err
+	}
+	if err := sec.RevokeAppPassword(r.Context(), sess.user.Name, r.URL.Query().Get("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *server) addS3Key(w http.ResponseWriter, r *http.Request, sess *session) error {
+	sec, err := s.security()
+	if err != nil {
+		return err
+	}
+	id, secret, err := sec.AddS3Key(r.Context(), sess.user.Name)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"access_key_id": id, "secret_access_key": secret})
+	return nil
+}
+
+func (s *server) revokeS3Key(w http.ResponseWriter, r *http.Request, sess *session) error {
+	sec, err := s.security()
+	if err != nil {
+		return err
+	}
+	if err := sec.RevokeS3Key(r.Context(), sess.user.Name, r.URL.Query().Get("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// codeAnswer answers a sign-in whose code step failed: 401 with
+// code_required (so the page shows the code field) for a missing or
+// wrong code; other errors go to the error table.
+func codeAnswer(w http.ResponseWriter, err error) error {
+	switch {
+	case errors.Is(err, errCodeRequired):
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": err.Error(), "code_required": true})
+	case errors.Is(err, ErrWrongCode):
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "wrong or already used code", "code_required": true})
+	default:
+		return err
+	}
+	return nil
+}
