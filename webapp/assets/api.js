@@ -9,9 +9,10 @@ export function setCSRF(token) {
 }
 
 export class APIError extends Error {
-  constructor(status, message) {
+  constructor(status, message, data = {}) {
     super(message);
     this.status = status;
+    this.data = data;
   }
 }
 
@@ -32,11 +33,11 @@ export async function call(method, path, params, body) {
   const resp = await fetch(withQuery(path, params), init);
   if (resp.status === 204) return null;
   const data = await resp.json().catch(() => ({}));
-  if (!resp.ok) throw new APIError(resp.status, data.error || resp.statusText);
+  if (!resp.ok) throw new APIError(resp.status, data.error || resp.statusText, data);
   return data;
 }
 
-export const login = (name, password) => call("POST", "/api/login", null, { name, password });
+export const login = (name, password, code = "") => call("POST", "/api/login", null, code ? { name, password, code } : { name, password });
 export const session = () => call("GET", "/api/session");
 export const logout = () => call("POST", "/api/logout");
 export const buckets = () => call("GET", "/api/buckets");

@@ -6,6 +6,7 @@ import * as api from "./api.js";
 import { $, ask, status } from "./ui.js";
 import { parseHash, renderBuckets, renderCrumbs, renderFolder } from "./view.js";
 import { clearFailed, dropZone, uploadFiles } from "./upload.js";
+import { hideAccount, initAccount, showAccount } from "./account.js";
 
 const state = {
   user: "",
@@ -22,6 +23,8 @@ function showLogin(message = "") {
   $("app-view").hidden = true;
   $("who").hidden = true;
   $("logout").hidden = true;
+  $("account").hidden = true;
+  hideAccount();
   $("login-view").hidden = false;
   $("login-error").textContent = message;
   $("login-name").focus();
@@ -32,6 +35,9 @@ function showApp(sess) {
   api.setCSRF(sess.csrf);
   $("login-view").hidden = true;
   $("login-password").value = "";
+  $("login-code").value = "";
+  $("login-code-row").hidden = true;
+  $("account").hidden = false;
   $("who").textContent = sess.user;
   $("who").hidden = false;
   $("logout").hidden = false;
@@ -127,8 +133,15 @@ async function signIn(e) {
   $("login-submit").disabled = true;
   $("login-error").textContent = "";
   try {
-    showApp(await api.login(name, password));
+    showApp(await api.login(name, password, $("login-code").value.trim()));
   } catch (err) {
+    if (err.data && err.data.code_required) {
+      const first = $("login-code-row").hidden;
+      $("login-code-row").hidden = false;
+      $("login-code").focus();
+      $("login-error").textContent = first ? "Enter the code from your authenticator app." : err.message;
+      return;
+    }
     $("login-error").textContent = err.status === 401 ? "Wrong account name or password." : err.message;
   } finally {
     $("login-submit").disabled = false;
@@ -153,6 +166,9 @@ function sortBy(key) {
 function wire() {
   $("login-form").addEventListener("submit", signIn);
   $("logout").addEventListener("click", signOut);
+  initAccount(() => showLogin("Your session ended: sign in again."));
+  $("account").addEventListener("click", () => { $("app-view").hidden = true; showAccount(); });
+  $("account-back").addEventListener("click", () => { hideAccount(); $("app-view").hidden = false; load(); });
   $("new-folder").addEventListener("click", newFolder);
   $("new-bucket").addEventListener("click", newBucket);
   $("file-input").addEventListener("change", (e) => {
