@@ -40,7 +40,7 @@ func rootKeyPlace(c *config, getenv func(string) string) string {
 	return c.RootKeyFile
 }
 
-const userUsage = "user add|list|passwd|delete|rotate|keys [flags] [NAME]"
+const userUsage = "user add|list|passwd|delete|rotate|keys|2fa|app-password|s3key [flags] [NAME]"
 
 func cmdUser(ctx context.Context, args []string, e env) error {
 	if len(args) == 0 {
@@ -58,6 +58,9 @@ func cmdUser(ctx context.Context, args []string, e env) error {
 	c, err := f.config(e.getenv)
 	if err != nil {
 		return err
+	}
+	if isSecuritySub(sub) {
+		return userSecurity(ctx, sub, pos, c, e, *asJSON) // users_security.go
 	}
 	needName := sub != "list"
 	if needName != (len(pos) == 1) || (!needName && len(pos) != 0) {
