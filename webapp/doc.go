@@ -69,6 +69,17 @@
 //     Renaming copies each object (CopyObject, with its WebDAV properties)
 //     and then deletes the originals: not atomic; a failed copy removes
 //     the copies made and leaves the original in place.
+//   - With Config.Security set (account.go), an account with two-factor
+//     sign-in needs a TOTP or recovery code at sign-in ("code" in the
+//     same POST /api/login): a right password without one answers 401
+//     {"code_required": true}, a wrong code 401 slowed per client address
+//     like a wrong password. App passwords never sign in here. The
+//     account page's API is /api/account[/...]: password change (the
+//     current one required; every other session ends, this one gets a
+//     new cookie and CSRF token), 2FA begin (secret, otpauth URL and a
+//     QR code as a data: PNG — the page CSP allows img-src data:) and
+//     confirm (recovery codes, shown once), disable (with a code), app
+//     passwords and S3 keys (the secret shown once, lists without it).
 //   - Signed-in requests take a slot of Config.Limiter (503 over it),
 //     after authentication; bad input gets a 400 with a message and
 //     changes nothing.

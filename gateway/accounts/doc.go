@@ -61,6 +61,36 @@
 // (Config.OnRootKey) and destroys the old one where it can. No copy sealed
 // under the old key opens once the old key is gone everywhere.
 //
+// # Account security (totp.go, apppasswords.go, s3keys.go)
+//
+// Each account's settings — TOTP secret, the last accepted time step,
+// recovery code hashes, app passwords, extra S3 key pairs — are in the
+// keystore record (format v3, docs/format-keys.md §6c), under its
+// high-water mark: an upstream cannot turn two-factor sign-in off or bring
+// back a revoked app password or key by deleting or rolling back records.
+// Turning TOTP on is two steps: BeginTOTP returns a secret and stores
+// nothing; ConfirmTOTP stores it once a code proves the app has it and
+// returns ten recovery codes, once. VerifyCode accepts a TOTP code (RFC
+// 6238, SHA-1, 6 digits, 30 s, ±1 step) only for a time step newer than
+// the stored one, and stores that step by a compare-and-swap on the
+// record: a code accepted on one gateway is refused on every gateway
+// (the CAS fails over to the fresh record), and so is any older one. The
+// cost is one keystore write per code sign-in (web sign-ins are rare) and
+// a new record version every gateway then reads at its next poll. A
+// recovery code is deleted when used.
+//
+// LoginDAV is the WebDAV rule: with TOTP on only app passwords open
+// WebDAV (the account password fails, after the same Argon2id run as a
+// wrong one); without it the account password (Login) and app passwords
+// both do. App passwords never open the web app (it calls Login). App
+// passwords are checked against the current snapshot on every request
+// (HMAC, no cache), and Login's cache depends on the password verifier,
+// the keys, the status and the TOTP flag, so a password change, a
+// revocation or turning 2FA on through any gateway applies here at the
+// next poll (about a second). The original S3 key pair can be revoked only
+// while an extra one exists, which then becomes the original: an account
+// always keeps one pair.
+//
 // # Contracts
 //
 //   - An Account is an immutable snapshot; changes publish new snapshots.
