@@ -48,6 +48,7 @@ func TestWebApp2FA(t *testing.T) {
 	b.do("confirm 2FA", chromedp.SetValue(chromedp.ID("tfa-code"), code), chromedp.Click(chromedp.ID("tfa-confirm")))
 	b.poll("ten recovery codes are shown", `document.querySelectorAll("#tfa-code-list li").length === 10`)
 	b.shot("account-2fa.png")
+	recovery := b.eval(`document.querySelector("#tfa-code-list li").textContent`)
 
 	if got := propfind(t, dav, "erin", pw); got != http.StatusUnauthorized {
 		t.Fatalf("account password over WebDAV with 2FA on: %d", got)
@@ -72,6 +73,17 @@ func TestWebApp2FA(t *testing.T) {
 	next, _ := totp.GenerateCode(secret, time.Now().Add(30*time.Second))
 	b.do("sign in with a code", chromedp.SetValue(chromedp.ID("login-code"), next), chromedp.Click(chromedp.ID("login-submit")),
 		chromedp.WaitVisible(chromedp.ID("new-bucket")))
+
+	// Deleting the account needs the password and a code (here a
+	// recovery code: the TOTP steps within reach are used).
+	b.do("account page again", chromedp.Click(chromedp.ID("account")), chromedp.WaitVisible(chromedp.ID("del-form")))
+	b.do("delete the account", chromedp.SetValue(chromedp.ID("del-password"), newPW), chromedp.SetValue(chromedp.ID("del-code"), recovery),
+		chromedp.Click(chromedp.ID("del-submit")))
+	b.answer("")
+	b.do("signed out", chromedp.WaitVisible(chromedp.ID("login-form")))
+	if got := propfind(t, dav, "erin", appPW); got != http.StatusUnauthorized {
+		t.Fatalf("app password of a deleted account: %d", got)
+	}
 	b.finish(t)
 }
 

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	qrcode "github.com/skip2/go-qrcode"
+
+	"github.com/sealgate/sealgate/gateway"
 )
 
 // Security is the account settings behind the account page and the second
@@ -30,6 +32,11 @@ type Security interface {
 	RevokeS3Key(ctx context.Context, name, accessKeyID string) error
 	// ChangePassword checks the current password first.
 	ChangePassword(ctx context.Context, name string, current, newPassword []byte) error
+	// DeleteAccount checks the password (and a code with two-factor
+	// sign-in on), then destroys the account as `sealgate user delete`
+	// does, refusing an account with versions under Object Lock. A wrong
+	// password is gateway.ErrAccessDenied.
+	DeleteAccount(ctx context.Context, name string, password []byte, code string) error
 }
 
 // AccountSettings is what the account page shows: no secret.
@@ -79,6 +86,7 @@ func (s *server) routeAccount(mux *http.ServeMux) {
 	s.route(mux, "DELETE /api/account/app-passwords", "app-password-revoke", s.revokeAppPassword)
 	s.route(mux, "POST /api/account/s3-keys", "s3-key-add", s.addS3Key)
 	s.route(mux, "DELETE /api/account/s3-keys", "s3-key-revoke", s.revokeS3Key)
+	s.route(mux, "POST /api/account/delete", "account-delete", s.deleteAccount)
 }
 
 // security is Config.Security, or errNotFound without one.
@@ -279,5 +287,36 @@ func codeAnswer(w http.ResponseWriter, err error) error {
 	default:
 		return err
 	}
+	return nil
+}
+
+type deleteRequest struct {
+	Password string `json:"password"`
+	Code     string `json:"code,omitempty"`
+}
+
+// deleteAccount destroys the signed-in account (password, and a code with
+// two-factor sign-in on); a wrong one is slowed per client address. The
+// cookie is cleared.
+func (s *server) deleteAccount(w http.ResponseWriter, r *http.Request, sess *session) error {
+	sec, err := s.security()
+	if err != nil {
+		return err
+	}
+	var in deleteRequest
+	if err := decodeJSON(r, maxAccountBody, &in); err != nil {
+		return err
+	}
+	pw := []byte(in.Password)
+	defer clear(pw)
+	err = sec.DeleteAccount(r.Context(), sess.user.Name, pw, in.Code)
+	if errors.Is(err, ErrWrongCode) || errors.Is(err, gateway.ErrAccessDenied) {
+		s.fails.Wait(r.Context(), clientAddr(r))
+	}
+	if err != nil {
+		return err
+	}
+	s.clearCookie(w, r)
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

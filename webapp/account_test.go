@@ -69,6 +69,20 @@ func (s testSecurity) ChangePassword(ctx context.Context, name string, cur, next
 	return mapSec(s.acc.ChangeOwnPassword(ctx, name, cur, next))
 }
 
+func (s testSecurity) DeleteAccount(ctx context.Context, name string, pw []byte, code string) error {
+	a, err := s.acc.Login(name, pw)
+	if err != nil {
+		return err
+	}
+	if a.TOTPEnabled() {
+		if err := s.acc.VerifyCode(ctx, name, code); err != nil {
+			return mapSec(err)
+		}
+	}
+	_, err = s.acc.Delete(ctx, name)
+	return err
+}
+
 func mapSec(err error) error {
 	switch {
 	case errors.Is(err, accounts.ErrBadCode):
@@ -187,4 +201,17 @@ func TestWebChangePassword(t *testing.T) {
 	}
 	c.must(200, "GET", "/api/buckets", "")
 	other.must(401, "GET", "/api/buckets", "")
+}
+
+// TestWebDeleteAccount: the password is required; the account is gone and
+// its session with it.
+func TestWebDeleteAccount(t *testing.T) {
+	e := newSecEnv(t)
+	c := e.login("bob")
+	c.must(403, "POST", "/api/account/delete", `{"password":"nope"}`)
+	c.must(204, "POST", "/api/account/delete", `{"password":"pw-bob"}`)
+	c.must(401, "GET", "/api/buckets", "")
+	if _, err := e.acc.Get("bob"); err == nil {
+		t.Fatal("bob still exists")
+	}
 }

@@ -20,7 +20,7 @@ func webDoor(c *config, accts *accounts.Accounts, svc *gateway.Service, lim *gat
 	}
 	h, err := webapp.New(webapp.Config{Logins: webLogins{accts, svc}, Logger: log.With().Str("door", "web").Logger(),
 		SessionLifetime: c.Web.SessionLifetime, SecureCookie: c.Web.SecureCookie, Limiter: lim, Observe: obs,
-		Security: webSecurity{accts}})
+		Security: webSecurity{accts, svc}})
 	if err != nil {
 		return nil, err
 	}

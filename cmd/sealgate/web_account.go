@@ -5,13 +5,17 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/sealgate/sealgate/gateway"
 	"github.com/sealgate/sealgate/gateway/accounts"
 	"github.com/sealgate/sealgate/webapp"
 )
 
 // webSecurity adapts the accounts' security settings to the web app's
 // account page and sign-in code step (webapp.Security).
-type webSecurity struct{ accts *accounts.Accounts }
+type webSecurity struct {
+	accts *accounts.Accounts
+	svc   *gateway.Service
+}
 
 var _ webapp.Security = webSecurity{}
 
@@ -87,6 +91,36 @@ func (s webSecurity) ChangePassword(ctx context.Context, name string, current, n
 		return webapp.Refused(err.Error())
 	}
 	return webErr(err)
+}
+
+// DeleteAccount is `sealgate user delete` from the web app: the password
+// (and a code with 2FA on), then the Object Lock check (refused, never
+// --discard-locked), then crypto-shredding; the upstream objects are
+// deleted in the background, best effort (`sealgate gc` removes what is
+// left).
+func (s webSecurity) DeleteAccount(ctx context.Context, name string, password []byte, code string) error {
+	a, err := s.accts.Login(name, password)
+	if err != nil {
+		return err
+	}
+	if a.TOTPEnabled() {
+		if err := s.accts.VerifyCode(ctx, name, code); err != nil {
+			return webErr(err)
+		}
+	}
+	n, err := s.svc.ActiveLocks(ctx, a)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return webapp.Refused(fmt.Sprintf("the account has %d versions under Object Lock (retention or legal hold): only an operator can delete it", n))
+	}
+	dir, err := s.accts.Delete(ctx, name)
+	if err != nil {
+		return err
+	}
+	go func() { _, _ = s.svc.PurgeUser(context.WithoutCancel(ctx), dir, nil) }()
+	return nil
 }
 
 // webErr maps the accounts' security errors to the web app's: codes to

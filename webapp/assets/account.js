@@ -3,7 +3,7 @@
 // secrets) go into the page as text and are never stored.
 
 import { call, setCSRF } from "./api.js";
-import { $, el, formatDate } from "./ui.js";
+import { $, ask, el, formatDate } from "./ui.js";
 
 let onLost = () => {};
 
@@ -18,7 +18,7 @@ async function run(action) {
   try {
     await action();
   } catch (e) {
-    if (e.status === 401) onLost();
+    if (e.status === 401) onLost("Your session ended: sign in again.");
     else say(e.message || String(e), true);
   }
 }
@@ -107,10 +107,23 @@ function wire() {
   }));
 }
 
+function wireDelete() {
+  $("del-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    run(async () => {
+      if ((await ask("Delete this account and make all its files unreadable, for good?", { ok: "Delete", danger: true })) === null) return;
+      await call("POST", "/api/account/delete", null, { password: $("del-password").value, code: $("del-code").value.trim() });
+      $("del-password").value = "";
+      onLost("The account is deleted.");
+    });
+  });
+}
+
 // initAccount wires the page once; lost is called when the session ended.
 export function initAccount(lost) {
   onLost = lost;
   wire();
+  wireDelete();
 }
 
 // showAccount opens the page with fresh settings, secrets shown earlier

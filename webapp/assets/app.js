@@ -166,7 +166,7 @@ function sortBy(key) {
 function wire() {
   $("login-form").addEventListener("submit", signIn);
   $("logout").addEventListener("click", signOut);
-  initAccount(() => showLogin("Your session ended: sign in again."));
+  initAccount((msg) => showLogin(msg));
   $("account").addEventListener("click", () => { $("app-view").hidden = true; showAccount(); });
   $("account-back").addEventListener("click", () => { hideAccount(); $("app-view").hidden = false; load(); });
   $("new-folder").addEventListener("click", newFolder);
