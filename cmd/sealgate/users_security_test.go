@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"path/filepath"
@@ -9,6 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/pquerna/otp/totp"
 )
 
@@ -104,5 +109,45 @@ func TestServeTwoFactorWebDAV(t *testing.T) {
 			t.Fatal("the revoked app password still opens WebDAV")
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// TestServeWebAccountKeysAndDelete: an S3 key made in the web app signs
+// S3 requests; deleting the account from the web app is refused while a
+// version is under legal hold (as `user delete` without --discard-locked)
+// and destroys it once the hold is gone.
+func TestServeWebAccountKeysAndDelete(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	addrs, stop := startServe(t, dir)
+	defer func() { _ = stop() }()
+	web, pw := addrs["web"], firstAccountLine(t, dir, "password")
+	var sess struct{ CSRF string }
+	ck := webCall(t, web, nil, "", "/api/login", map[string]string{"name": "admin", "password": pw}, &sess).Cookies()[0]
+	var key map[string]string
+	webCall(t, web, ck, sess.CSRF, "/api/account/s3-keys", nil, &key)
+	cl := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(addrs["s3"]), UsePathStyle: true,
+		Credentials: credentials.NewStaticCredentialsProvider(key["access_key_id"], key["secret_access_key"], "")})
+	ctx := context.Background()
+	b, k := aws.String("locked"), aws.String("held.txt")
+	if _, err := cl.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b, ObjectLockEnabledForBucket: aws.Bool(true)}); err != nil {
+		t.Fatalf("the extra S3 key: %v", err)
+	}
+	if _, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: k, Body: strings.NewReader("keep"),
+		ObjectLockLegalHoldStatus: types.ObjectLockLegalHoldStatusOn}); err != nil {
+		t.Fatal(err)
+	}
+	del := map[string]string{"password": pw}
+	if r := webCall(t, web, ck, sess.CSRF, "/api/account/delete", del, nil); r.StatusCode != http.StatusBadRequest {
+		t.Fatalf("delete with a held version: %d", r.StatusCode)
+	}
+	if _, err := cl.PutObjectLegalHold(ctx, &s3.PutObjectLegalHoldInput{Bucket: b, Key: k,
+		LegalHold: &types.ObjectLockLegalHold{Status: types.ObjectLockLegalHoldStatusOff}}); err != nil {
+		t.Fatal(err)
+	}
+	if r := webCall(t, web, ck, sess.CSRF, "/api/account/delete", del, nil); r.StatusCode != http.StatusNoContent {
+		t.Fatalf("delete: %d", r.StatusCode)
+	}
+	if _, err := cl.ListBuckets(ctx, &s3.ListBucketsInput{}); err == nil {
+		t.Fatal("the deleted account's key still works")
 	}
 }
