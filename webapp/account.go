@@ -61,12 +61,15 @@ type S3KeyInfo struct {
 	Original    bool      `json:"original"`
 }
 
-// ErrWrongCode: a wrong or already used TOTP or recovery code (403; at
-// sign-in 401, slowed as a wrong password).
-var ErrWrongCode = errors.New("wrong or already used code")
-
-// errCodeRequired: the password was right and the account needs a code.
-var errCodeRequired = errors.New("a code from your authenticator app (or a recovery code) is needed")
+// Second-factor errors.
+var (
+	// ErrWrongCode: a wrong or already used TOTP or recovery code (403;
+	// at sign-in 401, slowed as a wrong password).
+	ErrWrongCode = errors.New("wrong or already used code")
+	// errCodeRequired: the password was right and the account needs a
+	// code.
+	errCodeRequired = errors.New("a code from your authenticator app (or a recovery code) is needed")
+)
 
 // Refused is an account change refused for a reason the user can fix
 // (400 with msg shown).

@@ -17,8 +17,9 @@ import (
 	"github.com/pquerna/otp/totp"
 )
 
-// webCall is a same-origin JSON request to the web door.
-func webCall(t *testing.T, web string, ck *http.Cookie, csrf, path string, body any, out any) *http.Response {
+// webCall is a same-origin JSON request to the web door; it returns the
+// status and the cookies set.
+func webCall(t *testing.T, web string, ck *http.Cookie, csrf, path string, body any, out any) (int, []*http.Cookie) {
 	t.Helper()
 	b, _ := json.Marshal(body)
 	req, _ := http.NewRequest("POST", web+path, bytes.NewReader(b))
@@ -36,7 +37,7 @@ func webCall(t *testing.T, web string, ck *http.Cookie, csrf, path string, body 
 	if out != nil {
 		_ = json.NewDecoder(resp.Body).Decode(out)
 	}
-	return resp
+	return resp.StatusCode, resp.Cookies()
 }
 
 // TestServeTwoFactorWebDAV: an app password made with the CLI opens
@@ -70,13 +71,13 @@ func TestServeTwoFactorWebDAV(t *testing.T) {
 	}
 	web := addrs["web"]
 	var sess struct{ CSRF string }
-	resp := webCall(t, web, nil, "", "/api/login", map[string]string{"name": "admin", "password": pw}, &sess)
-	ck := resp.Cookies()[0]
+	_, cks := webCall(t, web, nil, "", "/api/login", map[string]string{"name": "admin", "password": pw}, &sess)
+	ck := cks[0]
 	var begin struct{ Secret string }
 	webCall(t, web, ck, sess.CSRF, "/api/account/2fa/begin", nil, &begin)
 	c, _ := totp.GenerateCode(begin.Secret, time.Now())
-	if r := webCall(t, web, ck, sess.CSRF, "/api/account/2fa/confirm", map[string]string{"secret": begin.Secret, "code": c}, nil); r.StatusCode != 200 {
-		t.Fatalf("confirm: %d", r.StatusCode)
+	if r, _ := webCall(t, web, ck, sess.CSRF, "/api/account/2fa/confirm", map[string]string{"secret": begin.Secret, "code": c}, nil); r != 200 {
+		t.Fatalf("confirm: %d", r)
 	}
 	if got := propfind(pw); got != http.StatusUnauthorized {
 		t.Fatalf("account password with 2FA on: %d", got)
@@ -84,8 +85,8 @@ func TestServeTwoFactorWebDAV(t *testing.T) {
 	if propfind(app.Password) != 207 {
 		t.Fatal("app password with 2FA on")
 	}
-	if r := webCall(t, web, nil, "", "/api/login", map[string]string{"name": "admin", "password": app.Password}, nil); r.StatusCode != 401 {
-		t.Fatalf("app password opened the web app: %d", r.StatusCode)
+	if r, _ := webCall(t, web, nil, "", "/api/login", map[string]string{"name": "admin", "password": app.Password}, nil); r != 401 {
+		t.Fatalf("app password opened the web app: %d", r)
 	}
 	if code, out, errOut := runCmd(t, "", vars, "user", "2fa", "admin", "off"); code != 0 || !strings.Contains(out, "off") {
 		t.Fatalf("2fa off: %d %q %q", code, out, errOut)
@@ -122,7 +123,8 @@ func TestServeWebAccountKeysAndDelete(t *testing.T) {
 	defer func() { _ = stop() }()
 	web, pw := addrs["web"], firstAccountLine(t, dir, "password")
 	var sess struct{ CSRF string }
-	ck := webCall(t, web, nil, "", "/api/login", map[string]string{"name": "admin", "password": pw}, &sess).Cookies()[0]
+	_, cks := webCall(t, web, nil, "", "/api/login", map[string]string{"name": "admin", "password": pw}, &sess)
+	ck := cks[0]
 	var key map[string]string
 	webCall(t, web, ck, sess.CSRF, "/api/account/s3-keys", nil, &key)
 	cl := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(addrs["s3"]), UsePathStyle: true,
@@ -137,15 +139,15 @@ func TestServeWebAccountKeysAndDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 	del := map[string]string{"password": pw}
-	if r := webCall(t, web, ck, sess.CSRF, "/api/account/delete", del, nil); r.StatusCode != http.StatusBadRequest {
-		t.Fatalf("delete with a held version: %d", r.StatusCode)
+	if r, _ := webCall(t, web, ck, sess.CSRF, "/api/account/delete", del, nil); r != http.StatusBadRequest {
+		t.Fatalf("delete with a held version: %d", r)
 	}
 	if _, err := cl.PutObjectLegalHold(ctx, &s3.PutObjectLegalHoldInput{Bucket: b, Key: k,
 		LegalHold: &types.ObjectLockLegalHold{Status: types.ObjectLockLegalHoldStatusOff}}); err != nil {
 		t.Fatal(err)
 	}
-	if r := webCall(t, web, ck, sess.CSRF, "/api/account/delete", del, nil); r.StatusCode != http.StatusNoContent {
-		t.Fatalf("delete: %d", r.StatusCode)
+	if r, _ := webCall(t, web, ck, sess.CSRF, "/api/account/delete", del, nil); r != http.StatusNoContent {
+		t.Fatalf("delete: %d", r)
 	}
 	if _, err := cl.ListBuckets(ctx, &s3.ListBucketsInput{}); err == nil {
 		t.Fatal("the deleted account's key still works")
