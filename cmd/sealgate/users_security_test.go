@@ -91,12 +91,12 @@ func TestServeTwoFactorWebDAV(t *testing.T) {
 	if code, out, errOut := runCmd(t, "", vars, "user", "2fa", "admin", "off"); code != 0 || !strings.Contains(out, "off") {
 		t.Fatalf("2fa off: %d %q %q", code, out, errOut)
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(20 * time.Second) // failed attempts are slowed: generous
 	for propfind(pw) != 207 {
 		if time.Now().After(deadline) {
 			t.Fatal("the password did not come back after 2fa off")
 		}
-		time.Sleep(200 * time.Millisecond)
+		time.Sleep(500 * time.Millisecond)
 	}
 	code, out, _ = runCmd(t, "", vars, "user", "app-password", "admin", "list")
 	if code != 0 || !strings.Contains(out, app.ID) || strings.Contains(out, app.Password) {
@@ -106,10 +106,10 @@ func TestServeTwoFactorWebDAV(t *testing.T) {
 		t.Fatal("revoke")
 	}
 	for propfind(app.Password) != http.StatusUnauthorized {
-		if time.Now().After(deadline.Add(5 * time.Second)) {
+		if time.Now().After(deadline.Add(20 * time.Second)) {
 			t.Fatal("the revoked app password still opens WebDAV")
 		}
-		time.Sleep(200 * time.Millisecond)
+		time.Sleep(500 * time.Millisecond)
 	}
 }
 
