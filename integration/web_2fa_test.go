@@ -48,6 +48,9 @@ func TestWebApp2FA(t *testing.T) {
 	b.do("confirm 2FA", chromedp.SetValue(chromedp.ID("tfa-code"), code), chromedp.Click(chromedp.ID("tfa-confirm")))
 	b.poll("ten recovery codes are shown", `document.querySelectorAll("#tfa-code-list li").length === 10`)
 	b.shot("account-2fa.png")
+	if n := b.eval(`String(document.querySelectorAll("img").length)`); n != "0" {
+		t.Fatalf("the QR code (the secret) stays on the page: %s images", n)
+	}
 	recovery := b.eval(`document.querySelector("#tfa-code-list li").textContent`)
 
 	if got := propfind(t, dav, "erin", pw); got != http.StatusUnauthorized {

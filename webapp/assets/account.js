@@ -30,6 +30,7 @@ function renderTwoFactor(st) {
   $("tfa-begin").hidden = st.two_factor;
   $("tfa-off").hidden = !st.two_factor;
   $("tfa-setup").hidden = true;
+  $("tfa-qr-box").replaceChildren();
 }
 
 function renderApps(list) {
@@ -73,7 +74,7 @@ function wire() {
   $("tfa-begin").addEventListener("click", () => run(async () => {
     const b = await call("POST", "/api/account/2fa/begin");
     pendingSecret = b.secret;
-    $("tfa-qr").src = b.qr;
+    $("tfa-qr-box").replaceChildren(el("img", { id: "tfa-qr", src: b.qr, alt: "QR code of the two-factor key", width: 256, height: 256 }));
     $("tfa-secret").textContent = b.secret;
     $("tfa-setup").hidden = false;
     $("tfa-code").focus();
@@ -82,6 +83,7 @@ function wire() {
     const r = await call("POST", "/api/account/2fa/confirm", null, { secret: pendingSecret, code: $("tfa-code").value.trim() });
     pendingSecret = "";
     $("tfa-code").value = "";
+    $("tfa-qr-box").replaceChildren();
     $("tfa-code-list").replaceChildren(...r.recovery_codes.map((c) => el("li", { textContent: c })));
     $("tfa-codes").hidden = false;
     await refresh();
