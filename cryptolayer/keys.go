@@ -194,7 +194,13 @@ func (u *User) wipe() {
 	}
 	clear(u.Secret)
 	clear(u.Password.Hash[:])
-	u.Epochs, u.Secret = nil, nil
+	if s := u.Settings; s != nil {
+		clear(s.TOTPSecret)
+		for _, k := range s.S3Keys {
+			clear(k.Secret)
+		}
+	}
+	u.Epochs, u.Secret, u.Settings = nil, nil, nil
 }
 
 // UpstreamDir returns the user's upstream directory: lowercase unpadded

@@ -79,7 +79,11 @@
 //     new cookie and CSRF token), 2FA begin (secret, otpauth URL and a
 //     QR code as a data: PNG — the page CSP allows img-src data:) and
 //     confirm (recovery codes, shown once), disable (with a code), app
-//     passwords and S3 keys (the secret shown once, lists without it).
+//     passwords and S3 keys (the secret shown once, lists without it),
+//     and deleting the account (password, and a code with 2FA on;
+//     Security.DeleteAccount refuses an account with versions under
+//     Object Lock, as `sealgate user delete` does without
+//     --discard-locked).
 //   - Signed-in requests take a slot of Config.Limiter (503 over it),
 //     after authentication; bad input gets a 400 with a message and
 //     changes nothing.
