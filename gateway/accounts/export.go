@@ -16,7 +16,7 @@ func (a *Accounts) Export() (cryptolayer.Key, []byte) {
 	return s.root, append([]byte(nil), s.sealed...)
 }
 
-// Import prepares a data dir from an export. A record (format v2) that
+// Import prepares a data dir from an export. A record (format v2 or v3) that
 // opens under root becomes the data dir's newest verified keystore, so
 // that Open (with Config.Create) puts it back into an upstream that lacks
 // it, accepts a newer one of the same deployment, and refuses an older
