@@ -75,7 +75,7 @@ func (u userCmd) addAppPassword(ctx context.Context, name, label string) error {
 	if u.json {
 		return json.NewEncoder(u.e.stdout).Encode(map[string]string{"id": info.ID, "name": info.Name, "password": string(pw)})
 	}
-	_, _ = fmt.Fprintf(u.e.stdout, "app password %s (%s) of %s, shown once; it opens WebDAV only:\n%s\n", info.ID, info.Name, name, pw)
+	_, _ = fmt.Fprintf(u.e.stdout, "app password %s (%s) of %s, shown once; it opens WebDAV only:\n%s\n", info.ID, info.Name, name, string(pw))
 	return nil
 }
 

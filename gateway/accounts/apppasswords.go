@@ -51,13 +51,14 @@ func (a *Account) AppPasswords() []AppPasswordInfo {
 }
 
 // AddAppPassword makes a WebDAV-only password named label and returns it
-// once (the keystore holds a keyed hash of it). The caller clears it.
-func (a *Accounts) AddAppPassword(ctx context.Context, name, label string) (AppPasswordInfo, []byte, error) {
+// once (the keystore holds a keyed hash of it); it never prints. The
+// caller clears it.
+func (a *Accounts) AddAppPassword(ctx context.Context, name, label string) (AppPasswordInfo, cryptolayer.Secret, error) {
 	var p cryptolayer.AppPassword
 	_, _ = rand.Read(p.ID[:])
 	raw := make([]byte, appPasswordBytes)
 	_, _ = rand.Read(raw)
-	pw := []byte(strings.ToLower(b32.EncodeToString(raw)))
+	pw := cryptolayer.Secret(strings.ToLower(b32.EncodeToString(raw)))
 	clear(raw)
 	p.Name, p.Created = label, a.now().UTC().Truncate(time.Second)
 	err := a.changeSettings(ctx, name, func(u *cryptolayer.User, s *cryptolayer.AccountSettings) error {
@@ -125,16 +126,24 @@ func checkAppPassword(u *cryptolayer.User, password []byte) bool {
 // password (Login, cached) and app passwords open WebDAV; with it only app
 // passwords do. App passwords are checked against the current snapshot on
 // every request (an HMAC each, no cache), so a revocation through any
-// gateway ends access within a poll. Failures are gateway.ErrAccessDenied,
-// slowed per name as Login's; a refused account password with two-factor
-// sign-in on costs the same Argon2id run as a wrong one.
+// gateway ends access within a poll; a login that fails reads the
+// upstream (at most every 200 ms, as a lookup miss) and checks app
+// passwords again, so one just made through another gateway works at
+// once. Failures are gateway.ErrAccessDenied, slowed per name as Login's;
+// a refused account password with two-factor sign-in on costs the same
+// Argon2id run as a wrong one.
 func (a *Accounts) LoginDAV(name string, password []byte) (*Account, error) {
-	acc := a.lookup(func(s *snapshot) *Account { return s.byName[name] })
-	if acc != nil && acc.Status() == AccountActive && checkAppPassword(acc.u, password) {
+	byName := func(s *snapshot) *Account { return s.byName[name] }
+	acc := a.lookup(byName)
+	if appPasswordOK(acc, password) {
 		return acc, nil
 	}
 	if acc == nil || !acc.TOTPEnabled() {
-		return a.Login(name, password)
+		acc, err := a.Login(name, password)
+		if err == nil || !errors.Is(err, gateway.ErrAccessDenied) {
+			return acc, err
+		}
+		return a.freshAppPassword(name, password, err)
 	}
 	g := a.login
 	if d := g.delay(name, a.now()); d > 0 {
@@ -143,8 +152,25 @@ func (a *Accounts) LoginDAV(name string, password []byte) (*Account, error) {
 	if !g.tryArgon(func() { g.dummy.Verify(password, name, [16]byte{}) }) {
 		return nil, gateway.ErrSlowDown
 	}
-	g.failed(name, a.now())
-	return nil, gateway.ErrAccessDenied
+	acc, err := a.freshAppPassword(name, password, gateway.ErrAccessDenied)
+	if err != nil {
+		g.failed(name, a.now())
+	}
+	return acc, err
+}
+
+// freshAppPassword checks password against the app passwords of a fresh
+// read of the upstream; failed is the error if it is none of them.
+func (a *Accounts) freshAppPassword(name string, password []byte, failed error) (*Account, error) {
+	a.refreshMiss()
+	if acc := a.lookup(func(s *snapshot) *Account { return s.byName[name] }); appPasswordOK(acc, password) {
+		return acc, nil
+	}
+	return nil, failed
+}
+
+func appPasswordOK(acc *Account, password []byte) bool {
+	return acc != nil && acc.Status() == AccountActive && checkAppPassword(acc.u, password)
 }
 
 // ChangeOwnPassword is ChangePassword after checking the current password
