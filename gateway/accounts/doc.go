@@ -84,7 +84,9 @@
 // wrong one); without it the account password (Login) and app passwords
 // both do. App passwords never open the web app (it calls Login). App
 // passwords are checked against the current snapshot on every request
-// (HMAC, no cache), and Login's cache depends on the password verifier,
+// (HMAC, no cache; a failed login re-reads the upstream, at most every
+// 200 ms, so one made through another gateway works at once), and Login's
+// cache depends on the password verifier,
 // the keys, the status and the TOTP flag, so a password change, a
 // revocation or turning 2FA on through any gateway applies here at the
 // next poll (about a second). The original S3 key pair can be revoked only
