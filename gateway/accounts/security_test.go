@@ -234,3 +234,27 @@ func TestTOTPRaceAcrossGateways(t *testing.T) {
 		t.Fatalf("the code was accepted %d times", ok)
 	}
 }
+
+// TestExportKeepsSettings: an export of a v3 record imports into a fresh
+// data dir with its settings.
+func TestExportKeepsSettings(t *testing.T) {
+	g, clk := newTestDir(t), newTestClock()
+	a := openTest(t, g, clk)
+	mustCreate(t, a, "ida", []byte("ida password"))
+	_, app, err := a.AddAppPassword(ctx, "ida", "nas")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, data := a.Export()
+	if data[4] != 3 {
+		t.Fatalf("format %d with an app password", data[4])
+	}
+	fresh := g.other(t)
+	if err := Import(fresh.dir, root, data); err != nil {
+		t.Fatal(err)
+	}
+	b := openTest(t, fresh, clk)
+	if _, err := b.LoginDAV("ida", app); err != nil {
+		t.Fatalf("app password after import: %v", err)
+	}
+}
