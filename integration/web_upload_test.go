@@ -97,6 +97,7 @@ func TestWebAppLargeUploadResumePreview(t *testing.T) {
 	b.do("upload resume.bin", chromedp.SetUploadFiles(chromedp.ID("file-input"), []string{resume}))
 	b.pollFor("resume.bin at 20% or more", progressJS("resume.bin")+" >= 0.2", time.Minute)
 	frac := b.eval(`String(` + progressJS("resume.bin") + `)`)
+	b.shot("upload-listing.png")
 	b.do("reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("upload-button")))
 	time.Sleep(2 * time.Second) // parts cut by the reload end, stored or not
 	stored := storedParts(t, s3c, "uploads", "resume.bin")
