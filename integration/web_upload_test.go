@@ -36,7 +36,9 @@ const (
 // large one downloaded back and compared byte for byte; a second 200 MiB
 // upload interrupted by a page reload between 20% and 80% and resumed by
 // picking the file again, with the gateway's metrics showing that only the
-// parts it did not have were sent; previews of an image, a text file and
+// parts it did not have were sent; a third one whose connection drops
+// (DevTools offline) for a few seconds, its failed parts retried until it
+// completes intact; previews of an image, a text file and
 // the hostile HTML file (shown as text, no dialog); the folder at 375 px
 // wide without horizontal scrolling. Uploads are throttled in the browser
 // (DevTools network emulation) so that the reload lands mid-upload.
@@ -122,6 +124,23 @@ func TestWebAppLargeUploadResumePreview(t *testing.T) {
 		t.Fatalf("%d unfinished uploads left", n)
 	}
 
+	// A connection that drops for a few seconds mid-upload: the parts that
+	// fail are sent again (with backoff) and the upload completes.
+	retry := filepath.Join(dir, "retry.bin")
+	if err := os.Link(big, retry); err != nil {
+		t.Fatal(err)
+	}
+	b.do("upload retry.bin", chromedp.SetUploadFiles(chromedp.ID("file-input"), []string{retry}))
+	b.pollFor("retry.bin at 20% or more", progressJS("retry.bin")+" >= 0.2", time.Minute)
+	b.network(t, true, 60e6)
+	b.pollFor("a part is retried", uploadRowJS("retry.bin")+`?.dataset.retries >= 1`, 20*time.Second)
+	time.Sleep(2 * time.Second)
+	b.network(t, false, 60e6)
+	b.pollFor("the upload that lost its connection is done", rowJS("retry.bin"), 3*time.Minute)
+	if got := s3Sum(t, s3c, "uploads", "retry.bin"); got != bigSum {
+		t.Fatal("the file uploaded across a dropped connection differs from the one picked")
+	}
+
 	checkPreviews(t, b, small)
 	b.do("phone width", chromedp.EmulateViewport(375, 812))
 	b.shot("phone.png")
@@ -188,8 +207,15 @@ func (b *webBrowser) throttleUploads(t *testing.T, bytesPerSec float64) {
 	if _, err := chromedp.Call(b.ctx, network.Enable, network.EnableParams{}); err != nil {
 		t.Fatal(err)
 	}
+	b.network(t, false, bytesPerSec)
+}
+
+// network sets the browser's emulated network: offline, or uploads
+// limited to bytesPerSec.
+func (b *webBrowser) network(t *testing.T, offline bool, bytesPerSec float64) {
+	t.Helper()
 	_, err := chromedp.Call(b.ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
-		MatchedNetworkConditions: []*network.Conditions{{DownloadThroughput: -1, UploadThroughput: bytesPerSec}}})
+		MatchedNetworkConditions: []*network.Conditions{{DownloadThroughput: -1, UploadThroughput: bytesPerSec, Offline: offline}}})
 	if err != nil {
 		t.Fatal(err)
 	}

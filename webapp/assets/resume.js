@@ -89,6 +89,7 @@ async function sendWithRetry(job, number, onProgress) {
     } catch (e) {
       onProgress(0);
       if (attempt >= TRIES || !retryable(e)) throw e;
+      job.info.retries++;
       await sleep(1000 * 2 ** (attempt - 1));
     }
   }
@@ -116,17 +117,18 @@ function plan(file, stored) {
 // sendInParts uploads file to bucket/key in parts, resuming a previous
 // upload of the same file. onProgress(loaded, total, info) reports bytes
 // stored or in flight; info.resumed and info.skipped (parts already
-// stored) tell what was resumed. It resolves with the stored file's JSON.
+// stored) tell what was resumed, info.retries how many part sends failed
+// and were tried again. It resolves with the stored file's JSON.
 export async function sendInParts(bucket, key, file, overwrite, onProgress) {
   const rk = recordKey(bucket, key, file);
   const { upload, parts, resumed } = await resumeOrStart(bucket, key, file, rk);
   const p = plan(file, parts);
-  const info = { resumed, skipped: p.count - p.todo.length, parts: p.count };
+  const info = { resumed, skipped: p.count - p.todo.length, parts: p.count, retries: 0 };
   const inFlight = new Map();
   let done = p.done;
   const report = () => onProgress(done + [...inFlight.values()].reduce((a, b) => a + b, 0), file.size, info);
   report();
-  const job = { bucket, key, upload, file, failed: false };
+  const job = { bucket, key, upload, file, info, failed: false };
   const worker = async () => {
     for (let n = p.todo.shift(); n !== undefined && !job.failed; n = p.todo.shift()) {
       inFlight.set(n, 0);

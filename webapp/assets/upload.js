@@ -61,8 +61,11 @@ async function sendOne(file, row, bucket, prefix, exists) {
     row.bar.value = loaded;
     row.loaded = loaded;
     const pct = size ? Math.floor((100 * loaded) / size) + "%" : formatSize(loaded);
-    row.state.textContent = info && info.skipped ? `${pct} (resumed: ${info.skipped} of ${info.parts} parts were stored)` : pct;
-    if (info) row.li.dataset.skipped = String(info.skipped);
+    const notes = [];
+    if (info && info.skipped) notes.push(`resumed: ${info.skipped} of ${info.parts} parts were stored`);
+    if (info && info.retries) notes.push(`${info.retries} retried`);
+    row.state.textContent = notes.length ? `${pct} (${notes.join("; ")})` : pct;
+    if (info) Object.assign(row.li.dataset, { skipped: String(info.skipped), retries: String(info.retries) });
     showTotal();
   };
   try {
