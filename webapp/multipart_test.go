@@ -1,8 +1,10 @@
 package webapp
 
 import (
+	"bufio"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -180,5 +182,66 @@ func TestMultipartNeedsLengthAndToken(t *testing.T) {
 	decode(t, c.must(200, "GET", mpPath("/api/multipart/parts", "bucket", "docs", "key", "k", "upload", id), ""), &parts)
 	if len(parts.Parts) != 0 {
 		t.Fatalf("parts: %+v", parts)
+	}
+}
+
+// rawPart sends a part's header with Content-Length length and then body,
+// and closes the sending side: a part cut short, or an announced length
+// the door refuses. It returns the status (0 if none came).
+func (c *client) rawPart(path string, length int, body string) int {
+	c.e.t.Helper()
+	conn, err := net.Dial("tcp", c.e.srv.Listener.Addr().String())
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	defer func() { _ = conn.Close() }()
+	fmt.Fprintf(conn, "PUT %s HTTP/1.1\r\nHost: %s\r\nCookie: %s=%s\r\nX-CSRF-Token: %s\r\nContent-Length: %d\r\n\r\n%s",
+		path, c.e.srv.Listener.Addr(), cookieName, c.cookie.Value, c.csrf, length, body)
+	_ = conn.(*net.TCPConn).CloseWrite()
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		return 0
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestMultipartShortAndLargeParts(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("alice")
+	c.must(201, "POST", "/api/buckets", `{"name":"docs"}`)
+	id := c.startMP("docs", "k")
+	c.rawPart(partPath("docs", "k", id, "1"), 1000, "short")
+	if code := c.rawPart(partPath("docs", "k", id, "2"), maxPartSize+1, "x"); code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("a part over 64 MiB: %d, want 413", code)
+	}
+	var parts struct{ Parts []partJSON }
+	decode(t, c.must(200, "GET", mpPath("/api/multipart/parts", "bucket", "docs", "key", "k", "upload", id), ""), &parts)
+	if len(parts.Parts) != 0 {
+		t.Fatalf("parts stored from a short body or a refused one: %+v", parts)
+	}
+}
+
+// TestMultipartOnAnotherGateway: an upload started through one gateway is
+// continued, listed and completed through another (a reload that lands on
+// another gateway behind a balancer).
+func TestMultipartOnAnotherGateway(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("alice")
+	c.must(201, "POST", "/api/buckets", `{"name":"docs"}`)
+	id := c.startMP("docs", "k")
+	p1 := strings.Repeat("b", 5<<20)
+	e1 := c.putPart("docs", "k", id, 1, p1)
+	other := c.on(newGateway(t, e.store, e.acc, e.clock, false))
+	var parts struct{ Parts []partJSON }
+	decode(t, other.must(200, "GET", mpPath("/api/multipart/parts", "bucket", "docs", "key", "k", "upload", id), ""), &parts)
+	if len(parts.Parts) != 1 || parts.Parts[0].ETag != e1 {
+		t.Fatalf("parts seen by the other gateway: %+v", parts)
+	}
+	e2 := other.putPart("docs", "k", id, 2, "end")
+	other.must(201, "POST", "/api/multipart/complete",
+		fmt.Sprintf(`{"bucket":"docs","key":"k","upload":%q,"parts":[{"number":1,"etag":%q},{"number":2,"etag":%q}]}`, id, e1, e2))
+	if got, err := e.get("alice", "docs", "k"); err != nil || got != p1+"end" {
+		t.Fatalf("stored %d bytes, %v", len(got), err)
 	}
 }
