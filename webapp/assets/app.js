@@ -6,6 +6,7 @@ import * as api from "./api.js";
 import { $, ask, status } from "./ui.js";
 import { parseHash, renderBuckets, renderCrumbs, renderFolder } from "./view.js";
 import { clearFailed, dropZone, uploadFiles } from "./upload.js";
+import { openPreview, wirePreview } from "./preview.js";
 
 const state = {
   user: "",
@@ -65,7 +66,7 @@ async function load() {
 }
 
 function render() {
-  if (state.bucket) renderFolder(state.bucket, state.prefix, state.listing, state.sort, { rename, remove });
+  if (state.bucket) renderFolder(state.bucket, state.prefix, state.listing, state.sort, { rename, remove, preview });
   else renderBuckets(state.buckets, state.sort);
 }
 
@@ -82,6 +83,10 @@ async function run(what, action) {
 
 function validName(name) {
   return name && !name.includes("/") && name !== "." && name !== "..";
+}
+
+function preview(entry) {
+  openPreview(state.bucket, entry);
 }
 
 async function rename(entry) {
@@ -155,6 +160,7 @@ function wire() {
   $("logout").addEventListener("click", signOut);
   $("new-folder").addEventListener("click", newFolder);
   $("new-bucket").addEventListener("click", newBucket);
+  wirePreview();
   $("file-input").addEventListener("change", (e) => {
     startUploads(Array.from(e.target.files));
     e.target.value = "";
