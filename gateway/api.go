@@ -125,8 +125,17 @@ type PutOptions struct {
 	IfNoneMatch string
 	IfMatch     string
 	// Checksum, if set, is the client checksum the door verified (or will
-	// verify by the end of the body); it is sealed with the object.
+	// verify by the end of the body); it is sealed with the object. On
+	// CreateMultipartUpload, its Algorithm and Composite (no Value) declare
+	// the upload's checksum; on CompleteMultipartUpload, it is the whole
+	// object's checksum the client expects (checked, not trusted).
 	Checksum cryptolayer.Checksum
+	// ChecksumMode, on CompleteMultipartUpload, is the checksum type the
+	// client names: it must be the upload's (ChecksumModeUnset: any).
+	ChecksumMode ChecksumMode
+	// ObjectSize, on CompleteMultipartUpload, if set, is the object size
+	// the client expects (S3's x-amz-mp-object-size).
+	ObjectSize *int64
 	// ChecksumFunc, if set, is called after the body reached EOF and returns
 	// the verified checksum (for trailer checksums known only at the end).
 	ChecksumFunc func() cryptolayer.Checksum
@@ -283,6 +292,9 @@ type VersionList struct {
 type CompletedPart struct {
 	Number int
 	ETag   string
+	// Checksum is the part checksum the client names (Algorithm
+	// ChecksumNone if none): it must be the stored part's.
+	Checksum Checksum
 }
 
 // PartInfo describes an uploaded part.
@@ -291,6 +303,9 @@ type PartInfo struct {
 	Size         int64
 	ETag         string
 	LastModified time.Time
+	// Checksum is the part's checksum of the upload's algorithm (none if
+	// the upload declared none).
+	Checksum Checksum
 }
 
 // UploadInfo describes an upload in progress.
@@ -298,6 +313,8 @@ type UploadInfo struct {
 	Key       string
 	UploadID  string
 	Initiated time.Time
+	// Checksum is the checksum the upload declared at its start.
+	Checksum UploadChecksum
 }
 
 // Namespace is one user's view of sealgate: what both doors call. Every
@@ -390,6 +407,15 @@ type Namespace interface {
 	// UploadPart streams one part, as PutObject streams an object, and
 	// returns its ETag (hex MD5 of the part).
 	UploadPart(ctx context.Context, bucket, key, uploadID string, part int, body io.Reader, size int64) (etag string, err error)
+	// UploadPartChecked is UploadPart with the part's checksum: the part's
+	// checksum of the upload's algorithm is computed as it streams, stored
+	// with the part and returned. A part announcing another algorithm than
+	// the upload's, or none for a COMPOSITE upload, is refused before its
+	// body is read (a *ChecksumAlgorithmError).
+	UploadPartChecked(ctx context.Context, bucket, key, uploadID string, part int, body io.Reader, size int64, opts PartOptions) (PartInfo, error)
+	// MultipartUpload describes an upload in progress (ErrNoSuchUpload if
+	// it is not one of bucket and key).
+	MultipartUpload(ctx context.Context, bucket, key, uploadID string) (UploadInfo, error)
 	// UploadPartCopy stores a range of an object (src's conditions apply to
 	// it) as a part. The range is not cut at the end, unlike a GET's: one
 	// ending at or past the source's size is ErrInvalidRange.

@@ -205,3 +205,18 @@ func (f *fakeNS) PutShared(context.Context, string, []byte, string) (string, err
 func (f *fakeNS) HeadFolder(context.Context, string, string) (gateway.FolderInfo, error) {
 	return gateway.FolderInfo{}, gateway.ErrNoSuchKey
 }
+
+func (f *fakeNS) UploadPartChecked(ctx context.Context, bucket, key, id string, part int, body io.Reader, size int64, _ gateway.PartOptions) (gateway.PartInfo, error) {
+	etag, err := f.UploadPart(ctx, bucket, key, id, part, body, size)
+	return gateway.PartInfo{Number: part, ETag: etag}, err
+}
+
+func (f *fakeNS) MultipartUpload(_ context.Context, bucket, key, id string) (gateway.UploadInfo, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	u, err := f.upload(bucket, key, id)
+	if err != nil {
+		return gateway.UploadInfo{}, err
+	}
+	return gateway.UploadInfo{Key: key, UploadID: id, Initiated: u.created}, nil
+}

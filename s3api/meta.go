@@ -124,6 +124,13 @@ func verifiedChecksum(a *sigv4.Auth) gateway.Checksum {
 	return gateway.Checksum{Algorithm: alg, Value: v}
 }
 
+// announcedChecksum is the algorithm of the checksum the request's body
+// is verified against (a header or a trailer), none if none or unknown.
+func announcedChecksum(a *sigv4.Auth) gateway.ChecksumAlgorithm {
+	alg, _ := algOfName(a.ChecksumAlgorithm())
+	return alg
+}
+
 // checksumHeader returns the response header of a stored checksum, or "".
 func checksumHeader(info gateway.ObjectInfo) (name, value string) {
 	name, ok := checksumHeaders[info.Checksum.Algorithm]

@@ -1,6 +1,7 @@
 package s3api
 
 import (
+	"encoding/base64"
 	"encoding/xml"
 	"io"
 	"math"
@@ -97,13 +98,14 @@ func (s *server) createUpload(rc *reqCtx) error {
 	if err != nil {
 		return err
 	}
+	if opts.Checksum, err = parseUploadChecksum(rc.r.Header); err != nil {
+		return err
+	}
 	id, err := rc.user.NS.CreateMultipartUpload(rc.r.Context(), rc.bucket, rc.key, opts)
 	if err != nil {
 		return err
 	}
-	if alg := rc.r.Header.Get("X-Amz-Checksum-Algorithm"); alg != "" {
-		rc.w.Header().Set("x-amz-checksum-algorithm", alg)
-	}
+	setUploadChecksumHeaders(rc.w.Header(), gateway.UploadChecksum{Algorithm: opts.Checksum.Algorithm, Composite: opts.Checksum.Composite})
 	return writeXML(rc, http.StatusOK, initiateResult{Xmlns: s3ns, Bucket: rc.bucket, Key: rc.key, UploadID: id})
 }
 
@@ -127,13 +129,17 @@ func (s *server) uploadPart(rc *reqCtx, q url.Values) error {
 		return err
 	}
 	id := q.Get("uploadId")
-	etag, err := rc.user.NS.UploadPart(rc.r.Context(), rc.bucket, rc.key, id, part, rc.body(), size)
+	popts := gateway.PartOptions{Algorithm: announcedChecksum(rc.auth), Strict: true}
+	p, err := rc.user.NS.UploadPartChecked(rc.r.Context(), rc.bucket, rc.key, id, part, rc.body(), size, popts)
 	if err != nil {
 		return err
 	}
 	h := rc.w.Header()
-	h.Set("ETag", quoteETag(etag))
+	h.Set("ETag", quoteETag(p.ETag))
 	setAuthChecksum(h, rc.auth)
+	if name := checksumHeaders[p.Checksum.Algorithm]; name != "" {
+		h.Set(name, base64.StdEncoding.EncodeToString(p.Checksum.Value))
+	}
 	rc.w.WriteHeader(http.StatusOK)
 	return nil
 }

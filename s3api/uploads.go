@@ -1,6 +1,8 @@
 package s3api
 
 import (
+	"encoding/base64"
+	"encoding/xml"
 	"errors"
 	"net/http"
 	"net/url"
@@ -78,21 +80,55 @@ func (s *server) listParts(rc *reqCtx, q url.Values) error {
 	if err != nil {
 		return rc.uploadErr(err)
 	}
+	up, err := rc.user.NS.MultipartUpload(rc.r.Context(), rc.bucket, rc.key, id)
+	if err != nil {
+		return rc.uploadErr(err)
+	}
 	ui := rc.userInfo()
-	out := &gofakes3.ListMultipartUploadPartsResult{
-		Bucket: rc.bucket, Key: rc.key, UploadID: gofakes3.UploadID(id), StorageClass: "STANDARD",
-		Initiator: ui, Owner: ui, PartNumberMarker: marker, MaxParts: int64(limit), IsTruncated: truncated,
+	out := &listPartsResult{
+		Bucket: rc.bucket, Key: rc.key, UploadID: id, StorageClass: "STANDARD",
+		Initiator: ui, Owner: ui, PartNumberMarker: marker, MaxParts: limit, IsTruncated: truncated,
+	}
+	if c := up.Checksum; c.Algorithm != gateway.ChecksumNone {
+		out.ChecksumAlgorithm, out.ChecksumType = algName(c.Algorithm), modeName(c.Composite)
 	}
 	for _, p := range parts {
-		out.Parts = append(out.Parts, gofakes3.ListMultipartUploadPartItem{
-			PartNumber: p.Number, LastModified: gofakes3.NewContentTime(p.LastModified),
-			ETag: quoteETag(p.ETag), Size: p.Size,
-		})
+		item := listPartItem{PartNumber: p.Number, LastModified: gofakes3.NewContentTime(p.LastModified), ETag: quoteETag(p.ETag), Size: p.Size}
+		if len(p.Checksum.Value) > 0 {
+			item.set(p.Checksum.Algorithm, base64.StdEncoding.EncodeToString(p.Checksum.Value))
+		}
+		out.Parts = append(out.Parts, item)
 	}
 	if len(parts) > 0 {
 		out.NextPartNumberMarker = parts[len(parts)-1].Number
 	}
 	return writeXML(rc, http.StatusOK, out)
+}
+
+// listPartsResult is ListParts' answer.
+type listPartsResult struct {
+	XMLName              xml.Name           `xml:"ListPartsResult"`
+	Bucket               string             `xml:"Bucket"`
+	Key                  string             `xml:"Key"`
+	UploadID             string             `xml:"UploadId"`
+	StorageClass         string             `xml:"StorageClass,omitempty"`
+	Initiator            *gofakes3.UserInfo `xml:"Initiator,omitempty"`
+	Owner                *gofakes3.UserInfo `xml:"Owner,omitempty"`
+	PartNumberMarker     int                `xml:"PartNumberMarker"`
+	NextPartNumberMarker int                `xml:"NextPartNumberMarker"`
+	MaxParts             int                `xml:"MaxParts"`
+	IsTruncated          bool               `xml:"IsTruncated"`
+	ChecksumAlgorithm    string             `xml:"ChecksumAlgorithm,omitempty"`
+	ChecksumType         string             `xml:"ChecksumType,omitempty"`
+	Parts                []listPartItem     `xml:"Part"`
+}
+
+type listPartItem struct {
+	PartNumber   int                  `xml:"PartNumber"`
+	LastModified gofakes3.ContentTime `xml:"LastModified,omitempty"`
+	ETag         string               `xml:"ETag,omitempty"`
+	Size         int64                `xml:"Size"`
+	checksumFields
 }
 
 // listUploads serves GET /bucket?uploads. With a delimiter, the keys that

@@ -108,13 +108,21 @@ var checksumNonValue = map[string]bool{
 // x-amz-trailer (trailer modes only).
 func (st *bodyState) setupChecksum(r *http.Request, mode string) error {
 	for k, vals := range r.Header {
+		if isComplete(r) {
+			break // the object's checksum, checked by the door, not the body's
+		}
 		lk := strings.ToLower(k)
 		alg, ok := checksumAlgOf(lk)
 		if !strings.HasPrefix(lk, checksumPrefix) || checksumNonValue[lk] {
 			continue
 		}
-		if !ok || len(vals) != 1 || !validChecksumValue(alg, vals[0]) || st.ck != nil {
-			return errorf(ErrInvalidChecksum, "invalid or repeated %s header", lk)
+		switch {
+		case len(vals) != 1 || st.ck != nil:
+			return awsErrorf(ErrInvalidChecksum, "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
+		case !ok:
+			return awsErrorf(ErrInvalidChecksum, "The algorithm type you specified in x-amz-checksum- header is invalid.")
+		case !validChecksumValue(alg, vals[0]):
+			return awsErrorf(ErrInvalidChecksum, "Value for %s header is invalid.", lk)
 		}
 		st.ck = &checksumSpec{alg: alg, header: lk, want: vals[0]}
 	}
@@ -128,6 +136,12 @@ func (st *bodyState) setupChecksum(r *http.Request, mode string) error {
 	}
 	st.ck = &checksumSpec{alg: alg, header: tr}
 	return nil
+}
+
+// isComplete reports whether r is a CompleteMultipartUpload, whose
+// x-amz-checksum-* header names the whole object's checksum.
+func isComplete(r *http.Request) bool {
+	return r.Method == http.MethodPost && r.URL.Query().Has("uploadId")
 }
 
 // setupChunked installs the aws-chunked decoder and rewrites the headers.

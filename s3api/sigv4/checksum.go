@@ -86,7 +86,7 @@ func (st *bodyState) finishChecksum() error {
 		want = st.chunks.trailers[st.ck.header]
 	}
 	if !validChecksumValue(st.ck.alg, want) {
-		return errorf(ErrInvalidChecksum, "%s value is missing or malformed", st.ck.header)
+		return awsErrorf(ErrInvalidChecksum, "Value for %s trailing header is invalid.", st.ck.header)
 	}
 	h := st.ckHash
 	if h == nil {
@@ -94,7 +94,7 @@ func (st *bodyState) finishChecksum() error {
 	}
 	got := base64.StdEncoding.EncodeToString(h.Sum(nil))
 	if got != want {
-		return errorf(ErrBadChecksum, "the body's %s differs from %s", st.ck.alg.name, st.ck.header)
+		return awsErrorf(ErrBadChecksum, "The %s you specified did not match the calculated checksum.", st.ck.alg.name)
 	}
 	st.checksum = Checksum{Algorithm: st.ck.alg.name, Value: got}
 	return nil

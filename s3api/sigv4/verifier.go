@@ -70,6 +70,15 @@ type Auth struct {
 	body *bodyState // nil when the body is not wrapped
 }
 
+// ChecksumAlgorithm is the S3 name of the checksum the body is verified
+// against (announced by a header or x-amz-trailer), "" if none.
+func (a *Auth) ChecksumAlgorithm() string {
+	if a == nil || a.body == nil || a.body.ck == nil {
+		return ""
+	}
+	return a.body.ck.alg.name
+}
+
 // Checksum returns the x-amz-checksum-* the body was verified against, once
 // the body has been read to io.EOF without error.
 func (a *Auth) Checksum() (Checksum, bool) {
