@@ -132,8 +132,11 @@ func parseObjectSize(h http.Header) (*int64, error) {
 		return nil, nil
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 {
+	if err != nil {
 		return nil, errMsg("InvalidRequest", "Value for x-amz-mp-object-size header is invalid: '%s'", v)
+	}
+	if n < 0 {
+		return nil, errMsg("InvalidRequest", "Value for x-amz-mp-object-size header is less than zero: '%s'", v)
 	}
 	return &n, nil
 }
