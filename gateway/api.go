@@ -467,4 +467,9 @@ const (
 	ChecksumSHA1      = cryptolayer.ChecksumSHA1
 	ChecksumSHA256    = cryptolayer.ChecksumSHA256
 	ChecksumCRC64NVME = cryptolayer.ChecksumCRC64NVME
+	ChecksumSHA512    = cryptolayer.ChecksumSHA512
+	ChecksumMD5       = cryptolayer.ChecksumMD5
+	ChecksumXXHASH64  = cryptolayer.ChecksumXXHASH64
+	ChecksumXXHASH3   = cryptolayer.ChecksumXXHASH3
+	ChecksumXXHASH128 = cryptolayer.ChecksumXXHASH128
 )

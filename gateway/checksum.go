@@ -1,12 +1,18 @@
 package gateway
 
 import (
+	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/binary"
+	"fmt"
 	"hash"
 	"hash/crc32"
 	"hash/crc64"
+
+	"github.com/cespare/xxhash/v2"
+	"github.com/zeebo/xxh3"
 )
 
 // Checksums of multipart uploads (S3's x-amz-checksum-type):
@@ -43,6 +49,16 @@ func newChecksumHash(alg ChecksumAlgorithm) hash.Hash {
 		return sha256.New()
 	case ChecksumCRC64NVME:
 		return crc64.New(tableCRC64NVME)
+	case ChecksumSHA512:
+		return sha512.New()
+	case ChecksumMD5:
+		return md5.New()
+	case ChecksumXXHASH64:
+		return xxhash.New()
+	case ChecksumXXHASH3:
+		return xxh3.New()
+	case ChecksumXXHASH128:
+		return xxh3.New128()
 	}
 	return nil
 }
@@ -169,4 +185,45 @@ func compositeChecksum(alg ChecksumAlgorithm, parts []partSum) (sum []byte, ok b
 		h.Write(p.sum)
 	}
 	return h.Sum(nil), true
+}
+
+// endChecksum is the part of a checksum END holds: none for the
+// algorithms kept in the sealed metadata (checksumMeta).
+func endChecksum(c Checksum) Checksum {
+	if !c.Algorithm.InEnd() {
+		return Checksum{}
+	}
+	return c
+}
+
+// checksumMeta is the sealed metadata value of a checksum END cannot
+// hold, "" for others: "<algorithm number>:<0 full object|1 composite>:<hex>".
+// Such a checksum must be known before the body is sealed (a header, not a
+// trailer: the door refuses those).
+func checksumMeta(c Checksum) string {
+	if c.Algorithm == ChecksumNone || c.Algorithm.InEnd() || len(c.Value) != c.Algorithm.Size() {
+		return ""
+	}
+	return fmt.Sprintf("%d:%d:%x", c.Algorithm, boolInt(c.Composite), c.Value)
+}
+
+// parseChecksumMeta reads a checksumMeta value.
+func parseChecksumMeta(v string) (Checksum, bool) {
+	var alg, kind int
+	var sum []byte
+	if _, err := fmt.Sscanf(v, "%d:%d:%x", &alg, &kind, &sum); err != nil || alg < 0 || alg > 255 || kind > 1 || kind < 0 {
+		return Checksum{}, false
+	}
+	c := Checksum{Algorithm: ChecksumAlgorithm(alg), Composite: kind == 1, Value: sum}
+	if c.Algorithm.InEnd() || c.Algorithm.Size() == 0 || len(sum) != c.Algorithm.Size() {
+		return Checksum{}, false
+	}
+	return c, true
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -14,11 +14,6 @@ import (
 // x-amz-checksum-type): parsing what a request declares, and the AWS
 // errors of the gateway's checksum errors.
 
-// awsOnlyAlgs are the checksum algorithms AWS knows and sealgate does not
-// store (their digests do not fit the sealed END record, or need a
-// library sealgate does not carry): refused, never ignored.
-var awsOnlyAlgs = map[string]bool{"SHA512": true, "MD5": true, "XXHASH64": true, "XXHASH3": true, "XXHASH128": true}
-
 // algName is the S3 name of an algorithm ("CRC32"), "" for none.
 func algName(a gateway.ChecksumAlgorithm) string {
 	return strings.ToUpper(strings.TrimPrefix(checksumHeaders[a], checksumPrefix))
@@ -71,15 +66,12 @@ func parseUploadChecksum(h http.Header) (gateway.Checksum, error) {
 		return gateway.Checksum{}, nil
 	}
 	alg, ok := algOfName(name)
-	if !ok && !awsOnlyAlgs[name] {
+	if !ok {
 		return gateway.Checksum{}, errMsg("InvalidRequest", "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, MD5, SHA1, SHA256, SHA512, XXHASH128, XXHASH3, XXHASH64]")
 	}
 	composite := mode == gateway.ChecksumModeComposite || mode == gateway.ChecksumModeUnset && alg != gateway.ChecksumCRC64NVME
-	if composite && ok && !gateway.CompositeCapable(alg) || !composite && (!ok || !gateway.FullObjectCapable(alg)) {
+	if composite && !gateway.CompositeCapable(alg) || !composite && !gateway.FullObjectCapable(alg) {
 		return gateway.Checksum{}, errMsg("InvalidRequest", "The %s checksum type cannot be used with the %s checksum algorithm.", modeName(composite), strings.ToLower(name))
-	}
-	if !ok {
-		return gateway.Checksum{}, errMsg("InvalidRequest", "sealgate does not support the %s checksum algorithm: use CRC32, CRC32C, CRC64NVME, SHA1 or SHA256.", name)
 	}
 	return gateway.Checksum{Algorithm: alg, Composite: composite}, nil
 }
@@ -176,63 +168,62 @@ func checksumAPIError(err error) *apiError {
 	return e
 }
 
-// checksumFields are a checksum as the XML of CompleteMultipartUpload's
-// result, ListParts' parts and GetObjectAttributes show it: one field set.
+// checksumFields are a checksum as the XML of CompleteMultipartUpload
+// (request and result), ListParts and GetObjectAttributes show it: one
+// field set.
 type checksumFields struct {
 	CRC32     string `xml:"ChecksumCRC32,omitempty"`
 	CRC32C    string `xml:"ChecksumCRC32C,omitempty"`
 	SHA1      string `xml:"ChecksumSHA1,omitempty"`
 	SHA256    string `xml:"ChecksumSHA256,omitempty"`
 	CRC64NVME string `xml:"ChecksumCRC64NVME,omitempty"`
+	SHA512    string `xml:"ChecksumSHA512,omitempty"`
+	MD5       string `xml:"ChecksumMD5,omitempty"`
+	XXHASH64  string `xml:"ChecksumXXHASH64,omitempty"`
+	XXHASH3   string `xml:"ChecksumXXHASH3,omitempty"`
+	XXHASH128 string `xml:"ChecksumXXHASH128,omitempty"`
+}
+
+// checksumField is one algorithm's field of a checksumFields.
+type checksumField struct {
+	alg gateway.ChecksumAlgorithm
+	v   *string
+}
+
+// fields are the algorithms' fields, in the order AWS names them.
+func (f *checksumFields) fields() []checksumField {
+	return []checksumField{
+		{gateway.ChecksumCRC32, &f.CRC32}, {gateway.ChecksumCRC32C, &f.CRC32C}, {gateway.ChecksumSHA1, &f.SHA1},
+		{gateway.ChecksumSHA256, &f.SHA256}, {gateway.ChecksumCRC64NVME, &f.CRC64NVME}, {gateway.ChecksumSHA512, &f.SHA512},
+		{gateway.ChecksumMD5, &f.MD5}, {gateway.ChecksumXXHASH64, &f.XXHASH64}, {gateway.ChecksumXXHASH3, &f.XXHASH3},
+		{gateway.ChecksumXXHASH128, &f.XXHASH128},
+	}
 }
 
 // set puts value in the field of alg.
 func (f *checksumFields) set(alg gateway.ChecksumAlgorithm, value string) {
-	switch alg {
-	case gateway.ChecksumCRC32:
-		f.CRC32 = value
-	case gateway.ChecksumCRC32C:
-		f.CRC32C = value
-	case gateway.ChecksumSHA1:
-		f.SHA1 = value
-	case gateway.ChecksumSHA256:
-		f.SHA256 = value
-	case gateway.ChecksumCRC64NVME:
-		f.CRC64NVME = value
+	for _, fl := range f.fields() {
+		if fl.alg == alg {
+			*fl.v = value
+		}
 	}
 }
 
-// partChecksumFields are the checksum fields of a CompleteMultipartUpload
-// part, AWS's other algorithms included (to refuse them).
-type partChecksumFields struct {
-	checksumFields
-	SHA512    string `xml:"ChecksumSHA512"`
-	MD5       string `xml:"ChecksumMD5"`
-	XXHASH64  string `xml:"ChecksumXXHASH64"`
-	XXHASH3   string `xml:"ChecksumXXHASH3"`
-	XXHASH128 string `xml:"ChecksumXXHASH128"`
-}
-
-// checksum is the part's one checksum (Algorithm none if none): several,
-// bad base64 or an algorithm sealgate lacks are InvalidArgument.
-func (f partChecksumFields) checksum() (gateway.Checksum, error) {
-	named := []struct{ name, v string }{
-		{"CRC32", f.CRC32}, {"CRC32C", f.CRC32C}, {"SHA1", f.SHA1}, {"SHA256", f.SHA256}, {"CRC64NVME", f.CRC64NVME},
-		{"SHA512", f.SHA512}, {"MD5", f.MD5}, {"XXHASH64", f.XXHASH64}, {"XXHASH3", f.XXHASH3}, {"XXHASH128", f.XXHASH128},
-	}
+// checksum is a Complete part's one checksum (Algorithm none if none):
+// several, or bad base64, are InvalidArgument.
+func (f checksumFields) checksum() (gateway.Checksum, error) {
 	var set []string
 	var c gateway.Checksum
-	for _, n := range named {
-		if n.v == "" {
+	for _, fl := range f.fields() {
+		if *fl.v == "" {
 			continue
 		}
-		set = append(set, n.name+":"+n.v+";")
-		alg, ok := algOfName(n.name)
-		sum, err := base64.StdEncoding.DecodeString(n.v)
-		if !ok || err != nil || len(sum) != alg.Size() {
-			return c, errInvalidPartChecksum(n.v)
+		set = append(set, algName(fl.alg)+":"+*fl.v+";")
+		sum, err := base64.StdEncoding.DecodeString(*fl.v)
+		if err != nil || len(sum) != fl.alg.Size() {
+			return c, errInvalidPartChecksum(*fl.v)
 		}
-		c = gateway.Checksum{Algorithm: alg, Value: sum}
+		c = gateway.Checksum{Algorithm: fl.alg, Value: sum}
 	}
 	if len(set) > 1 {
 		return c, errInvalidPartChecksum(strings.Join(set, ""))

@@ -35,7 +35,7 @@ type completeRequest struct {
 	Parts   []struct {
 		PartNumber int    `xml:"PartNumber"`
 		ETag       string `xml:"ETag"`
-		partChecksumFields
+		checksumFields
 	} `xml:"Part"`
 }
 

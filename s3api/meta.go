@@ -82,6 +82,11 @@ var checksumAlgs = map[string]gateway.ChecksumAlgorithm{
 	"x-amz-checksum-sha1":      gateway.ChecksumSHA1,
 	"x-amz-checksum-sha256":    gateway.ChecksumSHA256,
 	"x-amz-checksum-crc64nvme": gateway.ChecksumCRC64NVME,
+	"x-amz-checksum-sha512":    gateway.ChecksumSHA512,
+	"x-amz-checksum-md5":       gateway.ChecksumMD5,
+	"x-amz-checksum-xxhash64":  gateway.ChecksumXXHASH64,
+	"x-amz-checksum-xxhash3":   gateway.ChecksumXXHASH3,
+	"x-amz-checksum-xxhash128": gateway.ChecksumXXHASH128,
 }
 
 // checksumHeaders is checksumAlgs reversed: the header of each algorithm.
@@ -101,9 +106,23 @@ func checksumHeaderOf(alg string) string {
 }
 
 // withChecksumFunc makes opts carry the body's verified checksum, known
-// only once the verifying reader reached EOF.
-func withChecksumFunc(opts *gateway.PutOptions, a *sigv4.Auth) {
-	opts.ChecksumFunc = func() gateway.Checksum { return verifiedChecksum(a) }
+// only once the verifying reader reached EOF. The algorithms the sealed
+// END record cannot hold (SHA512, MD5, XXHASH*) go in the sealed
+// metadata, written before the body: their value must come in a header
+// (verified at EOF, which fails the write otherwise), not a trailer.
+func withChecksumFunc(opts *gateway.PutOptions, a *sigv4.Auth) error {
+	name, value := a.ChecksumAnnounced()
+	alg, _ := algOfName(name)
+	if alg == gateway.ChecksumNone || alg.InEnd() {
+		opts.ChecksumFunc = func() gateway.Checksum { return verifiedChecksum(a) }
+		return nil
+	}
+	sum, err := base64.StdEncoding.DecodeString(value)
+	if value == "" || err != nil {
+		return errMsg("NotImplemented", "sealgate takes a %s checksum in a header, not in a trailer.", name)
+	}
+	opts.Checksum = gateway.Checksum{Algorithm: alg, Value: sum}
+	return nil
 }
 
 // verifiedChecksum is the request's verified checksum, or the zero
@@ -127,7 +146,8 @@ func verifiedChecksum(a *sigv4.Auth) gateway.Checksum {
 // announcedChecksum is the algorithm of the checksum the request's body
 // is verified against (a header or a trailer), none if none or unknown.
 func announcedChecksum(a *sigv4.Auth) gateway.ChecksumAlgorithm {
-	alg, _ := algOfName(a.ChecksumAlgorithm())
+	name, _ := a.ChecksumAnnounced()
+	alg, _ := algOfName(name)
 	return alg
 }
 

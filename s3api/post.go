@@ -93,7 +93,9 @@ func (s *server) postObject(rc *reqCtx) error {
 	if err != nil {
 		return err
 	}
-	withChecksumFunc(&opts, rc.auth)
+	if err := withChecksumFunc(&opts, rc.auth); err != nil {
+		return err
+	}
 	info, err := rc.user.NS.PutObject(rc.r.Context(), rc.bucket, key, body, -1, opts)
 	if err != nil {
 		return err

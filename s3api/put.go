@@ -60,7 +60,9 @@ func (s *server) putObject(rc *reqCtx) error {
 	if err != nil {
 		return err
 	}
-	withChecksumFunc(&opts, rc.auth)
+	if err := withChecksumFunc(&opts, rc.auth); err != nil {
+		return err
+	}
 	info, err := rc.user.NS.PutObject(rc.r.Context(), rc.bucket, rc.key, rc.body(), size, opts)
 	if err != nil {
 		return err

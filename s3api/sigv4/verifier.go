@@ -70,13 +70,14 @@ type Auth struct {
 	body *bodyState // nil when the body is not wrapped
 }
 
-// ChecksumAlgorithm is the S3 name of the checksum the body is verified
-// against (announced by a header or x-amz-trailer), "" if none.
-func (a *Auth) ChecksumAlgorithm() string {
+// ChecksumAnnounced is the checksum the body is verified against: the S3
+// name of its algorithm and, when a header (or form field) gave it, its
+// base64 value ("" when a trailer brings it); "", "" if none.
+func (a *Auth) ChecksumAnnounced() (alg, value string) {
 	if a == nil || a.body == nil || a.body.ck == nil {
-		return ""
+		return "", ""
 	}
-	return a.body.ck.alg.name
+	return a.body.ck.alg.name, a.body.ck.want
 }
 
 // Checksum returns the x-amz-checksum-* the body was verified against, once
