@@ -308,6 +308,13 @@ type PartInfo struct {
 	Checksum Checksum
 }
 
+// PartsPage is a page of ListParts.
+type PartsPage struct {
+	Upload    UploadInfo
+	Parts     []PartInfo
+	Truncated bool
+}
+
 // UploadInfo describes an upload in progress.
 type UploadInfo struct {
 	Key       string
@@ -413,16 +420,15 @@ type Namespace interface {
 	// the upload's, or none for a COMPOSITE upload, is refused before its
 	// body is read (a *ChecksumAlgorithmError).
 	UploadPartChecked(ctx context.Context, bucket, key, uploadID string, part int, body io.Reader, size int64, opts PartOptions) (PartInfo, error)
-	// MultipartUpload describes an upload in progress (ErrNoSuchUpload if
-	// it is not one of bucket and key).
-	MultipartUpload(ctx context.Context, bucket, key, uploadID string) (UploadInfo, error)
 	// UploadPartCopy stores a range of an object (src's conditions apply to
 	// it) as a part. The range is not cut at the end, unlike a GET's: one
 	// ending at or past the source's size is ErrInvalidRange.
 	UploadPartCopy(ctx context.Context, bucket, key, uploadID string, part int, srcBucket, srcKey string, src GetOptions) (PartInfo, error)
 	CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []CompletedPart, opts PutOptions) (ObjectInfo, error)
 	AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error
-	ListParts(ctx context.Context, bucket, key, uploadID string, marker, limit int) (parts []PartInfo, truncated bool, err error)
+	// ListParts returns the upload (its checksum included) and a page of
+	// its parts.
+	ListParts(ctx context.Context, bucket, key, uploadID string, marker, limit int) (PartsPage, error)
 	ListMultipartUploads(ctx context.Context, bucket, prefix, keyMarker, uploadIDMarker string, limit int) (uploads []UploadInfo, truncated bool, err error)
 
 	// HeadFolder reports whether a folder (prefix ending in "/") exists: a

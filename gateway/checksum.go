@@ -36,8 +36,9 @@ var (
 	tableCRC64NVME = crc64.MakeTable(polyCRC64NVME)
 )
 
-// newChecksumHash returns a hash of alg, nil for none or unknown.
-func newChecksumHash(alg ChecksumAlgorithm) hash.Hash {
+// NewChecksumHash returns a hash of alg (its Sum is the checksum S3
+// shows, base64-encoded), nil for none or unknown.
+func NewChecksumHash(alg ChecksumAlgorithm) hash.Hash {
 	switch alg {
 	case ChecksumCRC32:
 		return crc32.NewIEEE()
@@ -174,7 +175,7 @@ func beUint(b []byte) uint64 {
 
 // compositeChecksum is the checksum of the concatenated part checksums.
 func compositeChecksum(alg ChecksumAlgorithm, parts []partSum) (sum []byte, ok bool) {
-	h := newChecksumHash(alg)
+	h := NewChecksumHash(alg)
 	if h == nil {
 		return nil, false
 	}

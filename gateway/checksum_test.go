@@ -13,7 +13,7 @@ func TestChecksumCombine(t *testing.T) {
 	for _, alg := range []ChecksumAlgorithm{ChecksumCRC32, ChecksumCRC32C, ChecksumCRC64NVME} {
 		for trial := range 40 {
 			parts, body := randomParts(rng, 1+rng.IntN(6), trial%4 == 0)
-			whole := newChecksumHash(alg)
+			whole := NewChecksumHash(alg)
 			whole.Write(body)
 			got, ok := fullObjectChecksum(alg, parts(alg))
 			if !ok || !bytes.Equal(got, whole.Sum(nil)) {
@@ -43,7 +43,7 @@ func randomParts(rng *rand.Rand, n int, withEmpty bool) (func(ChecksumAlgorithm)
 	return func(alg ChecksumAlgorithm) []partSum {
 		out := make([]partSum, len(chunks))
 		for i, c := range chunks {
-			h := newChecksumHash(alg)
+			h := NewChecksumHash(alg)
 			h.Write(c)
 			out[i] = partSum{sum: h.Sum(nil), size: int64(len(c))}
 		}
@@ -56,7 +56,7 @@ func TestCompositeChecksum(t *testing.T) {
 	for _, alg := range []ChecksumAlgorithm{ChecksumCRC32, ChecksumCRC32C, ChecksumSHA1, ChecksumSHA256} {
 		parts, _ := randomParts(rng, 4, false)
 		ps := parts(alg)
-		want := newChecksumHash(alg)
+		want := NewChecksumHash(alg)
 		for _, p := range ps {
 			want.Write(p.sum)
 		}

@@ -218,7 +218,7 @@ func (n *userNS) UploadPartChecked(ctx context.Context, bucket, key, id string, 
 	if err != nil {
 		return PartInfo{}, err
 	}
-	h := newChecksumHash(alg)
+	h := NewChecksumHash(alg)
 	body = io.TeeReader(body, h)
 	pr, pw := io.Pipe()
 	sealed := make(chan partResult, 1)

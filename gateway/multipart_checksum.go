@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 )
 
@@ -105,15 +104,6 @@ func partSums(recs []partRecord, alg ChecksumAlgorithm) []partSum {
 		}
 	}
 	return out
-}
-
-// MultipartUpload implements Namespace.
-func (n *userNS) MultipartUpload(ctx context.Context, bucket, key, id string) (UploadInfo, error) {
-	st, _, err := n.loadUpload(ctx, bucket, key, id, false)
-	if err != nil {
-		return UploadInfo{}, err
-	}
-	return uploadInfo(id, st), nil
 }
 
 func uploadInfo(id string, st *uploadState) UploadInfo {

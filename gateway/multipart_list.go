@@ -14,10 +14,10 @@ import (
 // after marker, at most max (0 or more than 1000 means 1000). Record names
 // are zero-padded part numbers, so the upstream listing is in part order
 // and the run stops after one page's worth of records.
-func (n *userNS) ListParts(ctx context.Context, bucket, key, id string, marker, limit int) ([]PartInfo, bool, error) {
+func (n *userNS) ListParts(ctx context.Context, bucket, key, id string, marker, limit int) (PartsPage, error) {
 	st, _, err := n.loadUpload(ctx, bucket, key, id, false)
 	if err != nil {
-		return nil, false, err
+		return PartsPage{}, err
 	}
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
@@ -44,10 +44,10 @@ func (n *userNS) ListParts(ctx context.Context, bucket, key, id string, marker, 
 		return nil
 	})
 	if err != nil {
-		return nil, false, err
+		return PartsPage{}, err
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
-	return out, truncated, nil
+	return PartsPage{Upload: uploadInfo(id, st), Parts: out, Truncated: truncated}, nil
 }
 
 // ListMultipartUploads implements Namespace: the bucket's uploads in

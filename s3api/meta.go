@@ -2,6 +2,7 @@ package s3api
 
 import (
 	"encoding/base64"
+	"io"
 	"net/http"
 	"strings"
 
@@ -110,19 +111,37 @@ func checksumHeaderOf(alg string) string {
 // END record cannot hold (SHA512, MD5, XXHASH*) go in the sealed
 // metadata, written before the body: their value must come in a header
 // (verified at EOF, which fails the write otherwise), not a trailer.
-func withChecksumFunc(opts *gateway.PutOptions, a *sigv4.Auth) error {
+//
+// A body without a checksum gets a CRC64NVME, computed as it streams (S3's
+// default): the returned reader is the body to store.
+func withChecksumFunc(opts *gateway.PutOptions, a *sigv4.Auth, body io.Reader) (io.Reader, error) {
 	name, value := a.ChecksumAnnounced()
 	alg, _ := algOfName(name)
-	if alg == gateway.ChecksumNone || alg.InEnd() {
+	if alg == gateway.ChecksumNone {
+		h := gateway.NewChecksumHash(gateway.ChecksumCRC64NVME)
+		opts.ChecksumFunc = func() gateway.Checksum {
+			return gateway.Checksum{Algorithm: gateway.ChecksumCRC64NVME, Value: h.Sum(nil)}
+		}
+		return io.TeeReader(body, h), nil
+	}
+	if alg.InEnd() {
 		opts.ChecksumFunc = func() gateway.Checksum { return verifiedChecksum(a) }
-		return nil
+		return body, nil
 	}
 	sum, err := base64.StdEncoding.DecodeString(value)
 	if value == "" || err != nil {
-		return errMsg("NotImplemented", "sealgate takes a %s checksum in a header, not in a trailer.", name)
+		return nil, errMsg("NotImplemented", "sealgate takes a %s checksum in a header, not in a trailer.", name)
 	}
 	opts.Checksum = gateway.Checksum{Algorithm: alg, Value: sum}
-	return nil
+	return body, nil
+}
+
+// setObjectChecksum names a new object's checksum on a write response.
+func setObjectChecksum(h http.Header, info gateway.ObjectInfo) {
+	if name, v := checksumHeader(info); name != "" {
+		h.Set(name, v)
+		h.Set("x-amz-checksum-type", modeName(info.Checksum.Composite))
+	}
 }
 
 // verifiedChecksum is the request's verified checksum, or the zero

@@ -60,10 +60,11 @@ func (s *server) putObject(rc *reqCtx) error {
 	if err != nil {
 		return err
 	}
-	if err := withChecksumFunc(&opts, rc.auth); err != nil {
+	body, err := withChecksumFunc(&opts, rc.auth, rc.body())
+	if err != nil {
 		return err
 	}
-	info, err := rc.user.NS.PutObject(rc.r.Context(), rc.bucket, rc.key, rc.body(), size, opts)
+	info, err := rc.user.NS.PutObject(rc.r.Context(), rc.bucket, rc.key, body, size, opts)
 	if err != nil {
 		return err
 	}
@@ -73,7 +74,7 @@ func (s *server) putObject(rc *reqCtx) error {
 	if info.VersionID != gateway.NullVersion {                   // as versitygw: a suspended bucket's PUT names no version
 		setVersionID(h, info.VersionID)
 	}
-	setAuthChecksum(h, rc.auth)
+	setObjectChecksum(h, info)
 	sseCHeaders(h, info.CustomerKeyMD5)
 	rc.w.WriteHeader(http.StatusOK)
 	return nil

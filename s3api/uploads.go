@@ -76,14 +76,11 @@ func (s *server) listParts(rc *reqCtx, q url.Values) error {
 		return err
 	}
 	id := q.Get("uploadId")
-	parts, truncated, err := rc.user.NS.ListParts(rc.r.Context(), rc.bucket, rc.key, id, marker, limit)
+	page, err := rc.user.NS.ListParts(rc.r.Context(), rc.bucket, rc.key, id, marker, limit)
 	if err != nil {
 		return rc.uploadErr(err)
 	}
-	up, err := rc.user.NS.MultipartUpload(rc.r.Context(), rc.bucket, rc.key, id)
-	if err != nil {
-		return rc.uploadErr(err)
-	}
+	parts, truncated, up := page.Parts, page.Truncated, page.Upload
 	ui := rc.userInfo()
 	out := &listPartsResult{
 		Bucket: rc.bucket, Key: rc.key, UploadID: id, StorageClass: "STANDARD",
