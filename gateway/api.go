@@ -222,6 +222,12 @@ type CopyOptions struct {
 	// (x-amz-tagging-directive: REPLACE).
 	ReplaceTags bool
 	Tags        Tags
+	// ChecksumAlgorithm, if set, gives the copy a new checksum of that
+	// algorithm, computed as the content is copied (S3's
+	// x-amz-checksum-algorithm); else the copy keeps the source's, or gets
+	// a CRC64NVME if the source has none. The algorithms END cannot hold
+	// (SHA512, MD5, XXHASH*) are ErrNotImplemented.
+	ChecksumAlgorithm ChecksumAlgorithm
 }
 
 // ListQuery selects a page of ListObjects (v1 and v2 both map onto it).

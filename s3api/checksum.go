@@ -25,6 +25,10 @@ func algOfName(name string) (gateway.ChecksumAlgorithm, bool) {
 	return a, ok
 }
 
+func errUnsupportedAlgorithm() *apiError {
+	return errMsg("InvalidRequest", "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, MD5, SHA1, SHA256, SHA512, XXHASH128, XXHASH3, XXHASH64]")
+}
+
 func errInvalidHeader(name string) *apiError {
 	return errMsg("InvalidRequest", "Value for %s header is invalid.", name)
 }
@@ -67,7 +71,7 @@ func parseUploadChecksum(h http.Header) (gateway.Checksum, error) {
 	}
 	alg, ok := algOfName(name)
 	if !ok {
-		return gateway.Checksum{}, errMsg("InvalidRequest", "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, MD5, SHA1, SHA256, SHA512, XXHASH128, XXHASH3, XXHASH64]")
+		return gateway.Checksum{}, errUnsupportedAlgorithm()
 	}
 	composite := mode == gateway.ChecksumModeComposite || mode == gateway.ChecksumModeUnset && alg != gateway.ChecksumCRC64NVME
 	if composite && !gateway.CompositeCapable(alg) || !composite && !gateway.FullObjectCapable(alg) {

@@ -152,6 +152,7 @@ type copyPartResult struct {
 	Xmlns        string   `xml:"xmlns,attr"`
 	LastModified string   `xml:"LastModified"`
 	ETag         string   `xml:"ETag"`
+	checksumFields
 }
 
 // uploadPartCopy copies (a range of) an object into a part; q is the parsed
@@ -188,5 +189,9 @@ func (s *server) uploadPartCopy(rc *reqCtx, q url.Values) error {
 	if src.versionID != "" {
 		rc.w.Header().Set("x-amz-copy-source-version-id", src.versionID)
 	}
-	return writeXML(rc, http.StatusOK, copyPartResult{Xmlns: s3ns, ETag: quoteETag(p.ETag), LastModified: xmlTime(p.LastModified)})
+	res := copyPartResult{Xmlns: s3ns, ETag: quoteETag(p.ETag), LastModified: xmlTime(p.LastModified)}
+	if len(p.Checksum.Value) > 0 {
+		res.set(p.Checksum.Algorithm, base64.StdEncoding.EncodeToString(p.Checksum.Value))
+	}
+	return writeXML(rc, http.StatusOK, res)
 }
