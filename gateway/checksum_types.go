@@ -5,9 +5,9 @@ import (
 	"fmt"
 )
 
-// UploadChecksum is the checksum a multipart upload declared at its
-// start: Algorithm ChecksumNone if none (the object then gets a
-// FULL_OBJECT CRC64NVME, computed by the gateway, as on S3).
+// UploadChecksum is the checksum a multipart upload declared at its start:
+// Algorithm ChecksumNone if none (the object then gets a FULL_OBJECT
+// CRC64NVME, computed by the gateway, as on S3).
 type UploadChecksum struct {
 	Algorithm ChecksumAlgorithm
 	Composite bool
@@ -34,11 +34,12 @@ type PartOptions struct {
 	Strict bool
 }
 
-// ErrBadDigest: a checksum the client gave is not the one computed.
+// ErrBadDigest is a checksum the client gave that is not the one computed.
 var ErrBadDigest = errors.New("gateway: checksum does not match")
 
-// ChecksumAlgorithmError: a part's checksum algorithm (Got, ChecksumNone
-// if it has none) is not the upload's (Want). It wraps ErrInvalidArgument.
+// ChecksumAlgorithmError is the refusal of a part whose checksum algorithm
+// (Got, ChecksumNone if it has none) is not the upload's (Want). It wraps
+// ErrInvalidArgument.
 type ChecksumAlgorithmError struct{ Want, Got ChecksumAlgorithm }
 
 func (e *ChecksumAlgorithmError) Error() string {
@@ -47,10 +48,10 @@ func (e *ChecksumAlgorithmError) Error() string {
 
 func (e *ChecksumAlgorithmError) Unwrap() error { return ErrInvalidArgument }
 
-// PartChecksumError: the Complete names, for part Part, no checksum
-// (Got ChecksumNone) where the upload needs one, or one of another
-// algorithm than the upload's (Want). Missing wraps ErrInvalidArgument,
-// another algorithm ErrBadDigest.
+// PartChecksumError is the refusal of a Complete that names, for part Part,
+// no checksum (Got ChecksumNone) where the upload needs one, or one of
+// another algorithm than the upload's (Want). Missing wraps
+// ErrInvalidArgument, another algorithm ErrBadDigest.
 type PartChecksumError struct {
 	Part      int
 	Want, Got ChecksumAlgorithm
@@ -67,8 +68,8 @@ func (e *PartChecksumError) Unwrap() error {
 	return ErrBadDigest
 }
 
-// ChecksumModeError: the Complete names another checksum type than the
-// upload's (Composite). It wraps ErrInvalidArgument.
+// ChecksumModeError is the refusal of a Complete that names another
+// checksum type than the upload's (Composite). It wraps ErrInvalidArgument.
 type ChecksumModeError struct{ Composite bool }
 
 func (e *ChecksumModeError) Error() string {
@@ -77,8 +78,9 @@ func (e *ChecksumModeError) Error() string {
 
 func (e *ChecksumModeError) Unwrap() error { return ErrInvalidArgument }
 
-// ChecksumValueError: the whole object's checksum the client expects is
-// not the one computed, of the upload's Algorithm. It wraps ErrBadDigest.
+// ChecksumValueError is the refusal of a Complete whose whole object's
+// checksum the client expects is not the one computed, of the upload's
+// Algorithm. It wraps ErrBadDigest.
 type ChecksumValueError struct{ Algorithm ChecksumAlgorithm }
 
 func (e *ChecksumValueError) Error() string {
@@ -87,8 +89,9 @@ func (e *ChecksumValueError) Error() string {
 
 func (e *ChecksumValueError) Unwrap() error { return ErrBadDigest }
 
-// ObjectSizeError: the object size the client expects (Want) is not the
-// parts' total (Got). It wraps ErrInvalidArgument.
+// ObjectSizeError is the refusal of a Complete whose object size the client
+// expects (Want) is not the parts' total (Got). It wraps
+// ErrInvalidArgument.
 type ObjectSizeError struct{ Want, Got int64 }
 
 func (e *ObjectSizeError) Error() string {

@@ -28,7 +28,6 @@ type mpChecksumCase struct {
 
 func sumB64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 
-
 // TestMultipartChecksums drives multipart checksums with the AWS SDK v2
 // (which computes each part's checksum itself) against the real gateway:
 // the object's FULL_OBJECT or COMPOSITE checksum on Complete, HEAD and
