@@ -140,7 +140,7 @@ func (s *server) listUploads(rc *reqCtx, q url.Values) error {
 	if keyMarker == "" {
 		idMarker = "" // AWS ignores upload-id-marker without key-marker
 	}
-	out := &gofakes3.ListMultipartUploadsResult{
+	out := &listUploadsResult{
 		Bucket: rc.bucket, KeyMarker: keyMarker, UploadIDMarker: gofakes3.UploadID(idMarker),
 		MaxUploads: int64(limit), Prefix: q.Get("prefix"), Delimiter: q.Get("delimiter"),
 	}
@@ -150,10 +150,33 @@ func (s *server) listUploads(rc *reqCtx, q url.Values) error {
 	return writeXML(rc, http.StatusOK, out)
 }
 
+// listUploadsResult is ListMultipartUploads' answer: gofakes3's, with
+// each upload's checksum.
+type listUploadsResult struct {
+	XMLName            xml.Name                `xml:"ListMultipartUploadsResult"`
+	Bucket             string                  `xml:"Bucket"`
+	KeyMarker          string                  `xml:"KeyMarker,omitempty"`
+	UploadIDMarker     gofakes3.UploadID       `xml:"UploadIdMarker,omitempty"`
+	NextKeyMarker      string                  `xml:"NextKeyMarker,omitempty"`
+	NextUploadIDMarker gofakes3.UploadID       `xml:"NextUploadIdMarker,omitempty"`
+	MaxUploads         int64                   `xml:"MaxUploads,omitempty"`
+	Delimiter          string                  `xml:"Delimiter,omitempty"`
+	Prefix             string                  `xml:"Prefix,omitempty"`
+	CommonPrefixes     []gofakes3.CommonPrefix `xml:"CommonPrefixes,omitempty"`
+	IsTruncated        bool                    `xml:"IsTruncated"`
+	Uploads            []listUploadItem        `xml:"Upload"`
+}
+
+type listUploadItem struct {
+	gofakes3.ListMultipartUploadItem
+	ChecksumAlgorithm string `xml:"ChecksumAlgorithm,omitempty"`
+	ChecksumType      string `xml:"ChecksumType,omitempty"`
+}
+
 // foldUploads fills out's page, at most limit entries, from the gateway's
 // flat upload listing after out's markers. A common prefix equal to the key
 // marker was the previous page's last entry and is skipped.
-func foldUploads(rc *reqCtx, out *gofakes3.ListMultipartUploadsResult, limit int) error {
+func foldUploads(rc *reqCtx, out *listUploadsResult, limit int) error {
 	ui := rc.userInfo()
 	key, id := out.KeyMarker, string(out.UploadIDMarker)
 	lastPrefix := out.KeyMarker
@@ -179,10 +202,14 @@ func foldUploads(rc *reqCtx, out *gofakes3.ListMultipartUploadsResult, limit int
 				out.NextKeyMarker, out.NextUploadIDMarker = cp, ""
 				continue
 			}
-			out.Uploads = append(out.Uploads, gofakes3.ListMultipartUploadItem{
+			item := listUploadItem{ListMultipartUploadItem: gofakes3.ListMultipartUploadItem{
 				Key: u.Key, UploadID: gofakes3.UploadID(u.UploadID), Initiator: ui, Owner: ui,
 				StorageClass: "STANDARD", Initiated: gofakes3.NewContentTime(u.Initiated),
-			})
+			}}
+			if c := u.Checksum; c.Algorithm != gateway.ChecksumNone {
+				item.ChecksumAlgorithm, item.ChecksumType = algName(c.Algorithm), modeName(c.Composite)
+			}
+			out.Uploads = append(out.Uploads, item)
 			out.NextKeyMarker, out.NextUploadIDMarker = u.Key, gofakes3.UploadID(u.UploadID)
 		}
 		if !more || len(ups) == 0 {
