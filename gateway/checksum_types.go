@@ -1,9 +1,6 @@
 package gateway
 
-import (
-	"errors"
-	"fmt"
-)
+import "fmt"
 
 // UploadChecksum is the checksum a multipart upload declared at its start:
 // Algorithm ChecksumNone if none (the object then gets a FULL_OBJECT
@@ -34,9 +31,6 @@ type PartOptions struct {
 	Strict bool
 }
 
-// ErrBadDigest is a checksum the client gave that is not the one computed.
-var ErrBadDigest = errors.New("gateway: checksum does not match")
-
 // ChecksumAlgorithmError is the refusal of a part whose checksum algorithm
 // (Got, ChecksumNone if it has none) is not the upload's (Want). It wraps
 // ErrInvalidArgument.
@@ -51,7 +45,7 @@ func (e *ChecksumAlgorithmError) Unwrap() error { return ErrInvalidArgument }
 // PartChecksumError is the refusal of a Complete that names, for part Part,
 // no checksum (Got ChecksumNone) where the upload needs one, or one of
 // another algorithm than the upload's (Want). Missing wraps
-// ErrInvalidArgument, another algorithm ErrBadDigest.
+// ErrInvalidArgument, another algorithm ErrInvalidPart.
 type PartChecksumError struct {
 	Part      int
 	Want, Got ChecksumAlgorithm
@@ -65,7 +59,7 @@ func (e *PartChecksumError) Unwrap() error {
 	if e.Got == ChecksumNone {
 		return ErrInvalidArgument
 	}
-	return ErrBadDigest
+	return ErrInvalidPart
 }
 
 // ChecksumModeError is the refusal of a Complete that names another
@@ -80,14 +74,14 @@ func (e *ChecksumModeError) Unwrap() error { return ErrInvalidArgument }
 
 // ChecksumValueError is the refusal of a Complete whose whole object's
 // checksum the client expects is not the one computed, of the upload's
-// Algorithm. It wraps ErrBadDigest.
+// Algorithm. It wraps ErrInvalidArgument (the doors word it).
 type ChecksumValueError struct{ Algorithm ChecksumAlgorithm }
 
 func (e *ChecksumValueError) Error() string {
 	return fmt.Sprintf("gateway: object checksum (algorithm %d) differs", e.Algorithm)
 }
 
-func (e *ChecksumValueError) Unwrap() error { return ErrBadDigest }
+func (e *ChecksumValueError) Unwrap() error { return ErrInvalidArgument }
 
 // ObjectSizeError is the refusal of a Complete whose object size the client
 // expects (Want) is not the parts' total (Got). It wraps

@@ -83,7 +83,6 @@ var gatewayCodes = []struct {
 	{err: gateway.ErrIncompleteBody, code: "IncompleteBody"},
 	{err: gateway.ErrNoSuchUpload, code: "NoSuchUpload"},
 	{err: gateway.ErrInvalidPart, code: "InvalidPart"},
-	{err: gateway.ErrBadDigest, code: "BadDigest"},
 	{err: gateway.ErrInvalidPartOrder, code: "InvalidPartOrder"},
 	{err: gateway.ErrEntityTooSmall, code: "EntityTooSmall"},
 	{err: gateway.ErrEntityTooLarge, code: "EntityTooLarge"},
