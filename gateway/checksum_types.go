@@ -29,6 +29,10 @@ type PartOptions struct {
 	// UploadPart request); otherwise (a copied part) the gateway computes
 	// it.
 	Strict bool
+	// CustomerKey is the request's customer key (SSE-C): it must be the
+	// upload's (ErrCustomerKeyRequired, ErrCustomerKeyMismatch,
+	// ErrCustomerKeyNotApplicable otherwise).
+	CustomerKey *[32]byte
 }
 
 // ChecksumAlgorithmError is the refusal of a part whose checksum algorithm

@@ -47,6 +47,9 @@ type uploadState struct {
 	// in states written before checksums were recorded).
 	CkAlg       ChecksumAlgorithm `json:"ca,omitempty"`
 	CkComposite bool              `json:"cc,omitempty"`
+	// CustomerKeyMD5 is base64(MD5) of the upload's customer key (SSE-C),
+	// "" without one; the key itself is never stored.
+	CustomerKeyMD5 string `json:"sk,omitempty"`
 }
 
 type partRecord struct {
@@ -82,9 +85,6 @@ func (n *userNS) CreateMultipartUpload(ctx context.Context, bucket, key string, 
 	if opts.Lock != nil && !bi.lock.Enabled {
 		return "", fmt.Errorf("%w: %s", ErrNoLockConfig, bucket)
 	}
-	if opts.CustomerKey != nil {
-		return "", fmt.Errorf("%w: customer keys (SSE-C) with multipart uploads", ErrNotImplemented)
-	}
 	if _, err := n.objectKey(bucket, key); err != nil {
 		return "", err
 	}
@@ -108,6 +108,9 @@ func (n *userNS) CreateMultipartUpload(ctx context.Context, bucket, key string, 
 	id := rand.Text()
 	st := uploadState{Bucket: bucket, Key: key, Upload: u, Meta: opts.Meta, Created: n.svc.cfg.Now().UTC(), BucketCreated: bi.created, Lock: opts.Lock, Tags: opts.Tags,
 		CkAlg: opts.Checksum.Algorithm, CkComposite: opts.Checksum.Composite}
+	if opts.CustomerKey != nil {
+		st.CustomerKeyMD5 = customerKeyMD5(opts.CustomerKey)
+	}
 	if err := n.putRecord(ctx, n.uploadDir(id)+"state", "upload\x00"+id, st, backends.PutOptions{IfAbsent: true}); err != nil {
 		return "", err
 	}
@@ -216,6 +219,9 @@ func (n *userNS) UploadPartChecked(ctx context.Context, bucket, key, id string, 
 	}
 	alg, err := partChecksumAlg(st, opts)
 	if err != nil {
+		return PartInfo{}, err
+	}
+	if u, err = uploadWithKey(st, u, opts.CustomerKey); err != nil {
 		return PartInfo{}, err
 	}
 	h := NewChecksumHash(alg)

@@ -116,6 +116,9 @@ func (n *userNS) completeOnce(ctx context.Context, bucket, key, id string, parts
 	if err != nil {
 		return ObjectInfo{}, completion{}, err
 	}
+	if u, err = uploadWithKey(st, u, opts.CustomerKey); err != nil {
+		return ObjectInfo{}, completion{}, err
+	}
 	cparts, recs, err := n.checkParts(ctx, id, parts)
 	if err != nil {
 		return ObjectInfo{}, completion{}, err
@@ -144,7 +147,7 @@ func (n *userNS) completeOnce(ctx context.Context, bucket, key, id string, parts
 			return info, want, nil
 		}
 	}
-	info, err := n.reseal(ctx, bucket, key, up, id, u, cparts, recs, cond, PutOptions{Meta: st.Meta, Lock: st.Lock, Tags: st.Tags, Checksum: sum})
+	info, err := n.reseal(ctx, bucket, key, up, id, u, cparts, recs, cond, PutOptions{Meta: st.Meta, Lock: st.Lock, Tags: st.Tags, Checksum: sum, CustomerKey: opts.CustomerKey})
 	if implicit := opts.IfMatch == "" && opts.IfNoneMatch == ""; implicit && errors.Is(err, ErrPreconditionFailed) {
 		err = fmt.Errorf("%w: %w", errCompleteRaced, err)
 	}

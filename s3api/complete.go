@@ -84,6 +84,7 @@ func (s *server) completeUpload(rc *reqCtx, q url.Values) error {
 			return o.err
 		}
 		setVersionID(rc.w.Header(), o.info.VersionID)
+		sseCHeaders(rc.w.Header(), o.info.CustomerKeyMD5)
 		return writeXML(rc, http.StatusOK, s.completeResult(rc, o.info))
 	case <-wait.C:
 	}
@@ -174,7 +175,8 @@ func readCompleteRequest(rc *reqCtx) ([]gateway.CompletedPart, error) {
 }
 
 // completeOptions reads the checksum type, the object's checksum and
-// size a CompleteMultipartUpload expects.
+// size a CompleteMultipartUpload expects, and the upload's customer key
+// (SSE-C), which the Complete needs: it re-seals the parts.
 func completeOptions(h http.Header) (gateway.PutOptions, error) {
 	var opts gateway.PutOptions
 	var err error
@@ -184,7 +186,10 @@ func completeOptions(h http.Header) (gateway.PutOptions, error) {
 	if opts.Checksum, err = parseObjectChecksum(h); err != nil {
 		return opts, err
 	}
-	opts.ObjectSize, err = parseObjectSize(h)
+	if opts.ObjectSize, err = parseObjectSize(h); err != nil {
+		return opts, err
+	}
+	opts.CustomerKey, err = sseC(h, sseCPrefix)
 	return opts, err
 }
 

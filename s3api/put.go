@@ -109,6 +109,9 @@ func (s *server) createUpload(rc *reqCtx) error {
 		return err
 	}
 	setUploadChecksumHeaders(rc.w.Header(), gateway.UploadChecksum{Algorithm: opts.Checksum.Algorithm, Composite: opts.Checksum.Composite})
+	if opts.CustomerKey != nil {
+		sseCHeaders(rc.w.Header(), rc.r.Header.Get(sseCPrefix+"Key-Md5"))
+	}
 	return writeXML(rc, http.StatusOK, initiateResult{Xmlns: s3ns, Bucket: rc.bucket, Key: rc.key, UploadID: id})
 }
 
@@ -133,6 +136,9 @@ func (s *server) uploadPart(rc *reqCtx, q url.Values) error {
 	}
 	id := q.Get("uploadId")
 	popts := gateway.PartOptions{Algorithm: announcedChecksum(rc.auth), Strict: true}
+	if popts.CustomerKey, err = sseC(rc.r.Header, sseCPrefix); err != nil {
+		return err
+	}
 	p, err := rc.user.NS.UploadPartChecked(rc.r.Context(), rc.bucket, rc.key, id, part, rc.body(), size, popts)
 	if err != nil {
 		return err
@@ -142,6 +148,9 @@ func (s *server) uploadPart(rc *reqCtx, q url.Values) error {
 	setAuthChecksum(h, rc.auth)
 	if name := checksumHeaders[p.Checksum.Algorithm]; name != "" {
 		h.Set(name, base64.StdEncoding.EncodeToString(p.Checksum.Value))
+	}
+	if popts.CustomerKey != nil {
+		sseCHeaders(h, rc.r.Header.Get(sseCPrefix+"Key-Md5"))
 	}
 	rc.w.WriteHeader(http.StatusOK)
 	return nil
