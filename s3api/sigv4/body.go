@@ -115,8 +115,14 @@ func (st *bodyState) setupChecksum(r *http.Request, mode string) error {
 		return nil
 	}
 	alg, ok := checksumAlgOf(tr)
-	if !hasTrailer(mode) || !ok || st.ck != nil {
+	switch {
+	case st.ck != nil:
+		return awsErrorf(ErrInvalidChecksum, "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
+	case !hasTrailer(mode) || !ok:
 		return errorf(ErrInvalidChecksum, "x-amz-trailer must announce one supported checksum on a -TRAILER request")
+	}
+	if sdk := r.Header.Get("X-Amz-Sdk-Checksum-Algorithm"); sdk != "" && !strings.EqualFold(sdk, alg.name) {
+		return awsErrorf(ErrInvalidChecksum, "Value for x-amz-sdk-checksum-algorithm header is invalid.")
 	}
 	st.ck = &checksumSpec{alg: alg, header: tr}
 	return nil
