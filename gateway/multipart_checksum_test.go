@@ -117,6 +117,14 @@ func TestChecksumMeta(t *testing.T) {
 			t.Errorf("%d went to END", c.Algorithm)
 		}
 	}
+	// Frozen: the sealed form must stay readable (docs/FORMAT.md, sg:cksum).
+	const frozen = "7:1:d41d8cd98f00b204e9800998ecf8427e" // composite MD5 of nothing
+	if got := checksumMeta(Checksum{Algorithm: ChecksumMD5, Composite: true, Value: sumOf(ChecksumMD5, nil)}); got != frozen {
+		t.Errorf("sg:cksum form %q, frozen %q", got, frozen)
+	}
+	if c, ok := parseChecksumMeta(frozen); !ok || c.Algorithm != ChecksumMD5 || !c.Composite {
+		t.Errorf("frozen %q read as %+v, %v", frozen, c, ok)
+	}
 	if checksumMeta(Checksum{Algorithm: ChecksumCRC32, Value: []byte{1, 2, 3, 4}}) != "" {
 		t.Error("a CRC32 went to the metadata")
 	}
