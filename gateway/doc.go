@@ -61,6 +61,14 @@
 //     one upload on two gateways write one object and answer with it (or
 //     one answers ErrUnavailable, and its retry does); a Complete never
 //     overwrites a version written after the upload was completed.
+//   - Multipart checksums (checksum.go, multipart_checksum.go): an upload
+//     declares an algorithm and COMPOSITE or FULL_OBJECT, or none (it then
+//     gets a FULL_OBJECT CRC64NVME). Each part's checksum is computed as it
+//     streams and kept in its sealed record; the Complete checks the part
+//     checksums it is given against them and makes the object's checksum
+//     from them alone (CRCs are combined, the object is not read for it).
+//     The checksum errors are typed (ChecksumAlgorithmError, …) so that a
+//     door can word them.
 //   - Background work runs on every gateway without a lease. GC (and so the
 //     upload expiry every gateway runs) removes only expired uploads,
 //     leftover parts and properties of vanished objects: each removal is

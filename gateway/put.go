@@ -96,6 +96,9 @@ func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond b
 		return ObjectInfo{}, err
 	}
 	partsMeta(sm, so.partSizes)
+	if v := checksumMeta(opts.Checksum); v != "" {
+		sm[metaChecksum] = v
+	}
 	for k, v := range so.partMeta {
 		sm[k] = v
 	}
@@ -167,7 +170,7 @@ func (n *userNS) seal(pw *io.PipeWriter, p cryptolayer.Params, fill func(*crypto
 	if opts.ChecksumFunc != nil {
 		cs = opts.ChecksumFunc()
 	}
-	w.SetChecksum(cs)
+	w.SetChecksum(endChecksum(cs))
 	if so.externalDigest != nil {
 		w.SetDigest(*so.externalDigest)
 	}

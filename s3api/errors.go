@@ -216,6 +216,9 @@ func toAPIError(err error, region string) *apiError {
 	if e := sigv4Error(err, region); e != nil {
 		return e
 	}
+	if e := checksumAPIError(err); e != nil {
+		return e
+	}
 	// The gateway's sentinels before a bare short body: an upstream
 	// connection dropped mid-upload is ErrUnavailable wrapping
 	// io.ErrUnexpectedEOF (backends/s3), the upstream's fault, not the
@@ -260,6 +263,9 @@ func sigv4Error(err error, region string) *apiError {
 		e = errCode("AccessDenied")
 	case errors.Is(err, sigv4.ErrBadChecksum):
 		e = errMsg("BadDigest", "The checksum you specified did not match the calculated checksum.")
+		if m, ok := sigv4.Message(err); ok {
+			e.Message = m
+		}
 	default:
 		code, ok := sigv4.LookupCode(err)
 		if !ok {
