@@ -166,15 +166,15 @@ func listParts(w http.ResponseWriter, r *http.Request, s *session) error {
 	out := []partJSON{}
 	marker := 0
 	for {
-		parts, more, err := s.user.NS.ListParts(r.Context(), p.bucket, p.key, p.id, marker, 1000)
+		page, err := s.user.NS.ListParts(r.Context(), p.bucket, p.key, p.id, marker, 1000)
 		if err != nil {
 			return err
 		}
-		for _, pi := range parts {
+		for _, pi := range page.Parts {
 			out = append(out, partJSON{Number: pi.Number, Size: pi.Size, ETag: pi.ETag})
 			marker = pi.Number
 		}
-		if !more || len(parts) == 0 {
+		if !page.Truncated || len(page.Parts) == 0 {
 			break
 		}
 	}
