@@ -196,6 +196,11 @@ func (n *userNS) UploadPart(ctx context.Context, bucket, key, id string, part in
 	if err != nil {
 		return "", err
 	}
+	quota, err := n.svc.quotas.admit(ctx, n, size) // a part counts at Complete; this refuses early
+	if err != nil {
+		return "", err
+	}
+	defer quota.done(0)
 	pr, pw := io.Pipe()
 	sealed := make(chan partResult, 1)
 	go func() { sealed <- n.sealPart(pw, u, part, body, size) }()

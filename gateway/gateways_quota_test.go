@@ -1,0 +1,87 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/sealgate/sealgate/backends/mem"
+	"github.com/sealgate/sealgate/cryptolayer"
+)
+
+// TestQuotaManyGateways: three gateways write for one account at once
+// until the quota refuses them; the usage then stays within the documented
+// bound (quota + gateways × QuotaFlushBytes + writes in flight), gets
+// close to the quota, and the shared record, once every gateway flushed,
+// equals a recount.
+func TestQuotaManyGateways(t *testing.T) {
+	const (
+		gws, writers    = 3, 4
+		objSize         = 16 << 10
+		flush           = 64 << 10
+		limit           = 2 << 20
+		bound           = limit + gws*flush + gws*writers*objSize
+		attemptsPerGoer = 400
+	)
+	ctx := context.Background()
+	st := mem.New()
+	ks := &cryptolayer.Keystore{}
+	u, err := ks.AddUser("alice", []byte("password-alice"), cryptolayer.MinPasswordParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := make([]*userNS, gws)
+	for i := range ns {
+		svc, err := NewService(Config{Store: st, QuotaFlushBytes: flush})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ns[i] = svc.namespaceFor(u)
+	}
+	mustBucket(t, ns[0], "bkt")
+	if _, err := ns[0].svc.SetQuota(ctx, testAccount{u}, limit); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for g, n := range ns {
+		for w := range writers {
+			wg.Go(func() {
+				for i := range attemptsPerGoer {
+					key := fmt.Sprintf("g%d/w%d/%d", g, w, i)
+					_, err := n.PutObject(ctx, "bkt", key, bytes.NewReader(make([]byte, objSize)), objSize, PutOptions{})
+					if errors.Is(err, ErrQuotaExceeded) {
+						return
+					}
+					if err != nil {
+						t.Errorf("put %s: %v", key, err)
+						return
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	for _, n := range ns {
+		if err := n.svc.FlushUsage(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec, err := ns[1].svc.QuotaUsage(ctx, testAccount{u})
+	if err != nil {
+		t.Fatal(err)
+	}
+	real, err := ns[2].countBytes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("quota %d, stored %d (%+d over), bound %d", limit, real, real-limit, bound)
+	if real > bound || real < limit-gws*writers*objSize {
+		t.Fatalf("stored %d bytes under a quota of %d; want at most %d and near the quota", real, limit, bound)
+	}
+	if rec.Bytes != real {
+		t.Fatalf("shared record says %d bytes, a recount %d", rec.Bytes, real)
+	}
+}
