@@ -109,6 +109,7 @@ func New(cfg Config) (http.Handler, error) {
 	s.route(mux, "GET /api/object", "download", s.download)
 	s.route(mux, "DELETE /api/object", "delete", deleteObject)
 	s.route(mux, "POST /api/rename", "rename", rename)
+	s.route(mux, "GET /api/usage", "usage", usage)
 	return s.top(mux), nil
 }
 
