@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sealgate/sealgate/backends/mem"
 	"github.com/sealgate/sealgate/cryptolayer"
@@ -83,5 +84,51 @@ func TestQuotaManyGateways(t *testing.T) {
 	}
 	if rec.Bytes != real {
 		t.Fatalf("shared record says %d bytes, a recount %d", rec.Bytes, real)
+	}
+}
+
+// TestQuotaReachesEveryGateway: a quota set through one gateway applies on
+// another once its copy of the record is QuotaRefresh old, and so do the
+// other gateways' flushed writes.
+func TestQuotaReachesEveryGateway(t *testing.T) {
+	ctx := context.Background()
+	st := mem.New()
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	ks := &cryptolayer.Keystore{}
+	u, err := ks.AddUser("alice", []byte("password-alice"), cryptolayer.MinPasswordParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ns [2]*userNS
+	for i := range ns {
+		svc, err := NewService(Config{Store: st, Now: clock, QuotaFlushBytes: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ns[i] = svc.namespaceFor(u)
+	}
+	a, b := ns[0], ns[1]
+	mustBucket(t, a, "bkt")
+	put(t, b, "bkt", "first", make([]byte, 10), nil) // b reads the record: no quota
+	if _, err := a.svc.SetQuota(ctx, testAccount{u}, 100); err != nil {
+		t.Fatal(err)
+	}
+	put(t, b, "bkt", "stale", make([]byte, 200), nil) // within QuotaRefresh: b does not know yet
+	advance(2 * time.Second)
+	// Now b knows the quota, but its writes made without one were not
+	// counted: 50 more fits until a recount.
+	put(t, b, "bkt", "late", make([]byte, 50), nil)
+	if _, err := a.svc.RecountUsage(ctx, testAccount{u}); err != nil {
+		t.Fatal(err)
+	}
+	advance(2 * time.Second)
+	if _, err := b.PutObject(ctx, "bkt", "later", bytes.NewReader(make([]byte, 1)), 1, PutOptions{}); !errors.Is(err, ErrQuotaExceeded) {
+		t.Fatalf("write after the recount through another gateway: %v, want ErrQuotaExceeded", err)
+	}
+	if u, err := a.Usage(ctx); err != nil || u.Bytes != 260 {
+		t.Fatalf("usage on a: %+v %v", u, err)
 	}
 }

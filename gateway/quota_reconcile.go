@@ -34,7 +34,7 @@ func (s *Service) ReconcileUsage(ctx context.Context, a Account, holder string, 
 func (s *Service) RecountUsage(ctx context.Context, a Account) (Usage, error) {
 	n := s.namespaceFor(a.KeyRecord())
 	if st := s.quotas.existing(n); st != nil {
-		if err := s.quotas.sync(ctx, st, 1); err != nil {
+		if err := s.quotas.sync(ctx, st, hasPending); err != nil {
 			return Usage{}, err
 		}
 	}

@@ -10,8 +10,8 @@ import (
 // quotaTable is this gateway's view of the quota records of the accounts
 // it serves (quota.go): the record as last read, and the pending and
 // reserved bytes of its own writes. Without a limit, nothing is tracked: a
-// request then costs a map lookup, and the record is re-read in the
-// background at most every refresh.
+// request then costs a map lookup, and the record is re-read at most
+// every refresh.
 type quotaTable struct {
 	flushBytes int64
 	refresh    time.Duration
@@ -37,11 +37,13 @@ type quotaState struct {
 	readAt   time.Time
 	pending  int64 // committed bytes not yet added to the record
 	reserved int64 // declared bytes of admitted writes in flight
-	busy     bool  // a background sync runs
+	busy     bool  // a background flush runs
 }
 
-// state returns the account's entry, reading the record on first use and
-// in the background once it is older than the refresh interval.
+// state returns the account's entry, read from the record on first use
+// and again once older than the refresh interval (on the request path: a
+// new limit applies within that interval, at one upstream read per
+// interval and account).
 func (q *quotaTable) state(ctx context.Context, n *userNS) (*quotaState, error) {
 	q.mu.Lock()
 	st, ok := q.m[n.user.ID]
@@ -52,31 +54,31 @@ func (q *quotaTable) state(ctx context.Context, n *userNS) (*quotaState, error) 
 	q.mu.Unlock()
 	st.mu.Lock()
 	st.ns = n
-	loaded := !st.readAt.IsZero()
-	stale := loaded && !st.busy && q.now().Sub(st.readAt) >= q.refresh
-	st.busy = st.busy || stale
+	stale := q.stale(st)
 	st.mu.Unlock()
-	switch {
-	case !loaded: // 1: a concurrent first use may have read it meanwhile
-		if err := q.sync(ctx, st, 1); err != nil {
+	if stale {
+		if err := q.sync(ctx, st, q.stale); err != nil {
 			return nil, err
 		}
-	case stale:
-		go q.background(st)
 	}
 	return st, nil
 }
 
+// stale reports whether an entry needs reading (st.mu held).
+func (q *quotaTable) stale(st *quotaState) bool {
+	return st.readAt.IsZero() || q.now().Sub(st.readAt) >= q.refresh
+}
+
 // sync adds the pending delta to the record (or only reads it, with none
-// pending), unless the entry is loaded and less than minPending bytes are
-// pending.
-func (q *quotaTable) sync(ctx context.Context, st *quotaState, minPending int64) error {
+// pending), if need, asked with st.mu held once this sync's turn has come,
+// says so.
+func (q *quotaTable) sync(ctx context.Context, st *quotaState, need func(*quotaState) bool) error {
 	st.io.Lock()
 	defer st.io.Unlock()
 	st.mu.Lock()
-	d, n, loaded := st.pending, st.ns, !st.readAt.IsZero()
+	d, n, due := st.pending, st.ns, need(st)
 	st.mu.Unlock()
-	if loaded && abs64(d) < minPending {
+	if !due {
 		return nil
 	}
 	var (
@@ -99,11 +101,17 @@ func (q *quotaTable) sync(ctx context.Context, st *quotaState, minPending int64)
 	return nil
 }
 
+// overFlush reports whether an entry's pending delta is due (st.mu held).
+func (q *quotaTable) overFlush(st *quotaState) bool { return abs64(st.pending) >= q.flushBytes }
+
+// hasPending reports whether an entry has a pending delta (st.mu held).
+func hasPending(st *quotaState) bool { return st.pending != 0 }
+
 // background syncs an entry off the request path.
 func (q *quotaTable) background(st *quotaState) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	_ = q.sync(ctx, st, 0) // a failure leaves the entry stale: the next request tries again
+	_ = q.sync(ctx, st, q.overFlush) // a failure leaves the delta pending: the next flush adds it
 	st.mu.Lock()
 	st.busy = false
 	st.mu.Unlock()
@@ -132,7 +140,7 @@ func (q *quotaTable) admit(ctx context.Context, n *userNS, size int64) (*quotaTi
 		return nil, nil
 	}
 	if flush {
-		if err := q.sync(ctx, st, q.flushBytes); err != nil {
+		if err := q.sync(ctx, st, q.overFlush); err != nil {
 			return nil, err
 		}
 	}
@@ -193,7 +201,7 @@ func (q *quotaTable) flushAll(ctx context.Context) error {
 	q.mu.Unlock()
 	var first error
 	for _, st := range all {
-		if err := q.sync(ctx, st, 1); err != nil && first == nil {
+		if err := q.sync(ctx, st, hasPending); err != nil && first == nil {
 			first = err
 		}
 	}

@@ -55,9 +55,8 @@ type Config struct {
 	// of gateways, plus the writes in flight (quota.go).
 	QuotaFlushBytes int64
 	// QuotaRefresh is how old this gateway's copy of an account's quota
-	// record may get before a request re-reads it in the background
-	// (default 2 s): a new limit, and the other gateways' flushed usage,
-	// apply within it.
+	// record may get before a request re-reads it (default 2 s): a new
+	// limit, and the other gateways' flushed usage, apply within it.
 	QuotaRefresh time.Duration
 	Now          func() time.Time
 }
