@@ -33,7 +33,7 @@ import (
 //
 //	gateways × QuotaFlushBytes + the declared sizes of the writes in flight
 //
-// (plus writes of unknown length, admitted one at a time while under the
+// (plus the bytes of writes of unknown length, admitted while under the
 // limit). Deletes are never refused.
 //
 // The pending delta is a cache of committed writes: a gateway that stops
