@@ -74,16 +74,16 @@ func TestQuotaManyGateways(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	real, err := ns[2].countBytes(ctx)
+	stored, err := ns[2].countBytes(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("quota %d, stored %d (%+d over), bound %d", limit, real, real-limit, bound)
-	if real > bound || real < limit-gws*writers*objSize {
-		t.Fatalf("stored %d bytes under a quota of %d; want at most %d and near the quota", real, limit, bound)
+	t.Logf("quota %d, stored %d (%+d over), bound %d", limit, stored, stored-limit, bound)
+	if stored > bound || stored < limit-gws*writers*objSize {
+		t.Fatalf("stored %d bytes under a quota of %d; want at most %d and near the quota", stored, limit, bound)
 	}
-	if rec.Bytes != real {
-		t.Fatalf("shared record says %d bytes, a recount %d", rec.Bytes, real)
+	if rec.Bytes != stored {
+		t.Fatalf("shared record says %d bytes, a recount %d", rec.Bytes, stored)
 	}
 }
 

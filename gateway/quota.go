@@ -45,8 +45,9 @@ import (
 // commit while it lists may be counted twice or not at all until the next
 // run.
 
-// ErrQuotaExceeded: the write would take the account over its storage
-// quota. Nothing was stored; deleting objects (always allowed) frees space.
+// ErrQuotaExceeded means that a write would take its account over its
+// storage quota. Nothing was stored; deleting objects (always allowed)
+// frees space.
 var ErrQuotaExceeded = errors.New("gateway: storage quota exceeded")
 
 // quotaSwapAttempts bounds the compare-and-swap retries of one update:
@@ -118,7 +119,7 @@ func (s *Service) SetQuota(ctx context.Context, a Account, limit int64) (Usage, 
 	if err != nil {
 		return Usage{}, err
 	}
-	return Usage{Limit: r.Limit, Bytes: r.Bytes, Reconciled: r.Reconciled}, nil
+	return Usage(r), nil
 }
 
 // QuotaUsage returns account a's quota and usage as the shared record has
@@ -126,7 +127,7 @@ func (s *Service) SetQuota(ctx context.Context, a Account, limit int64) (Usage, 
 // in it).
 func (s *Service) QuotaUsage(ctx context.Context, a Account) (Usage, error) {
 	r, _, err := s.namespaceFor(a.KeyRecord()).readQuota(ctx)
-	return Usage{Limit: r.Limit, Bytes: r.Bytes, Reconciled: r.Reconciled}, err
+	return Usage(r), err
 }
 
 // Usage implements Namespace: the account's quota and usage as this

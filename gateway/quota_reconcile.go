@@ -48,7 +48,7 @@ func (s *Service) RecountUsage(ctx context.Context, a Account) (Usage, error) {
 		return Usage{}, err
 	}
 	s.quotas.stored(n, r, v)
-	return Usage{Limit: r.Limit, Bytes: r.Bytes, Reconciled: r.Reconciled}, nil
+	return Usage(r), nil
 }
 
 // countBytes sums the plaintext sizes of the account's objects: current
