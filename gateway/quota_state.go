@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/sealgate/sealgate/cryptolayer"
 )
 
 // quotaTable is this gateway's view of the quota records of the accounts
@@ -16,13 +18,15 @@ type quotaTable struct {
 	flushBytes int64
 	refresh    time.Duration
 	now        func() time.Time
+	current    func(id [16]byte) *cryptolayer.User // Config.Current: nil for a deleted account
 
 	mu sync.Mutex
 	m  map[[16]byte]*quotaState
 }
 
 func newQuotaTable(cfg Config) *quotaTable {
-	return &quotaTable{flushBytes: cfg.QuotaFlushBytes, refresh: cfg.QuotaRefresh, now: cfg.Now, m: map[[16]byte]*quotaState{}}
+	return &quotaTable{flushBytes: cfg.QuotaFlushBytes, refresh: cfg.QuotaRefresh, now: cfg.Now, current: cfg.Current,
+		m: map[[16]byte]*quotaState{}}
 }
 
 // quotaState is one account's entry.
@@ -191,11 +195,16 @@ func (t *quotaTicket) done(delta int64) {
 	}
 }
 
-// flushAll adds every entry's pending delta to its record.
+// flushAll adds every entry's pending delta to its record. The entries of
+// deleted accounts go: their records were purged with them.
 func (q *quotaTable) flushAll(ctx context.Context) error {
 	q.mu.Lock()
 	all := make([]*quotaState, 0, len(q.m))
-	for _, st := range q.m {
+	for id, st := range q.m {
+		if q.current != nil && q.current(id) == nil {
+			delete(q.m, id)
+			continue
+		}
 		all = append(all, st)
 	}
 	q.mu.Unlock()

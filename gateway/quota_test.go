@@ -6,6 +6,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/sealgate/sealgate/cryptolayer"
 )
 
 // quotaNS returns alice's namespace with bucket "bkt" and a quota of limit
@@ -209,5 +211,22 @@ func TestQuotaRecordIsTheGateways(t *testing.T) {
 	}
 	if _, err := n.PutShared(context.Background(), quotaRecordName, []byte(`{"l":0}`), v); !errors.Is(err, ErrInvalidArgument) {
 		t.Fatalf("PutShared of the quota record: %v", err)
+	}
+}
+
+// TestQuotaDeletedAccountNotFlushed: the pending delta of an account
+// deleted meanwhile is dropped, not written back into its purged area.
+func TestQuotaDeletedAccountNotFlushed(t *testing.T) {
+	n := quotaNS(t, 1<<20)
+	put(t, n, "bkt", "a", make([]byte, 100), nil)
+	n.svc.quotas.current = func([16]byte) *cryptolayer.User { return nil }
+	if _, err := n.svc.PurgeUser(context.Background(), n.dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.svc.FlushUsage(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if left := upstreamUnder(t, n.svc.store, ".sealgate/shared/"+n.dir+"/"); len(left) != 0 {
+		t.Fatalf("a deleted account's record came back: %v", left)
 	}
 }
