@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/chromedp/chromedp"
 )
 
 // TestQuota sets a quota with `sealgate user quota` while three gateway
@@ -74,6 +75,7 @@ func TestQuota(t *testing.T) {
 			t.Fatalf("web upload over the quota: %d %q", status, body)
 		}
 	})
+	t.Run("browser", func(t *testing.T) { quotaInBrowser(t, c, a) })
 	if _, err := c.client(1, a).DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("quota-data"), Key: aws.String("existing.bin")}); err != nil {
 		t.Fatalf("delete over the quota: %v", err)
 	}
@@ -162,4 +164,29 @@ func quotaSend(t *testing.T, hc *http.Client, req *http.Request) (int, string) {
 	defer func() { _ = resp.Body.Close() }()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// quotaInBrowser: the page shows the usage and says, before an upload
+// starts, that a file does not fit; nothing is sent.
+func quotaInBrowser(t *testing.T, c *cluster, a account) {
+	b := newBrowser(t, findChromium(t))
+	file := filepath.Join(t.TempDir(), "too-big.bin")
+	if err := os.WriteFile(file, make([]byte, 600<<10), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b.do("sign in", chromedp.Navigate(c.gws[2].URL["web"]), chromedp.WaitVisible(chromedp.ID("login-form")),
+		chromedp.SendKeys(chromedp.ID("login-name"), "quser"), chromedp.SendKeys(chromedp.ID("login-password"), "quser password"),
+		chromedp.Click(chromedp.ID("login-submit")), chromedp.WaitVisible(chromedp.ID("new-bucket")))
+	b.do("open the bucket", chromedp.Click(chromedp.CSS(`#rows tr[data-name="quota-data"] a`)), chromedp.WaitVisible(chromedp.ID("upload-button")))
+	b.poll("the usage line", `document.getElementById("usage").textContent === "600 KiB of 1.0 MiB used"`)
+	b.do("upload", chromedp.SetUploadFiles(chromedp.ID("file-input"), []string{file}))
+	b.poll("refused before it starts", `document.getElementById("status").textContent.startsWith("Not enough room")`)
+	if n := b.eval(`String(document.querySelectorAll("#uploads li").length)`); n != "0" {
+		t.Fatalf("%s upload rows: the upload started", n)
+	}
+	if _, cd := getBody(c.client(0, a), "quota-data", "too-big.bin"); cd != "NoSuchKey" {
+		t.Fatalf("too-big.bin: %s", cd)
+	}
+	b.shot("quota.png")
+	b.finish(t)
 }
