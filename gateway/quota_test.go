@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/sealgate/sealgate/backends/mem"
 	"github.com/sealgate/sealgate/cryptolayer"
 )
 
@@ -228,5 +230,47 @@ func TestQuotaDeletedAccountNotFlushed(t *testing.T) {
 	}
 	if left := upstreamUnder(t, n.svc.store, ".sealgate/shared/"+n.dir+"/"); len(left) != 0 {
 		t.Fatalf("a deleted account's record came back: %v", left)
+	}
+}
+
+// TestQuotaLifecycleFrees: versions the lifecycle rules remove free their
+// bytes, as a client's deletes do.
+func TestQuotaLifecycleFrees(t *testing.T) {
+	ctx := context.Background()
+	var offset atomic.Int64
+	svc, err := NewService(Config{Store: mem.New(), Now: func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := (&cryptolayer.Keystore{}).AddUser("alice", []byte("password-alice"), cryptolayer.MinPasswordParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := svc.namespaceFor(u)
+	mustBucket(t, n, "bkt")
+	if _, err := svc.SetQuota(ctx, testAccount{u}, 1<<20); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.PutBucketVersioning(ctx, "bkt", VersioningEnabled); err != nil {
+		t.Fatal(err)
+	}
+	put(t, n, "bkt", "k", make([]byte, 100), nil)
+	put(t, n, "bkt", "k", make([]byte, 200), nil)
+	put(t, n, "bkt", "gone", make([]byte, 50), nil)
+	rules := []LifecycleRule{{ID: "nc", Enabled: true, NoncurrentDays: 1}, {ID: "exp", Enabled: true, Prefix: "gone", ExpireDays: 1}}
+	if err := n.PutBucketLifecycle(ctx, "bkt", rules); err != nil {
+		t.Fatal(err)
+	}
+	offset.Store(int64(49 * time.Hour))
+	if _, ran, err := svc.ApplyLifecycle(ctx, testAccount{u}, "me", time.Minute); err != nil || !ran {
+		t.Fatalf("lifecycle: %v %v", ran, err)
+	}
+	// k's first version is gone; gone's version is noncurrent behind a
+	// marker now (it still occupies storage until the next day's run).
+	if got := usage(t, n); got != 250 {
+		t.Fatalf("usage after the lifecycle run: %d, want 250", got)
+	}
+	if u, err := svc.RecountUsage(ctx, testAccount{u}); err != nil || u.Bytes != 250 {
+		t.Fatalf("recount: %+v %v", u, err)
 	}
 }
