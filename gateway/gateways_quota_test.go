@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sealgate/sealgate/backends"
 	"github.com/sealgate/sealgate/backends/mem"
 	"github.com/sealgate/sealgate/cryptolayer"
 )
@@ -19,6 +20,12 @@ import (
 // close to the quota, and the shared record, once every gateway flushed,
 // equals a recount.
 func TestQuotaManyGateways(t *testing.T) {
+	for _, up := range upstreams {
+		t.Run(up.name, func(t *testing.T) { quotaManyGateways(t, up.open(t)) })
+	}
+}
+
+func quotaManyGateways(t *testing.T, st backends.Store) {
 	const (
 		gws, writers    = 3, 4
 		objSize         = 16 << 10
@@ -28,7 +35,6 @@ func TestQuotaManyGateways(t *testing.T) {
 		attemptsPerGoer = 400
 	)
 	ctx := context.Background()
-	st := mem.New()
 	ks := &cryptolayer.Keystore{}
 	u, err := ks.AddUser("alice", []byte("password-alice"), cryptolayer.MinPasswordParams)
 	if err != nil {
