@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/sealgate/sealgate/backends"
 	"github.com/sealgate/sealgate/backends/mem"
 	"github.com/sealgate/sealgate/cryptolayer"
 )
@@ -272,5 +275,50 @@ func TestQuotaLifecycleFrees(t *testing.T) {
 	}
 	if u, err := svc.RecountUsage(ctx, testAccount{u}); err != nil || u.Bytes != 250 {
 		t.Fatalf("recount: %+v %v", u, err)
+	}
+}
+
+// sharedReads counts the reads of shared records.
+type sharedReads struct {
+	backends.Store
+	n atomic.Int64
+}
+
+func (s *sharedReads) Get(ctx context.Context, k string, off, n int64) (io.ReadCloser, backends.ObjectInfo, error) {
+	if strings.HasPrefix(k, ".sealgate/shared/") {
+		s.n.Add(1)
+	}
+	return s.Store.Get(ctx, k, off, n)
+}
+
+// TestQuotaRecordReadOncePerRefresh: without a quota, PUTs and deletes
+// read the quota record once per QuotaRefresh, not once per request.
+func TestQuotaRecordReadOncePerRefresh(t *testing.T) {
+	var offset atomic.Int64
+	st := &sharedReads{Store: mem.New()}
+	svc, err := NewService(Config{Store: st, Now: func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := (&cryptolayer.Keystore{}).AddUser("alice", []byte("password-alice"), cryptolayer.MinPasswordParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := svc.namespaceFor(u)
+	mustBucket(t, n, "bkt")
+	for i := range 20 {
+		put(t, n, "bkt", "k", []byte("data"), nil)
+		if i%2 == 1 {
+			mustDelete(t, n, "k", "")
+		}
+	}
+	if got := st.n.Load(); got != 1 {
+		t.Fatalf("%d reads of shared records for 30 requests in one refresh interval, want 1", got)
+	}
+	offset.Store(int64(3 * time.Second))
+	put(t, n, "bkt", "k", []byte("data"), nil)
+	put(t, n, "bkt", "k", []byte("data"), nil)
+	if got := st.n.Load(); got != 2 {
+		t.Fatalf("%d reads after the refresh interval, want 2", got)
 	}
 }
