@@ -72,6 +72,9 @@ var errTable = []errStatus{
 	// needed to complete the request.
 	{gateway.ErrInsufficientStorage, http.StatusInsufficientStorage, false},
 	{gateway.ErrPropsTooLarge, http.StatusInsufficientStorage, false},
+	// The account's quota (gateway/quota.go): the same status, with the
+	// gateway's message (bytes in use, quota, bytes asked).
+	{gateway.ErrQuotaExceeded, http.StatusInsufficientStorage, true},
 	{gateway.ErrNoSuchUser, http.StatusForbidden, false},
 	{gateway.ErrKeyTooLong, http.StatusRequestURITooLong, false},
 	{gateway.ErrInvalidKey, http.StatusBadRequest, false},

@@ -461,7 +461,12 @@ type Namespace interface {
 	// most MaxSharedBytes of data and MaxSharedName bytes of name
 	// (ErrInvalidArgument). See shared.go for what an untrusted upstream
 	// can still do to these records.
+	// The record "quota" is the gateway's own (quota.go): PutShared
+	// refuses it with ErrInvalidArgument.
 	PutShared(ctx context.Context, name string, data []byte, ifVersion string) (version string, err error)
+
+	// Usage returns the account's storage quota and usage (quota.go).
+	Usage(ctx context.Context) (Usage, error)
 }
 
 // Checksum is a client checksum of an object's plaintext (S3's

@@ -4,7 +4,8 @@
 // LRU of decrypted metadata; what both doors share (the in-flight
 // [Limiter], the [AuthThrottle] that paces failed logins, the error
 // sentinels); and the maintenance the CLI runs ([Service.GC],
-// [Service.Reencrypt], [Service.Verify], [Service.PurgeUser]). Accounts and
+// [Service.Reencrypt], [Service.Verify], [Service.PurgeUser],
+// [Service.SetQuota], [Service.RecountUsage]). Accounts and
 // the keystore are gateway/accounts'; this package sees an [Account] only
 // as the snapshot of its keys.
 //
@@ -24,8 +25,8 @@
 //   - Nothing unauthenticated is served: every object read is verified by
 //     cryptolayer; failures are ErrIntegrity.
 //   - Object data streams with bounded buffers; no method holds a whole body.
-//   - State that several gateways over one upstream share (today the WebDAV
-//     lock table) is kept in small sealed per-user records updated with
+//   - State that several gateways over one upstream share (the WebDAV
+//     lock table, quotas) is kept in small sealed per-user records updated with
 //     compare-and-swap on the upstream ETag ([Namespace.GetShared],
 //     [Namespace.PutShared]; shared.go). They coordinate clients and are not
 //     a security boundary: the upstream can delete one or serve an older
@@ -81,6 +82,15 @@
 //     (Config.Current; a write across a rotation fails with ErrUnavailable),
 //     and `user rotate` re-encrypts only after every gateway has polled the
 //     rotation.
+//   - An account's storage quota and usage are one shared record, updated
+//     with compare-and-swap by batched usage deltas (quota.go). A write is
+//     admitted against the record as this gateway last read it (at most
+//     Config.QuotaRefresh old) plus its own pending and in-flight bytes;
+//     usage exceeds the quota by at most gateways × Config.QuotaFlushBytes
+//     plus the writes in flight. Deletes are never refused. A gateway's
+//     unflushed delta is lost if it crashes; [Service.ReconcileUsage]
+//     recounts the usage from a listing (one gateway at a time: the
+//     "usage lease") and heals that drift.
 //   - A bucket's CORS rules are a shared record; requests (and anonymous
 //     preflights) are evaluated against a cache of them at most
 //     CORSCacheTTL (3 s) old, and preflights find a bucket name's owners

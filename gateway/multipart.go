@@ -217,6 +217,11 @@ func (n *userNS) UploadPartChecked(ctx context.Context, bucket, key, id string, 
 	if err != nil {
 		return PartInfo{}, err
 	}
+	quota, err := n.svc.quotas.admit(ctx, n, size) // a part counts at Complete; this refuses early
+	if err != nil {
+		return PartInfo{}, err
+	}
+	defer quota.done(0)
 	alg, err := partChecksumAlg(st, opts)
 	if err != nil {
 		return PartInfo{}, err

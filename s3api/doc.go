@@ -83,7 +83,9 @@
 //     client. The upstream's failures answer what clients retry: 503
 //     ServiceUnavailable (with Retry-After, as every 503), or 500
 //     InternalError for data that failed authentication; a full upstream
-//     answers 507 InsufficientStorage, which clients do not retry. An
+//     answers 507 InsufficientStorage, which clients do not retry; a write
+//     over the account's quota 403 QuotaExceeded (a sealgate code: AWS has
+//     none), not retried either. An
 //     admitted upload that fails midway has the rest of its body (up to
 //     32 MiB) read first, so that the client still sending gets the answer
 //     instead of a reset connection.

@@ -99,6 +99,11 @@ var gatewayCodes = []struct {
 	// modes), the AWS SDKs and minio-go retry, so a client fails at once
 	// instead of re-sending the whole body to a full store.
 	{err: gateway.ErrInsufficientStorage, code: "InsufficientStorage"},
+	// The account's quota (gateway/quota.go). AWS has no such code; MinIO's
+	// XMinioAdminBucketQuotaExceeded is a bucket quota's and vendor-named.
+	// 403 like MinIO's: no SDK or rclone retries it, and the message says
+	// that deleting frees room.
+	{err: gateway.ErrQuotaExceeded, code: "QuotaExceeded"},
 	{err: gateway.ErrNoSuchVersion, code: "NoSuchVersion"},
 	{err: gateway.ErrObjectLocked, code: "AccessDenied", msg: "Access Denied because object protected by object lock."},
 	{err: gateway.ErrNoLockConfig, code: "InvalidRequest", msg: "Bucket is missing Object Lock Configuration"},
@@ -135,7 +140,7 @@ var statuses = map[string]int{
 	"InvalidBucketName": 400, "MalformedXML": 400, "InvalidLocationConstraint": 400, "InvalidURI": 400,
 	"InvalidToken": 400, "MethodNotAllowed": 405, "NotImplemented": 501,
 	"NoSuchVersion": 404, "InvalidBucketState": 409, "MissingRequestBodyError": 400, "BadRequest": 400, "InvalidPartNumber": 416, "InvalidTag": 400, "NoSuchTagSet": 404, "InternalError": 500, "ServiceUnavailable": 503, "SlowDown": 503,
-	"InsufficientStorage": 507, "InvalidObjectState": 403,
+	"InsufficientStorage": 507, "InvalidObjectState": 403, "QuotaExceeded": 403,
 	"ObjectLockConfigurationNotFoundError": 404, "NoSuchLifecycleConfiguration": 404,
 	"NoSuchCORSConfiguration": 404, "NoSuchBucketPolicy": 404,
 	"ServerSideEncryptionConfigurationNotFoundError": 404,
@@ -182,6 +187,7 @@ var messages = map[string]string{
 	"InternalError":                        "We encountered an internal error. Please try again.",
 	"ServiceUnavailable":                   "The storage behind this gateway is unavailable. Please try again.",
 	"InsufficientStorage":                  "The storage behind this gateway is full or over its quota: nothing was stored. Retry once space has been freed.",
+	"QuotaExceeded":                        "The account's storage quota is exceeded: nothing was stored. Delete objects (always allowed) or ask for a larger quota.",
 	"SlowDown":                             "Please reduce your request rate.",
 	"InvalidArgument":                      "Invalid Argument",
 	"ObjectLockConfigurationNotFoundError": "Object Lock configuration does not exist for this bucket",

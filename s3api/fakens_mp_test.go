@@ -201,6 +201,9 @@ func (f *fakeNS) PutShared(context.Context, string, []byte, string) (string, err
 	return "", gateway.ErrPreconditionFailed
 }
 
+// Usage: no quota.
+func (f *fakeNS) Usage(context.Context) (gateway.Usage, error) { return gateway.Usage{}, nil }
+
 // HeadFolder: the S3 door never asks for folders.
 func (f *fakeNS) HeadFolder(context.Context, string, string) (gateway.FolderInfo, error) {
 	return gateway.FolderInfo{}, gateway.ErrNoSuchKey

@@ -100,6 +100,10 @@
 //     Renaming copies each object (CopyObject, with its WebDAV properties)
 //     and then deletes the originals: not atomic; a failed copy removes
 //     the copies made and leaves the original in place.
+//   - GET /api/usage answers the account's quota and usage ({"limit",
+//     "used"}, bytes; limit 0: none); the page shows it and checks the
+//     files' sizes against it before an upload starts (quota.js). An
+//     upload over the quota is refused by the gateway anyway (507).
 //   - Signed-in requests take a slot of Config.Limiter (503 over it),
 //     after authentication; bad input gets a 400 with a message and
 //     changes nothing.

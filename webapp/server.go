@@ -111,6 +111,7 @@ func New(cfg Config) (http.Handler, error) {
 	s.route(mux, "POST /api/rename", "rename", rename)
 	s.routeMultipart(mux)
 	s.route(mux, "GET /api/preview", "preview", s.preview)
+	s.route(mux, "GET /api/usage", "usage", usage)
 	return s.top(mux), nil
 }
 

@@ -43,6 +43,16 @@ type config struct {
 	Limits      limitsConfig  `yaml:"limits"`
 	Accounts    accountsCfg   `yaml:"accounts"`
 	Lifecycle   lifecycleCfg  `yaml:"lifecycle"`
+	Quota       quotaCfg      `yaml:"quota"`
+}
+
+type quotaCfg struct {
+	// ReconcileInterval is how often a gateway recounts every account's
+	// usage from a listing (one gateway at a time per account: a lease).
+	ReconcileInterval time.Duration `yaml:"reconcile_interval" env:"SEALGATE_QUOTA_RECONCILE_INTERVAL"`
+	// FlushBytes is the pending usage delta at which a gateway adds it to
+	// an account's shared usage (the overshoot bound's per-gateway term).
+	FlushBytes int64 `yaml:"flush_bytes"`
 }
 
 type lifecycleCfg struct {
@@ -141,6 +151,7 @@ func defaultConfig() config {
 		Limits:    limitsConfig{MaxInFlight: 1024, MaxInFlightPerUser: 256, IdleTimeout: 5 * time.Minute},
 		Accounts:  accountsCfg{PollInterval: time.Second},
 		Lifecycle: lifecycleCfg{Interval: time.Hour},
+		Quota:     quotaCfg{ReconcileInterval: time.Hour, FlushBytes: 64 << 20},
 	}
 }
 
@@ -219,6 +230,9 @@ func (c *config) resolve() error {
 	}
 	if c.Limits.IdleTimeout <= 0 {
 		c.Limits.IdleTimeout = 5 * time.Minute
+	}
+	if c.Quota.ReconcileInterval < time.Second || c.Quota.ReconcileInterval > 7*24*time.Hour || c.Quota.FlushBytes < 1 {
+		return fmt.Errorf("config: quota.reconcile_interval %v (1s..168h) or quota.flush_bytes %d (at least 1)", c.Quota.ReconcileInterval, c.Quota.FlushBytes)
 	}
 	if c.Lifecycle.Interval < time.Second || c.Lifecycle.Interval > 24*time.Hour {
 		return fmt.Errorf("config: lifecycle.interval %v: must be between 1s and 24h", c.Lifecycle.Interval)

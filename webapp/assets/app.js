@@ -7,6 +7,7 @@ import { $, ask, status } from "./ui.js";
 import { parseHash, renderBuckets, renderCrumbs, renderFolder } from "./view.js";
 import { clearFailed, dropZone, uploadFiles } from "./upload.js";
 import { openPreview, wirePreview } from "./preview.js";
+import { overQuota, showUsage } from "./quota.js";
 
 const state = {
   user: "",
@@ -60,6 +61,7 @@ async function load() {
     else state.buckets = (await api.buckets()).buckets;
     render();
     status("");
+    showUsage();
   } catch (e) {
     failed(e);
   }
@@ -118,8 +120,10 @@ async function newBucket() {
   await run("Creating the bucket", () => api.createBucket(name));
 }
 
-function startUploads(files) {
+async function startUploads(files) {
   if (!state.bucket || !files.length) return;
+  const full = await overQuota(files);
+  if (full) return status(full, true);
   clearFailed();
   const names = new Set((state.listing ? state.listing.files : []).map((f) => f.name));
   uploadFiles(files, state.bucket, state.prefix, (n) => names.has(n), load);
