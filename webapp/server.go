@@ -64,6 +64,8 @@ type Config struct {
 	Limiter *gateway.Limiter
 	// Observe, if set, receives a record of every finished request.
 	Observe gateway.Observer
+	// Shares configures share links (share.go).
+	Shares ShareConfig
 }
 
 var errNoLogins = errors.New("webapp: Config.Logins is nil")
@@ -109,6 +111,7 @@ func New(cfg Config) (http.Handler, error) {
 	s.route(mux, "GET /api/object", "download", s.download)
 	s.route(mux, "DELETE /api/object", "delete", deleteObject)
 	s.route(mux, "POST /api/rename", "rename", rename)
+	s.routeShares(mux)
 	return s.top(mux), nil
 }
 
