@@ -6,6 +6,7 @@ import * as api from "./api.js";
 import { $, ask, status } from "./ui.js";
 import { parseHash, renderBuckets, renderCrumbs, renderFolder } from "./view.js";
 import { clearFailed, dropZone, uploadFiles } from "./upload.js";
+import { initShares, share } from "./share.js";
 
 const state = {
   user: "",
@@ -65,7 +66,7 @@ async function load() {
 }
 
 function render() {
-  if (state.bucket) renderFolder(state.bucket, state.prefix, state.listing, state.sort, { rename, remove });
+  if (state.bucket) renderFolder(state.bucket, state.prefix, state.listing, state.sort, { rename, remove, share: (e) => share(state.bucket, e) });
   else renderBuckets(state.buckets, state.sort);
 }
 
@@ -151,6 +152,7 @@ function sortBy(key) {
 }
 
 function wire() {
+  initShares(failed);
   $("login-form").addEventListener("submit", signIn);
   $("logout").addEventListener("click", signOut);
   $("new-folder").addEventListener("click", newFolder);
