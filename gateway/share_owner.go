@@ -106,7 +106,8 @@ func (s *ShareLinks) bindTarget(ctx context.Context, n *userNS, l *ShareLink) er
 
 // List returns the owner's links, oldest first, with their use counts;
 // links whose record is gone (revoked through another gateway, or deleted
-// by the upstream) or no longer opens are left out.
+// by the upstream) or no longer opens are left out, and dropped from the
+// owner's list. Expired links stay listed until revoked.
 func (s *ShareLinks) List(ctx context.Context, ns Namespace) ([]ShareEntry, error) {
 	n, err := s.ownerNS(ns)
 	if err != nil {
@@ -117,15 +118,28 @@ func (s *ShareLinks) List(ctx context.Context, ns Namespace) ([]ShareEntry, erro
 		return nil, err
 	}
 	out := make([]ShareEntry, 0, len(refs))
+	gone := map[string]bool{}
 	for _, ref := range refs {
 		sh, err := s.load(ctx, ref.Loc, ref.key())
 		if errors.Is(err, ErrNoSuchShare) {
+			gone[ref.Loc] = true
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, ShareEntry{Handle: ref.Loc, Link: sh.Link})
+	}
+	if len(gone) > 0 { // best effort: the next listing tries again
+		_ = s.changeList(ctx, n, func(refs []shareRef) ([]shareRef, error) {
+			kept := refs[:0]
+			for _, r := range refs {
+				if !gone[r.Loc] {
+					kept = append(kept, r)
+				}
+			}
+			return kept, nil
+		})
 	}
 	return out, nil
 }

@@ -30,7 +30,13 @@ type ShareConfig struct {
 type ShareLinks struct {
 	svc *Service
 	cfg ShareConfig
+	// pw bounds the link password checks running at once: each costs an
+	// Argon2id run (64 MiB by default), and anybody may ask for one.
+	pw chan struct{}
 }
+
+// maxPasswordChecks bounds the concurrent link password checks.
+const maxPasswordChecks = 2
 
 // NewShareLinks returns the share links over svc.
 func NewShareLinks(svc *Service, cfg ShareConfig) *ShareLinks {
@@ -40,7 +46,7 @@ func NewShareLinks(svc *Service, cfg ShareConfig) *ShareLinks {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &ShareLinks{svc: svc, cfg: cfg}
+	return &ShareLinks{svc: svc, cfg: cfg, pw: make(chan struct{}, maxPasswordChecks)}
 }
 
 // Share is an open link: what it points at, and the owner's namespace to
@@ -178,12 +184,19 @@ func (s *ShareLinks) load(ctx context.Context, loc string, key cryptolayer.Key) 
 }
 
 // CheckPassword reports whether pw is the link's password (one Argon2id
-// run); a link without a password takes none.
-func (sh *Share) CheckPassword(pw []byte) bool {
+// run, at most maxPasswordChecks at once: it waits for its turn until ctx
+// ends); a link without a password takes none.
+func (s *ShareLinks) CheckPassword(ctx context.Context, sh *Share, pw []byte) (bool, error) {
 	if sh.Link.Password == nil {
-		return len(pw) == 0
+		return len(pw) == 0, nil
 	}
-	return sh.Link.Password.verify(pw, sh.loc)
+	select {
+	case s.pw <- struct{}{}:
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+	defer func() { <-s.pw }()
+	return sh.Link.Password.verify(pw, sh.loc), nil
 }
 
 // Use counts one download of the link, with compare-and-swap on its

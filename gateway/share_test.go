@@ -261,8 +261,10 @@ func TestSharePasswordAndUnlock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sh.CheckPassword([]byte("wrong")) || sh.CheckPassword(nil) || !sh.CheckPassword([]byte("s3cret")) {
-		t.Fatal("password check")
+	for pw, want := range map[string]bool{"wrong": false, "": false, "s3cret": true} {
+		if ok, err := sf.links[1].CheckPassword(ctx, sh, []byte(pw)); ok != want || err != nil {
+			t.Fatalf("password %q: %v %v", pw, ok, err)
+		}
 	}
 	now := sf.clock.Now()
 	tok := sh.UnlockToken(now.Add(time.Minute))

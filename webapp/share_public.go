@@ -140,9 +140,12 @@ func (s *server) unlockShare(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	pw := []byte(in.Password)
-	ok := sh.Link.Password != nil && len(pw) > 0 && sh.CheckPassword(pw)
+	ok, err := s.cfg.Shares.Links.CheckPassword(r.Context(), sh, pw)
 	clear(pw)
-	if !ok {
+	if err != nil {
+		return err
+	}
+	if !ok || sh.Link.Password == nil {
 		s.fails.Wait(r.Context(), clientAddr(r))
 		return errLocked
 	}
@@ -206,7 +209,7 @@ func (s *server) shareDownload(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer func() { _ = obj.Body.Close() }()
 	if r.Method != http.MethodHead {
-		if err := s.cfg.Shares.Links.Use(context.WithoutCancel(r.Context()), sh); err != nil {
+		if err := s.countUse(w, r, sh); err != nil {
 			return s.linkErr(r, err)
 		}
 	}
@@ -220,4 +223,17 @@ func (s *server) shareDownload(w http.ResponseWriter, r *http.Request) error {
 		s.abort(w, rerr, werr)
 	}
 	return nil
+}
+
+// countUse counts a download of the link before it starts. A link with a
+// limit is refused when the count cannot be taken; one without a limit
+// is counted on a best-effort basis (its count is only for its owner).
+func (s *server) countUse(w http.ResponseWriter, r *http.Request, sh *gateway.Share) error {
+	limited := sh.Link.Limit > 0
+	err := s.cfg.Shares.Links.Use(context.WithoutCancel(r.Context()), sh)
+	if err != nil && !limited && !errors.Is(err, gateway.ErrNoSuchShare) {
+		s.cfg.Logger.Warn().Str("request_id", w.Header().Get("X-Request-Id")).Err(err).Msg("share link use not counted")
+		return nil
+	}
+	return err
 }

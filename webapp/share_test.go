@@ -307,3 +307,27 @@ func jsonString(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 	return `"` + r.Replace(s) + `"`
 }
+
+// TestShareDiesWithItsTarget: a file link dies when its file is replaced
+// by other bytes or deleted, and every link when its account is deleted.
+func TestShareDiesWithItsTarget(t *testing.T) {
+	e := newShareEnv(t, 1)[0]
+	c := e.login("alice")
+	setupFiles(c)
+	file := c.share(`{"bucket":"docs","key":"f.txt"}`)
+	folder := c.share(`{"bucket":"docs","key":"dir/"}`)
+	c.must(201, "PUT", objPath("docs", "f.txt", "overwrite", "1"), "file body") // the same bytes
+	anon(e).must(200, "GET", file.URL+"/download", "")
+	c.must(201, "PUT", objPath("docs", "f.txt", "overwrite", "1"), "other bytes")
+	if code, b := anon(e).call("GET", file.URL+"/download", ""); code != 404 || b != notFoundBody {
+		t.Fatalf("replaced: %d %q", code, b)
+	}
+	anon(e).must(404, "GET", file.URL+"/info", "")
+	anon(e).must(200, "GET", folder.URL+"/files", "")
+	if _, err := e.acc.Delete(t.Context(), "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if code, b := anon(e).call("GET", folder.URL+"/files", ""); code != 404 || b != notFoundBody {
+		t.Fatalf("account deleted: %d %q", code, b)
+	}
+}
