@@ -30,10 +30,23 @@ var errNoLink = fmt.Errorf("%w: share link", errNotFound)
 
 func (s *server) routePublicShares(mux *http.ServeMux) {
 	mux.HandleFunc("GET /s/{id}", s.public("share", servePublicShare))
-	mux.HandleFunc("GET /s/{id}/info", s.public("share", s.shareInfo))
-	mux.HandleFunc("POST /s/{id}/unlock", s.public("share", s.unlockShare))
-	mux.HandleFunc("GET /s/{id}/files", s.public("share", s.shareFiles))
-	mux.HandleFunc("GET /s/{id}/download", s.public("share", s.shareDownload))
+	mux.HandleFunc("GET /s/{id}/info", s.public("share", s.limited(s.shareInfo)))
+	mux.HandleFunc("POST /s/{id}/unlock", s.public("share", s.limited(s.unlockShare)))
+	mux.HandleFunc("GET /s/{id}/files", s.public("share", s.limited(s.shareFiles)))
+	mux.HandleFunc("GET /s/{id}/download", s.public("share", s.limited(s.shareDownload)))
+}
+
+// limited takes a slot of the door's in-flight limit (Config.Limiter)
+// for a public request (503 over it).
+func (s *server) limited(h func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		release, err := s.cfg.Limiter.Enter()
+		if err != nil {
+			return gateway.ErrSlowDown
+		}
+		defer release()
+		return h(w, r)
+	}
 }
 
 // servePublicShare serves the link's page; what it shows comes from
@@ -187,11 +200,6 @@ func (s *server) shareFiles(w http.ResponseWriter, r *http.Request) error {
 // link (a resumed download too), before any byte is sent; HEAD counts
 // none.
 func (s *server) shareDownload(w http.ResponseWriter, r *http.Request) error {
-	release, err := s.cfg.Limiter.Enter()
-	if err != nil {
-		return gateway.ErrSlowDown
-	}
-	defer release()
 	sh, err := s.openShare(r, true)
 	if err != nil {
 		return err
