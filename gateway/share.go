@@ -47,9 +47,9 @@ import (
 //   - The owner's shared record "web-shares" lists the owner's links (the
 //     locator and the record key, never the id), for "my links" and
 //     revocation. Revoking deletes the link's record and its entry.
-//   - A use of a link with a download limit increments its counter with
-//     compare-and-swap on the record: a limit of N allows at most N
-//     downloads over all gateways of an honest upstream.
+//   - Every download through a link increments its counter with
+//     compare-and-swap on the record (ShareLinks.Use): a limit of N allows
+//     at most N downloads over all gateways of an honest upstream.
 //
 // What an untrusted upstream can do: delete a record (the link dies),
 // keep or restore an older version of it (a revoked link comes back

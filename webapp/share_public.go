@@ -36,16 +36,22 @@ func (s *server) routePublicShares(mux *http.ServeMux) {
 	mux.HandleFunc("GET /s/{id}/download", s.public("share", s.limited(s.shareDownload)))
 }
 
-// limited takes a slot of the door's in-flight limit (Config.Limiter)
-// for a public request (503 over it).
+// limited serves a public request in a slot of the door's in-flight
+// limit (Config.Limiter; 503 over it). A refused link or a wrong link
+// password is then slowed per client address, out of the slot (a guesser
+// waits without holding one).
 func (s *server) limited(h func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		release, err := s.cfg.Limiter.Enter()
 		if err != nil {
 			return gateway.ErrSlowDown
 		}
-		defer release()
-		return h(w, r)
+		err = h(w, r)
+		release()
+		if errors.Is(err, errNoLink) || errors.Is(err, errWrongLinkPassword) {
+			s.fails.Wait(r.Context(), clientAddr(r))
+		}
+		return err
 	}
 }
 
@@ -56,8 +62,7 @@ func servePublicShare(w http.ResponseWriter, _ *http.Request) error {
 }
 
 // openShare finds the request's link; with unlocked, a password-protected
-// link also needs the request's unlock cookie (else errLocked). A refused
-// link is paced per client address.
+// link also needs the request's unlock cookie (else errLocked).
 func (s *server) openShare(r *http.Request, unlocked bool) (*gateway.Share, error) {
 	links := s.cfg.Shares.Links
 	if links == nil {
@@ -69,7 +74,6 @@ func (s *server) openShare(r *http.Request, unlocked bool) (*gateway.Share, erro
 		sh, err = links.Open(r.Context(), id)
 	}
 	if errors.Is(err, gateway.ErrNoSuchShare) {
-		s.fails.Wait(r.Context(), clientAddr(r))
 		return nil, errNoLink
 	}
 	if err != nil {
@@ -83,6 +87,9 @@ func (s *server) openShare(r *http.Request, unlocked bool) (*gateway.Share, erro
 
 // errLocked: a password-protected link without its unlock cookie (401).
 var errLocked = errors.New("this link needs its password")
+
+// errWrongLinkPassword: a wrong link password (401 as errLocked, slowed).
+var errWrongLinkPassword = fmt.Errorf("%w: wrong password", errLocked)
 
 func (s *server) unlocked(r *http.Request, sh *gateway.Share) bool {
 	c, err := r.Cookie(linkCookie)
@@ -120,7 +127,7 @@ func (s *server) shareInfo(w http.ResponseWriter, r *http.Request) error {
 	if !out.Folder {
 		info, err := sh.NS.HeadObject(r.Context(), sh.Link.Bucket, sh.Link.Key, gateway.GetOptions{IfMatch: sh.Link.ETag})
 		if err != nil {
-			return s.linkErr(r, err)
+			return linkErr(err)
 		}
 		out.Size = info.Size
 	}
@@ -129,10 +136,9 @@ func (s *server) shareInfo(w http.ResponseWriter, r *http.Request) error {
 }
 
 // linkErr answers a target that is gone or changed as a refused link.
-func (s *server) linkErr(r *http.Request, err error) error {
+func linkErr(err error) error {
 	if errors.Is(err, gateway.ErrNoSuchShare) || errors.Is(err, gateway.ErrPreconditionFailed) ||
 		errors.Is(err, gateway.ErrNoSuchKey) || errors.Is(err, gateway.ErrNoSuchBucket) {
-		s.fails.Wait(r.Context(), clientAddr(r))
 		return errNoLink
 	}
 	return err
@@ -159,8 +165,7 @@ func (s *server) unlockShare(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !ok || sh.Link.Password == nil {
-		s.fails.Wait(r.Context(), clientAddr(r))
-		return errLocked
+		return errWrongLinkPassword
 	}
 	exp := s.cfg.Now().Add(unlockLifetime)
 	http.SetCookie(w, &http.Cookie{Name: linkCookie, Value: sh.UnlockToken(exp), Path: "/s/" + r.PathValue("id"),
@@ -184,7 +189,7 @@ func (s *server) shareFiles(w http.ResponseWriter, r *http.Request) error {
 	}
 	files, truncated, err := sh.Files(r.Context())
 	if err != nil {
-		return s.linkErr(r, err)
+		return linkErr(err)
 	}
 	out := make([]linkFileJSON, 0, len(files))
 	for _, f := range files {
@@ -213,12 +218,12 @@ func (s *server) shareDownload(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", obj.Info.Size))
 	}
 	if err != nil {
-		return s.linkErr(r, err)
+		return linkErr(err)
 	}
 	defer func() { _ = obj.Body.Close() }()
 	if r.Method != http.MethodHead {
 		if err := s.countUse(w, r, sh); err != nil {
-			return s.linkErr(r, err)
+			return linkErr(err)
 		}
 	}
 	status, length := downloadHeaders(w.Header(), obj, key)
