@@ -26,7 +26,7 @@ import (
 // link, a revoked one (revoked in "My links") and an expired one (made
 // through the API, expiring in 2 s) show the "not available" page. Any
 // JavaScript dialog or uncaught exception, on either side, fails the
-// test.
+// test. Screenshots go where TestWebAppInBrowser's do.
 func TestWebShareLinks(t *testing.T) {
 	chrome := findChromium(t)
 	t.Parallel()
@@ -71,12 +71,14 @@ func TestWebShareLinks(t *testing.T) {
 		}
 	}
 	visit(plain, "link-file")
+	v.shot("share-file.png")
 	if got := v.eval(`document.getElementById("link-name").textContent`); got != "report.bin" {
 		t.Fatalf("name shown: %q", got)
 	}
 	download("#link-download", "report.bin")
 
 	visit(locked, "link-unlock")
+	v.shot("share-password.png")
 	v.do("wrong password", chromedp.SendKeys(chromedp.ID("link-password"), "nope"), chromedp.Click(chromedp.ID("link-unlock-submit")))
 	v.poll("the wrong password is reported", `document.getElementById("link-error").textContent.includes("Wrong")`)
 	v.do("right password", chromedp.SetValue(chromedp.ID("link-password"), "link-secret"),
@@ -98,6 +100,7 @@ func TestWebShareLinks(t *testing.T) {
 
 	visit(folder, "link-folder")
 	v.poll("the folder's file is listed", `document.querySelector("#link-rows a")?.textContent === "a.txt"`)
+	v.shot("share-folder.png")
 	download("#link-rows a", "dir/a.txt")
 
 	time.Sleep(2500 * time.Millisecond)
@@ -105,12 +108,14 @@ func TestWebShareLinks(t *testing.T) {
 
 	owner.do("my links", chromedp.Click(chromedp.ID("my-links")), chromedp.WaitVisible(chromedp.ID("links-dialog")))
 	owner.poll("my links are listed", `document.querySelectorAll("#links-rows tr").length === 6`)
+	owner.shot("my-links.png")
 	if uses := owner.eval(`document.querySelector("#links-rows tr td.num").textContent`); uses != "1" {
 		t.Fatalf("the first link's downloads: %q", uses)
 	}
 	owner.do("revoke the first link", chromedp.Click(chromedp.CSS(`#links-rows tr:first-child button[data-action="revoke"]`)))
 	owner.poll("revoked", `document.querySelectorAll("#links-rows tr").length === 5`)
 	visit(plain, "link-gone")
+	v.shot("share-gone.png")
 
 	if ck := cookiesOf(t, v, web); strings.Contains(ck, "sg_session") {
 		t.Fatalf("the visitor has a session: %s", ck)
@@ -133,6 +138,9 @@ func shareInApp(b *webBrowser, name, password, limit string) string {
 	}
 	b.do("create the link", chromedp.Click(chromedp.ID("share-create")), chromedp.WaitVisible(chromedp.ID("share-url")))
 	url := b.eval(`document.getElementById("share-url").value`)
+	if name == "report.bin" && password != "" {
+		b.shot("share-dialog.png")
+	}
 	b.do("close", chromedp.Click(chromedp.ID("share-close")), chromedp.WaitNotVisible(chromedp.ID("share-dialog")))
 	if !strings.Contains(url, "/s/") {
 		b.t.Fatalf("link %q", url)
