@@ -62,6 +62,37 @@
 //     Downloads stream, with one byte range (206) if asked; a failure
 //     after the header went out aborts the connection, never a short body
 //     taken as whole.
+//   - Large files go as multipart uploads (multipart.go): POST
+//     /api/multipart starts one, PUT /api/multipart/part streams a part
+//     (Content-Length required, 411; at most 64 MiB, 413; part 1 to
+//     10000), GET /api/multipart/parts lists the parts stored, POST
+//     /api/multipart/complete makes the file (412 if it exists, unless
+//     overwrite), DELETE /api/multipart aborts, GET /api/multipart lists a
+//     file's unfinished uploads. The upload state is the gateway's, sealed
+//     in the upstream: any gateway continues an upload, an upload id of
+//     another account (or of another bucket or key) is 404, and nothing is
+//     visible before the completion, which re-seals the parts into the
+//     object. The page (assets/resume.js) sends files over 16 MiB in 8 MiB
+//     parts, three in flight, retrying a part after a network or server
+//     failure with backoff (1, 2, 4, 8 s); it keeps the upload id in
+//     localStorage under bucket, key, and the file's name, size and
+//     last-modified time, and after a reload, when the same file is
+//     picked again, sends only the parts whose number and size the server
+//     does not have (no hash: the ETag is an MD5, which WebCrypto lacks;
+//     the parts are authenticated by the gateway, so what is trusted is
+//     only that the file picked is the same).
+//   - Previews (GET /api/preview?as=image|text, preview.go) serve raster
+//     images (png, jpeg, gif, webp by the name's extension; never SVG) under
+//     that fixed type, for an <img> of the page, and the first MiB of a
+//     file as text/plain (415 for a NUL byte: not text), which the page
+//     inserts with textContent: HTML, SVG and scripts are shown as text.
+//     Like downloads they are attachments under the sandboxing CSP with
+//     nosniff. The page's CSP is unchanged (img-src and connect-src 'self'
+//     already allow both). PDF files are not previewed: Chromium's PDF
+//     viewer does not load in a sandboxed frame (tried with Chromium 156:
+//     <iframe sandbox>, with or without a CSP sandbox, shows the "blocked"
+//     page), and lifting the sandbox for user content is not worth it, so
+//     the page offers the download.
 //   - Folders are prefixes ending in "/" (an empty one kept by a marker
 //     object "dir/", as WebDAV makes them). Listings are pages of up to
 //     1000 entries continued with the gateway's marker and snapshot.

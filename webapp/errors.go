@@ -55,6 +55,8 @@ var errTable = []errStatus{
 	{errCrossSite, http.StatusForbidden, "cross-site request refused"},
 	{errBadCSRF, http.StatusForbidden, "missing or wrong CSRF token: reload the page"},
 	{errLengthRequired, http.StatusLengthRequired, "an upload needs a Content-Length"},
+	{errPartTooLarge, http.StatusRequestEntityTooLarge, "an upload part is at most 64 MiB"},
+	{errNoPreview, http.StatusUnsupportedMediaType, "no preview for this kind of file: download it"},
 	{errExists, http.StatusConflict, "a file or folder of that name exists"},
 	{errNotFound, http.StatusNotFound, "not found"},
 	{errBadRequest, http.StatusBadRequest, ""},

@@ -111,6 +111,8 @@ func New(cfg Config) (http.Handler, error) {
 	s.route(mux, "GET /api/object", "download", s.download)
 	s.route(mux, "DELETE /api/object", "delete", deleteObject)
 	s.route(mux, "POST /api/rename", "rename", rename)
+	s.routeMultipart(mux)
+	s.route(mux, "GET /api/preview", "preview", s.preview)
 	s.routeShares(mux)
 	return s.top(mux), nil
 }

@@ -6,6 +6,7 @@ import * as api from "./api.js";
 import { $, ask, status } from "./ui.js";
 import { parseHash, renderBuckets, renderCrumbs, renderFolder } from "./view.js";
 import { clearFailed, dropZone, uploadFiles } from "./upload.js";
+import { openPreview, wirePreview } from "./preview.js";
 import { initShares, share } from "./share.js";
 
 const state = {
@@ -66,7 +67,7 @@ async function load() {
 }
 
 function render() {
-  if (state.bucket) renderFolder(state.bucket, state.prefix, state.listing, state.sort, { rename, remove, share: (e) => share(state.bucket, e) });
+  if (state.bucket) renderFolder(state.bucket, state.prefix, state.listing, state.sort, { rename, remove, preview, share: (e) => share(state.bucket, e) });
   else renderBuckets(state.buckets, state.sort);
 }
 
@@ -83,6 +84,10 @@ async function run(what, action) {
 
 function validName(name) {
   return name && !name.includes("/") && name !== "." && name !== "..";
+}
+
+function preview(entry) {
+  openPreview(state.bucket, entry);
 }
 
 async function rename(entry) {
@@ -157,6 +162,7 @@ function wire() {
   $("logout").addEventListener("click", signOut);
   $("new-folder").addEventListener("click", newFolder);
   $("new-bucket").addEventListener("click", newBucket);
+  wirePreview();
   $("file-input").addEventListener("change", (e) => {
     startUploads(Array.from(e.target.files));
     e.target.value = "";
