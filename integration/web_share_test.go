@@ -56,6 +56,12 @@ func TestWebShareLinks(t *testing.T) {
 	hostile := shareInApp(owner, xssName, "", "")
 	folder := shareInApp(owner, "dir", "", "")
 	expired := shareByAPI(t, web, "alice", pw, `{"bucket":"shares","key":"report.bin","expires_in":2}`)
+	owner.do("phone width", chromedp.EmulateViewport(375, 812))
+	owner.shot("share-phone.png")
+	if off := owner.eval(shareOffscreenJS); off != "" {
+		t.Fatalf("at 375 px these controls leave the screen: %s", off)
+	}
+	owner.do("desktop width", chromedp.EmulateViewport(1200, 800))
 
 	v := newBrowser(t, chrome)
 	v.probeDialogs()
@@ -197,3 +203,10 @@ func cookiesOf(t *testing.T, b *webBrowser, url string) string {
 	}
 	return strings.Join(names, " ")
 }
+
+// shareOffscreenJS lists the toolbar and row controls (the Share buttons
+// and My links among them) that end past the viewport's right edge, or
+// a page wider than the viewport ("" if none).
+const shareOffscreenJS = `[...document.querySelectorAll(".toolbar button:not([hidden]), #rows button, #rows a")]
+	.filter(e => e.offsetParent !== null && e.getBoundingClientRect().right > window.innerWidth + 0.5)
+	.map(e => e.textContent).concat(document.documentElement.scrollWidth > window.innerWidth ? ["the page"] : []).join(", ")`
