@@ -337,3 +337,4 @@ func FuzzCheckUnlock(f *testing.F) {
 		}
 	})
 }
+
