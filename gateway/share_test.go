@@ -337,4 +337,3 @@ func FuzzCheckUnlock(f *testing.F) {
 		}
 	})
 }
-
