@@ -102,6 +102,7 @@ var errTable = []errStatus{
 	{gateway.ErrNotImplemented, http.StatusNotImplemented, "not implemented"},
 	{gateway.ErrInvalidPartNumber, http.StatusRequestedRangeNotSatisfiable, "no such part"},
 	{gateway.ErrNoSuchCORS, http.StatusNotFound, "no CORS configuration"},
+	{gateway.ErrNoSuchShare, http.StatusNotFound, "not found"},
 }
 
 // statusOf maps err to a status and the message to send.
