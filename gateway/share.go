@@ -46,7 +46,8 @@ import (
 //     the folder at each use.
 //   - The owner's shared record "web-shares" lists the owner's links (the
 //     locator and the record key, never the id), for "my links" and
-//     revocation. Revoking deletes the link's record and its entry.
+//     revocation. Revoking deletes the link's record and its entry;
+//     RevokeAll, before an account is deleted, deletes them all.
 //   - Every download through a link increments its counter with
 //     compare-and-swap on the record (ShareLinks.Use): a limit of N allows
 //     at most N downloads over all gateways of an honest upstream.

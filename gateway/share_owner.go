@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -167,6 +168,36 @@ func (s *ShareLinks) Revoke(ctx context.Context, ns Namespace, handle string) er
 		}
 		return refs, nil
 	})
+}
+
+// RevokeAll deletes every link of the owner (before the account is
+// deleted: afterwards nothing can find its links' records, which stay as
+// unreadable leftovers) and returns how many it removed. It goes on past
+// a record it cannot delete and returns the first error.
+func (s *ShareLinks) RevokeAll(ctx context.Context, ns Namespace) (int, error) {
+	n, err := s.ownerNS(ns)
+	if err != nil {
+		return 0, err
+	}
+	refs, _, err := readShareList(ctx, n)
+	if err != nil {
+		return 0, err
+	}
+	removed, first := 0, error(nil)
+	for _, ref := range refs {
+		if indexRef(refs, ref.Loc) < 0 {
+			continue // not a locator
+		}
+		if err := s.svc.store.Delete(ctx, shareRoot+ref.Loc); err != nil {
+			first = cmp.Or(first, upstreamErr(err, ErrNoSuchShare))
+			continue
+		}
+		removed++
+	}
+	if first != nil {
+		return removed, first
+	}
+	return removed, s.changeList(ctx, n, func([]shareRef) ([]shareRef, error) { return nil, nil })
 }
 
 func indexRef(refs []shareRef, loc string) int {

@@ -337,3 +337,24 @@ func FuzzCheckUnlock(f *testing.F) {
 		}
 	})
 }
+
+func TestShareRevokeAll(t *testing.T) {
+	sf := newShareFixture(t)
+	ctx := context.Background()
+	ids := []ShareID{sf.create(t, ShareSpec{Key: "f.txt"}), sf.create(t, ShareSpec{Key: "dir/"})}
+	n, err := sf.links[1].RevokeAll(ctx, sf.links[1].svc.namespaceFor(sf.alice.user))
+	if err != nil || n != 2 {
+		t.Fatalf("revoked %d: %v", n, err)
+	}
+	for _, id := range ids {
+		if _, err := sf.links[0].Open(ctx, id); !errors.Is(err, ErrNoSuchShare) {
+			t.Fatalf("after RevokeAll: %v", err)
+		}
+	}
+	if keys := upstreamUnder(t, sf.f.mem, shareRoot); len(keys) != 0 {
+		t.Fatalf("records left: %v", keys)
+	}
+	if list, err := sf.links[0].List(ctx, sf.alice); err != nil || len(list) != 0 {
+		t.Fatalf("list: %v %v", list, err)
+	}
+}
