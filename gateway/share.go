@@ -58,7 +58,9 @@ import (
 // the limit again; no gateway keeps a high-water mark for links), and
 // see when a link is used (its record is read, and written on a counted
 // use). It cannot read a link, find one without its id, forge or alter
-// one, or point one at another file.
+// one, or point one at another file. Whoever has both a link's id and the
+// upstream reads its record, the password verifier too, and can guess the
+// password offline at Argon2id's cost.
 
 // ErrNoSuchShare is the error for a link that does not exist, expired,
 // was revoked, reached its download limit, whose owner is gone or
