@@ -53,6 +53,7 @@ var errTable = []errStatus{
 	{gateway.ErrNotImplemented, http.StatusNotImplemented, false},
 	{gateway.ErrInvalidPartNumber, http.StatusRequestedRangeNotSatisfiable, false},
 	{gateway.ErrNoSuchCORS, http.StatusNotFound, false},
+	{gateway.ErrNoSuchShare, http.StatusNotFound, false},      // web app share links; never from WebDAV
 	{gateway.ErrMethodNotAllowed, http.StatusNotFound, false}, // a delete marker: the file is gone
 	{os.ErrNotExist, http.StatusNotFound, false},
 	{gateway.ErrBucketNotEmpty, http.StatusConflict, false},

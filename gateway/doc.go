@@ -97,6 +97,10 @@
 //     from a listing of markers as old (cors_cache.go). A change made
 //     through another gateway applies here within that time; GetBucketCORS
 //     always reads the record.
+//   - Share links (ShareLinks; share.go) are deployment-wide records found
+//     from a link's secret id alone, sealed under a key derived from the id
+//     and the owner's user key; a use is counted with compare-and-swap on
+//     the record, and the owner's list is the shared record "web-shares".
 //
 // Known limits: a write stopped (the process killed) between its commit
 // and its bucket check can leave an object in a bucket deleted meanwhile,

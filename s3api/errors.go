@@ -116,6 +116,7 @@ var gatewayCodes = []struct {
 	{err: gateway.ErrNotImplemented, code: "NotImplemented"},
 	{err: gateway.ErrInvalidPartNumber, code: "InvalidPartNumber", msg: "The requested partnumber is not satisfiable"},
 	{err: gateway.ErrNoSuchCORS, code: "NoSuchCORSConfiguration"},
+	{err: gateway.ErrNoSuchShare, code: "NoSuchKey"}, // web app share links; never from S3
 	{err: gateway.ErrInvalidBucketState, code: "InvalidBucketState", msg: "The request is not valid with the current state of the bucket."},
 	{err: gateway.ErrMethodNotAllowed, code: "MethodNotAllowed"},
 	// A concurrent write of the same key in a versioned bucket won: nothing

@@ -104,6 +104,23 @@
 //     "used"}, bytes; limit 0: none); the page shows it and checks the
 //     files' sizes against it before an upload starts (quota.js). An
 //     upload over the quota is refused by the gateway anyway (507).
+//   - Share links (share.go, share_public.go; gateway.ShareLinks holds
+//     them): a signed-in user makes a link to a file or folder (POST
+//     /api/shares, with an expiry of at most Config.Shares.MaxExpiry, an
+//     optional password and download limit); the answer holds its URL
+//     /s/{id}, shown once (the id is stored nowhere). GET /api/shares lists
+//     the user's links with their use counts by a handle that is not the
+//     id; DELETE /api/shares?handle= revokes one. The public routes under
+//     /s/{id} need no account: the page, /info, /unlock (POST, the
+//     password; then a cookie sg_link scoped to the link's path, holding
+//     a token MAC'd under the owner's key, for an hour), /files (a
+//     folder's files) and /download[?path=] (streamed, one range, always
+//     an attachment under the sandboxing CSP; each GET counts one use,
+//     compare-and-swap on the link's record). A link that is unknown,
+//     expired, revoked, used up, whose owner is gone or disabled, or whose
+//     file changed answers 404 with one body, slowed per client address
+//     like a wrong link password. The access log names the operation
+//     "share" and never the id.
 //   - Signed-in requests take a slot of Config.Limiter (503 over it),
 //     after authentication; bad input gets a 400 with a message and
 //     changes nothing.

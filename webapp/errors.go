@@ -50,6 +50,7 @@ type errStatus struct {
 // first match wins. Anything else is 500 without details.
 var errTable = []errStatus{
 	{errNoSession, http.StatusUnauthorized, "not signed in"},
+	{errLocked, http.StatusUnauthorized, "this link needs its password"},
 	{errWrongLogin, http.StatusUnauthorized, "wrong account name or password"},
 	{errCrossSite, http.StatusForbidden, "cross-site request refused"},
 	{errBadCSRF, http.StatusForbidden, "missing or wrong CSRF token: reload the page"},
@@ -102,6 +103,7 @@ var errTable = []errStatus{
 	{gateway.ErrNotImplemented, http.StatusNotImplemented, "not implemented"},
 	{gateway.ErrInvalidPartNumber, http.StatusRequestedRangeNotSatisfiable, "no such part"},
 	{gateway.ErrNoSuchCORS, http.StatusNotFound, "no CORS configuration"},
+	{gateway.ErrNoSuchShare, http.StatusNotFound, "not found"},
 }
 
 // statusOf maps err to a status and the message to send.

@@ -64,6 +64,8 @@ type Config struct {
 	Limiter *gateway.Limiter
 	// Observe, if set, receives a record of every finished request.
 	Observe gateway.Observer
+	// Shares configures share links (share.go).
+	Shares ShareConfig
 }
 
 var errNoLogins = errors.New("webapp: Config.Logins is nil")
@@ -112,6 +114,7 @@ func New(cfg Config) (http.Handler, error) {
 	s.routeMultipart(mux)
 	s.route(mux, "GET /api/preview", "preview", s.preview)
 	s.route(mux, "GET /api/usage", "usage", usage)
+	s.routeShares(mux)
 	return s.top(mux), nil
 }
 

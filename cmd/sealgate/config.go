@@ -27,6 +27,12 @@ const (
 // defaultSessionLifetime is how long a web app sign-in lasts.
 const defaultSessionLifetime = 12 * time.Hour
 
+// Share links' default and longest lifetimes.
+const (
+	defaultShareExpiry = 7 * 24 * time.Hour
+	defaultShareMax    = 90 * 24 * time.Hour
+)
+
 // config is the whole configuration. Precedence: flags > SEALGATE_*
 // environment variables > config file > defaults. Every key is documented
 // in config.example.yaml.
@@ -99,6 +105,10 @@ type webDoorConfig struct {
 	// SecureCookie marks the session cookie Secure although the door
 	// serves plain HTTP: for TLS ended by a proxy in front of it.
 	SecureCookie bool `yaml:"secure_cookie" env:"SEALGATE_WEB_SECURE_COOKIE"`
+	// ShareDefaultExpiry and ShareMaxExpiry are a share link's lifetime
+	// when its maker names none, and the longest allowed.
+	ShareDefaultExpiry time.Duration `yaml:"share_default_expiry"`
+	ShareMaxExpiry     time.Duration `yaml:"share_max_expiry"`
 }
 
 type adminConfig struct {
@@ -141,10 +151,11 @@ type cacheConfig struct {
 
 func defaultConfig() config {
 	return config{
-		DataDir:   "./sealgate-data",
-		S3:        s3DoorConfig{Addr: defaultS3Addr, Region: "us-east-1"},
-		WebDAV:    davDoorConfig{Addr: defaultDAVAddr},
-		Web:       webDoorConfig{Addr: defaultWebAddr, SessionLifetime: defaultSessionLifetime},
+		DataDir: "./sealgate-data",
+		S3:      s3DoorConfig{Addr: defaultS3Addr, Region: "us-east-1"},
+		WebDAV:  davDoorConfig{Addr: defaultDAVAddr},
+		Web: webDoorConfig{Addr: defaultWebAddr, SessionLifetime: defaultSessionLifetime,
+			ShareDefaultExpiry: defaultShareExpiry, ShareMaxExpiry: defaultShareMax},
 		Admin:     adminConfig{Addr: defaultAdminAddr},
 		Upstream:  upstreamCfg{Type: "fs", S3: s3UpstreamConf{Region: "us-east-1"}},
 		Log:       logConfig{Level: "info", Format: "auto"},
@@ -242,6 +253,12 @@ func (c *config) resolve() error {
 	}
 	if c.Web.SessionLifetime < time.Minute || c.Web.SessionLifetime > 30*24*time.Hour {
 		return fmt.Errorf("config: web.session_lifetime %v: must be between 1m and 720h", c.Web.SessionLifetime)
+	}
+	if c.Web.ShareMaxExpiry < time.Minute || c.Web.ShareMaxExpiry > 10*365*24*time.Hour {
+		return fmt.Errorf("config: web.share_max_expiry %v: must be between 1m and 87600h", c.Web.ShareMaxExpiry)
+	}
+	if c.Web.ShareDefaultExpiry < time.Minute || c.Web.ShareDefaultExpiry > c.Web.ShareMaxExpiry {
+		return fmt.Errorf("config: web.share_default_expiry %v: must be between 1m and web.share_max_expiry", c.Web.ShareDefaultExpiry)
 	}
 	switch c.Log.Format {
 	case "auto", "json", "console":

@@ -259,6 +259,7 @@ func (u userCmd) remove(ctx context.Context, name string) error {
 	if err := u.checkLocks(ctx, name); err != nil {
 		return err
 	}
+	u.revokeShares(ctx, name)
 	dir, err := u.accts.Delete(ctx, name)
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import { parseHash, renderBuckets, renderCrumbs, renderFolder } from "./view.js"
 import { clearFailed, dropZone, uploadFiles } from "./upload.js";
 import { openPreview, wirePreview } from "./preview.js";
 import { overQuota, showUsage } from "./quota.js";
+import { initShares, share } from "./share.js";
 
 const state = {
   user: "",
@@ -68,7 +69,7 @@ async function load() {
 }
 
 function render() {
-  if (state.bucket) renderFolder(state.bucket, state.prefix, state.listing, state.sort, { rename, remove, preview });
+  if (state.bucket) renderFolder(state.bucket, state.prefix, state.listing, state.sort, { rename, remove, preview, share: (e) => share(state.bucket, e) });
   else renderBuckets(state.buckets, state.sort);
 }
 
@@ -160,6 +161,7 @@ function sortBy(key) {
 }
 
 function wire() {
+  initShares(failed);
   $("login-form").addEventListener("submit", signIn);
   $("logout").addEventListener("click", signOut);
   $("new-folder").addEventListener("click", newFolder);
