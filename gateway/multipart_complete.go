@@ -228,21 +228,17 @@ func (n *userNS) checkParts(ctx context.Context, id string, parts []CompletedPar
 }
 
 // reseal streams the parts' plaintext into one new single-layout object
-// that keeps the multipart ETag. The parts are read and opened on a
-// goroutine of their own (readAhead) while the object is sealed and
-// written: the two passes over the data run side by side.
+// that keeps the multipart ETag.
 func (n *userNS) reseal(ctx context.Context, bucket, key, up, id string, u cryptolayer.Upload,
 	parts []cryptolayer.PartInfo, recs []partRecord, cond backends.PutOptions, po PutOptions) (ObjectInfo, error) {
 	digest, total := multipartDigest(parts)
 	fill := func(w *cryptolayer.Writer) error {
-		return readAhead(w, func(pw io.Writer) error {
-			for i, p := range parts {
-				if err := n.copyPart(ctx, pw, id, u, p, recs[i]); err != nil {
-					return err
-				}
+		for i, p := range parts {
+			if err := n.copyPart(ctx, w, id, u, p, recs[i]); err != nil {
+				return err
 			}
-			return nil
-		})
+		}
+		return nil
 	}
 	sizes := make([]int64, len(parts))
 	for i, p := range parts {
