@@ -4,6 +4,7 @@
 // the same client (aws-sdk-go-v2, unsigned payloads, no client checksums).
 //
 //	go run ./bench [-runs 1] [-size 1073741824] [-ops 2000] [-list 10000]
+//	go run ./bench -web [-runs 1] [-size 1073741824]
 //
 // With -runs N the whole comparison runs N times, each on fresh data
 // directories, the baseline and sealgate taking turns; the table shows
@@ -16,6 +17,9 @@
 // write the objects, cold and warm, and 4 KiB PUT and GET at concurrency
 // 16 and 32 dealt round-robin to both. It prints a table with
 // sealgate/baseline ratios, and two gateways over one.
+//
+// With -web it measures only the web app's resumable upload against the
+// S3 door's PUT and multipart upload, in one sealgate process (web.go).
 package main
 
 import (
@@ -34,6 +38,7 @@ type options struct {
 	ops      int
 	list     int
 	keep     bool
+	web      bool
 	dir      string
 	versity  string
 	sealgate string
@@ -46,6 +51,7 @@ func main() {
 	flag.IntVar(&o.ops, "ops", 2000, "4 KiB operations per measurement")
 	flag.IntVar(&o.list, "list", 10000, "objects in the LIST measurement")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary data")
+	flag.BoolVar(&o.web, "web", false, "only compare the web app's resumable upload with an S3 PUT (web.go)")
 	flag.StringVar(&o.dir, "dir", "", "work directory (default: a new temporary directory)")
 	flag.StringVar(&o.versity, "versitygw", "", "versitygw binary (default: PATH, then GOPATH/bin)")
 	flag.Parse()
@@ -67,12 +73,17 @@ func run(ctx context.Context, o options) error {
 		defer func() { _ = os.RemoveAll(o.dir) }()
 	}
 	var err error
-	if o.versity, err = findVersitygw(o.versity); err != nil {
-		return err
+	if !o.web {
+		if o.versity, err = findVersitygw(o.versity); err != nil {
+			return err
+		}
 	}
 	o.sealgate = filepath.Join(o.dir, "sealgate")
 	if out, err := exec.Command("go", "build", "-o", o.sealgate, "./cmd/sealgate").CombinedOutput(); err != nil {
 		return fmt.Errorf("building sealgate (run from the repository root): %v\n%s", err, out)
+	}
+	if o.web {
+		return runWeb(ctx, o)
 	}
 	r := &report{}
 	for i := range max(o.runs, 1) {

@@ -19,6 +19,14 @@ const (
 	ChecksumSHA1
 	ChecksumSHA256
 	ChecksumCRC64NVME
+	// The algorithms below are never stored in END (SHA-512 does not fit
+	// it, and readers of the first format reject unknown algorithms): the
+	// gateway keeps them in the sealed metadata.
+	ChecksumSHA512
+	ChecksumMD5
+	ChecksumXXHASH64
+	ChecksumXXHASH3
+	ChecksumXXHASH128
 )
 
 // Size returns the digest length of the algorithm in bytes (0 for none or unknown).
@@ -30,10 +38,25 @@ func (a ChecksumAlgorithm) Size() int {
 		return 20
 	case ChecksumSHA256:
 		return 32
-	case ChecksumCRC64NVME:
+	case ChecksumCRC64NVME, ChecksumXXHASH64, ChecksumXXHASH3:
 		return 8
+	case ChecksumSHA512:
+		return 64
+	case ChecksumMD5, ChecksumXXHASH128:
+		return 16
 	}
 	return 0
+}
+
+// InEnd reports whether END can hold a checksum of the algorithm.
+func (a ChecksumAlgorithm) InEnd() bool { return a >= ChecksumCRC32 && a <= ChecksumCRC64NVME }
+
+// endSize is the digest length of an algorithm END holds, else 0.
+func (a ChecksumAlgorithm) endSize() int {
+	if !a.InEnd() {
+		return 0
+	}
+	return a.Size()
 }
 
 // Checksum is a client checksum of the plaintext. Composite marks the
@@ -51,7 +74,7 @@ func (c Checksum) validate() error {
 		}
 		return nil
 	}
-	if c.Algorithm.Size() == 0 || len(c.Value) != c.Algorithm.Size() {
+	if c.Algorithm.endSize() == 0 || len(c.Value) != c.Algorithm.endSize() {
 		return fmt.Errorf("cryptolayer: bad checksum (algorithm %d, %d bytes)", c.Algorithm, len(c.Value))
 	}
 	return nil
@@ -110,7 +133,7 @@ func parseEnd(b []byte) (*endRecord, error) {
 	}
 	copy(e.digest[:], b[28:44])
 	e.checksum.Algorithm = ChecksumAlgorithm(b[48])
-	n := e.checksum.Algorithm.Size()
+	n := e.checksum.Algorithm.endSize()
 	e.checksum.Value = append([]byte(nil), b[52:52+n]...)
 	switch {
 	case b[49] > 1 || b[50] != 0 || b[51] != 0 || !allZero(b[52+n:]):

@@ -1,6 +1,7 @@
 package cryptolayer
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -16,9 +17,24 @@ type Upload struct {
 	Suite Suite
 	Epoch uint32
 	Salt  [32]byte
-	// customer: the object is sealed with a customer key (single writes
-	// only: not part of the upload state).
-	customer bool
+	// customer: the object is sealed with a customer key (header flag
+	// 0x01); customerKey, for parts, is that key. Neither is part of the
+	// upload's binary form: the key is never stored.
+	customer    bool
+	customerKey *[CustomerKeySize]byte
+}
+
+// WithCustomerKey returns u set to seal and open parts under a customer
+// key (S3's SSE-C with a multipart upload): the parts' chunks are sealed
+// under K_cust, derived as for a single object with the customer-key
+// flag, so they open only with the same key. Every part write and read
+// needs it again (it is not in MarshalBinary's output).
+func (u Upload) WithCustomerKey(ck []byte) (Upload, error) {
+	if len(ck) != CustomerKeySize {
+		return u, fmt.Errorf("%w: %d bytes", ErrCustomerKey, len(ck))
+	}
+	u.customer, u.customerKey = true, (*[CustomerKeySize]byte)(bytes.Clone(ck))
+	return u, nil
 }
 
 // uploadStateSize is the length of Upload's binary form.
@@ -66,7 +82,11 @@ func (u Upload) keys(ring KeyRing) (*objectKeys, error) {
 	if err != nil {
 		return nil, err
 	}
-	return deriveObjectKeys(u.header(), k)
+	keys, err := deriveObjectKeys(u.header(), k)
+	if err == nil && u.customerKey != nil {
+		err = keys.useCustomerKey(u.customerKey[:])
+	}
+	return keys, err
 }
 
 // prefix returns the header and sealed metadata slot (PrefixSize bytes)

@@ -53,7 +53,8 @@
 //   - Gateway errors map to statuses in one table (errors.go), tested to
 //     cover every gateway sentinel; integrity failures are 500 without
 //     details, an upstream that fails is 503 with Retry-After, one out of
-//     space 507 Insufficient Storage (RFC 4918 §11.5). A failed PUT has
+//     space 507 Insufficient Storage (RFC 4918 §11.5), and so is a write
+//     over the account's quota (with the gateway's message). A failed PUT has
 //     the rest of its body (up to 32 MiB) read, so that the client still
 //     sending gets the answer instead of a reset connection.
 //   - A GET whose data fails after the response started is aborted

@@ -53,6 +53,7 @@ var errTable = []errStatus{
 	{gateway.ErrNotImplemented, http.StatusNotImplemented, false},
 	{gateway.ErrInvalidPartNumber, http.StatusRequestedRangeNotSatisfiable, false},
 	{gateway.ErrNoSuchCORS, http.StatusNotFound, false},
+	{gateway.ErrNoSuchShare, http.StatusNotFound, false},      // web app share links; never from WebDAV
 	{gateway.ErrMethodNotAllowed, http.StatusNotFound, false}, // a delete marker: the file is gone
 	{os.ErrNotExist, http.StatusNotFound, false},
 	{gateway.ErrBucketNotEmpty, http.StatusConflict, false},
@@ -72,6 +73,9 @@ var errTable = []errStatus{
 	// needed to complete the request.
 	{gateway.ErrInsufficientStorage, http.StatusInsufficientStorage, false},
 	{gateway.ErrPropsTooLarge, http.StatusInsufficientStorage, false},
+	// The account's quota (gateway/quota.go): the same status, with the
+	// gateway's message (bytes in use, quota, bytes asked).
+	{gateway.ErrQuotaExceeded, http.StatusInsufficientStorage, true},
 	{gateway.ErrNoSuchUser, http.StatusForbidden, false},
 	{gateway.ErrKeyTooLong, http.StatusRequestURITooLong, false},
 	{gateway.ErrInvalidKey, http.StatusBadRequest, false},

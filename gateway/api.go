@@ -125,8 +125,17 @@ type PutOptions struct {
 	IfNoneMatch string
 	IfMatch     string
 	// Checksum, if set, is the client checksum the door verified (or will
-	// verify by the end of the body); it is sealed with the object.
+	// verify by the end of the body); it is sealed with the object. On
+	// CreateMultipartUpload, its Algorithm and Composite (no Value) declare
+	// the upload's checksum; on CompleteMultipartUpload, it is the whole
+	// object's checksum the client expects (checked, not trusted).
 	Checksum cryptolayer.Checksum
+	// ChecksumMode, on CompleteMultipartUpload, is the checksum type the
+	// client names: it must be the upload's (ChecksumModeUnset: any).
+	ChecksumMode ChecksumMode
+	// ObjectSize, on CompleteMultipartUpload, if set, is the object size
+	// the client expects (S3's x-amz-mp-object-size).
+	ObjectSize *int64
 	// ChecksumFunc, if set, is called after the body reached EOF and returns
 	// the verified checksum (for trailer checksums known only at the end).
 	ChecksumFunc func() cryptolayer.Checksum
@@ -213,6 +222,12 @@ type CopyOptions struct {
 	// (x-amz-tagging-directive: REPLACE).
 	ReplaceTags bool
 	Tags        Tags
+	// ChecksumAlgorithm, if set, gives the copy a new checksum of that
+	// algorithm, computed as the content is copied (S3's
+	// x-amz-checksum-algorithm); else the copy keeps the source's, or gets
+	// a CRC64NVME if the source has none. The algorithms END cannot hold
+	// (SHA512, MD5, XXHASH*) are ErrNotImplemented.
+	ChecksumAlgorithm ChecksumAlgorithm
 }
 
 // ListQuery selects a page of ListObjects (v1 and v2 both map onto it).
@@ -283,6 +298,9 @@ type VersionList struct {
 type CompletedPart struct {
 	Number int
 	ETag   string
+	// Checksum is the part checksum the client names (Algorithm
+	// ChecksumNone if none): it must be the stored part's.
+	Checksum Checksum
 }
 
 // PartInfo describes an uploaded part.
@@ -291,6 +309,16 @@ type PartInfo struct {
 	Size         int64
 	ETag         string
 	LastModified time.Time
+	// Checksum is the part's checksum of the upload's algorithm (none if
+	// the upload declared none).
+	Checksum Checksum
+}
+
+// PartsPage is a page of ListParts.
+type PartsPage struct {
+	Upload    UploadInfo
+	Parts     []PartInfo
+	Truncated bool
 }
 
 // UploadInfo describes an upload in progress.
@@ -298,6 +326,8 @@ type UploadInfo struct {
 	Key       string
 	UploadID  string
 	Initiated time.Time
+	// Checksum is the checksum the upload declared at its start.
+	Checksum UploadChecksum
 }
 
 // Namespace is one user's view of sealgate: what both doors call. Every
@@ -390,13 +420,21 @@ type Namespace interface {
 	// UploadPart streams one part, as PutObject streams an object, and
 	// returns its ETag (hex MD5 of the part).
 	UploadPart(ctx context.Context, bucket, key, uploadID string, part int, body io.Reader, size int64) (etag string, err error)
+	// UploadPartChecked is UploadPart with the part's checksum: the part's
+	// checksum of the upload's algorithm is computed as it streams, stored
+	// with the part and returned. A part announcing another algorithm than
+	// the upload's, or none for a COMPOSITE upload, is refused before its
+	// body is read (a *ChecksumAlgorithmError).
+	UploadPartChecked(ctx context.Context, bucket, key, uploadID string, part int, body io.Reader, size int64, opts PartOptions) (PartInfo, error)
 	// UploadPartCopy stores a range of an object (src's conditions apply to
 	// it) as a part. The range is not cut at the end, unlike a GET's: one
 	// ending at or past the source's size is ErrInvalidRange.
 	UploadPartCopy(ctx context.Context, bucket, key, uploadID string, part int, srcBucket, srcKey string, src GetOptions) (PartInfo, error)
 	CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []CompletedPart, opts PutOptions) (ObjectInfo, error)
 	AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error
-	ListParts(ctx context.Context, bucket, key, uploadID string, marker, limit int) (parts []PartInfo, truncated bool, err error)
+	// ListParts returns the upload (its checksum included) and a page of
+	// its parts.
+	ListParts(ctx context.Context, bucket, key, uploadID string, marker, limit int) (PartsPage, error)
 	ListMultipartUploads(ctx context.Context, bucket, prefix, keyMarker, uploadIDMarker string, limit int) (uploads []UploadInfo, truncated bool, err error)
 
 	// HeadFolder reports whether a folder (prefix ending in "/") exists: a
@@ -423,7 +461,12 @@ type Namespace interface {
 	// most MaxSharedBytes of data and MaxSharedName bytes of name
 	// (ErrInvalidArgument). See shared.go for what an untrusted upstream
 	// can still do to these records.
+	// The record "quota" is the gateway's own (quota.go): PutShared
+	// refuses it with ErrInvalidArgument.
 	PutShared(ctx context.Context, name string, data []byte, ifVersion string) (version string, err error)
+
+	// Usage returns the account's storage quota and usage (quota.go).
+	Usage(ctx context.Context) (Usage, error)
 }
 
 // Checksum is a client checksum of an object's plaintext (S3's
@@ -441,4 +484,9 @@ const (
 	ChecksumSHA1      = cryptolayer.ChecksumSHA1
 	ChecksumSHA256    = cryptolayer.ChecksumSHA256
 	ChecksumCRC64NVME = cryptolayer.ChecksumCRC64NVME
+	ChecksumSHA512    = cryptolayer.ChecksumSHA512
+	ChecksumMD5       = cryptolayer.ChecksumMD5
+	ChecksumXXHASH64  = cryptolayer.ChecksumXXHASH64
+	ChecksumXXHASH3   = cryptolayer.ChecksumXXHASH3
+	ChecksumXXHASH128 = cryptolayer.ChecksumXXHASH128
 )

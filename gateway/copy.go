@@ -38,9 +38,13 @@ func (n *userNS) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, d
 	}
 	po := PutOptions{Meta: opts.CopiedMeta(src.Info.Meta), Checksum: src.Info.Checksum, Lock: opts.Lock, Tags: tags,
 		CustomerKey: opts.CustomerKey}
+	body, err := copyChecksum(&po, src.Body, opts.ChecksumAlgorithm)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
 	size := src.Info.Size
 	return n.writeObject(ctx, dstBucket, dstKey, up, cond, po, func(w *cryptolayer.Writer) error {
-		got, err := io.Copy(w, src.Body)
+		got, err := io.Copy(w, body)
 		if err == nil && got != size {
 			err = fmt.Errorf("%w: source ended early", ErrIntegrity)
 		}
@@ -76,4 +80,22 @@ func (o CopyOptions) CopiedMeta(src Meta) Meta {
 		}
 	}
 	return out
+}
+
+// copyChecksum sets the checksum of a copy (see CopyOptions.ChecksumAlgorithm)
+// and returns the body to copy.
+func copyChecksum(po *PutOptions, body io.Reader, alg ChecksumAlgorithm) (io.Reader, error) {
+	if alg == ChecksumNone && po.Checksum.Algorithm != ChecksumNone {
+		return body, nil
+	}
+	if alg == ChecksumNone {
+		alg = ChecksumCRC64NVME
+	}
+	h := NewChecksumHash(alg)
+	if h == nil || !alg.InEnd() {
+		return nil, fmt.Errorf("%w: a %d checksum computed on copy", ErrNotImplemented, alg)
+	}
+	po.Checksum = Checksum{}
+	po.ChecksumFunc = func() Checksum { return Checksum{Algorithm: alg, Value: h.Sum(nil)} }
+	return io.TeeReader(body, h), nil
 }

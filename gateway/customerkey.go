@@ -23,8 +23,7 @@ var (
 	ErrCustomerKeyRequired      = errors.New("gateway: the object needs its customer key")
 	ErrCustomerKeyMismatch      = errors.New("gateway: the customer key does not match the object's")
 	ErrCustomerKeyNotApplicable = errors.New("gateway: the object has no customer key")
-	// ErrNotImplemented: a combination the gateway does not serve (a
-	// customer key with a multipart upload).
+	// ErrNotImplemented: a combination the gateway does not serve.
 	ErrNotImplemented = errors.New("gateway: not implemented")
 )
 
@@ -60,4 +59,20 @@ func useCustomerKey(obj *cryptolayer.Object, info ObjectInfo, key *[32]byte) err
 		return fmt.Errorf("%w: %w", ErrCustomerKeyMismatch, err)
 	}
 	return nil
+}
+
+// uploadWithKey checks a multipart request's customer key against the
+// upload's and returns u set to seal and open its parts with it. A
+// multipart upload with a customer key needs it on every UploadPart and
+// on the Complete, which re-seals the parts (multipart_complete.go); an
+// UploadPartCopy into it is refused (ErrCustomerKeyRequired: it has no
+// parameter for the destination's key).
+func uploadWithKey(st *uploadState, u cryptolayer.Upload, key *[32]byte) (cryptolayer.Upload, error) {
+	if err := checkCustomerKey(ObjectInfo{CustomerKeyMD5: st.CustomerKeyMD5}, key); err != nil {
+		return u, fmt.Errorf("%w: multipart upload", err)
+	}
+	if key == nil {
+		return u, nil
+	}
+	return u.WithCustomerKey(key[:])
 }

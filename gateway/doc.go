@@ -4,7 +4,8 @@
 // LRU of decrypted metadata; what both doors share (the in-flight
 // [Limiter], the [AuthThrottle] that paces failed logins, the error
 // sentinels); and the maintenance the CLI runs ([Service.GC],
-// [Service.Reencrypt], [Service.Verify], [Service.PurgeUser]). Accounts and
+// [Service.Reencrypt], [Service.Verify], [Service.PurgeUser],
+// [Service.SetQuota], [Service.RecountUsage]). Accounts and
 // the keystore are gateway/accounts'; this package sees an [Account] only
 // as the snapshot of its keys.
 //
@@ -24,8 +25,8 @@
 //   - Nothing unauthenticated is served: every object read is verified by
 //     cryptolayer; failures are ErrIntegrity.
 //   - Object data streams with bounded buffers; no method holds a whole body.
-//   - State that several gateways over one upstream share (today the WebDAV
-//     lock table) is kept in small sealed per-user records updated with
+//   - State that several gateways over one upstream share (the WebDAV
+//     lock table, quotas) is kept in small sealed per-user records updated with
 //     compare-and-swap on the upstream ETag ([Namespace.GetShared],
 //     [Namespace.PutShared]; shared.go). They coordinate clients and are not
 //     a security boundary: the upstream can delete one or serve an older
@@ -61,6 +62,14 @@
 //     one upload on two gateways write one object and answer with it (or
 //     one answers ErrUnavailable, and its retry does); a Complete never
 //     overwrites a version written after the upload was completed.
+//   - Multipart checksums (checksum.go, multipart_checksum.go): an upload
+//     declares an algorithm and COMPOSITE or FULL_OBJECT, or none (it then
+//     gets a FULL_OBJECT CRC64NVME). Each part's checksum is computed as it
+//     streams and kept in its sealed record; the Complete checks the part
+//     checksums it is given against them and makes the object's checksum
+//     from them alone (CRCs are combined, the object is not read for it).
+//     The checksum errors are typed (ChecksumAlgorithmError, …) so that a
+//     door can word them.
 //   - Background work runs on every gateway without a lease. GC (and so the
 //     upload expiry every gateway runs) removes only expired uploads,
 //     leftover parts and properties of vanished objects: each removal is
@@ -73,12 +82,25 @@
 //     (Config.Current; a write across a rotation fails with ErrUnavailable),
 //     and `user rotate` re-encrypts only after every gateway has polled the
 //     rotation.
+//   - An account's storage quota and usage are one shared record, updated
+//     with compare-and-swap by batched usage deltas (quota.go). A write is
+//     admitted against the record as this gateway last read it (at most
+//     Config.QuotaRefresh old) plus its own pending and in-flight bytes;
+//     usage exceeds the quota by at most gateways × Config.QuotaFlushBytes
+//     plus the writes in flight. Deletes are never refused. A gateway's
+//     unflushed delta is lost if it crashes; [Service.ReconcileUsage]
+//     recounts the usage from a listing (one gateway at a time: the
+//     "usage lease") and heals that drift.
 //   - A bucket's CORS rules are a shared record; requests (and anonymous
 //     preflights) are evaluated against a cache of them at most
 //     CORSCacheTTL (3 s) old, and preflights find a bucket name's owners
 //     from a listing of markers as old (cors_cache.go). A change made
 //     through another gateway applies here within that time; GetBucketCORS
 //     always reads the record.
+//   - Share links (ShareLinks; share.go) are deployment-wide records found
+//     from a link's secret id alone, sealed under a key derived from the id
+//     and the owner's user key; a use is counted with compare-and-swap on
+//     the record, and the owner's list is the shared record "web-shares".
 //
 // Known limits: a write stopped (the process killed) between its commit
 // and its bucket check can leave an object in a bucket deleted meanwhile,

@@ -51,7 +51,7 @@ var gatewaySentinels = []error{
 	ErrSlowDown, ErrPropsTooLarge, ErrInsufficientStorage, ErrNoSuchVersion, ErrMethodNotAllowed, ErrConflict,
 	ErrInvalidVersionID, ErrObjectLocked, ErrNoLockConfig, ErrInvalidBucketState, ErrInvalidTag, ErrNoSuchTagSet,
 	ErrNoSuchLifecycle, ErrCustomerKeyRequired, ErrCustomerKeyMismatch, ErrCustomerKeyNotApplicable, ErrNotImplemented, ErrInvalidPartNumber,
-	ErrNoSuchCORS,
+	ErrNoSuchCORS, ErrQuotaExceeded, ErrNoSuchShare,
 }
 
 // Sentinels returns every error of this package that a door must map to

@@ -181,10 +181,10 @@ func TestUploadOfRecreatedBucket(t *testing.T) {
 			return err
 		}(),
 		"Complete": func() error {
-			_, err := a.CompleteMultipartUpload(ctx, "bkt", "k", id, []CompletedPart{{1, etag}}, PutOptions{})
+			_, err := a.CompleteMultipartUpload(ctx, "bkt", "k", id, []CompletedPart{{Number: 1, ETag: etag}}, PutOptions{})
 			return err
 		}(),
-		"ListParts": func() error { _, _, err := a.ListParts(ctx, "bkt", "k", id, 0, 0); return err }(),
+		"ListParts": func() error { _, err := a.ListParts(ctx, "bkt", "k", id, 0, 0); return err }(),
 	} {
 		if !errors.Is(err, ErrNoSuchUpload) {
 			t.Errorf("%s of an upload of the deleted bucket: %v, want ErrNoSuchUpload", name, err)

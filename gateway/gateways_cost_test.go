@@ -78,7 +78,7 @@ func TestRequestsPerOperation(t *testing.T) {
 			return err
 		}, map[string]int{"GET": 2, "PUT": 2}},
 		{"CompleteMultipartUpload", func() error {
-			_, err := n.CompleteMultipartUpload(ctx, "bkt", "mp", id, []CompletedPart{{1, etag}}, PutOptions{})
+			_, err := n.CompleteMultipartUpload(ctx, "bkt", "mp", id, []CompletedPart{{Number: 1, ETag: etag}}, PutOptions{})
 			return err
 		}, map[string]int{"GET": 5, "HEAD": 1, "PUT": 2, "LIST": 1, "DELETE": 3}},
 	}

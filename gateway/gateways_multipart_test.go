@@ -33,13 +33,13 @@ func TestMultipartAcrossGateways(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if parts, _, err := a.ListParts(ctx, "bkt", "k", id, 0, 0); err != nil || len(parts) != 2 || parts[1].ETag != e2 {
-				t.Fatalf("ListParts on A: %+v %v", parts, err)
+			if page, err := a.ListParts(ctx, "bkt", "k", id, 0, 0); err != nil || len(page.Parts) != 2 || page.Parts[1].ETag != e2 {
+				t.Fatalf("ListParts on A: %+v %v", page, err)
 			}
 			if ups, _, err := b.ListMultipartUploads(ctx, "bkt", "", "", "", 0); err != nil || len(ups) != 1 || ups[0].UploadID != id {
 				t.Fatalf("ListMultipartUploads on B: %+v %v", ups, err)
 			}
-			parts := []CompletedPart{{1, e1}, {2, e2}}
+			parts := []CompletedPart{{Number: 1, ETag: e1}, {Number: 2, ETag: e2}}
 			info, err := c.CompleteMultipartUpload(ctx, "bkt", "k", id, parts, PutOptions{})
 			if err != nil {
 				t.Fatal(err)
@@ -210,10 +210,10 @@ func TestAbortWhilePartUploads(t *testing.T) {
 	if err := <-partErr; err != nil && !errors.Is(err, ErrNoSuchUpload) {
 		t.Fatalf("UploadPart racing the abort: %v", err)
 	}
-	if _, _, err := c.ListParts(ctx, "bkt", "k", id, 0, 0); !errors.Is(err, ErrNoSuchUpload) {
+	if _, err := c.ListParts(ctx, "bkt", "k", id, 0, 0); !errors.Is(err, ErrNoSuchUpload) {
 		t.Fatalf("ListParts after the abort: %v", err)
 	}
-	if _, err := c.CompleteMultipartUpload(ctx, "bkt", "k", id, []CompletedPart{{1, md5hex([]byte("part"))}}, PutOptions{}); !errors.Is(err, ErrNoSuchUpload) {
+	if _, err := c.CompleteMultipartUpload(ctx, "bkt", "k", id, []CompletedPart{{Number: 1, ETag: md5hex([]byte("part"))}}, PutOptions{}); !errors.Is(err, ErrNoSuchUpload) {
 		t.Fatalf("Complete after the abort: %v", err)
 	}
 	if ups, _, _ := c.ListMultipartUploads(ctx, "bkt", "", "", "", 0); len(ups) != 0 {

@@ -39,7 +39,7 @@ const lifecycleLeaseName = "lifecycle lease"
 func (s *Service) ApplyLifecycle(ctx context.Context, a Account, holder string, leaseFor time.Duration) (LifecycleReport, bool, error) {
 	n := s.namespaceFor(a.KeyRecord())
 	var rep LifecycleReport
-	if ok, err := n.takeLease(ctx, holder, leaseFor); err != nil || !ok {
+	if ok, err := n.takeLease(ctx, lifecycleLeaseName, holder, leaseFor); err != nil || !ok {
 		return rep, false, err
 	}
 	buckets, err := n.ListBuckets(ctx)
@@ -65,9 +65,9 @@ func (s *Service) ApplyLifecycle(ctx context.Context, a Account, holder string, 
 	return rep, true, nil
 }
 
-// takeLease takes or renews the account's lifecycle lease.
-func (n *userNS) takeLease(ctx context.Context, holder string, d time.Duration) (bool, error) {
-	data, version, err := n.GetShared(ctx, lifecycleLeaseName)
+// takeLease takes or renews the account's lease name (lifecycle, usage).
+func (n *userNS) takeLease(ctx context.Context, name, holder string, d time.Duration) (bool, error) {
+	data, version, err := n.GetShared(ctx, name)
 	if err != nil {
 		return false, err
 	}
@@ -77,7 +77,7 @@ func (n *userNS) takeLease(ctx context.Context, holder string, d time.Duration) 
 		return false, nil
 	}
 	next, _ := json.Marshal(lifecycleLease{Holder: holder, Until: now.Add(d)})
-	_, err = n.PutShared(ctx, lifecycleLeaseName, next, version)
+	_, err = n.PutShared(ctx, name, next, version)
 	if errors.Is(err, ErrPreconditionFailed) {
 		return false, nil // another gateway took it meanwhile
 	}

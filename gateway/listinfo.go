@@ -52,13 +52,14 @@ func (n *userNS) fillInfo(ctx context.Context, bucket string, page []listEntry) 
 	return objs, nil
 }
 
-// listed is what a listing shows of an object: size, ETag, time, and of the
-// metadata only the content type, which WebDAV shows per entry
-// (getcontenttype) and which the gateway has at hand here anyway.
+// listed is what a listing shows of an object: size, ETag, time, checksum
+// (S3 names its algorithm and type), and of the metadata only the content
+// type, which WebDAV shows per entry (getcontenttype) and which the gateway
+// has at hand here anyway.
 func listed(info ObjectInfo, e listEntry) ObjectInfo {
 	meta := Meta{}
 	if ct := info.Meta["content-type"]; ct != "" {
 		meta["content-type"] = ct
 	}
-	return ObjectInfo{Key: e.name, Size: info.Size, ETag: info.ETag, LastModified: info.LastModified, Meta: meta}
+	return ObjectInfo{Key: e.name, Size: info.Size, ETag: info.ETag, LastModified: info.LastModified, Meta: meta, Checksum: info.Checksum}
 }

@@ -22,7 +22,8 @@ func TestListPartsReadsOnePage(t *testing.T) {
 		{21, 2, nil, false},
 	} {
 		before := gs.gets.Load()
-		parts, more, err := n.ListParts(context.Background(), "bkt", "obj", id, tc.marker, tc.limit)
+		page, err := n.ListParts(context.Background(), "bkt", "obj", id, tc.marker, tc.limit)
+		parts, more := page.Parts, page.Truncated
 		if err != nil || more != tc.truncated || len(parts) != len(tc.want) {
 			t.Fatalf("ListParts(%d, %d) = %+v, %v, %v", tc.marker, tc.limit, parts, more, err)
 		}

@@ -20,6 +20,9 @@ const (
 	metaLockable = "sg:lock"
 	// metaCustomerKey is base64(MD5(customer key)) of an SSE-C object.
 	metaCustomerKey = "sg:ssec"
+	// metaChecksum is a client checksum END cannot hold (SHA512, MD5,
+	// XXHASH*): see checksumMeta.
+	metaChecksum = "sg:cksum"
 )
 
 // MaxUserMetaBytes is S3's limit on user metadata (names and values of
@@ -78,6 +81,9 @@ func infoFrom(key string, o *cryptolayer.Object) ObjectInfo {
 	tags, _ := strconv.Atoi(o.Meta[metaTagCount])
 	info := ObjectInfo{Key: key, Size: o.Size, ETag: o.ETag(), LastModified: mtime, Meta: m, Checksum: o.Checksum(), VersionID: vid,
 		lockable: o.Meta[metaLockable] != "", TagCount: tags, CustomerKeyMD5: o.Meta[metaCustomerKey], PartsCount: o.ETagParts()}
+	if c, ok := parseChecksumMeta(o.Meta[metaChecksum]); ok && info.Checksum.Algorithm == cryptolayer.ChecksumNone {
+		info.Checksum = c
+	}
 	for _, k := range []string{metaPartSize, metaPartSizes} {
 		if v, ok := o.Meta[k]; ok {
 			if info.partMeta == nil {

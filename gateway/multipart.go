@@ -43,6 +43,13 @@ type uploadState struct {
 	// applied at Complete.
 	Lock *ObjectLock `json:"l,omitempty"`
 	Tags Tags        `json:"g,omitempty"`
+	// CkAlg and CkComposite are the checksum the upload declared (none
+	// in states written before checksums were recorded).
+	CkAlg       ChecksumAlgorithm `json:"ca,omitempty"`
+	CkComposite bool              `json:"cc,omitempty"`
+	// CustomerKeyMD5 is base64(MD5) of the upload's customer key (SSE-C),
+	// "" without one; the key itself is never stored.
+	CustomerKeyMD5 string `json:"sk,omitempty"`
 }
 
 type partRecord struct {
@@ -50,6 +57,10 @@ type partRecord struct {
 	MD5    []byte    `json:"h"`
 	UpETag string    `json:"e"` // upstream ETag of the part object it describes
 	Time   time.Time `json:"t"`
+	// CkAlg and Ck are the part's checksum: of the upload's algorithm, or
+	// CRC64NVME if it declared none (absent in older records).
+	CkAlg ChecksumAlgorithm `json:"ca,omitempty"`
+	Ck    []byte            `json:"c,omitempty"`
 }
 
 type doneRecord struct {
@@ -74,9 +85,6 @@ func (n *userNS) CreateMultipartUpload(ctx context.Context, bucket, key string, 
 	if opts.Lock != nil && !bi.lock.Enabled {
 		return "", fmt.Errorf("%w: %s", ErrNoLockConfig, bucket)
 	}
-	if opts.CustomerKey != nil {
-		return "", fmt.Errorf("%w: customer keys (SSE-C) with multipart uploads", ErrNotImplemented)
-	}
 	if _, err := n.objectKey(bucket, key); err != nil {
 		return "", err
 	}
@@ -93,9 +101,16 @@ func (n *userNS) CreateMultipartUpload(ctx context.Context, bucket, key string, 
 	if err := n.epochCurrent(ck.Epoch); err != nil {
 		return "", err
 	}
+	if err := checkUploadChecksum(opts.Checksum); err != nil {
+		return "", err
+	}
 	u, _ := cryptolayer.NewUpload(0, ck.Epoch).MarshalBinary()
 	id := rand.Text()
-	st := uploadState{Bucket: bucket, Key: key, Upload: u, Meta: opts.Meta, Created: n.svc.cfg.Now().UTC(), BucketCreated: bi.created, Lock: opts.Lock, Tags: opts.Tags}
+	st := uploadState{Bucket: bucket, Key: key, Upload: u, Meta: opts.Meta, Created: n.svc.cfg.Now().UTC(), BucketCreated: bi.created, Lock: opts.Lock, Tags: opts.Tags,
+		CkAlg: opts.Checksum.Algorithm, CkComposite: opts.Checksum.Composite}
+	if opts.CustomerKey != nil {
+		st.CustomerKeyMD5 = customerKeyMD5(opts.CustomerKey)
+	}
 	if err := n.putRecord(ctx, n.uploadDir(id)+"state", "upload\x00"+id, st, backends.PutOptions{IfAbsent: true}); err != nil {
 		return "", err
 	}
@@ -189,13 +204,33 @@ func validUploadID(id string) bool {
 
 // UploadPart implements Namespace.
 func (n *userNS) UploadPart(ctx context.Context, bucket, key, id string, part int, body io.Reader, size int64) (string, error) {
+	p, err := n.UploadPartChecked(ctx, bucket, key, id, part, body, size, PartOptions{})
+	return p.ETag, err
+}
+
+// UploadPartChecked implements Namespace.
+func (n *userNS) UploadPartChecked(ctx context.Context, bucket, key, id string, part int, body io.Reader, size int64, opts PartOptions) (PartInfo, error) {
 	if part < 1 || part > cryptolayer.MaxParts {
-		return "", fmt.Errorf("%w: part number %d", ErrInvalidArgument, part)
+		return PartInfo{}, fmt.Errorf("%w: part number %d", ErrInvalidArgument, part)
 	}
-	_, u, err := n.loadUpload(ctx, bucket, key, id, false)
+	st, u, err := n.loadUpload(ctx, bucket, key, id, false)
 	if err != nil {
-		return "", err
+		return PartInfo{}, err
 	}
+	quota, err := n.svc.quotas.admit(ctx, n, size) // a part counts at Complete; this refuses early
+	if err != nil {
+		return PartInfo{}, err
+	}
+	defer quota.done(0)
+	alg, err := partChecksumAlg(st, opts)
+	if err != nil {
+		return PartInfo{}, err
+	}
+	if u, err = uploadWithKey(st, u, opts.CustomerKey); err != nil {
+		return PartInfo{}, err
+	}
+	h := NewChecksumHash(alg)
+	body = io.TeeReader(body, h)
 	pr, pw := io.Pipe()
 	sealed := make(chan partResult, 1)
 	go func() { sealed <- n.sealPart(pw, u, part, body, size) }()
@@ -207,16 +242,16 @@ func (n *userNS) UploadPart(ctx context.Context, bucket, key, id string, part in
 	_ = pr.CloseWithError(errWriteAborted)
 	res := <-sealed
 	if res.err != nil && !errors.Is(res.err, errWriteAborted) {
-		return "", res.err
+		return PartInfo{}, res.err
 	}
 	if perr != nil {
-		return "", upstreamErr(perr, ErrNoSuchUpload)
+		return PartInfo{}, upstreamErr(perr, ErrNoSuchUpload)
 	}
-	rec := partRecord{Size: res.info.Size, MD5: res.info.MD5[:], UpETag: info.ETag, Time: n.svc.cfg.Now().UTC()}
+	rec := partRecord{Size: res.info.Size, MD5: res.info.MD5[:], UpETag: info.ETag, Time: n.svc.cfg.Now().UTC(), CkAlg: alg, Ck: h.Sum(nil)}
 	if err := n.putRecord(ctx, n.uploadDir(id)+"i"+partName(part), "part\x00"+id+"\x00"+partName(part), rec, backends.PutOptions{}); err != nil {
-		return "", err
+		return PartInfo{}, err
 	}
-	return fmt.Sprintf("%x", res.info.MD5), nil
+	return partInfo(part, rec, st), nil
 }
 
 type partResult struct {
@@ -262,11 +297,7 @@ func (n *userNS) UploadPartCopy(ctx context.Context, bucket, key, id string, par
 	if r.Range != nil {
 		size = r.Range.End - r.Range.Start + 1
 	}
-	etag, err := n.UploadPart(ctx, bucket, key, id, part, r.Body, size)
-	if err != nil {
-		return PartInfo{}, err
-	}
-	return PartInfo{Number: part, Size: size, ETag: etag, LastModified: n.svc.cfg.Now().UTC()}, nil
+	return n.UploadPartChecked(ctx, bucket, key, id, part, r.Body, size, PartOptions{})
 }
 
 // AbortMultipartUpload implements Namespace: everything of the upload goes.

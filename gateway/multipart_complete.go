@@ -116,6 +116,9 @@ func (n *userNS) completeOnce(ctx context.Context, bucket, key, id string, parts
 	if err != nil {
 		return ObjectInfo{}, completion{}, err
 	}
+	if u, err = uploadWithKey(st, u, opts.CustomerKey); err != nil {
+		return ObjectInfo{}, completion{}, err
+	}
 	cparts, recs, err := n.checkParts(ctx, id, parts)
 	if err != nil {
 		return ObjectInfo{}, completion{}, err
@@ -128,6 +131,13 @@ func (n *userNS) completeOnce(ctx context.Context, bucket, key, id string, parts
 	if err != nil {
 		return ObjectInfo{}, want, err
 	}
+	if opts.ObjectSize != nil && *opts.ObjectSize != want.size {
+		return ObjectInfo{}, want, &ObjectSizeError{Want: *opts.ObjectSize, Got: want.size}
+	}
+	sum, err := objectChecksum(st, parts, recs, opts)
+	if err != nil {
+		return ObjectInfo{}, want, err
+	}
 	cond, cur, err := n.completeConditions(ctx, bucket, key, up, opts)
 	if err != nil {
 		return ObjectInfo{}, want, err
@@ -137,7 +147,7 @@ func (n *userNS) completeOnce(ctx context.Context, bucket, key, id string, parts
 			return info, want, nil
 		}
 	}
-	info, err := n.reseal(ctx, bucket, key, up, id, u, cparts, recs, cond, PutOptions{Meta: st.Meta, Lock: st.Lock, Tags: st.Tags})
+	info, err := n.reseal(ctx, bucket, key, up, id, u, cparts, recs, cond, PutOptions{Meta: st.Meta, Lock: st.Lock, Tags: st.Tags, Checksum: sum, CustomerKey: opts.CustomerKey})
 	if implicit := opts.IfMatch == "" && opts.IfNoneMatch == ""; implicit && errors.Is(err, ErrPreconditionFailed) {
 		err = fmt.Errorf("%w: %w", errCompleteRaced, err)
 	}

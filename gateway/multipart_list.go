@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,9 +14,10 @@ import (
 // after marker, at most max (0 or more than 1000 means 1000). Record names
 // are zero-padded part numbers, so the upstream listing is in part order
 // and the run stops after one page's worth of records.
-func (n *userNS) ListParts(ctx context.Context, bucket, key, id string, marker, limit int) ([]PartInfo, bool, error) {
-	if _, _, err := n.loadUpload(ctx, bucket, key, id, false); err != nil {
-		return nil, false, err
+func (n *userNS) ListParts(ctx context.Context, bucket, key, id string, marker, limit int) (PartsPage, error) {
+	st, _, err := n.loadUpload(ctx, bucket, key, id, false)
+	if err != nil {
+		return PartsPage{}, err
 	}
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
@@ -26,7 +26,7 @@ func (n *userNS) ListParts(ctx context.Context, bucket, key, id string, marker, 
 	var out []PartInfo
 	truncated := false
 	prefix := dir + "i"
-	err := n.svc.eachObject(ctx, prefix, func(o backends.ObjectInfo) error {
+	err = n.svc.eachObject(ctx, prefix, func(o backends.ObjectInfo) error {
 		num, err := strconv.Atoi(strings.TrimPrefix(o.Key, prefix))
 		name := partName(num)
 		if err != nil || num <= marker || num > cryptolayer.MaxParts || o.Key != prefix+name {
@@ -40,14 +40,14 @@ func (n *userNS) ListParts(ctx context.Context, bucket, key, id string, marker, 
 		if _, err := n.getRecord(ctx, o.Key, "part\x00"+id+"\x00"+name, &rec, ErrNoSuchUpload); err != nil {
 			return passOver(err) // deleted meanwhile, or failed authentication (counted)
 		}
-		out = append(out, PartInfo{Number: num, Size: rec.Size, ETag: fmt.Sprintf("%x", rec.MD5), LastModified: rec.Time})
+		out = append(out, partInfo(num, rec, st))
 		return nil
 	})
 	if err != nil {
-		return nil, false, err
+		return PartsPage{}, err
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
-	return out, truncated, nil
+	return PartsPage{Upload: uploadInfo(id, st), Parts: out, Truncated: truncated}, nil
 }
 
 // ListMultipartUploads implements Namespace: the bucket's uploads in
@@ -106,7 +106,7 @@ func (n *userNS) uploads(ctx context.Context) ([]userUpload, error) {
 				}
 				continue // done, aborted or tampered
 			}
-			out = append(out, userUpload{UploadInfo{Key: st.Key, UploadID: id, Initiated: st.Created}, st.Bucket})
+			out = append(out, userUpload{uploadInfo(id, &st), st.Bucket})
 		}
 		return nil
 	})

@@ -113,7 +113,8 @@ func TestMultipartErrors(t *testing.T) {
 	if _, err := n.UploadPart(ctx, "bkt", "k", "NOSUCHUPLOADAAAAAAAAAAAAAA", 1, bytes.NewReader(nil), 0); !errors.Is(err, ErrNoSuchUpload) {
 		t.Errorf("unknown upload: %v", err)
 	}
-	ps, trunc, err := n.ListParts(ctx, "bkt", "k", id, 0, 2)
+	pp, err := n.ListParts(ctx, "bkt", "k", id, 0, 2)
+	ps, trunc := pp.Parts, pp.Truncated
 	if err != nil || len(ps) != 2 || !trunc || ps[0].Number != 1 || ps[1].Size != 100 {
 		t.Fatalf("ListParts: %+v %v %v", ps, trunc, err)
 	}
@@ -124,7 +125,7 @@ func TestMultipartErrors(t *testing.T) {
 	if err := n.AbortMultipartUpload(ctx, "bkt", "k", id); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := n.ListParts(ctx, "bkt", "k", id, 0, 0); !errors.Is(err, ErrNoSuchUpload) {
+	if _, err := n.ListParts(ctx, "bkt", "k", id, 0, 0); !errors.Is(err, ErrNoSuchUpload) {
 		t.Fatalf("parts after abort: %v", err)
 	}
 	page, _ := f.mem.List(ctx, backendsList(".sealgate/"))

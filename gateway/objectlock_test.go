@@ -117,7 +117,7 @@ func TestObjectLockLegalHoldAndDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mp, err := n.CompleteMultipartUpload(ctx, "bkt", "mp", id, []CompletedPart{{1, etag}}, PutOptions{})
+	mp, err := n.CompleteMultipartUpload(ctx, "bkt", "mp", id, []CompletedPart{{Number: 1, ETag: etag}}, PutOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -80,7 +80,8 @@ func TestUploadPartCopyOneSourceRead(t *testing.T) {
 				t.Fatalf("size %d: copy range %v made %d upstream Stats of the source, want 1", size, rg, st)
 			}
 		}
-		parts, _, err := n.ListParts(ctx, "bkt", "dst", id, 0, 100)
+		page, err := n.ListParts(ctx, "bkt", "dst", id, 0, 100)
+		parts := page.Parts
 		if err != nil || len(parts) != 2 || parts[0].Number != 1 || parts[1].Number != 2 {
 			t.Fatalf("size %d: parts after refused copies: %+v, %v", size, parts, err)
 		}

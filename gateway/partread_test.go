@@ -31,7 +31,7 @@ func TestPartNumberReads(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				parts = append(parts, CompletedPart{i + 1, etag})
+				parts = append(parts, CompletedPart{Number: i + 1, ETag: etag})
 			}
 			if _, err := n.CompleteMultipartUpload(ctx, "bkt", "mp", id, parts, PutOptions{}); err != nil {
 				t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 //	.sealgate/props/<upstream key>          properties (props.go)
 //	.sealgate/shared/<dir>/<MAC of name>    shared records (shared.go)
 //	.sealgate/cors/<dir>/<MAC of name>      CORS preflight markers (cors_cache.go)
+//	.sealgate/links/<MAC of a link id>     share links, not per user (share.go)
 //
 // <dir> is the user's UpstreamDir (a MAC of the random user id).
 

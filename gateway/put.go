@@ -75,11 +75,18 @@ func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond b
 			return ObjectInfo{}, err
 		}
 	}
+	quota, err := n.admitWrite(ctx, size, so)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	var delta int64 // committed bytes, for the quota
+	defer func() { quota.done(delta) }()
 	vw, err := n.beginVersion(ctx, bucket, key, up, cond, so.keepVersion, now)
 	if err != nil {
 		return ObjectInfo{}, err
 	}
 	cond = vw.cond
+	old := n.replacedBytes(ctx, quota, vw, up)
 	var lock ObjectLock
 	if so.keepVersion == nil {
 		if lock, err = vw.lockVersion(ctx, n, bucket, key, up, opts.Lock, now); err != nil {
@@ -96,6 +103,9 @@ func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond b
 		return ObjectInfo{}, err
 	}
 	partsMeta(sm, so.partSizes)
+	if v := checksumMeta(opts.Checksum); v != "" {
+		sm[metaChecksum] = v
+	}
 	for k, v := range so.partMeta {
 		sm[k] = v
 	}
@@ -123,6 +133,7 @@ func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond b
 	if perr != nil {
 		return ObjectInfo{}, vw.commitErr(perr)
 	}
+	delta = res.sum.Size - old
 	oi := ObjectInfo{Key: key, Size: res.sum.Size, ETag: res.sum.ETag(), LastModified: now, Meta: doorMeta(sm),
 		Checksum: res.checksum, VersionID: vw.id, lockable: sm[metaLockable] != "", TagCount: len(opts.Tags),
 		CustomerKeyMD5: sm[metaCustomerKey]}
@@ -133,6 +144,7 @@ func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond b
 	}
 	if err := n.confirmBucket(ctx, bucket, func(ctx context.Context) {
 		_ = n.svc.store.Delete(ctx, up)
+		delta = -old
 		n.svc.lists.invalidate(n.bucketPrefix(bucket))
 	}); err != nil {
 		return ObjectInfo{}, err
@@ -167,7 +179,7 @@ func (n *userNS) seal(pw *io.PipeWriter, p cryptolayer.Params, fill func(*crypto
 	if opts.ChecksumFunc != nil {
 		cs = opts.ChecksumFunc()
 	}
-	w.SetChecksum(cs)
+	w.SetChecksum(endChecksum(cs))
 	if so.externalDigest != nil {
 		w.SetDigest(*so.externalDigest)
 	}

@@ -108,7 +108,7 @@ func (n *userNS) resealEpoch(ctx context.Context, bucket, key string, o backends
 	d := obj.Digest()
 	so := sealOptions{mtime: info.LastModified, externalDigest: &d, etagParts: obj.ETagParts(), keepVersion: &info.VersionID, lockable: info.lockable, tagCount: info.TagCount,
 		partMeta: info.partMeta}
-	po := PutOptions{Meta: info.Meta, Checksum: obj.Checksum()}
+	po := PutOptions{Meta: info.Meta, Checksum: info.Checksum}
 	_, err = n.writeObject(ctx, bucket, key, o.Key, backends.PutOptions{IfMatch: o.ETag}, po, func(w *cryptolayer.Writer) error {
 		_, err := io.Copy(w, rc)
 		return err

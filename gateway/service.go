@@ -49,7 +49,16 @@ type Config struct {
 	// CORS preflights (PreflightCORS): the active accounts of the
 	// deployment. Without it, no preflight is allowed.
 	Accounts func() []Account
-	Now      func() time.Time
+	// QuotaFlushBytes is the pending usage delta of an account with a
+	// quota at which this gateway adds it to the shared record (default
+	// 64 MiB); the bound of a quota's overshoot is this times the number
+	// of gateways, plus the writes in flight (quota.go).
+	QuotaFlushBytes int64
+	// QuotaRefresh is how old this gateway's copy of an account's quota
+	// record may get before a request re-reads it (default 2 s): a new
+	// limit, and the other gateways' flushed usage, apply within it.
+	QuotaRefresh time.Duration
+	Now          func() time.Time
 }
 
 func (c *Config) setDefaults() {
@@ -68,6 +77,12 @@ func (c *Config) setDefaults() {
 	if c.UploadExpiry <= 0 {
 		c.UploadExpiry = 7 * 24 * time.Hour
 	}
+	if c.QuotaFlushBytes <= 0 {
+		c.QuotaFlushBytes = 64 << 20
+	}
+	if c.QuotaRefresh <= 0 {
+		c.QuotaRefresh = 2 * time.Second
+	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -85,6 +100,7 @@ type Service struct {
 	buckets   *lru.Cache[string, bucketState] // buckets seen live: a hint for writes (buckets.go)
 	completes singleflight.Group              // one re-seal per upload at a time (multipart_complete.go)
 	cors      *corsCache                      // CORS rules and preflight markers (cors_cache.go)
+	quotas    *quotaTable                     // accounts' quota records and pending usage (quota_state.go)
 	integrity atomic.Int64
 	hits      atomic.Int64
 	misses    atomic.Int64
@@ -136,7 +152,7 @@ func NewService(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	return &Service{cfg: cfg, store: cfg.Store, meta: meta, ciphers: ciphers, buckets: buckets, folders: folders, cors: cors,
-		lists: newListCache(cfg.ListCacheEntries, cfg.ListCacheTTL), instance: rand.Text()[:10]}, nil
+		lists: newListCache(cfg.ListCacheEntries, cfg.ListCacheTTL), instance: rand.Text()[:10], quotas: newQuotaTable(cfg)}, nil
 }
 
 func (s *Service) integrityFailure(region string) {

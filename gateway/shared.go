@@ -98,8 +98,16 @@ func (n *userNS) GetShared(ctx context.Context, name string) ([]byte, string, er
 }
 
 // PutShared implements Namespace: a conditional write of the record, empty
-// data clearing it.
+// data clearing it. The gateway's own records are not the doors' to write.
 func (n *userNS) PutShared(ctx context.Context, name string, data []byte, ifVersion string) (string, error) {
+	if name == quotaRecordName {
+		return "", fmt.Errorf("%w: shared record %q is the gateway's", ErrInvalidArgument, name)
+	}
+	return n.putShared(ctx, name, data, ifVersion)
+}
+
+// putShared is PutShared for any name.
+func (n *userNS) putShared(ctx context.Context, name string, data []byte, ifVersion string) (string, error) {
 	if len(data) > MaxSharedBytes {
 		return "", fmt.Errorf("%w: shared record of %d bytes (at most %d)", ErrInvalidArgument, len(data), MaxSharedBytes)
 	}

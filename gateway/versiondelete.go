@@ -59,9 +59,12 @@ func (n *userNS) deleteIn(ctx context.Context, bucket, key, versionID string, s 
 
 // deleteKey deletes a key of an unversioned bucket and its properties.
 func (n *userNS) deleteKey(ctx context.Context, bucket, key, up string) error {
+	quota := n.svc.quotas.track(ctx, n)
+	size := n.replacedBytes(ctx, quota, versionWrite{}, up)
 	if err := n.svc.store.Delete(ctx, up); err != nil {
 		return upstreamErr(err, ErrNoSuchKey)
 	}
+	quota.done(-size)
 	n.dropProps(ctx, bucket, key)
 	return nil
 }
@@ -89,6 +92,7 @@ func (n *userNS) putMarker(ctx context.Context, bucket, key, up string) (string,
 			return "", upstreamErr(err, ErrNoSuchKey)
 		}
 		n.dropProps(ctx, bucket, key)
+		n.freed(ctx, vw.replaced)
 		return vw.id, vw.finish(ctx, n, up)
 	}
 	return "", fmt.Errorf("%w: key changed %d times in a row", ErrConflict, maxSwapAttempts)
@@ -112,6 +116,9 @@ func (n *userNS) deleteNamedVersion(ctx context.Context, bucket, key, up, vid st
 			if errors.Is(err, ErrConflict) {
 				continue
 			}
+			if err == nil && !cur.info.DeleteMarker {
+				n.freed(ctx, cur.info.Size)
+			}
 			return cur.info.DeleteMarker, err
 		}
 		vk, st, err := n.findVersion(ctx, up, vid)
@@ -124,6 +131,7 @@ func (n *userNS) deleteNamedVersion(ctx context.Context, bucket, key, up, vid st
 		if err := n.svc.store.Delete(ctx, vk); err != nil && !isNotExist(err) {
 			return false, upstreamErr(err, ErrNoSuchKey)
 		}
+		n.freed(ctx, plainSize(st.Size))
 		// A concurrent deletion of the current version may have promoted
 		// this one meanwhile: then it is current now, and goes again.
 		if now, err := n.currentVersion(ctx, bucket, key, up); err != nil || !now.exists || now.info.VersionID != vid {

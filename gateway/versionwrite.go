@@ -20,6 +20,11 @@ type versionWrite struct {
 	// version too.
 	dropNull bool
 	lock     LockConfig // the bucket's Object Lock
+	// replaced is the plaintext size of the version the write replaces in
+	// place (a suspended bucket's null version), when replacedKnown; with
+	// versioning off the current object was not read.
+	replaced      int64
+	replacedKnown bool
 }
 
 // beginVersion prepares a write of key (stored at up) under the client's
@@ -42,13 +47,16 @@ func (n *userNS) beginVersion(ctx context.Context, bucket, key, up string, cond 
 	if err := cur.check(cond); err != nil {
 		return versionWrite{}, err
 	}
-	vw := versionWrite{cond: backends.PutOptions{IfAbsent: true}, swapped: !cond.IfAbsent && cond.IfMatch == "", lock: bs.lock}
+	vw := versionWrite{cond: backends.PutOptions{IfAbsent: true}, swapped: !cond.IfAbsent && cond.IfMatch == "", lock: bs.lock,
+		replacedKnown: true}
 	if cur.exists {
 		vw.cond = backends.PutOptions{IfMatch: cur.st.ETag}
 		if bs.versioning == VersioningEnabled || cur.info.VersionID != NullVersion {
 			if err := n.setAside(ctx, bucket, key, up, cur, bs.lock); err != nil {
 				return versionWrite{}, err
 			}
+		} else if !cur.info.DeleteMarker {
+			vw.replaced = cur.info.Size
 		}
 	}
 	if bs.versioning == VersioningEnabled {

@@ -29,11 +29,7 @@ type attributesResult struct {
 // attributeChecksum holds the object's stored checksum, under its
 // algorithm's element.
 type attributeChecksum struct {
-	CRC32        string `xml:"ChecksumCRC32,omitempty"`
-	CRC32C       string `xml:"ChecksumCRC32C,omitempty"`
-	SHA1         string `xml:"ChecksumSHA1,omitempty"`
-	SHA256       string `xml:"ChecksumSHA256,omitempty"`
-	CRC64NVME    string `xml:"ChecksumCRC64NVME,omitempty"`
+	checksumFields
 	ChecksumType string `xml:"ChecksumType,omitempty"`
 }
 
@@ -121,19 +117,9 @@ func checksumAttribute(info gateway.ObjectInfo) *attributeChecksum {
 	if info.Checksum.Composite {
 		c.ChecksumType = "COMPOSITE"
 	}
-	switch checksumHeaders[info.Checksum.Algorithm] {
-	case "x-amz-checksum-crc32":
-		c.CRC32 = v
-	case "x-amz-checksum-crc32c":
-		c.CRC32C = v
-	case "x-amz-checksum-sha1":
-		c.SHA1 = v
-	case "x-amz-checksum-sha256":
-		c.SHA256 = v
-	case "x-amz-checksum-crc64nvme":
-		c.CRC64NVME = v
-	default:
+	if checksumHeaders[info.Checksum.Algorithm] == "" {
 		return nil
 	}
+	c.set(info.Checksum.Algorithm, v)
 	return c
 }

@@ -35,6 +35,7 @@ type completeRequest struct {
 	Parts   []struct {
 		PartNumber int    `xml:"PartNumber"`
 		ETag       string `xml:"ETag"`
+		checksumFields
 	} `xml:"Part"`
 }
 
@@ -46,10 +47,16 @@ type completeResult struct {
 	Bucket   string   `xml:"Bucket"`
 	Key      string   `xml:"Key"`
 	ETag     string   `xml:"ETag"`
+	checksumFields
+	ChecksumType string `xml:"ChecksumType,omitempty"`
 }
 
 // completeUpload answers CompleteMultipartUpload (see above).
 func (s *server) completeUpload(rc *reqCtx, q url.Values) error {
+	opts, err := completeOptions(rc.r.Header)
+	if err != nil {
+		return err
+	}
 	parts, err := readCompleteRequest(rc)
 	if err != nil {
 		return err
@@ -66,7 +73,7 @@ func (s *server) completeUpload(rc *reqCtx, q url.Values) error {
 				done <- outcome{err: fmt.Errorf("s3api: complete panicked: %v\n%s", p, debug.Stack())}
 			}
 		}()
-		info, err := rc.user.NS.CompleteMultipartUpload(rc.r.Context(), rc.bucket, rc.key, q.Get("uploadId"), parts, gateway.PutOptions{})
+		info, err := rc.user.NS.CompleteMultipartUpload(rc.r.Context(), rc.bucket, rc.key, q.Get("uploadId"), parts, opts)
 		done <- outcome{info, err}
 	}()
 	wait := time.NewTimer(s.keepAlive / 5)
@@ -77,6 +84,7 @@ func (s *server) completeUpload(rc *reqCtx, q url.Values) error {
 			return o.err
 		}
 		setVersionID(rc.w.Header(), o.info.VersionID)
+		sseCHeaders(rc.w.Header(), o.info.CustomerKeyMD5)
 		return writeXML(rc, http.StatusOK, s.completeResult(rc, o.info))
 	case <-wait.C:
 	}
@@ -135,7 +143,12 @@ func (s *server) completeResult(rc *reqCtx, info gateway.ObjectInfo) completeRes
 		path = "/" + rc.key
 	}
 	loc := url.URL{Scheme: scheme, Host: rc.r.Host, Path: path}
-	return completeResult{Xmlns: s3ns, Location: loc.String(), Bucket: rc.bucket, Key: rc.key, ETag: quoteETag(info.ETag)}
+	res := completeResult{Xmlns: s3ns, Location: loc.String(), Bucket: rc.bucket, Key: rc.key, ETag: quoteETag(info.ETag)}
+	if _, v := checksumHeader(info); v != "" {
+		res.set(info.Checksum.Algorithm, v)
+		res.ChecksumType = modeName(info.Checksum.Composite)
+	}
+	return res
 }
 
 // readCompleteRequest reads, verifies and parses the part list.
@@ -154,8 +167,30 @@ func readCompleteRequest(rc *reqCtx) ([]gateway.CompletedPart, error) {
 	parts := make([]gateway.CompletedPart, len(req.Parts))
 	for i, p := range req.Parts {
 		parts[i] = gateway.CompletedPart{Number: p.PartNumber, ETag: unquoteETag(p.ETag)}
+		if parts[i].Checksum, err = p.checksum(); err != nil {
+			return nil, err
+		}
 	}
 	return parts, nil
+}
+
+// completeOptions reads the checksum type, the object's checksum and
+// size a CompleteMultipartUpload expects, and the upload's customer key
+// (SSE-C), which the Complete needs: it re-seals the parts.
+func completeOptions(h http.Header) (gateway.PutOptions, error) {
+	var opts gateway.PutOptions
+	var err error
+	if opts.ChecksumMode, err = parseChecksumType(h.Get("X-Amz-Checksum-Type")); err != nil {
+		return opts, err
+	}
+	if opts.Checksum, err = parseObjectChecksum(h); err != nil {
+		return opts, err
+	}
+	if opts.ObjectSize, err = parseObjectSize(h); err != nil {
+		return opts, err
+	}
+	opts.CustomerKey, err = sseC(h, sseCPrefix)
+	return opts, err
 }
 
 // maxXMLBody bounds the XML request bodies read whole (DeleteObjects,

@@ -59,6 +59,8 @@ type copyObjectResult struct {
 	Xmlns        string   `xml:"xmlns,attr"`
 	LastModified string   `xml:"LastModified"`
 	ETag         string   `xml:"ETag"`
+	checksumFields
+	ChecksumType string `xml:"ChecksumType,omitempty"`
 }
 
 func xmlTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
@@ -77,7 +79,7 @@ func (s *server) copyObject(rc *reqCtx) error {
 	if opts.Source.CustomerKey, err = sseC(rc.r.Header, copySourceSSECPrefix); err != nil {
 		return err
 	}
-	if srcBucket == rc.bucket && srcKey == rc.key && src.versionID == "" && !opts.ReplaceMeta && opts.Meta[websiteRedirect] == "" {
+	if srcBucket == rc.bucket && srcKey == rc.key && src.versionID == "" && !opts.ReplaceMeta && opts.Meta[websiteRedirect] == "" && opts.ChecksumAlgorithm == gateway.ChecksumNone {
 		return errMsg("InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
 	info, err := rc.user.NS.CopyObject(rc.r.Context(), srcBucket, srcKey, rc.bucket, rc.key, opts)
@@ -89,7 +91,12 @@ func (s *server) copyObject(rc *reqCtx) error {
 	}
 	setVersionID(rc.w.Header(), info.VersionID)
 	sseCHeaders(rc.w.Header(), info.CustomerKeyMD5)
-	return writeXML(rc, http.StatusOK, copyObjectResult{Xmlns: s3ns, ETag: quoteETag(info.ETag), LastModified: xmlTime(info.LastModified)})
+	res := copyObjectResult{Xmlns: s3ns, ETag: quoteETag(info.ETag), LastModified: xmlTime(info.LastModified)}
+	if _, v := checksumHeader(info); v != "" {
+		res.set(info.Checksum.Algorithm, v)
+		res.ChecksumType = modeName(info.Checksum.Composite)
+	}
+	return writeXML(rc, http.StatusOK, res)
 }
 
 func copyOptions(h http.Header, now time.Time) (gateway.CopyOptions, error) {
@@ -99,6 +106,13 @@ func copyOptions(h http.Header, now time.Time) (gateway.CopyOptions, error) {
 	}
 	opts := gateway.CopyOptions{Source: copySourceConditions(h), IfMatch: dst.IfMatch, IfNoneMatch: dst.IfNoneMatch,
 		Fresh: []string{websiteRedirect}, Lock: dst.Lock, CustomerKey: dst.CustomerKey}
+	if name := h.Get("X-Amz-Checksum-Algorithm"); name != "" {
+		alg, ok := algOfName(name)
+		if !ok {
+			return opts, errUnsupportedAlgorithm()
+		}
+		opts.ChecksumAlgorithm = alg
+	}
 	switch d := strings.ToUpper(h.Get("X-Amz-Tagging-Directive")); d {
 	case "", "COPY":
 	case "REPLACE":

@@ -30,8 +30,12 @@
 //     1000 keys.
 //   - Server-side encryption (sse.go): every object is encrypted by the
 //     gateway, so SSE-S3 (AES256) is accepted, stated on object answers and
-//     is every bucket's encryption configuration; SSE-KMS and SSE-C are
-//     refused with 501 before anything is written, never ignored.
+//     is every bucket's encryption configuration; SSE-C mixes the client's
+//     key into the content key (single writes and multipart uploads, whose
+//     every UploadPart and CompleteMultipartUpload must repeat it: the
+//     Complete re-seals the parts; UploadPartCopy into such an upload is
+//     refused); SSE-KMS is refused with 501 before anything is written,
+//     never ignored.
 //   - CORS (cors.go, cors_request.go): a bucket's configuration
 //     (?cors, up to 100 rules; AWS's errors) is a shared record every
 //     gateway reads. A preflight is answered from the rules of every
@@ -53,6 +57,23 @@
 //     never stored; fields after it are ignored. 204, 200 or 201
 //     (PostResponse) by success_action_status, or a 303 to
 //     success_action_redirect. Anonymous forms get AccessDenied.
+//   - Checksums (checksum.go, sigv4): the ten algorithms of S3 (CRC32,
+//     CRC32C, CRC64NVME, SHA1, SHA256, SHA512, MD5, XXHASH64, XXHASH3,
+//     XXHASH128) are verified as a body streams and stored with the object;
+//     a body without one gets a CRC64NVME (S3's default). SHA512, MD5 and
+//     XXHASH* must come in a header on PutObject (a trailer is 501: their
+//     value is sealed before the body). CreateMultipartUpload takes
+//     x-amz-checksum-algorithm and x-amz-checksum-type (COMPOSITE or
+//     FULL_OBJECT, AWS's defaults and refusals); each part's checksum of
+//     the upload's algorithm is computed, checked against the request's and
+//     stored with the part (UploadPart, UploadPartCopy and ListParts show
+//     it); CompleteMultipartUpload checks the part checksums it names and
+//     the object's x-amz-checksum-* and x-amz-mp-object-size, and stores
+//     the object's COMPOSITE ("…-N") or FULL_OBJECT checksum (the parts'
+//     CRCs combined, the object is not read again). HEAD and GET with
+//     x-amz-checksum-mode: ENABLED, GetObjectAttributes, the listings,
+//     CopyObject (x-amz-checksum-algorithm computes a new one) and the
+//     write answers name it. The errors are AWS's, messages included.
 //   - Unsupported subresources (?acl, ?tagging, ?policy …): reads get AWS's
 //     canned "not configured" answers, writes 501 NotImplemented before any
 //     backend call.
@@ -62,7 +83,9 @@
 //     client. The upstream's failures answer what clients retry: 503
 //     ServiceUnavailable (with Retry-After, as every 503), or 500
 //     InternalError for data that failed authentication; a full upstream
-//     answers 507 InsufficientStorage, which clients do not retry. An
+//     answers 507 InsufficientStorage, which clients do not retry; a write
+//     over the account's quota 403 QuotaExceeded (a sealgate code: AWS has
+//     none), not retried either. An
 //     admitted upload that fails midway has the rest of its body (up to
 //     32 MiB) read first, so that the client still sending gets the answer
 //     instead of a reset connection.

@@ -99,6 +99,11 @@ var gatewayCodes = []struct {
 	// modes), the AWS SDKs and minio-go retry, so a client fails at once
 	// instead of re-sending the whole body to a full store.
 	{err: gateway.ErrInsufficientStorage, code: "InsufficientStorage"},
+	// The account's quota (gateway/quota.go). AWS has no such code; MinIO's
+	// XMinioAdminBucketQuotaExceeded is a bucket quota's and vendor-named.
+	// 403 like MinIO's: no SDK or rclone retries it, and the message says
+	// that deleting frees room.
+	{err: gateway.ErrQuotaExceeded, code: "QuotaExceeded"},
 	{err: gateway.ErrNoSuchVersion, code: "NoSuchVersion"},
 	{err: gateway.ErrObjectLocked, code: "AccessDenied", msg: "Access Denied because object protected by object lock."},
 	{err: gateway.ErrNoLockConfig, code: "InvalidRequest", msg: "Bucket is missing Object Lock Configuration"},
@@ -111,6 +116,7 @@ var gatewayCodes = []struct {
 	{err: gateway.ErrNotImplemented, code: "NotImplemented"},
 	{err: gateway.ErrInvalidPartNumber, code: "InvalidPartNumber", msg: "The requested partnumber is not satisfiable"},
 	{err: gateway.ErrNoSuchCORS, code: "NoSuchCORSConfiguration"},
+	{err: gateway.ErrNoSuchShare, code: "NoSuchKey"}, // web app share links; never from S3
 	{err: gateway.ErrInvalidBucketState, code: "InvalidBucketState", msg: "The request is not valid with the current state of the bucket."},
 	{err: gateway.ErrMethodNotAllowed, code: "MethodNotAllowed"},
 	// A concurrent write of the same key in a versioned bucket won: nothing
@@ -135,7 +141,7 @@ var statuses = map[string]int{
 	"InvalidBucketName": 400, "MalformedXML": 400, "InvalidLocationConstraint": 400, "InvalidURI": 400,
 	"InvalidToken": 400, "MethodNotAllowed": 405, "NotImplemented": 501,
 	"NoSuchVersion": 404, "InvalidBucketState": 409, "MissingRequestBodyError": 400, "BadRequest": 400, "InvalidPartNumber": 416, "InvalidTag": 400, "NoSuchTagSet": 404, "InternalError": 500, "ServiceUnavailable": 503, "SlowDown": 503,
-	"InsufficientStorage": 507, "InvalidObjectState": 403,
+	"InsufficientStorage": 507, "InvalidObjectState": 403, "QuotaExceeded": 403,
 	"ObjectLockConfigurationNotFoundError": 404, "NoSuchLifecycleConfiguration": 404,
 	"NoSuchCORSConfiguration": 404, "NoSuchBucketPolicy": 404,
 	"ServerSideEncryptionConfigurationNotFoundError": 404,
@@ -182,6 +188,7 @@ var messages = map[string]string{
 	"InternalError":                        "We encountered an internal error. Please try again.",
 	"ServiceUnavailable":                   "The storage behind this gateway is unavailable. Please try again.",
 	"InsufficientStorage":                  "The storage behind this gateway is full or over its quota: nothing was stored. Retry once space has been freed.",
+	"QuotaExceeded":                        "The account's storage quota is exceeded: nothing was stored. Delete objects (always allowed) or ask for a larger quota.",
 	"SlowDown":                             "Please reduce your request rate.",
 	"InvalidArgument":                      "Invalid Argument",
 	"ObjectLockConfigurationNotFoundError": "Object Lock configuration does not exist for this bucket",
@@ -214,6 +221,9 @@ func toAPIError(err error, region string) *apiError {
 	}
 	// sigv4 first: a gateway error may wrap the verifying reader's error.
 	if e := sigv4Error(err, region); e != nil {
+		return e
+	}
+	if e := checksumAPIError(err); e != nil {
 		return e
 	}
 	// The gateway's sentinels before a bare short body: an upstream
@@ -260,6 +270,9 @@ func sigv4Error(err error, region string) *apiError {
 		e = errCode("AccessDenied")
 	case errors.Is(err, sigv4.ErrBadChecksum):
 		e = errMsg("BadDigest", "The checksum you specified did not match the calculated checksum.")
+		if m, ok := sigv4.Message(err); ok {
+			e.Message = m
+		}
 	default:
 		code, ok := sigv4.LookupCode(err)
 		if !ok {

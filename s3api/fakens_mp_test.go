@@ -132,12 +132,12 @@ func (f *fakeNS) AbortMultipartUpload(_ context.Context, bucket, key, id string)
 	return nil
 }
 
-func (f *fakeNS) ListParts(_ context.Context, bucket, key, id string, marker, limit int) ([]gateway.PartInfo, bool, error) {
+func (f *fakeNS) ListParts(_ context.Context, bucket, key, id string, marker, limit int) (gateway.PartsPage, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	u, err := f.upload(bucket, key, id)
 	if err != nil {
-		return nil, false, err
+		return gateway.PartsPage{}, err
 	}
 	var nums []int
 	for n := range u.parts {
@@ -158,7 +158,7 @@ func (f *fakeNS) ListParts(_ context.Context, bucket, key, id string, marker, li
 		p := u.parts[n].info
 		out[i] = gateway.PartInfo{Number: n, Size: p.Size, ETag: p.ETag, LastModified: p.LastModified}
 	}
-	return out, truncated, nil
+	return gateway.PartsPage{Upload: gateway.UploadInfo{Key: key, UploadID: id, Initiated: u.created}, Parts: out, Truncated: truncated}, nil
 }
 
 func (f *fakeNS) ListMultipartUploads(_ context.Context, bucket, prefix, keyMarker, idMarker string, limit int) ([]gateway.UploadInfo, bool, error) {
@@ -201,7 +201,15 @@ func (f *fakeNS) PutShared(context.Context, string, []byte, string) (string, err
 	return "", gateway.ErrPreconditionFailed
 }
 
+// Usage: no quota.
+func (f *fakeNS) Usage(context.Context) (gateway.Usage, error) { return gateway.Usage{}, nil }
+
 // HeadFolder: the S3 door never asks for folders.
 func (f *fakeNS) HeadFolder(context.Context, string, string) (gateway.FolderInfo, error) {
 	return gateway.FolderInfo{}, gateway.ErrNoSuchKey
+}
+
+func (f *fakeNS) UploadPartChecked(ctx context.Context, bucket, key, id string, part int, body io.Reader, size int64, _ gateway.PartOptions) (gateway.PartInfo, error) {
+	etag, err := f.UploadPart(ctx, bucket, key, id, part, body, size)
+	return gateway.PartInfo{Number: part, ETag: etag}, err
 }

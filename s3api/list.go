@@ -18,6 +18,9 @@ type listEntry struct {
 	Size         int64  `xml:"Size"`
 	Owner        *owner `xml:"Owner,omitempty"`
 	StorageClass string `xml:"StorageClass"`
+	// ChecksumAlgorithm and ChecksumType name the stored checksum, if any.
+	ChecksumAlgorithm string `xml:"ChecksumAlgorithm,omitempty"`
+	ChecksumType      string `xml:"ChecksumType,omitempty"`
 }
 
 type commonPrefix struct {
@@ -105,8 +108,12 @@ func (s *server) listObjects(rc *reqCtx, q url.Values, v2 bool) error {
 		o = &ow
 	}
 	for _, obj := range page.Objects {
-		res.Contents = append(res.Contents, listEntry{Key: p.encode(obj.Key), LastModified: xmlTime(obj.LastModified),
-			ETag: quoteETag(obj.ETag), Size: obj.Size, Owner: o, StorageClass: "STANDARD"})
+		e := listEntry{Key: p.encode(obj.Key), LastModified: xmlTime(obj.LastModified),
+			ETag: quoteETag(obj.ETag), Size: obj.Size, Owner: o, StorageClass: "STANDARD"}
+		if len(obj.Checksum.Value) > 0 && algName(obj.Checksum.Algorithm) != "" {
+			e.ChecksumAlgorithm, e.ChecksumType = algName(obj.Checksum.Algorithm), modeName(obj.Checksum.Composite)
+		}
+		res.Contents = append(res.Contents, e)
 	}
 	for _, cp := range page.CommonPrefixes {
 		res.CommonPrefixes = append(res.CommonPrefixes, commonPrefix{p.encode(cp)})

@@ -2,6 +2,7 @@ package s3api
 
 import (
 	"encoding/base64"
+	"io"
 	"net/http"
 	"strings"
 
@@ -82,6 +83,11 @@ var checksumAlgs = map[string]gateway.ChecksumAlgorithm{
 	"x-amz-checksum-sha1":      gateway.ChecksumSHA1,
 	"x-amz-checksum-sha256":    gateway.ChecksumSHA256,
 	"x-amz-checksum-crc64nvme": gateway.ChecksumCRC64NVME,
+	"x-amz-checksum-sha512":    gateway.ChecksumSHA512,
+	"x-amz-checksum-md5":       gateway.ChecksumMD5,
+	"x-amz-checksum-xxhash64":  gateway.ChecksumXXHASH64,
+	"x-amz-checksum-xxhash3":   gateway.ChecksumXXHASH3,
+	"x-amz-checksum-xxhash128": gateway.ChecksumXXHASH128,
 }
 
 // checksumHeaders is checksumAlgs reversed: the header of each algorithm.
@@ -101,9 +107,41 @@ func checksumHeaderOf(alg string) string {
 }
 
 // withChecksumFunc makes opts carry the body's verified checksum, known
-// only once the verifying reader reached EOF.
-func withChecksumFunc(opts *gateway.PutOptions, a *sigv4.Auth) {
-	opts.ChecksumFunc = func() gateway.Checksum { return verifiedChecksum(a) }
+// only once the verifying reader reached EOF. The algorithms the sealed
+// END record cannot hold (SHA512, MD5, XXHASH*) go in the sealed
+// metadata, written before the body: their value must come in a header
+// (verified at EOF, which fails the write otherwise), not a trailer.
+//
+// A body without a checksum gets a CRC64NVME, computed as it streams (S3's
+// default): the returned reader is the body to store.
+func withChecksumFunc(opts *gateway.PutOptions, a *sigv4.Auth, body io.Reader) (io.Reader, error) {
+	name, value := a.ChecksumAnnounced()
+	alg, _ := algOfName(name)
+	if alg == gateway.ChecksumNone {
+		h := gateway.NewChecksumHash(gateway.ChecksumCRC64NVME)
+		opts.ChecksumFunc = func() gateway.Checksum {
+			return gateway.Checksum{Algorithm: gateway.ChecksumCRC64NVME, Value: h.Sum(nil)}
+		}
+		return io.TeeReader(body, h), nil
+	}
+	if alg.InEnd() {
+		opts.ChecksumFunc = func() gateway.Checksum { return verifiedChecksum(a) }
+		return body, nil
+	}
+	sum, err := base64.StdEncoding.DecodeString(value)
+	if value == "" || err != nil {
+		return nil, errMsg("NotImplemented", "sealgate takes a %s checksum in a header, not in a trailer.", name)
+	}
+	opts.Checksum = gateway.Checksum{Algorithm: alg, Value: sum}
+	return body, nil
+}
+
+// setObjectChecksum names a new object's checksum on a write response.
+func setObjectChecksum(h http.Header, info gateway.ObjectInfo) {
+	if name, v := checksumHeader(info); name != "" {
+		h.Set(name, v)
+		h.Set("x-amz-checksum-type", modeName(info.Checksum.Composite))
+	}
 }
 
 // verifiedChecksum is the request's verified checksum, or the zero
@@ -122,6 +160,14 @@ func verifiedChecksum(a *sigv4.Auth) gateway.Checksum {
 		return gateway.Checksum{}
 	}
 	return gateway.Checksum{Algorithm: alg, Value: v}
+}
+
+// announcedChecksum is the algorithm of the checksum the request's body
+// is verified against (a header or a trailer), none if none or unknown.
+func announcedChecksum(a *sigv4.Auth) gateway.ChecksumAlgorithm {
+	name, _ := a.ChecksumAnnounced()
+	alg, _ := algOfName(name)
+	return alg
 }
 
 // checksumHeader returns the response header of a stored checksum, or "".

@@ -93,7 +93,9 @@ func (s *server) postObject(rc *reqCtx) error {
 	if err != nil {
 		return err
 	}
-	withChecksumFunc(&opts, rc.auth)
+	if body, err = withChecksumFunc(&opts, rc.auth, body); err != nil {
+		return err
+	}
 	info, err := rc.user.NS.PutObject(rc.r.Context(), rc.bucket, key, body, -1, opts)
 	if err != nil {
 		return err
@@ -305,7 +307,7 @@ func (s *server) postAnswer(rc *reqCtx, fields map[string]string, key string, in
 	if info.VersionID != gateway.NullVersion {
 		setVersionID(h, info.VersionID)
 	}
-	setAuthChecksum(h, rc.auth)
+	setObjectChecksum(h, info)
 	redirect := fields["success_action_redirect"]
 	if redirect == "" {
 		redirect = fields["redirect"]

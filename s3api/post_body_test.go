@@ -90,7 +90,7 @@ func TestPostChecksums(t *testing.T) {
 	}
 	wantPostError(t, e.post(t, postUpload{bucket: "cks", key: "bad", file: []byte("other data"),
 		fields: map[string]string{"x-amz-checksum-crc32": "0wiusg=="}}), 400, "BadDigest", "")
-	wantPostError(t, e.post(t, postUpload{bucket: "cks", key: "bad", file: file, fields: map[string]string{"x-amz-checksum-sha512": "AAAA"}}),
+	wantPostError(t, e.post(t, postUpload{bucket: "cks", key: "bad", file: file, fields: map[string]string{"x-amz-checksum-blake3": "AAAA"}}),
 		400, "InvalidRequest", "The algorithm type you specified in x-amz-checksum- header is invalid.")
 	wantPostError(t, e.post(t, postUpload{bucket: "cks", key: "bad", file: file, fields: map[string]string{"x-amz-checksum-crc32": "x"}}),
 		400, "InvalidRequest", "Value for x-amz-checksum-crc32 header is invalid.")

@@ -1,6 +1,7 @@
 package s3api
 
 import (
+	"encoding/base64"
 	"encoding/xml"
 	"io"
 	"math"
@@ -59,8 +60,11 @@ func (s *server) putObject(rc *reqCtx) error {
 	if err != nil {
 		return err
 	}
-	withChecksumFunc(&opts, rc.auth)
-	info, err := rc.user.NS.PutObject(rc.r.Context(), rc.bucket, rc.key, rc.body(), size, opts)
+	body, err := withChecksumFunc(&opts, rc.auth, rc.body())
+	if err != nil {
+		return err
+	}
+	info, err := rc.user.NS.PutObject(rc.r.Context(), rc.bucket, rc.key, body, size, opts)
 	if err != nil {
 		return err
 	}
@@ -70,7 +74,7 @@ func (s *server) putObject(rc *reqCtx) error {
 	if info.VersionID != gateway.NullVersion {                   // as versitygw: a suspended bucket's PUT names no version
 		setVersionID(h, info.VersionID)
 	}
-	setAuthChecksum(h, rc.auth)
+	setObjectChecksum(h, info)
 	sseCHeaders(h, info.CustomerKeyMD5)
 	rc.w.WriteHeader(http.StatusOK)
 	return nil
@@ -97,12 +101,16 @@ func (s *server) createUpload(rc *reqCtx) error {
 	if err != nil {
 		return err
 	}
+	if opts.Checksum, err = parseUploadChecksum(rc.r.Header); err != nil {
+		return err
+	}
 	id, err := rc.user.NS.CreateMultipartUpload(rc.r.Context(), rc.bucket, rc.key, opts)
 	if err != nil {
 		return err
 	}
-	if alg := rc.r.Header.Get("X-Amz-Checksum-Algorithm"); alg != "" {
-		rc.w.Header().Set("x-amz-checksum-algorithm", alg)
+	setUploadChecksumHeaders(rc.w.Header(), gateway.UploadChecksum{Algorithm: opts.Checksum.Algorithm, Composite: opts.Checksum.Composite})
+	if opts.CustomerKey != nil {
+		sseCHeaders(rc.w.Header(), rc.r.Header.Get(sseCPrefix+"Key-Md5"))
 	}
 	return writeXML(rc, http.StatusOK, initiateResult{Xmlns: s3ns, Bucket: rc.bucket, Key: rc.key, UploadID: id})
 }
@@ -127,13 +135,23 @@ func (s *server) uploadPart(rc *reqCtx, q url.Values) error {
 		return err
 	}
 	id := q.Get("uploadId")
-	etag, err := rc.user.NS.UploadPart(rc.r.Context(), rc.bucket, rc.key, id, part, rc.body(), size)
+	popts := gateway.PartOptions{Algorithm: announcedChecksum(rc.auth), Strict: true}
+	if popts.CustomerKey, err = sseC(rc.r.Header, sseCPrefix); err != nil {
+		return err
+	}
+	p, err := rc.user.NS.UploadPartChecked(rc.r.Context(), rc.bucket, rc.key, id, part, rc.body(), size, popts)
 	if err != nil {
 		return err
 	}
 	h := rc.w.Header()
-	h.Set("ETag", quoteETag(etag))
+	h.Set("ETag", quoteETag(p.ETag))
 	setAuthChecksum(h, rc.auth)
+	if name := checksumHeaders[p.Checksum.Algorithm]; name != "" {
+		h.Set(name, base64.StdEncoding.EncodeToString(p.Checksum.Value))
+	}
+	if popts.CustomerKey != nil {
+		sseCHeaders(h, rc.r.Header.Get(sseCPrefix+"Key-Md5"))
+	}
 	rc.w.WriteHeader(http.StatusOK)
 	return nil
 }
@@ -143,6 +161,7 @@ type copyPartResult struct {
 	Xmlns        string   `xml:"xmlns,attr"`
 	LastModified string   `xml:"LastModified"`
 	ETag         string   `xml:"ETag"`
+	checksumFields
 }
 
 // uploadPartCopy copies (a range of) an object into a part; q is the parsed
@@ -179,5 +198,9 @@ func (s *server) uploadPartCopy(rc *reqCtx, q url.Values) error {
 	if src.versionID != "" {
 		rc.w.Header().Set("x-amz-copy-source-version-id", src.versionID)
 	}
-	return writeXML(rc, http.StatusOK, copyPartResult{Xmlns: s3ns, ETag: quoteETag(p.ETag), LastModified: xmlTime(p.LastModified)})
+	res := copyPartResult{Xmlns: s3ns, ETag: quoteETag(p.ETag), LastModified: xmlTime(p.LastModified)}
+	if len(p.Checksum.Value) > 0 {
+		res.set(p.Checksum.Algorithm, base64.StdEncoding.EncodeToString(p.Checksum.Value))
+	}
+	return writeXML(rc, http.StatusOK, res)
 }

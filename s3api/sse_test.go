@@ -276,7 +276,42 @@ func testSSEC(t *testing.T, o envOpts) {
 	if got := mustGet(t, c, "ssec", "plain-copy"); got != "secret" {
 		t.Fatalf("copy %q", got)
 	}
-	_, err = c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("ssec"), Key: aws.String("mp"),
-		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(b64Key), SSECustomerKeyMD5: aws.String(b64MD5)})
-	wantCode(t, err, "NotImplemented", 501)
+	testCustomerKeyMultipart(t, c)
+}
+
+// testCustomerKeyMultipart: a multipart upload with a customer key takes
+// it on every part and on the Complete; the object reads with it only.
+func testCustomerKeyMultipart(t *testing.T, c *s3.Client) {
+	ctx := context.Background()
+	alg, key, sum := aws.String("AES256"), aws.String(b64Key), aws.String(b64MD5)
+	cr, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("ssec"), Key: aws.String("mp"),
+		SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: sum})
+	if err != nil || aws.ToString(cr.SSECustomerKeyMD5) != b64MD5 {
+		t.Fatalf("create: %v %+v", err, cr)
+	}
+	_, err = c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("ssec"), Key: aws.String("mp"), UploadId: cr.UploadId,
+		PartNumber: aws.Int32(1), Body: strings.NewReader("mp secret")})
+	wantCode(t, err, "InvalidRequest", 400)
+	up, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("ssec"), Key: aws.String("mp"), UploadId: cr.UploadId,
+		PartNumber: aws.Int32(1), Body: strings.NewReader("mp secret"), SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: sum})
+	if err != nil || aws.ToString(up.SSECustomerKeyMD5) != b64MD5 {
+		t.Fatalf("part: %v %+v", err, up)
+	}
+	_, err = c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("ssec"), Key: aws.String("mp"), UploadId: cr.UploadId,
+		MultipartUpload:      &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: up.ETag}}},
+		SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: sum})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("ssec"), Key: aws.String("mp")})
+	wantCode(t, err, "InvalidRequest", 400)
+	g, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("ssec"), Key: aws.String("mp"), SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: sum})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(g.Body)
+	_ = g.Body.Close()
+	if string(body) != "mp secret" {
+		t.Fatalf("multipart SSE-C object %q", body)
+	}
 }

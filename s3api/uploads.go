@@ -1,6 +1,8 @@
 package s3api
 
 import (
+	"encoding/base64"
+	"encoding/xml"
 	"errors"
 	"net/http"
 	"net/url"
@@ -74,25 +76,56 @@ func (s *server) listParts(rc *reqCtx, q url.Values) error {
 		return err
 	}
 	id := q.Get("uploadId")
-	parts, truncated, err := rc.user.NS.ListParts(rc.r.Context(), rc.bucket, rc.key, id, marker, limit)
+	page, err := rc.user.NS.ListParts(rc.r.Context(), rc.bucket, rc.key, id, marker, limit)
 	if err != nil {
 		return rc.uploadErr(err)
 	}
+	parts, truncated, up := page.Parts, page.Truncated, page.Upload
 	ui := rc.userInfo()
-	out := &gofakes3.ListMultipartUploadPartsResult{
-		Bucket: rc.bucket, Key: rc.key, UploadID: gofakes3.UploadID(id), StorageClass: "STANDARD",
-		Initiator: ui, Owner: ui, PartNumberMarker: marker, MaxParts: int64(limit), IsTruncated: truncated,
+	out := &listPartsResult{
+		Bucket: rc.bucket, Key: rc.key, UploadID: id, StorageClass: "STANDARD",
+		Initiator: ui, Owner: ui, PartNumberMarker: marker, MaxParts: limit, IsTruncated: truncated,
+	}
+	if c := up.Checksum; c.Algorithm != gateway.ChecksumNone {
+		out.ChecksumAlgorithm, out.ChecksumType = algName(c.Algorithm), modeName(c.Composite)
 	}
 	for _, p := range parts {
-		out.Parts = append(out.Parts, gofakes3.ListMultipartUploadPartItem{
-			PartNumber: p.Number, LastModified: gofakes3.NewContentTime(p.LastModified),
-			ETag: quoteETag(p.ETag), Size: p.Size,
-		})
+		item := listPartItem{PartNumber: p.Number, LastModified: gofakes3.NewContentTime(p.LastModified), ETag: quoteETag(p.ETag), Size: p.Size}
+		if len(p.Checksum.Value) > 0 {
+			item.set(p.Checksum.Algorithm, base64.StdEncoding.EncodeToString(p.Checksum.Value))
+		}
+		out.Parts = append(out.Parts, item)
 	}
 	if len(parts) > 0 {
 		out.NextPartNumberMarker = parts[len(parts)-1].Number
 	}
 	return writeXML(rc, http.StatusOK, out)
+}
+
+// listPartsResult is ListParts' answer.
+type listPartsResult struct {
+	XMLName              xml.Name           `xml:"ListPartsResult"`
+	Bucket               string             `xml:"Bucket"`
+	Key                  string             `xml:"Key"`
+	UploadID             string             `xml:"UploadId"`
+	StorageClass         string             `xml:"StorageClass,omitempty"`
+	Initiator            *gofakes3.UserInfo `xml:"Initiator,omitempty"`
+	Owner                *gofakes3.UserInfo `xml:"Owner,omitempty"`
+	PartNumberMarker     int                `xml:"PartNumberMarker"`
+	NextPartNumberMarker int                `xml:"NextPartNumberMarker"`
+	MaxParts             int                `xml:"MaxParts"`
+	IsTruncated          bool               `xml:"IsTruncated"`
+	ChecksumAlgorithm    string             `xml:"ChecksumAlgorithm,omitempty"`
+	ChecksumType         string             `xml:"ChecksumType,omitempty"`
+	Parts                []listPartItem     `xml:"Part"`
+}
+
+type listPartItem struct {
+	PartNumber   int                  `xml:"PartNumber"`
+	LastModified gofakes3.ContentTime `xml:"LastModified,omitempty"`
+	ETag         string               `xml:"ETag,omitempty"`
+	Size         int64                `xml:"Size"`
+	checksumFields
 }
 
 // listUploads serves GET /bucket?uploads. With a delimiter, the keys that
@@ -107,7 +140,7 @@ func (s *server) listUploads(rc *reqCtx, q url.Values) error {
 	if keyMarker == "" {
 		idMarker = "" // AWS ignores upload-id-marker without key-marker
 	}
-	out := &gofakes3.ListMultipartUploadsResult{
+	out := &listUploadsResult{
 		Bucket: rc.bucket, KeyMarker: keyMarker, UploadIDMarker: gofakes3.UploadID(idMarker),
 		MaxUploads: int64(limit), Prefix: q.Get("prefix"), Delimiter: q.Get("delimiter"),
 	}
@@ -117,10 +150,33 @@ func (s *server) listUploads(rc *reqCtx, q url.Values) error {
 	return writeXML(rc, http.StatusOK, out)
 }
 
+// listUploadsResult is ListMultipartUploads' answer: gofakes3's, with
+// each upload's checksum.
+type listUploadsResult struct {
+	XMLName            xml.Name                `xml:"ListMultipartUploadsResult"`
+	Bucket             string                  `xml:"Bucket"`
+	KeyMarker          string                  `xml:"KeyMarker,omitempty"`
+	UploadIDMarker     gofakes3.UploadID       `xml:"UploadIdMarker,omitempty"`
+	NextKeyMarker      string                  `xml:"NextKeyMarker,omitempty"`
+	NextUploadIDMarker gofakes3.UploadID       `xml:"NextUploadIdMarker,omitempty"`
+	MaxUploads         int64                   `xml:"MaxUploads,omitempty"`
+	Delimiter          string                  `xml:"Delimiter,omitempty"`
+	Prefix             string                  `xml:"Prefix,omitempty"`
+	CommonPrefixes     []gofakes3.CommonPrefix `xml:"CommonPrefixes,omitempty"`
+	IsTruncated        bool                    `xml:"IsTruncated"`
+	Uploads            []listUploadItem        `xml:"Upload"`
+}
+
+type listUploadItem struct {
+	gofakes3.ListMultipartUploadItem
+	ChecksumAlgorithm string `xml:"ChecksumAlgorithm,omitempty"`
+	ChecksumType      string `xml:"ChecksumType,omitempty"`
+}
+
 // foldUploads fills out's page, at most limit entries, from the gateway's
 // flat upload listing after out's markers. A common prefix equal to the key
 // marker was the previous page's last entry and is skipped.
-func foldUploads(rc *reqCtx, out *gofakes3.ListMultipartUploadsResult, limit int) error {
+func foldUploads(rc *reqCtx, out *listUploadsResult, limit int) error {
 	ui := rc.userInfo()
 	key, id := out.KeyMarker, string(out.UploadIDMarker)
 	lastPrefix := out.KeyMarker
@@ -146,10 +202,14 @@ func foldUploads(rc *reqCtx, out *gofakes3.ListMultipartUploadsResult, limit int
 				out.NextKeyMarker, out.NextUploadIDMarker = cp, ""
 				continue
 			}
-			out.Uploads = append(out.Uploads, gofakes3.ListMultipartUploadItem{
+			item := listUploadItem{ListMultipartUploadItem: gofakes3.ListMultipartUploadItem{
 				Key: u.Key, UploadID: gofakes3.UploadID(u.UploadID), Initiator: ui, Owner: ui,
 				StorageClass: "STANDARD", Initiated: gofakes3.NewContentTime(u.Initiated),
-			})
+			}}
+			if c := u.Checksum; c.Algorithm != gateway.ChecksumNone {
+				item.ChecksumAlgorithm, item.ChecksumType = algName(c.Algorithm), modeName(c.Composite)
+			}
+			out.Uploads = append(out.Uploads, item)
 			out.NextKeyMarker, out.NextUploadIDMarker = u.Key, gofakes3.UploadID(u.UploadID)
 		}
 		if !more || len(ups) == 0 {

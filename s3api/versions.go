@@ -21,6 +21,7 @@ type versionEntry struct {
 	Size              *int64 `xml:"Size,omitempty"`
 	StorageClass      string `xml:"StorageClass,omitempty"`
 	ChecksumAlgorithm string `xml:"ChecksumAlgorithm,omitempty"`
+	ChecksumType      string `xml:"ChecksumType,omitempty"`
 }
 
 type versionsResult struct {
@@ -80,6 +81,7 @@ func (s *server) listVersions(rc *reqCtx, q url.Values) error {
 			e.ETag, e.Size, e.StorageClass = quoteETag(v.ETag), &v.Size, "STANDARD"
 			if h := checksumHeaders[v.Checksum.Algorithm]; h != "" && len(v.Checksum.Value) > 0 {
 				e.ChecksumAlgorithm = strings.ToUpper(strings.TrimPrefix(h, checksumPrefix))
+				e.ChecksumType = modeName(v.Checksum.Composite)
 			}
 		}
 		res.Entries = append(res.Entries, e)

@@ -62,6 +62,37 @@
 //     Downloads stream, with one byte range (206) if asked; a failure
 //     after the header went out aborts the connection, never a short body
 //     taken as whole.
+//   - Large files go as multipart uploads (multipart.go): POST
+//     /api/multipart starts one, PUT /api/multipart/part streams a part
+//     (Content-Length required, 411; at most 64 MiB, 413; part 1 to
+//     10000), GET /api/multipart/parts lists the parts stored, POST
+//     /api/multipart/complete makes the file (412 if it exists, unless
+//     overwrite), DELETE /api/multipart aborts, GET /api/multipart lists a
+//     file's unfinished uploads. The upload state is the gateway's, sealed
+//     in the upstream: any gateway continues an upload, an upload id of
+//     another account (or of another bucket or key) is 404, and nothing is
+//     visible before the completion, which re-seals the parts into the
+//     object. The page (assets/resume.js) sends files over 16 MiB in 8 MiB
+//     parts, three in flight, retrying a part after a network or server
+//     failure with backoff (1, 2, 4, 8 s); it keeps the upload id in
+//     localStorage under bucket, key, and the file's name, size and
+//     last-modified time, and after a reload, when the same file is
+//     picked again, sends only the parts whose number and size the server
+//     does not have (no hash: the ETag is an MD5, which WebCrypto lacks;
+//     the parts are authenticated by the gateway, so what is trusted is
+//     only that the file picked is the same).
+//   - Previews (GET /api/preview?as=image|text, preview.go) serve raster
+//     images (png, jpeg, gif, webp by the name's extension; never SVG) under
+//     that fixed type, for an <img> of the page, and the first MiB of a
+//     file as text/plain (415 for a NUL byte: not text), which the page
+//     inserts with textContent: HTML, SVG and scripts are shown as text.
+//     Like downloads they are attachments under the sandboxing CSP with
+//     nosniff. The page's CSP is unchanged (img-src and connect-src 'self'
+//     already allow both). PDF files are not previewed: Chromium's PDF
+//     viewer does not load in a sandboxed frame (tried with Chromium 156:
+//     <iframe sandbox>, with or without a CSP sandbox, shows the "blocked"
+//     page), and lifting the sandbox for user content is not worth it, so
+//     the page offers the download.
 //   - Folders are prefixes ending in "/" (an empty one kept by a marker
 //     object "dir/", as WebDAV makes them). Listings are pages of up to
 //     1000 entries continued with the gateway's marker and snapshot.
@@ -69,6 +100,27 @@
 //     Renaming copies each object (CopyObject, with its WebDAV properties)
 //     and then deletes the originals: not atomic; a failed copy removes
 //     the copies made and leaves the original in place.
+//   - GET /api/usage answers the account's quota and usage ({"limit",
+//     "used"}, bytes; limit 0: none); the page shows it and checks the
+//     files' sizes against it before an upload starts (quota.js). An
+//     upload over the quota is refused by the gateway anyway (507).
+//   - Share links (share.go, share_public.go; gateway.ShareLinks holds
+//     them): a signed-in user makes a link to a file or folder (POST
+//     /api/shares, with an expiry of at most Config.Shares.MaxExpiry, an
+//     optional password and download limit); the answer holds its URL
+//     /s/{id}, shown once (the id is stored nowhere). GET /api/shares lists
+//     the user's links with their use counts by a handle that is not the
+//     id; DELETE /api/shares?handle= revokes one. The public routes under
+//     /s/{id} need no account: the page, /info, /unlock (POST, the
+//     password; then a cookie sg_link scoped to the link's path, holding
+//     a token MAC'd under the owner's key, for an hour), /files (a
+//     folder's files) and /download[?path=] (streamed, one range, always
+//     an attachment under the sandboxing CSP; each GET counts one use,
+//     compare-and-swap on the link's record). A link that is unknown,
+//     expired, revoked, used up, whose owner is gone or disabled, or whose
+//     file changed answers 404 with one body, slowed per client address
+//     like a wrong link password. The access log names the operation
+//     "share" and never the id.
 //   - With Config.Security set (account.go), an account with two-factor
 //     sign-in needs a TOTP or recovery code at sign-in ("code" in the
 //     same POST /api/login): a right password without one answers 401

@@ -50,10 +50,13 @@ type errStatus struct {
 // first match wins. Anything else is 500 without details.
 var errTable = []errStatus{
 	{errNoSession, http.StatusUnauthorized, "not signed in"},
+	{errLocked, http.StatusUnauthorized, "this link needs its password"},
 	{errWrongLogin, http.StatusUnauthorized, "wrong account name or password"},
 	{errCrossSite, http.StatusForbidden, "cross-site request refused"},
 	{errBadCSRF, http.StatusForbidden, "missing or wrong CSRF token: reload the page"},
 	{errLengthRequired, http.StatusLengthRequired, "an upload needs a Content-Length"},
+	{errPartTooLarge, http.StatusRequestEntityTooLarge, "an upload part is at most 64 MiB"},
+	{errNoPreview, http.StatusUnsupportedMediaType, "no preview for this kind of file: download it"},
 	{errExists, http.StatusConflict, "a file or folder of that name exists"},
 	{errNotFound, http.StatusNotFound, "not found"},
 	{errBadRequest, http.StatusBadRequest, ""},
@@ -83,6 +86,7 @@ var errTable = []errStatus{
 	{gateway.ErrUnavailable, http.StatusServiceUnavailable, "the storage is unavailable: retry later"},
 	{gateway.ErrInsufficientStorage, http.StatusInsufficientStorage, "the storage is full"},
 	{gateway.ErrPropsTooLarge, http.StatusInsufficientStorage, "the file's properties are too large"},
+	{gateway.ErrQuotaExceeded, http.StatusInsufficientStorage, "your storage quota is full: delete files to make room"},
 	{gateway.ErrIntegrity, http.StatusInternalServerError, "stored data failed authentication"},
 	{gateway.ErrNoSuchVersion, http.StatusNotFound, "no such version"},
 	{gateway.ErrMethodNotAllowed, http.StatusNotFound, "the file was deleted"},
@@ -100,6 +104,7 @@ var errTable = []errStatus{
 	{gateway.ErrNotImplemented, http.StatusNotImplemented, "not implemented"},
 	{gateway.ErrInvalidPartNumber, http.StatusRequestedRangeNotSatisfiable, "no such part"},
 	{gateway.ErrNoSuchCORS, http.StatusNotFound, "no CORS configuration"},
+	{gateway.ErrNoSuchShare, http.StatusNotFound, "not found"},
 }
 
 // statusOf maps err to a status and the message to send.

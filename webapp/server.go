@@ -64,6 +64,8 @@ type Config struct {
 	Limiter *gateway.Limiter
 	// Observe, if set, receives a record of every finished request.
 	Observe gateway.Observer
+	// Shares configures share links (share.go).
+	Shares ShareConfig
 	// Security, if set, adds the account page and the sign-in code step
 	// (account.go).
 	Security Security
@@ -112,6 +114,10 @@ func New(cfg Config) (http.Handler, error) {
 	s.route(mux, "GET /api/object", "download", s.download)
 	s.route(mux, "DELETE /api/object", "delete", deleteObject)
 	s.route(mux, "POST /api/rename", "rename", rename)
+	s.routeMultipart(mux)
+	s.route(mux, "GET /api/preview", "preview", s.preview)
+	s.route(mux, "GET /api/usage", "usage", usage)
+	s.routeShares(mux)
 	s.routeAccount(mux)
 	return s.top(mux), nil
 }

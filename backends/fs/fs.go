@@ -62,6 +62,10 @@
 // ETag: hex of (size, mtime in ns, inode). Every write renames a new file
 // into place, so the inode, and the ETag, change on every replace.
 //
+// Copy ([backends.Copier]) is a hard link, checked against the source's
+// ETag and installed like a Put (copy.go): it costs the same whatever the
+// size, and relies on no installed file ever being written again.
+//
 // List walks directories but returns exact S3 byte order (a directory "a"
 // sorts as "a/"). NextToken is the last key or prefix returned. A page costs
 // reading (and sorting the names of) each directory on the path to the token

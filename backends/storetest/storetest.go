@@ -3,10 +3,10 @@
 // Contract: [Run] exercises a fresh, empty store per test group through the
 // public API only: round trips, failed and conditional puts, ranges, ETags,
 // listings and paging, key validation, objects beside folders of the same
-// name and a concurrency smoke test (run it with -race). It fails the test
-// on any breach of the contract in package backends. It keeps the number of
-// requests small (a few hundred per group at most) so it also runs against
-// real S3 servers.
+// name, a concurrency smoke test (run it with -race) and, for a
+// [backends.Copier], copies. It fails the test on any breach of the
+// contract in package backends. It keeps the number of requests small (a
+// few hundred per group at most) so it also runs against real S3 servers.
 //
 // [RunShared] is the optional part for stores of which several instances
 // (processes, gateways) can open the same data: it checks that conditional
@@ -65,6 +65,7 @@ func Run(t *testing.T, newStore func(t *testing.T) backends.Store, opts ...Optio
 		{"LongKeys", testLongKeys},
 		{"ObjectAndFolder", testObjectAndFolder},
 		{"Concurrency", testConcurrency},
+		{"Copy", testCopy},
 	}
 	for _, g := range groups {
 		reason, skip := except[g.name]

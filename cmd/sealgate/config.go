@@ -27,6 +27,12 @@ const (
 // defaultSessionLifetime is how long a web app sign-in lasts.
 const defaultSessionLifetime = 12 * time.Hour
 
+// Share links' default and longest lifetimes.
+const (
+	defaultShareExpiry = 7 * 24 * time.Hour
+	defaultShareMax    = 90 * 24 * time.Hour
+)
+
 // config is the whole configuration. Precedence: flags > SEALGATE_*
 // environment variables > config file > defaults. Every key is documented
 // in config.example.yaml.
@@ -43,6 +49,16 @@ type config struct {
 	Limits      limitsConfig  `yaml:"limits"`
 	Accounts    accountsCfg   `yaml:"accounts"`
 	Lifecycle   lifecycleCfg  `yaml:"lifecycle"`
+	Quota       quotaCfg      `yaml:"quota"`
+}
+
+type quotaCfg struct {
+	// ReconcileInterval is how often a gateway recounts every account's
+	// usage from a listing (one gateway at a time per account: a lease).
+	ReconcileInterval time.Duration `yaml:"reconcile_interval" env:"SEALGATE_QUOTA_RECONCILE_INTERVAL"`
+	// FlushBytes is the pending usage delta at which a gateway adds it to
+	// an account's shared usage (the overshoot bound's per-gateway term).
+	FlushBytes int64 `yaml:"flush_bytes"`
 }
 
 type lifecycleCfg struct {
@@ -89,6 +105,10 @@ type webDoorConfig struct {
 	// SecureCookie marks the session cookie Secure although the door
 	// serves plain HTTP: for TLS ended by a proxy in front of it.
 	SecureCookie bool `yaml:"secure_cookie" env:"SEALGATE_WEB_SECURE_COOKIE"`
+	// ShareDefaultExpiry and ShareMaxExpiry are a share link's lifetime
+	// when its maker names none, and the longest allowed.
+	ShareDefaultExpiry time.Duration `yaml:"share_default_expiry"`
+	ShareMaxExpiry     time.Duration `yaml:"share_max_expiry"`
 }
 
 type adminConfig struct {
@@ -131,16 +151,18 @@ type cacheConfig struct {
 
 func defaultConfig() config {
 	return config{
-		DataDir:   "./sealgate-data",
-		S3:        s3DoorConfig{Addr: defaultS3Addr, Region: "us-east-1"},
-		WebDAV:    davDoorConfig{Addr: defaultDAVAddr},
-		Web:       webDoorConfig{Addr: defaultWebAddr, SessionLifetime: defaultSessionLifetime},
+		DataDir: "./sealgate-data",
+		S3:      s3DoorConfig{Addr: defaultS3Addr, Region: "us-east-1"},
+		WebDAV:  davDoorConfig{Addr: defaultDAVAddr},
+		Web: webDoorConfig{Addr: defaultWebAddr, SessionLifetime: defaultSessionLifetime,
+			ShareDefaultExpiry: defaultShareExpiry, ShareMaxExpiry: defaultShareMax},
 		Admin:     adminConfig{Addr: defaultAdminAddr},
 		Upstream:  upstreamCfg{Type: "fs", S3: s3UpstreamConf{Region: "us-east-1"}},
 		Log:       logConfig{Level: "info", Format: "auto"},
 		Limits:    limitsConfig{MaxInFlight: 1024, MaxInFlightPerUser: 256, IdleTimeout: 5 * time.Minute},
 		Accounts:  accountsCfg{PollInterval: time.Second},
 		Lifecycle: lifecycleCfg{Interval: time.Hour},
+		Quota:     quotaCfg{ReconcileInterval: time.Hour, FlushBytes: 64 << 20},
 	}
 }
 
@@ -220,6 +242,9 @@ func (c *config) resolve() error {
 	if c.Limits.IdleTimeout <= 0 {
 		c.Limits.IdleTimeout = 5 * time.Minute
 	}
+	if c.Quota.ReconcileInterval < time.Second || c.Quota.ReconcileInterval > 7*24*time.Hour || c.Quota.FlushBytes < 1 {
+		return fmt.Errorf("config: quota.reconcile_interval %v (1s..168h) or quota.flush_bytes %d (at least 1)", c.Quota.ReconcileInterval, c.Quota.FlushBytes)
+	}
 	if c.Lifecycle.Interval < time.Second || c.Lifecycle.Interval > 24*time.Hour {
 		return fmt.Errorf("config: lifecycle.interval %v: must be between 1s and 24h", c.Lifecycle.Interval)
 	}
@@ -228,6 +253,12 @@ func (c *config) resolve() error {
 	}
 	if c.Web.SessionLifetime < time.Minute || c.Web.SessionLifetime > 30*24*time.Hour {
 		return fmt.Errorf("config: web.session_lifetime %v: must be between 1m and 720h", c.Web.SessionLifetime)
+	}
+	if c.Web.ShareMaxExpiry < time.Minute || c.Web.ShareMaxExpiry > 10*365*24*time.Hour {
+		return fmt.Errorf("config: web.share_max_expiry %v: must be between 1m and 87600h", c.Web.ShareMaxExpiry)
+	}
+	if c.Web.ShareDefaultExpiry < time.Minute || c.Web.ShareDefaultExpiry > c.Web.ShareMaxExpiry {
+		return fmt.Errorf("config: web.share_default_expiry %v: must be between 1m and web.share_max_expiry", c.Web.ShareDefaultExpiry)
 	}
 	switch c.Log.Format {
 	case "auto", "json", "console":

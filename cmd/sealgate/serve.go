@@ -77,7 +77,7 @@ func serve(ctx context.Context, c *config, e env) error {
 	}
 	svc, err := gateway.NewService(gateway.Config{Store: d.store, MetaCacheEntries: c.Cache.MetaEntries,
 		ListCacheEntries: c.Cache.ListEntries, Fresh: freshRecord(d.accts), Current: currentRecord(d.accts),
-		Accounts: activeAccounts(d.accts),
+		Accounts: activeAccounts(d.accts), QuotaFlushBytes: c.Quota.FlushBytes, QuotaRefresh: quotaRefresh,
 		OnIntegrity: func(region string) {
 			m.integrity.WithLabelValues(region).Inc()
 			log.Warn().Str("region", region).Msg("upstream data failed authentication")
@@ -91,7 +91,10 @@ func serve(ctx context.Context, c *config, e env) error {
 	}
 	go expireUploads(ctx, svc, log)
 	go applyLifecycle(ctx, svc, d.accts, c.Lifecycle.Interval, m, log)
-	return runDoors(ctx, doors, lns, c.Limits.IdleTimeout, e, log)
+	go keepUsage(ctx, svc, d.accts, c.Quota.ReconcileInterval, log)
+	err = runDoors(ctx, doors, lns, c.Limits.IdleTimeout, e, log)
+	flushUsageAtExit(ctx, svc, log)
+	return err
 }
 
 // logEvent logs the accounts' events and counts the integrity failures

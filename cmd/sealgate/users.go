@@ -40,7 +40,7 @@ func rootKeyPlace(c *config, getenv func(string) string) string {
 	return c.RootKeyFile
 }
 
-const userUsage = "user add|list|passwd|delete|rotate|keys|2fa|app-password|s3key [flags] [NAME]"
+const userUsage = "user add|list|passwd|delete|rotate|keys [flags] [NAME] | user quota NAME SIZE|none | user 2fa|app-password|s3key NAME ACTION [ARG]"
 
 func cmdUser(ctx context.Context, args []string, e env) error {
 	if len(args) == 0 {
@@ -62,8 +62,7 @@ func cmdUser(ctx context.Context, args []string, e env) error {
 	if isSecuritySub(sub) {
 		return userSecurity(ctx, sub, pos, c, e, *asJSON) // users_security.go
 	}
-	needName := sub != "list"
-	if needName != (len(pos) == 1) || (!needName && len(pos) != 0) {
+	if len(pos) != userArgs(sub) {
 		return fmt.Errorf("%w: %s", errUsage, userUsage)
 	}
 	d, err := openDeployment(ctx, c, e, openOpts{})
@@ -76,7 +75,9 @@ func cmdUser(ctx context.Context, args []string, e env) error {
 	case "add":
 		return u.add(ctx, pos[0])
 	case "list":
-		return u.list()
+		return u.list(ctx)
+	case "quota":
+		return u.quota(ctx, pos[0], pos[1])
 	case "passwd":
 		return u.passwd(ctx, pos[0])
 	case "delete":
@@ -87,6 +88,17 @@ func cmdUser(ctx context.Context, args []string, e env) error {
 		return u.keys(ctx, pos[0])
 	}
 	return fmt.Errorf("%w: unknown user command %q: %s", errUsage, sub, userUsage)
+}
+
+// userArgs is the number of operands of a user command.
+func userArgs(sub string) int {
+	switch sub {
+	case "list":
+		return 0
+	case "quota":
+		return 2
+	}
+	return 1
 }
 
 type userCmd struct {
@@ -141,15 +153,17 @@ func (u userCmd) printCredentials(cr accounts.Credentials) error {
 	return nil
 }
 
-func (u userCmd) list() error {
-	users := u.accts.List()
+// list lists the accounts with their storage used and quota (quota.go).
+func (u userCmd) list(ctx context.Context) error {
+	users := u.usages(ctx)
 	if u.json {
 		return json.NewEncoder(u.e.stdout).Encode(users)
 	}
 	tw := tabwriter.NewWriter(u.e.stdout, 0, 4, 2, ' ', 0)
-	_, _ = fmt.Fprintln(tw, "NAME\tACCESS KEY ID\tCREATED\tSTATUS\tEPOCH")
+	_, _ = fmt.Fprintln(tw, "NAME\tACCESS KEY ID\tCREATED\tSTATUS\tEPOCH\tUSED\tQUOTA")
 	for _, a := range users {
-		_, _ = fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%d\n", a.Name, a.AccessKeyID, a.Created.Format("2006-01-02 15:04"), a.Status, a.CurrentEpoch)
+		used, quota := a.quotaColumns()
+		_, _ = fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%d\t%s\t%s\n", a.Name, a.AccessKeyID, a.Created.Format("2006-01-02 15:04"), a.Status, a.CurrentEpoch, used, quota)
 	}
 	return tw.Flush()
 }
@@ -248,6 +262,7 @@ func (u userCmd) remove(ctx context.Context, name string) error {
 	if err := u.checkLocks(ctx, name); err != nil {
 		return err
 	}
+	u.revokeShares(ctx, name)
 	dir, err := u.accts.Delete(ctx, name)
 	if err != nil {
 		return err

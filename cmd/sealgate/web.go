@@ -18,13 +18,30 @@ func webDoor(c *config, accts *accounts.Accounts, svc *gateway.Service, lim *gat
 	if !doorEnabled(c.Web.Addr) {
 		return nil, nil
 	}
+	links := gateway.NewShareLinks(svc, gateway.ShareConfig{Owner: shareOwner(accts)})
 	h, err := webapp.New(webapp.Config{Logins: webLogins{accts, svc}, Logger: log.With().Str("door", "web").Logger(),
 		SessionLifetime: c.Web.SessionLifetime, SecureCookie: c.Web.SecureCookie, Limiter: lim, Observe: obs,
+		Shares:   webapp.ShareConfig{Links: links, DefaultExpiry: c.Web.ShareDefaultExpiry, MaxExpiry: c.Web.ShareMaxExpiry},
 		Security: webSecurity{accts, svc}})
 	if err != nil {
 		return nil, err
 	}
 	return &door{name: "web", addr: c.Web.Addr, handler: h, tls: c.Web.TLS}, nil
+}
+
+// shareOwner finds the owner of a share link: an active account, else
+// the link is dead.
+func shareOwner(accts *accounts.Accounts) func(id [16]byte) (gateway.Account, error) {
+	return func(id [16]byte) (gateway.Account, error) {
+		a, err := accts.ByID(id)
+		if err != nil {
+			return nil, err
+		}
+		if a.Status() != accounts.AccountActive {
+			return nil, gateway.ErrAccessDenied
+		}
+		return a, nil
+	}
 }
 
 // webLogins adapts the accounts to the web app: account name and account

@@ -107,26 +107,63 @@ var checksumNonValue = map[string]bool{
 // setupChecksum finds at most one checksum, in a header or announced in
 // x-amz-trailer (trailer modes only).
 func (st *bodyState) setupChecksum(r *http.Request, mode string) error {
-	for k, vals := range r.Header {
-		lk := strings.ToLower(k)
-		alg, ok := checksumAlgOf(lk)
-		if !strings.HasPrefix(lk, checksumPrefix) || checksumNonValue[lk] {
-			continue
-		}
-		if !ok || len(vals) != 1 || !validChecksumValue(alg, vals[0]) || st.ck != nil {
-			return errorf(ErrInvalidChecksum, "invalid or repeated %s header", lk)
-		}
-		st.ck = &checksumSpec{alg: alg, header: lk, want: vals[0]}
+	if err := st.headerChecksum(r); err != nil {
+		return err
 	}
 	tr := strings.ToLower(strings.TrimSpace(r.Header.Get("X-Amz-Trailer")))
 	if tr == "" {
 		return nil
 	}
 	alg, ok := checksumAlgOf(tr)
-	if !hasTrailer(mode) || !ok || st.ck != nil {
+	switch {
+	case st.ck != nil:
+		return awsErrorf(ErrInvalidChecksum, "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
+	case !hasTrailer(mode) || !ok:
 		return errorf(ErrInvalidChecksum, "x-amz-trailer must announce one supported checksum on a -TRAILER request")
 	}
+	if sdk := r.Header.Get("X-Amz-Sdk-Checksum-Algorithm"); sdk != "" && !strings.EqualFold(sdk, alg.name) {
+		return awsErrorf(ErrInvalidChecksum, "Value for x-amz-sdk-checksum-algorithm header is invalid.")
+	}
 	st.ck = &checksumSpec{alg: alg, header: tr}
+	return nil
+}
+
+// isComplete reports whether r is a CompleteMultipartUpload, whose
+// x-amz-checksum-* header names the whole object's checksum.
+func isComplete(r *http.Request) bool {
+	return r.Method == http.MethodPost && r.URL.Query().Has("uploadId")
+}
+
+// headerChecksum finds at most one x-amz-checksum-* header (none on a
+// CompleteMultipartUpload, where it names the object's checksum, checked
+// by the door); x-amz-sdk-checksum-algorithm, if set, must name it.
+func (st *bodyState) headerChecksum(r *http.Request) error {
+	if isComplete(r) {
+		return nil
+	}
+	var names []string
+	for k := range r.Header {
+		if lk := strings.ToLower(k); strings.HasPrefix(lk, checksumPrefix) && !checksumNonValue[lk] {
+			names = append(names, lk)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	vals := r.Header.Values(names[0])
+	alg, ok := checksumAlgOf(names[0])
+	switch {
+	case len(names) > 1 || len(vals) != 1:
+		return awsErrorf(ErrInvalidChecksum, "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
+	case !ok:
+		return awsErrorf(ErrInvalidChecksum, "The algorithm type you specified in x-amz-checksum- header is invalid.")
+	case !validChecksumValue(alg, vals[0]):
+		return awsErrorf(ErrInvalidChecksum, "Value for %s header is invalid.", names[0])
+	}
+	if sdk := r.Header.Get("X-Amz-Sdk-Checksum-Algorithm"); sdk != "" && !strings.EqualFold(sdk, alg.name) {
+		return awsErrorf(ErrInvalidChecksum, "Value for x-amz-sdk-checksum-algorithm header is invalid.")
+	}
+	st.ck = &checksumSpec{alg: alg, header: names[0], want: vals[0]}
 	return nil
 }
 

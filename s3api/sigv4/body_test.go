@@ -196,7 +196,7 @@ func TestChunkLimits(t *testing.T) {
 		{"no decoded length", "4\r\nabcd\r\n0\r\n\r\n", -1, nil, ErrMissingContentLength},
 		{"trailer of another algorithm", "4\r\nabcd\r\n0\r\nx-amz-checksum-sha1:AAAAAA==\r\n\r\n", 4,
 			map[string]string{"X-Amz-Trailer": "x-amz-checksum-crc32"}, ErrMalformedChunk},
-		{"unsupported trailer", "4\r\nabcd\r\n0\r\n\r\n", 4, map[string]string{"X-Amz-Trailer": "x-amz-checksum-md5"}, ErrInvalidChecksum},
+		{"unsupported trailer", "4\r\nabcd\r\n0\r\n\r\n", 4, map[string]string{"X-Amz-Trailer": "x-amz-checksum-blake3"}, ErrInvalidChecksum},
 		{"no final CRLF accepted", "4\r\nabcd\r\n0\r\n", 4, nil, nil},
 		{"extensions ignored", "4;foo=bar\r\nabcd\r\n0\r\n\r\n", 4, nil, nil},
 	}

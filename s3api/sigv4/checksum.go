@@ -1,18 +1,24 @@
 package sigv4
 
 import (
+	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/sha512"
 	"crypto/subtle"
 	"encoding/base64"
 	"hash"
 	"hash/crc32"
 	"hash/crc64"
 	"strings"
+
+	"github.com/cespare/xxhash/v2"
+	"github.com/zeebo/xxh3"
 )
 
 // Checksum is a verified x-amz-checksum-* value: Algorithm is the S3 name
-// (CRC32, CRC32C, SHA1, SHA256, CRC64NVME) and Value its base64 encoding.
+// (CRC32, CRC32C, SHA1, SHA256, CRC64NVME, SHA512, MD5, XXHASH64, XXHASH3,
+// XXHASH128) and Value its base64 encoding.
 type Checksum struct {
 	Algorithm string
 	Value     string
@@ -34,6 +40,11 @@ var checksumAlgs = map[string]checksumAlg{
 	"sha1":      {"SHA1", sha1.Size, sha1.New},
 	"sha256":    {"SHA256", sha256.Size, sha256.New},
 	"crc64nvme": {"CRC64NVME", 8, func() hash.Hash { return crc64.New(crc64NVME) }},
+	"sha512":    {"SHA512", sha512.Size, sha512.New},
+	"md5":       {"MD5", md5.Size, md5.New},
+	"xxhash64":  {"XXHASH64", 8, func() hash.Hash { return xxhash.New() }},
+	"xxhash3":   {"XXHASH3", 8, func() hash.Hash { return xxh3.New() }},
+	"xxhash128": {"XXHASH128", 16, func() hash.Hash { return xxh3.New128() }},
 }
 
 const checksumPrefix = "x-amz-checksum-"
@@ -86,7 +97,7 @@ func (st *bodyState) finishChecksum() error {
 		want = st.chunks.trailers[st.ck.header]
 	}
 	if !validChecksumValue(st.ck.alg, want) {
-		return errorf(ErrInvalidChecksum, "%s value is missing or malformed", st.ck.header)
+		return awsErrorf(ErrInvalidChecksum, "Value for %s trailing header is invalid.", st.ck.header)
 	}
 	h := st.ckHash
 	if h == nil {
@@ -94,7 +105,7 @@ func (st *bodyState) finishChecksum() error {
 	}
 	got := base64.StdEncoding.EncodeToString(h.Sum(nil))
 	if got != want {
-		return errorf(ErrBadChecksum, "the body's %s differs from %s", st.ck.alg.name, st.ck.header)
+		return awsErrorf(ErrBadChecksum, "The %s you specified did not match the calculated checksum.", st.ck.alg.name)
 	}
 	st.checksum = Checksum{Algorithm: st.ck.alg.name, Value: got}
 	return nil

@@ -27,8 +27,11 @@
 //     verified, chained from the request signature;
 //   - STREAMING-UNSIGNED-PAYLOAD-TRAILER: framing and trailer are decoded;
 //   - Content-MD5, when present: the body is hashed with MD5;
-//   - one x-amz-checksum-* (CRC32, CRC32C, SHA1, SHA256, CRC64NVME), as a
-//     header or announced in x-amz-trailer.
+//   - one x-amz-checksum-* (CRC32, CRC32C, SHA1, SHA256, CRC64NVME, SHA512,
+//     MD5, XXHASH64, XXHASH3, XXHASH128), as a header or announced in
+//     x-amz-trailer, and x-amz-sdk-checksum-algorithm must name it; on a
+//     CompleteMultipartUpload the header names the object's checksum and
+//     is left to the door.
 //
 // Read returns io.EOF only after every check passed. Any other error (one
 // wrapping ErrContentSHA256Mismatch, ErrSignatureDoesNotMatch, ErrBadDigest,

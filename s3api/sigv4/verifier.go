@@ -70,6 +70,16 @@ type Auth struct {
 	body *bodyState // nil when the body is not wrapped
 }
 
+// ChecksumAnnounced is the checksum the body is verified against: the S3
+// name of its algorithm and, when a header (or form field) gave it, its
+// base64 value ("" when a trailer brings it); "", "" if none.
+func (a *Auth) ChecksumAnnounced() (alg, value string) {
+	if a == nil || a.body == nil || a.body.ck == nil {
+		return "", ""
+	}
+	return a.body.ck.alg.name, a.body.ck.want
+}
+
 // Checksum returns the x-amz-checksum-* the body was verified against, once
 // the body has been read to io.EOF without error.
 func (a *Auth) Checksum() (Checksum, bool) {

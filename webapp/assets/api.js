@@ -16,7 +16,10 @@ export class APIError extends Error {
   }
 }
 
-function withQuery(path, params) {
+// csrfToken is the session's CSRF token (for requests sent otherwise).
+export const csrfToken = () => csrf;
+
+export function withQuery(path, params) {
   if (!params) return path;
   return path + "?" + new URLSearchParams(params).toString();
 }
@@ -60,6 +63,11 @@ export async function listAll(bucket, prefix) {
     next = page.next || null;
   } while (next);
   return out;
+}
+
+// previewURL is the address of a file's preview: as "image" or "text".
+export function previewURL(bucket, key, as) {
+  return withQuery("/api/preview", { bucket, key, as });
 }
 
 // downloadURL is the address of a file's download (always an attachment).

@@ -6,6 +6,9 @@ import * as api from "./api.js";
 import { $, ask, status } from "./ui.js";
 import { parseHash, renderBuckets, renderCrumbs, renderFolder } from "./view.js";
 import { clearFailed, dropZone, uploadFiles } from "./upload.js";
+import { openPreview, wirePreview } from "./preview.js";
+import { overQuota, showUsage } from "./quota.js";
+import { initShares, share } from "./share.js";
 import { hideAccount, initAccount, showAccount } from "./account.js";
 
 const state = {
@@ -65,13 +68,14 @@ async function load() {
     else state.buckets = (await api.buckets()).buckets;
     render();
     status("");
+    showUsage();
   } catch (e) {
     failed(e);
   }
 }
 
 function render() {
-  if (state.bucket) renderFolder(state.bucket, state.prefix, state.listing, state.sort, { rename, remove });
+  if (state.bucket) renderFolder(state.bucket, state.prefix, state.listing, state.sort, { rename, remove, preview, share: (e) => share(state.bucket, e) });
   else renderBuckets(state.buckets, state.sort);
 }
 
@@ -88,6 +92,10 @@ async function run(what, action) {
 
 function validName(name) {
   return name && !name.includes("/") && name !== "." && name !== "..";
+}
+
+function preview(entry) {
+  openPreview(state.bucket, entry);
 }
 
 async function rename(entry) {
@@ -119,8 +127,10 @@ async function newBucket() {
   await run("Creating the bucket", () => api.createBucket(name));
 }
 
-function startUploads(files) {
+async function startUploads(files) {
   if (!state.bucket || !files.length) return;
+  const full = await overQuota(files);
+  if (full) return status(full, true);
   clearFailed();
   const names = new Set((state.listing ? state.listing.files : []).map((f) => f.name));
   uploadFiles(files, state.bucket, state.prefix, (n) => names.has(n), load);
@@ -164,6 +174,7 @@ function sortBy(key) {
 }
 
 function wire() {
+  initShares(failed);
   $("login-form").addEventListener("submit", signIn);
   $("logout").addEventListener("click", signOut);
   initAccount((msg) => showLogin(msg));
@@ -171,6 +182,7 @@ function wire() {
   $("account-back").addEventListener("click", () => { hideAccount(); $("app-view").hidden = false; load(); });
   $("new-folder").addEventListener("click", newFolder);
   $("new-bucket").addEventListener("click", newBucket);
+  wirePreview();
   $("file-input").addEventListener("change", (e) => {
     startUploads(Array.from(e.target.files));
     e.target.value = "";

@@ -1,26 +1,49 @@
 // Uploads: a queue of files, sent one after another, each with its own
-// progress bar.
+// progress bar, and one for the whole queue. Large files go in resumable
+// parts (resume.js).
 
 import * as api from "./api.js";
 import { $, el, ask, formatSize } from "./ui.js";
+import { sendInParts, wantsParts } from "./resume.js";
+
+// total is the queue's progress: bytes of each row, and the sizes.
+const total = { rows: new Set() };
+
+function showTotal() {
+  let loaded = 0;
+  let size = 0;
+  for (const r of total.rows) {
+    loaded += r.loaded;
+    size += r.size;
+  }
+  const active = [...total.rows].some((r) => !r.finished);
+  $("upload-total").hidden = !active;
+  $("upload-total-bar").max = size || 1;
+  $("upload-total-bar").value = loaded;
+  $("upload-total-text").textContent = size ? Math.floor((100 * loaded) / size) + "%" : "";
+  if (!active) total.rows.clear();
+}
 
 // uploadFiles sends files into bucket/prefix. exists(name) tells whether
 // the folder already has a file of that name (the user is asked before it
 // is replaced). done() runs after the last one.
 export async function uploadFiles(files, bucket, prefix, exists, done) {
   const rows = Array.from(files, (f) => ({ file: f, row: progressRow(f) }));
+  for (const { row } of rows) total.rows.add(row);
+  showTotal();
   for (const { file, row } of rows) {
     await sendOne(file, row, bucket, prefix, exists);
   }
+  showTotal();
   done();
 }
 
 function progressRow(file) {
   const bar = el("progress", { max: file.size || 1, value: 0 });
   const state = el("span", { className: "state", textContent: "waiting" });
-  const li = el("li", {}, el("span", { className: "name", textContent: file.name, title: file.name }), bar, state);
+  const li = el("li", { data: { name: file.name } }, el("span", { className: "name", textContent: file.name, title: file.name }), bar, state);
   $("uploads").append(li);
-  return { li, bar, state };
+  return { li, bar, state, loaded: 0, size: file.size, finished: false };
 }
 
 async function sendOne(file, row, bucket, prefix, exists) {
@@ -33,13 +56,23 @@ async function sendOne(file, row, bucket, prefix, exists) {
     }
   }
   row.state.textContent = "0%";
+  const onProgress = (loaded, size, info) => {
+    row.bar.max = size || 1;
+    row.bar.value = loaded;
+    row.loaded = loaded;
+    const pct = size ? Math.floor((100 * loaded) / size) + "%" : formatSize(loaded);
+    const notes = [];
+    if (info && info.skipped) notes.push(`resumed: ${info.skipped} of ${info.parts} parts were stored`);
+    if (info && info.retries) notes.push(`${info.retries} retried`);
+    row.state.textContent = notes.length ? `${pct} (${notes.join("; ")})` : pct;
+    if (info) Object.assign(row.li.dataset, { skipped: String(info.skipped), retries: String(info.retries) });
+    showTotal();
+  };
   try {
-    await api.upload(bucket, prefix + file.name, file, overwrite, (loaded, total) => {
-      row.bar.max = total || 1;
-      row.bar.value = loaded;
-      row.state.textContent = total ? Math.floor((100 * loaded) / total) + "%" : formatSize(loaded);
-    });
+    const send = wantsParts(file) ? sendInParts : api.upload;
+    await send(bucket, prefix + file.name, file, overwrite, onProgress);
     row.bar.value = row.bar.max;
+    row.loaded = row.size;
     finish(row, "done");
   } catch (e) {
     finish(row, "failed: " + e.message);
@@ -49,6 +82,8 @@ async function sendOne(file, row, bucket, prefix, exists) {
 // finish shows the outcome; a finished row leaves after a while, a failed
 // one stays until the next upload starts.
 function finish(row, text) {
+  row.finished = true;
+  if (text !== "done") row.size = row.loaded; // the total counts what was sent
   row.state.textContent = text;
   row.li.dataset.state = text.startsWith("failed") ? "failed" : text;
   if (text === "done" || text === "skipped") setTimeout(() => row.li.remove(), 4000);

@@ -1,0 +1,324 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sealgate/sealgate/backends"
+	"github.com/sealgate/sealgate/backends/mem"
+	"github.com/sealgate/sealgate/cryptolayer"
+)
+
+// quotaNS returns alice's namespace with bucket "bkt" and a quota of limit
+// bytes.
+func quotaNS(t *testing.T, limit int64) *userNS {
+	t.Helper()
+	n := newFixture(t).user(t, "alice")
+	mustBucket(t, n, "bkt")
+	if _, err := n.svc.SetQuota(context.Background(), testAccount{n.user}, limit); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// usage is n's usage as its gateway knows it.
+func usage(t *testing.T, n *userNS) int64 {
+	t.Helper()
+	u, err := n.Usage(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Bytes
+}
+
+// TestQuotaAdmission: a write is admitted when record + pending + reserved
+// + its size fits; one of unknown size while under the limit; an empty one
+// always.
+func TestQuotaAdmission(t *testing.T) {
+	cases := []struct {
+		name                              string
+		limit, bytes, pending, held, size int64
+		ok                                bool
+	}{
+		{"no quota", 0, 5000, 0, 0, 1 << 40, true},
+		{"fits", 1000, 400, 0, 0, 600, true},
+		{"one byte over", 1000, 400, 0, 0, 601, false},
+		{"pending counts", 1000, 400, 300, 0, 301, false},
+		{"freed pending counts", 1000, 400, -300, 0, 900, true},
+		{"reserved counts", 1000, 400, 0, 300, 301, false},
+		{"unknown size under", 1000, 999, 0, 0, -1, true},
+		{"unknown size at", 1000, 1000, 0, 0, -1, false},
+		{"empty at", 1000, 1000, 0, 0, 0, true},
+		{"empty over", 1000, 1500, 0, 0, 0, true},
+		{"over", 1000, 1500, 0, 0, 1, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			n := newFixture(t).user(t, "alice")
+			q := n.svc.quotas
+			q.m[n.user.ID] = &quotaState{rec: quotaRecord{Limit: c.limit, Bytes: c.bytes}, readAt: q.now(),
+				pending: c.pending, reserved: c.held}
+			tk, err := q.admit(context.Background(), n, c.size)
+			if ok := err == nil; ok != c.ok {
+				t.Fatalf("admitted %v (%v), want %v", ok, err, c.ok)
+			}
+			if err != nil && !errors.Is(err, ErrQuotaExceeded) {
+				t.Fatalf("error %v, want ErrQuotaExceeded", err)
+			}
+			if st := q.m[n.user.ID]; err == nil && c.limit > 0 && st.reserved != c.held+max(c.size, 0) {
+				t.Fatalf("reserved %d", st.reserved)
+			}
+			tk.done(0)
+			if st := q.m[n.user.ID]; st.reserved != c.held {
+				t.Fatalf("reserved %d after done, want %d", st.reserved, c.held)
+			}
+		})
+	}
+}
+
+// TestQuotaDeltas: puts, overwrites, copies, deletes, multipart uploads
+// and versions move the usage by the plaintext bytes they commit or free,
+// and a recount from a listing agrees.
+func TestQuotaDeltas(t *testing.T) {
+	ctx := context.Background()
+	n := quotaNS(t, 1<<30)
+	steps := []struct {
+		name string
+		do   func(t *testing.T)
+		want int64
+	}{
+		{"put", func(t *testing.T) { put(t, n, "bkt", "a", make([]byte, 1000), nil) }, 1000},
+		{"overwrite", func(t *testing.T) { put(t, n, "bkt", "a", make([]byte, 300), nil) }, 300},
+		{"copy", func(t *testing.T) {
+			if _, err := n.CopyObject(ctx, "bkt", "a", "bkt", "b", CopyOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}, 600},
+		{"delete", func(t *testing.T) { mustDelete(t, n, "a", "") }, 300},
+		{"delete absent", func(t *testing.T) { mustDelete(t, n, "a", "") }, 300},
+		{"multipart", func(t *testing.T) {
+			_, id, parts := upload(t, n, "mp", []int{5 * mib, 10}, nil)
+			if _, err := n.CompleteMultipartUpload(ctx, "bkt", "mp", id, parts, PutOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}, 300 + 5*mib + 10},
+		{"delete multipart", func(t *testing.T) { mustDelete(t, n, "mp", "") }, 300},
+		{"versioning on", func(t *testing.T) {
+			if err := n.PutBucketVersioning(ctx, "bkt", VersioningEnabled); err != nil {
+				t.Fatal(err)
+			}
+			put(t, n, "bkt", "v", make([]byte, 100), nil)
+			put(t, n, "bkt", "v", make([]byte, 200), nil) // the first stays, noncurrent
+		}, 600},
+		{"delete marker", func(t *testing.T) { mustDelete(t, n, "v", "") }, 600},
+		{"delete versions", func(t *testing.T) {
+			for _, v := range versionIDs(t, n, "v") {
+				mustDelete(t, n, "v", v)
+			}
+		}, 300},
+		{"suspended overwrite of null", func(t *testing.T) {
+			if err := n.PutBucketVersioning(ctx, "bkt", VersioningSuspended); err != nil {
+				t.Fatal(err)
+			}
+			put(t, n, "bkt", "s", make([]byte, 50), nil)
+			put(t, n, "bkt", "s", make([]byte, 70), nil)
+		}, 370},
+	}
+	for _, s := range steps {
+		s.do(t)
+		if got := usage(t, n); got != s.want {
+			t.Fatalf("after %s: usage %d, want %d", s.name, got, s.want)
+		}
+	}
+	u, err := n.svc.RecountUsage(ctx, testAccount{n.user})
+	if err != nil || u.Bytes != 370 || u.Reconciled.IsZero() {
+		t.Fatalf("recount %+v, %v; want 370 bytes", u, err)
+	}
+}
+
+func mustDelete(t *testing.T, n *userNS, key, vid string) {
+	t.Helper()
+	if _, err := n.DeleteVersion(context.Background(), "bkt", key, vid, DeleteOptions{}); err != nil {
+		t.Fatalf("delete %s %s: %v", key, vid, err)
+	}
+}
+
+// versionIDs lists the version ids of key, markers included.
+func versionIDs(t *testing.T, n *userNS, key string) []string {
+	t.Helper()
+	res, err := n.ListObjectVersions(context.Background(), "bkt", VersionQuery{Prefix: key, MaxKeys: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, v := range res.Versions {
+		out = append(out, v.VersionID)
+	}
+	return out
+}
+
+// TestQuotaRefusesWritesNotDeletes: past the quota, puts, copies and parts
+// are refused with ErrQuotaExceeded and store nothing; deletes go through
+// and free room again; without a quota nothing is tracked.
+func TestQuotaRefusesWritesNotDeletes(t *testing.T) {
+	ctx := context.Background()
+	n := quotaNS(t, 1000)
+	put(t, n, "bkt", "a", make([]byte, 800), nil)
+	over := func(what string, err error) {
+		t.Helper()
+		if !errors.Is(err, ErrQuotaExceeded) {
+			t.Fatalf("%s over quota: %v, want ErrQuotaExceeded", what, err)
+		}
+	}
+	_, err := n.PutObject(ctx, "bkt", "b", bytes.NewReader(make([]byte, 201)), 201, PutOptions{})
+	over("put", err)
+	_, err = n.CopyObject(ctx, "bkt", "a", "bkt", "c", CopyOptions{})
+	over("copy", err)
+	id, err := n.CreateMultipartUpload(ctx, "bkt", "mp", PutOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = n.UploadPart(ctx, "bkt", "mp", id, 1, bytes.NewReader(make([]byte, 300)), 300)
+	over("part", err)
+	put(t, n, "bkt", "fill", make([]byte, 200), nil) // exactly at the limit
+	_, err = n.PutObject(ctx, "bkt", "u", bytes.NewReader([]byte("x")), -1, PutOptions{})
+	over("put of unknown size", err)
+	if _, err := n.HeadObject(ctx, "bkt", "b", GetOptions{}); !errors.Is(err, ErrNoSuchKey) {
+		t.Fatalf("a refused write left something: %v", err)
+	}
+	mustDelete(t, n, "a", "")
+	put(t, n, "bkt", "b", make([]byte, 700), nil)
+	if got := usage(t, n); got != 900 {
+		t.Fatalf("usage %d, want 900", got)
+	}
+	if _, err := n.svc.SetQuota(ctx, testAccount{n.user}, 0); err != nil {
+		t.Fatal(err)
+	}
+	n.svc.quotas.m[n.user.ID].readAt = time.Time{} // as after QuotaRefresh
+	put(t, n, "bkt", "big", make([]byte, 5000), nil)
+	if u, err := n.Usage(ctx); err != nil || u.Limit != 0 || u.Bytes != 900 {
+		t.Fatalf("without a quota: %+v, %v; want no limit and no tracking", u, err)
+	}
+}
+
+// TestQuotaRecordIsTheGateways: a door cannot write the quota record.
+func TestQuotaRecordIsTheGateways(t *testing.T) {
+	n := quotaNS(t, 1000)
+	_, v, err := n.GetShared(context.Background(), quotaRecordName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.PutShared(context.Background(), quotaRecordName, []byte(`{"l":0}`), v); !errors.Is(err, ErrInvalidArgument) {
+		t.Fatalf("PutShared of the quota record: %v", err)
+	}
+}
+
+// TestQuotaDeletedAccountNotFlushed: the pending delta of an account
+// deleted meanwhile is dropped, not written back into its purged area.
+func TestQuotaDeletedAccountNotFlushed(t *testing.T) {
+	n := quotaNS(t, 1<<20)
+	put(t, n, "bkt", "a", make([]byte, 100), nil)
+	n.svc.quotas.current = func([16]byte) *cryptolayer.User { return nil }
+	if _, err := n.svc.PurgeUser(context.Background(), n.dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.svc.FlushUsage(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if left := upstreamUnder(t, n.svc.store, ".sealgate/shared/"+n.dir+"/"); len(left) != 0 {
+		t.Fatalf("a deleted account's record came back: %v", left)
+	}
+}
+
+// TestQuotaLifecycleFrees: versions the lifecycle rules remove free their
+// bytes, as a client's deletes do.
+func TestQuotaLifecycleFrees(t *testing.T) {
+	ctx := context.Background()
+	var offset atomic.Int64
+	svc, err := NewService(Config{Store: mem.New(), Now: func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := (&cryptolayer.Keystore{}).AddUser("alice", []byte("password-alice"), cryptolayer.MinPasswordParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := svc.namespaceFor(u)
+	mustBucket(t, n, "bkt")
+	if _, err := svc.SetQuota(ctx, testAccount{u}, 1<<20); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.PutBucketVersioning(ctx, "bkt", VersioningEnabled); err != nil {
+		t.Fatal(err)
+	}
+	put(t, n, "bkt", "k", make([]byte, 100), nil)
+	put(t, n, "bkt", "k", make([]byte, 200), nil)
+	put(t, n, "bkt", "gone", make([]byte, 50), nil)
+	rules := []LifecycleRule{{ID: "nc", Enabled: true, NoncurrentDays: 1}, {ID: "exp", Enabled: true, Prefix: "gone", ExpireDays: 1}}
+	if err := n.PutBucketLifecycle(ctx, "bkt", rules); err != nil {
+		t.Fatal(err)
+	}
+	offset.Store(int64(49 * time.Hour))
+	if _, ran, err := svc.ApplyLifecycle(ctx, testAccount{u}, "me", time.Minute); err != nil || !ran {
+		t.Fatalf("lifecycle: %v %v", ran, err)
+	}
+	// k's first version is gone; gone's version is noncurrent behind a
+	// marker now (it still occupies storage until the next day's run).
+	if got := usage(t, n); got != 250 {
+		t.Fatalf("usage after the lifecycle run: %d, want 250", got)
+	}
+	if u, err := svc.RecountUsage(ctx, testAccount{u}); err != nil || u.Bytes != 250 {
+		t.Fatalf("recount: %+v %v", u, err)
+	}
+}
+
+// sharedReads counts the reads of shared records.
+type sharedReads struct {
+	backends.Store
+	n atomic.Int64
+}
+
+func (s *sharedReads) Get(ctx context.Context, k string, off, n int64) (io.ReadCloser, backends.ObjectInfo, error) {
+	if strings.HasPrefix(k, ".sealgate/shared/") {
+		s.n.Add(1)
+	}
+	return s.Store.Get(ctx, k, off, n)
+}
+
+// TestQuotaRecordReadOncePerRefresh: without a quota, PUTs and deletes
+// read the quota record once per QuotaRefresh, not once per request.
+func TestQuotaRecordReadOncePerRefresh(t *testing.T) {
+	var offset atomic.Int64
+	st := &sharedReads{Store: mem.New()}
+	svc, err := NewService(Config{Store: st, Now: func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := (&cryptolayer.Keystore{}).AddUser("alice", []byte("password-alice"), cryptolayer.MinPasswordParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := svc.namespaceFor(u)
+	mustBucket(t, n, "bkt")
+	for i := range 20 {
+		put(t, n, "bkt", "k", []byte("data"), nil)
+		if i%2 == 1 {
+			mustDelete(t, n, "k", "")
+		}
+	}
+	if got := st.n.Load(); got != 1 {
+		t.Fatalf("%d reads of shared records for 30 requests in one refresh interval, want 1", got)
+	}
+	offset.Store(int64(3 * time.Second))
+	put(t, n, "bkt", "k", []byte("data"), nil)
+	put(t, n, "bkt", "k", []byte("data"), nil)
+	if got := st.n.Load(); got != 2 {
+		t.Fatalf("%d reads after the refresh interval, want 2", got)
+	}
+}

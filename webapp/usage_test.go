@@ -1,0 +1,48 @@
+package webapp
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestUsage: GET /api/usage answers the quota and the bytes in use; an
+// upload that does not fit is refused with 507 and a message saying what
+// to do, and stores nothing; deleting makes room.
+func TestUsage(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("alice")
+	var u usageJSON
+	decode(t, c.must(200, "GET", "/api/usage", ""), &u)
+	if u.Limit != 0 {
+		t.Fatalf("usage without a quota: %+v", u)
+	}
+	c.must(201, "POST", "/api/buckets", `{"name":"docs"}`)
+	c.must(201, "PUT", objPath("docs", "a.txt"), strings.Repeat("a", 600))
+	a, err := e.acc.Get("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.SetQuota(t.Context(), a, 1000); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.RecountUsage(t.Context(), a); err != nil {
+		t.Fatal(err)
+	}
+	decode(t, c.must(200, "GET", "/api/usage", ""), &u)
+	if u.Limit != 1000 || u.Used != 600 || u.Reconciled == nil {
+		t.Fatalf("usage: %+v, want 600 of 1000", u)
+	}
+	code, body := c.call("PUT", objPath("docs", "b.txt"), strings.Repeat("b", 500))
+	if code != 507 || !strings.Contains(body, "quota") {
+		t.Fatalf("upload over quota: %d %s", code, body)
+	}
+	if _, err := e.get("alice", "docs", "b.txt"); err == nil {
+		t.Fatal("a refused upload was stored")
+	}
+	c.must(204, "DELETE", objPath("docs", "a.txt"), "")
+	c.must(201, "PUT", objPath("docs", "b.txt"), strings.Repeat("b", 500))
+	decode(t, c.must(200, "GET", "/api/usage", ""), &u)
+	if u.Used != 500 {
+		t.Fatalf("usage after delete and upload: %+v", u)
+	}
+}
