@@ -96,8 +96,8 @@ func (s webSecurity) ChangePassword(ctx context.Context, name string, current, n
 // DeleteAccount is `sealgate user delete` from the web app: the password
 // (and a code with 2FA on), then the Object Lock check (refused, never
 // --discard-locked), then crypto-shredding; the upstream objects are
-// deleted in the background, best effort (`sealgate gc` removes what is
-// left).
+// deleted in the background, best effort (`sealgate gc` reports a dir
+// left over; its objects are noise once the keys are gone).
 func (s webSecurity) DeleteAccount(ctx context.Context, name string, password []byte, code string) error {
 	a, err := s.accts.Login(name, password)
 	if err != nil {
