@@ -226,7 +226,7 @@ func (r *requestRig) s3Rows() []row {
 	var rows []row
 	rows = append(rows, r.measure("CreateBucket", func() error { _, err := r.here.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b}); return err }))
 	rows = append(rows, r.measure("HeadBucket", func() error { _, err := r.here.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: b}); return err }))
-	rows = append(rows, r.measure("PutObject 4 KiB", put(r.here, "small", small)))
+	rows = append(rows, r.measure("PutObject 4 KiB (the account's first write: +1 GET of its quota record, then one per 2 s)", put(r.here, "small", small)))
 	rows = append(rows, r.measure("PutObject 64 MiB (one upstream PUT; see below)", put(r.here, "big", big)))
 	rows = append(rows, r.measure("GetObject 4 KiB", get("small", nil)))
 	rows = append(rows, r.measure("GetObject 64 MiB", get("big", nil)))
