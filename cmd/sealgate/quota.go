@@ -70,11 +70,7 @@ func (u userCmd) quota(ctx context.Context, name, size string) error {
 	if err != nil {
 		return err
 	}
-	a, err := u.accts.Get(name)
-	if err != nil {
-		return err
-	}
-	svc, err := u.d.service()
+	a, svc, err := u.accountService(name)
 	if err != nil {
 		return err
 	}

@@ -13,11 +13,7 @@ import (
 // under its keys). Best effort: the links die with the account anyway, so
 // a failure is reported and the deletion goes on.
 func (u userCmd) revokeShares(ctx context.Context, name string) {
-	a, err := u.accts.Get(name)
-	if err != nil {
-		return
-	}
-	svc, err := u.d.service()
+	a, svc, err := u.accountService(name)
 	if err == nil {
 		var n int
 		n, err = gateway.NewShareLinks(svc, gateway.ShareConfig{}).RevokeAll(ctx, svc.Namespace(a))

@@ -207,11 +207,7 @@ func (u userCmd) rotate(ctx context.Context, name string) error {
 		return ctx.Err()
 	}
 	_, _ = fmt.Fprintln(u.e.stdout, "sealgate: re-encrypting older objects")
-	a, err := u.accts.Get(name)
-	if err != nil {
-		return err
-	}
-	svc, err := u.d.service()
+	a, svc, err := u.accountService(name)
 	if err != nil {
 		return err
 	}
@@ -293,11 +289,7 @@ var errLocked = errors.New("versions under Object Lock")
 // protects, unless --discard-locked says to destroy them: deleting an
 // account destroys its keys, and with them every version, locked or not.
 func (u userCmd) checkLocks(ctx context.Context, name string) error {
-	a, err := u.accts.Get(name)
-	if err != nil {
-		return err
-	}
-	svc, err := u.d.service()
+	a, svc, err := u.accountService(name)
 	if err != nil {
 		return err
 	}
@@ -313,4 +305,15 @@ func (u userCmd) checkLocks(ctx context.Context, name string) error {
 	}
 	_, _ = fmt.Fprintf(u.e.stderr, "sealgate: destroying %d versions under Object Lock (--discard-locked)\n", n)
 	return nil
+}
+
+// accountService returns the named account and a gateway service over the
+// deployment's upstream, for the commands that act on an account's data.
+func (u userCmd) accountService(name string) (*accounts.Account, *gateway.Service, error) {
+	a, err := u.accts.Get(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	svc, err := u.d.service()
+	return a, svc, err
 }
