@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -68,7 +69,10 @@ func newRequestRig(t *testing.T) *requestRig {
 // door serves S3 (and, for the counted gateway, WebDAV: one Service for
 // both doors, as serve runs them) over store.
 func (r *requestRig) door(acc *accounts.Accounts, store backends.Store, cr accounts.Credentials) *s3.Client {
-	svc, err := gateway.NewService(gateway.Config{Store: store})
+	// The quota record is re-read every QuotaRefresh (2 s by default): an
+	// hour keeps that read on the account's first write, where the table
+	// says it is, however long the rows before took.
+	svc, err := gateway.NewService(gateway.Config{Store: store, QuotaRefresh: time.Hour})
 	if err != nil {
 		r.t.Fatal(err)
 	}
