@@ -29,6 +29,9 @@ type apiError struct {
 	StringToSignBytes          string `xml:"StringToSignBytes,omitempty"`
 	SignatureProvided          string `xml:"SignatureProvided,omitempty"`
 	AWSAccessKeyID             string `xml:"AWSAccessKeyId,omitempty"`
+	HeadersNotSigned           string `xml:"HeadersNotSigned,omitempty"`
+	ClientComputedSHA256       string `xml:"ClientComputedContentSHA256,omitempty"`
+	S3ComputedSHA256           string `xml:"S3ComputedContentSHA256,omitempty"`
 	CanonicalRequest           string `xml:"CanonicalRequest,omitempty"`
 	ArgumentName               string `xml:"ArgumentName,omitempty"`
 	ArgumentValue              string `xml:"ArgumentValue,omitempty"`
@@ -282,8 +285,19 @@ func sigv4Error(err error, region string) *apiError {
 	if errors.As(err, &se) {
 		e.StringToSign, e.CanonicalRequest = se.StringToSign, se.CanonicalRequest
 	}
+	addDetail(e, sigv4.Details(err))
 	e.cause = err
 	return e
+}
+
+// addDetail copies the extra fields AWS sends with an authentication fault.
+func addDetail(e *apiError, d sigv4.Detail) {
+	if d.ArgumentName != "" {
+		e.ArgumentName, e.ArgumentValue = d.ArgumentName, d.ArgumentValue
+	}
+	e.AWSAccessKeyID = d.AWSAccessKeyID
+	e.HeadersNotSigned = d.HeadersNotSigned
+	e.ClientComputedSHA256, e.S3ComputedSHA256 = d.ClientComputedContentSHA256, d.S3ComputedContentSHA256
 }
 
 // apiError is the Error document of err for the request r.

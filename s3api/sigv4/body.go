@@ -47,7 +47,7 @@ func (v *Verifier) installBody(r *http.Request, a *Auth, chain *chunkChain) erro
 	}
 	if !isStreaming(mode) {
 		if r.Body == http.NoBody && st.sha != nil && !bytes.Equal(st.wantSHA, emptySum) {
-			return errorf(ErrContentSHA256Mismatch, "request has no body")
+			return sha256MismatchError(st.wantSHA, emptySum, "request has no body")
 		}
 		if st.sha == nil && st.md5 == nil && st.ck == nil {
 			return nil // nothing to verify: pass the body through

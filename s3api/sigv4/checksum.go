@@ -80,7 +80,7 @@ func (st *bodyState) finish() error {
 		return errorf(ErrIncompleteBody, "body has %d bytes, %d declared", st.n, st.want)
 	}
 	if st.sha != nil && !bytesEqual(st.sha.Sum(nil), st.wantSHA) {
-		return errorf(ErrContentSHA256Mismatch, "the body's SHA-256 differs from x-amz-content-sha256")
+		return sha256MismatchError(st.wantSHA, st.sha.Sum(nil), "the body's SHA-256 differs from x-amz-content-sha256")
 	}
 	if st.md5 != nil && !bytesEqual(st.md5.Sum(nil), st.wantMD5) {
 		return errorf(ErrBadDigest, "the body's MD5 differs from Content-MD5")
