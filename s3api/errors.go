@@ -122,6 +122,28 @@ var gatewayCodes = []struct {
 	{err: gateway.ErrConflict, code: "SlowDown"},
 }
 
+// opMessages are AWS's messages for a gatewayCodes row that differ in some
+// operations (AWS words the same fault differently by operation).
+var opMessages = []struct {
+	op  string
+	err error
+	msg string
+}{
+	{"PutObject", gateway.ErrNoLockConfig, "Bucket is missing ObjectLockConfiguration"},
+	{"CopyObject", gateway.ErrNoLockConfig, "Bucket is missing ObjectLockConfiguration"},
+	{"CreateMultipartUpload", gateway.ErrNoLockConfig, "Bucket is missing ObjectLockConfiguration"},
+}
+
+// opMessage returns the message opMessages gives err in op, if any.
+func opMessage(op string, err error) (string, bool) {
+	for _, m := range opMessages {
+		if m.op == op && errors.Is(err, m.err) {
+			return m.msg, true
+		}
+	}
+	return "", false
+}
+
 // statuses maps S3 codes to HTTP statuses; unknown codes are 500.
 var statuses = map[string]int{
 	"AccessDenied": 403, "InvalidAccessKeyId": 403, "SignatureDoesNotMatch": 403,
@@ -303,6 +325,9 @@ func addDetail(e *apiError, d sigv4.Detail) {
 // apiError is the Error document of err for the request r.
 func (rc *reqCtx) apiError(err error, r *http.Request) *apiError {
 	e := toAPIError(err, rc.srv.region)
+	if msg, ok := opMessage(rc.op, e.cause); ok && e.cause != nil {
+		e.Message = msg
+	}
 	e.RequestID = rc.id
 	if e.Resource == "" {
 		e.Resource = r.URL.Path

@@ -1,0 +1,107 @@
+package s3api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/sealgate/sealgate/gateway"
+)
+
+// Tag keys and values take AWS's characters only, in XML and in the
+// x-amz-tagging header, with AWS's messages.
+func TestTagCharacters(t *testing.T) {
+	const badKey, badValue = "The TagKey you have provided is invalid", "The TagValue you have provided is invalid"
+	for _, tt := range []struct{ key, value, want string }{
+		{"key@:/.+-=_ ü1", "val@:/.+-=_ é2", ""},
+		{"user!name", "v", badKey}, {"foo#bar", "v", badKey}, {"data%20", "v", badKey}, {"a*b", "v", badKey},
+		{"k", "name?test", badValue}, {"k", "`path", badValue}, {"k", "comma,separated", badValue},
+		{"k", "semicolon;test", badValue}, {"k", "(parentheses)", badValue},
+	} {
+		_, err := tagging{TagSet: []tag{{tt.key, tt.value}}}.tagSet(gateway.MaxObjectTags)
+		if got := msgOf(err); got != tt.want {
+			t.Errorf("XML %q=%q: %q, want %q", tt.key, tt.value, got, tt.want)
+		}
+	}
+	for _, tt := range []struct{ header, want string }{
+		{"key@=val@", ""}, {"key1&key2", ""}, {"&&&", ""},
+		{"key?=val", badKey}, {"key$=val", badKey}, {"key=val!", badValue}, {"key=val*", badValue},
+		{"=", "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates."},
+	} {
+		_, err := tagsFromHeader(http.Header{"X-Amz-Tagging": {tt.header}})
+		if got := msgOf(err); got != tt.want {
+			t.Errorf("header %q: %q, want %q", tt.header, got, tt.want)
+		}
+	}
+}
+
+func msgOf(err error) string {
+	if err == nil {
+		return ""
+	}
+	return toAPIError(err, "us-east-1").Message
+}
+
+// CreateBucket's configuration: AWS's location rule, and its Tags checked
+// then kept as the bucket's tags.
+func TestCreateBucketConfiguration(t *testing.T) {
+	e := newEnv(t, envOpts{newNS: realGateway(t)})
+	c := e.aliceClient(t)
+	ctx := context.Background()
+	create := func(name string, cfg *types.CreateBucketConfiguration) error {
+		_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name), CreateBucketConfiguration: cfg})
+		return err
+	}
+	many := make([]types.Tag, 51)
+	for i := range many {
+		many[i] = types.Tag{Key: aws.String(fmt.Sprint("k", i)), Value: aws.String("v")}
+	}
+	for _, tt := range []struct {
+		name string
+		cfg  types.CreateBucketConfiguration
+		code string
+	}{
+		{"us-east-1 named", types.CreateBucketConfiguration{LocationConstraint: "us-east-1"}, "InvalidLocationConstraint"},
+		{"other region", types.CreateBucketConfiguration{LocationConstraint: "us-west-1"}, "InvalidLocationConstraint"},
+		{"duplicate tag", types.CreateBucketConfiguration{Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("a")}, {Key: aws.String("k"), Value: aws.String("b")}}}, "InvalidTag"},
+		{"bad tag key", types.CreateBucketConfiguration{Tags: []types.Tag{{Key: aws.String("a*b"), Value: aws.String("a")}}}, "InvalidTag"},
+		{"51 tags", types.CreateBucketConfiguration{Tags: many}, "BadRequest"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			wantCode(t, create("refused", &tt.cfg), tt.code, 400)
+		})
+	}
+	if _, err := c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("refused")}); err == nil {
+		t.Fatal("a refused CreateBucket created the bucket")
+	}
+	if err := create("tagged", &types.CreateBucketConfiguration{Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("ops")}}}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String("tagged")})
+	if err != nil || len(out.TagSet) != 1 || aws.ToString(out.TagSet[0].Value) != "ops" {
+		t.Fatalf("tags %+v, %v", out, err)
+	}
+}
+
+// Some operations word a fault as AWS does in them only.
+func TestOpMessages(t *testing.T) {
+	for _, tt := range []struct {
+		op   string
+		err  error
+		want string
+	}{
+		{"PutObject", gateway.ErrNoLockConfig, "Bucket is missing ObjectLockConfiguration"},
+		{"CreateMultipartUpload", fmt.Errorf("x: %w", gateway.ErrNoLockConfig), "Bucket is missing ObjectLockConfiguration"},
+		{"PutObjectRetention", gateway.ErrNoLockConfig, ""},
+		{"PutObject", gateway.ErrNoSuchKey, ""},
+	} {
+		if got, _ := opMessage(tt.op, tt.err); got != tt.want {
+			t.Errorf("%s %v: %q", tt.op, tt.err, got)
+		}
+	}
+}
