@@ -24,6 +24,7 @@ func TestAuthErrorDetails(t *testing.T) {
 	tests := []struct {
 		name, method, path, sha string
 		after                   func(*http.Request)
+		sign                    bool // after runs before signing
 		want                    apiError
 	}{
 		{name: "no space", after: func(r *http.Request) { r.Header.Set("Authorization", "invalid_header") },
@@ -52,6 +53,15 @@ func TestAuthErrorDetails(t *testing.T) {
 			r.Header.Set("X-Amz-Copy-Source", "b/k")
 		}, want: apiError{Code: "AccessDenied", Message: "There were headers present in the request which were not signed",
 			HeadersNotSigned: "x-amz-copy-source, x-amz-tagging"}},
+		{name: "empty content-md5", method: http.MethodPut, path: "/auth/o", after: func(r *http.Request) { r.Header["Content-Md5"] = []string{""} },
+			want: apiError{Code: "InvalidDigest", Message: messages["InvalidDigest"]}},
+		{name: "invalid content-md5", method: http.MethodPut, path: "/auth/o", after: func(r *http.Request) { r.Header.Set("Content-Md5", "dummy") },
+			want: apiError{Code: "InvalidDigest", Message: messages["InvalidDigest"], ContentMD5: "dummy"}},
+		{name: "retain-until not ISO 8601", method: http.MethodPut, path: "/auth/o", after: func(r *http.Request) {
+			r.Header.Set("X-Amz-Object-Lock-Mode", "GOVERNANCE")
+			r.Header.Set("X-Amz-Object-Lock-Retain-Until-Date", "invalid_date")
+		}, sign: true, want: apiError{Code: "InvalidArgument", Message: "The retain until date must be provided in ISO 8601 format",
+			ArgumentName: "x-amz-object-lock-retain-until-date", ArgumentValue: "invalid_date"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,15 +76,18 @@ func TestAuthErrorDetails(t *testing.T) {
 			if req.Header.Get("X-Amz-Content-Sha256") == "" {
 				req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
 			}
+			if tt.sign {
+				tt.after(req)
+			}
 			e.sign(t, req, "us-east-1")
-			if tt.after != nil {
+			if tt.after != nil && !tt.sign {
 				tt.after(req)
 			}
 			got := readAPIError(t, e.do(t, req))
 			w := tt.want
 			if got.Code != w.Code || (w.Message != "" && got.Message != w.Message) || got.ArgumentName != w.ArgumentName ||
 				got.ArgumentValue != w.ArgumentValue || got.AWSAccessKeyID != w.AWSAccessKeyID || got.HeadersNotSigned != w.HeadersNotSigned ||
-				got.ClientComputedSHA256 != w.ClientComputedSHA256 || got.S3ComputedSHA256 != w.S3ComputedSHA256 {
+				got.ClientComputedSHA256 != w.ClientComputedSHA256 || got.S3ComputedSHA256 != w.S3ComputedSHA256 || got.ContentMD5 != w.ContentMD5 {
 				t.Fatalf("got %+v\nwant %+v", got, w)
 			}
 		})

@@ -32,6 +32,9 @@ type apiError struct {
 	HeadersNotSigned           string `xml:"HeadersNotSigned,omitempty"`
 	ClientComputedSHA256       string `xml:"ClientComputedContentSHA256,omitempty"`
 	S3ComputedSHA256           string `xml:"S3ComputedContentSHA256,omitempty"`
+	ContentMD5                 string `xml:"Content-MD5,omitempty"`
+	CalculatedDigest           string `xml:"CalculatedDigest,omitempty"`
+	ExpectedDigest             string `xml:"ExpectedDigest,omitempty"`
 	CanonicalRequest           string `xml:"CanonicalRequest,omitempty"`
 	ArgumentName               string `xml:"ArgumentName,omitempty"`
 	ArgumentValue              string `xml:"ArgumentValue,omitempty"`
@@ -61,6 +64,14 @@ func errCode(code string) *apiError {
 func errMsg(code, format string, args ...any) *apiError {
 	e := errCode(code)
 	e.Message = fmt.Sprintf(format, args...)
+	return e
+}
+
+// errArg is InvalidArgument naming the argument at fault and its value,
+// as AWS's answer does.
+func errArg(name, value, format string, args ...any) *apiError {
+	e := errMsg("InvalidArgument", format, args...)
+	e.ArgumentName, e.ArgumentValue = name, value
 	return e
 }
 
@@ -320,6 +331,7 @@ func addDetail(e *apiError, d sigv4.Detail) {
 	e.AWSAccessKeyID = d.AWSAccessKeyID
 	e.HeadersNotSigned = d.HeadersNotSigned
 	e.ClientComputedSHA256, e.S3ComputedSHA256 = d.ClientComputedContentSHA256, d.S3ComputedContentSHA256
+	e.ContentMD5, e.CalculatedDigest, e.ExpectedDigest = d.ContentMD5, d.CalculatedDigest, d.ExpectedDigest
 }
 
 // apiError is the Error document of err for the request r.

@@ -21,6 +21,11 @@ type Detail struct {
 	// digests of an XAmzContentSHA256Mismatch.
 	ClientComputedContentSHA256 string
 	S3ComputedContentSHA256     string
+	// ContentMD5 is the Content-MD5 an InvalidDigest refuses.
+	ContentMD5 string
+	// CalculatedDigest (base64) and ExpectedDigest (hex, from Content-MD5)
+	// are the MD5 digests of a BadDigest.
+	CalculatedDigest, ExpectedDigest string
 }
 
 // detailError adds a Detail to an error of this package.
