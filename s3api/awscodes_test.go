@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -103,5 +104,32 @@ func TestOpMessages(t *testing.T) {
 		if got, _ := opMessage(tt.op, tt.err); got != tt.want {
 			t.Errorf("%s %v: %q", tt.op, tt.err, got)
 		}
+	}
+}
+
+// Part uploads: NoSuchBucket before NoSuchUpload or a bad copy source, and
+// AWS's InvalidArgument for a copy range past the source's end.
+func TestPartUploadCodes(t *testing.T) {
+	e := newEnv(t, envOpts{newNS: realGateway(t)})
+	c := e.aliceClient(t)
+	ctx := context.Background()
+	mustBucket(t, c, "parts")
+	mustPut(t, c, "parts", "src", "0123456789")
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("parts"), Key: aws.String("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("nobucket"), Key: aws.String("k"), UploadId: aws.String("x"), PartNumber: aws.Int32(1)})
+	wantCode(t, err, "NoSuchBucket", 404)
+	_, err = c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("parts"), Key: aws.String("k"), UploadId: aws.String("x"), PartNumber: aws.Int32(1)})
+	wantCode(t, err, "NoSuchUpload", 404)
+	_, err = c.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: aws.String("nobucket"), Key: aws.String("k"), UploadId: aws.String("x"),
+		PartNumber: aws.Int32(1), CopySource: aws.String("Copy-Source")})
+	wantCode(t, err, "NoSuchBucket", 404)
+	_, err = c.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: aws.String("parts"), Key: aws.String("k"), UploadId: up.UploadId,
+		PartNumber: aws.Int32(1), CopySource: aws.String("parts/src"), CopySourceRange: aws.String("bytes=5-10")})
+	wantCode(t, err, "InvalidArgument", 400)
+	if err == nil || !strings.Contains(err.Error(), "Range specified is not valid for source object of size: 10") {
+		t.Fatalf("message: %v", err)
 	}
 }
