@@ -133,3 +133,23 @@ func TestPartUploadCodes(t *testing.T) {
 		t.Fatalf("message: %v", err)
 	}
 }
+
+// Page arguments: AWS's messages, naming the argument and its value.
+func TestPageArgumentErrors(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	mustBucket(t, e.aliceClient(t), "pages")
+	for _, tt := range []struct{ query, msg, name, value string }{
+		{"max-keys=-5", "Argument maxKeys must be an integer between 0 and 2147483647", "maxKeys", "-5"},
+		{"list-type=2&max-keys=abc", "Provided max-keys not an integer or within integer range", "maxKeys", "abc"},
+		{"versions&max-keys=-1", "max-keys cannot be negative", "maxKeys", "-1"},
+		{"versions&max-keys=x", "Provided max-keys not an integer or within integer range", "maxKeys", "x"},
+		{"uploads&max-uploads=-3", "Argument max-uploads must be an integer between 0 and 2147483647", "max-uploads", "-3"},
+	} {
+		t.Run(tt.query, func(t *testing.T) {
+			got := readAPIError(t, e.signed(t, mustReq(t, http.MethodGet, e.srv.URL+"/pages?"+tt.query, nil), aliceAK, aliceSK))
+			if got.Code != "InvalidArgument" || got.Message != tt.msg || got.ArgumentName != tt.name || got.ArgumentValue != tt.value {
+				t.Fatalf("%+v", got)
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/sealgate/sealgate/gateway"
@@ -44,12 +45,15 @@ type versionsResult struct {
 // listVersions serves ListObjectVersions: versions and delete markers in
 // the gateway's order (S3's), each element named by its kind.
 func (s *server) listVersions(rc *reqCtx, q url.Values) error {
+	// AWS words a negative max-keys differently here than in ListObjects.
+	if mk := q.Get("max-keys"); strings.HasPrefix(mk, "-") {
+		if _, err := strconv.ParseInt(mk, 10, 32); err == nil {
+			return errArg("maxKeys", mk, "max-keys cannot be negative")
+		}
+	}
 	p, err := parseListParams(q, "max-keys")
 	if err != nil {
 		return err
-	}
-	if mk := q.Get("max-keys"); strings.HasPrefix(mk, "-") {
-		return errMsg("InvalidArgument", "max-keys cannot be negative")
 	}
 	keyMarker, vidMarker := q.Get("key-marker"), q.Get("version-id-marker")
 	if vidMarker != "" && keyMarker == "" {
