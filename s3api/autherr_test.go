@@ -1,12 +1,16 @@
 package s3api
 
 import (
+	"context"
 	"encoding/xml"
 	"io"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 // Authentication faults carry AWS's code, message and extra fields.
@@ -105,4 +109,20 @@ func readAPIError(t *testing.T, resp *http.Response) apiError {
 		t.Fatalf("status %d for %s", got.status, got.Code)
 	}
 	return got
+}
+
+// A presigned URL with a security token is InvalidToken (no temporary
+// credentials exist here), whatever its signature.
+func TestPresignedSecurityToken(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	c := e.aliceClient(t)
+	mustBucket(t, c, "tok")
+	get, err := s3.NewPresignClient(c).PresignGetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String("tok"), Key: aws.String("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := readAPIError(t, e.do(t, mustReq(t, http.MethodGet, get.URL+"&X-Amz-Security-Token=my_token", nil)))
+	if got.Code != "InvalidToken" || got.Message != "The provided token is malformed or otherwise invalid." {
+		t.Fatalf("%+v", got)
+	}
 }

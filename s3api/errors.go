@@ -210,6 +210,7 @@ var messages = map[string]string{
 	"InvalidBucketName":                    "The specified bucket is not valid.",
 	"InvalidLocationConstraint":            "The specified location-constraint is not valid",
 	"MalformedXML":                         "The XML you provided was not well-formed or did not validate against our published schema",
+	"InvalidToken":                         "The provided token is malformed or otherwise invalid.",
 	"MethodNotAllowed":                     "The specified method is not allowed against this resource.",
 	"NoSuchVersion":                        "The specified version does not exist.",
 	"NoSuchTagSet":                         "The TagSet does not exist",

@@ -52,6 +52,11 @@ func (v *Verifier) verifyV4Query(r *http.Request) (*Auth, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, pr := range pairs {
+		if pr.key == "X-Amz-Security-Token" {
+			return nil, errorf(ErrInvalidToken, "presigned URL carries a security token")
+		}
+	}
 	req := &v4Request{v4Params: p, r: r, pairs: pairs, presigned: true}
 	if err := v.checkScope(p, ErrAuthQueryMalformed); err != nil {
 		return nil, err
