@@ -153,3 +153,46 @@ func TestPageArgumentErrors(t *testing.T) {
 		})
 	}
 }
+
+// ListBuckets pages as AWS: max-buckets 1..10000, a continuation token,
+// a prefix.
+func TestListBucketsPages(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	c := e.aliceClient(t)
+	ctx := context.Background()
+	for _, b := range []string{"lb-a", "lb-b", "lb-c", "other"} {
+		mustBucket(t, c, b)
+	}
+	for _, n := range []int32{-3, 0, 2000000} {
+		_, err := c.ListBuckets(ctx, &s3.ListBucketsInput{MaxBuckets: aws.Int32(n)})
+		wantCode(t, err, "InvalidArgument", 400)
+	}
+	var names []string
+	var token *string
+	for range 3 {
+		out, err := c.ListBuckets(ctx, &s3.ListBucketsInput{MaxBuckets: aws.Int32(2), Prefix: aws.String("lb-"), ContinuationToken: token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range out.Buckets {
+			names = append(names, aws.ToString(b.Name))
+		}
+		if token = out.ContinuationToken; token == nil {
+			break
+		}
+	}
+	if strings.Join(names, ",") != "lb-a,lb-b,lb-c" || token != nil {
+		t.Fatalf("pages: %v, token %v", names, token)
+	}
+}
+
+func FuzzParseBucketPage(f *testing.F) {
+	f.Add("2", "bGItYg", "lb-")
+	f.Add("-1", "%%", "")
+	f.Fuzz(func(t *testing.T, max, token, prefix string) {
+		p, err := parseBucketPage(map[string][]string{"max-buckets": {max}, "continuation-token": {token}, "prefix": {prefix}})
+		if err == nil && (p.max < 1 || p.max > 10000 || p.prefix != prefix) {
+			t.Fatalf("%q %q: %+v", max, token, p)
+		}
+	})
+}

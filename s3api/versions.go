@@ -97,29 +97,3 @@ func (s *server) listVersions(rc *reqCtx, q url.Values) error {
 	res.NextKeyMarker, res.NextVersionIDMarker = p.encode(page.NextKeyMarker), page.NextVersionIDMarker
 	return writeXML(rc, http.StatusOK, res)
 }
-
-type bucketsResult struct {
-	XMLName xml.Name `xml:"ListAllMyBucketsResult"`
-	Xmlns   string   `xml:"xmlns,attr"`
-	Owner   owner    `xml:"Owner"`
-	Buckets []struct {
-		Name         string `xml:"Name"`
-		CreationDate string `xml:"CreationDate"`
-	} `xml:"Buckets>Bucket"`
-}
-
-// listBuckets answers ListBuckets, with the user as the owner.
-func (s *server) listBuckets(rc *reqCtx) error {
-	bs, err := rc.user.NS.ListBuckets(rc.r.Context())
-	if err != nil {
-		return err
-	}
-	res := bucketsResult{Xmlns: s3ns, Owner: ownerOf(rc.user.Name)}
-	for _, b := range bs {
-		res.Buckets = append(res.Buckets, struct {
-			Name         string `xml:"Name"`
-			CreationDate string `xml:"CreationDate"`
-		}{b.Name, xmlTime(b.Created)})
-	}
-	return writeXML(rc, http.StatusOK, res)
-}
