@@ -79,4 +79,9 @@ func TestCredentialOrder(t *testing.T) {
 	if got, _ := Message(err); got != `X-Amz-Algorithm only supports "AWS4-HMAC-SHA256 and AWS4-ECDSA-P256-SHA256"` {
 		t.Errorf("algorithm: %q", got)
 	}
+	pairs[0].value = "AWS4-ECDSA-P256-SHA256" // AWS's, not served here
+	_, err = parsePresign(pairs, "s3")
+	if got, _ := Message(err); got != `X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"` {
+		t.Errorf("ECDSA: %q", got)
+	}
 }

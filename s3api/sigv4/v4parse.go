@@ -166,8 +166,11 @@ func parsePresign(pairs []queryPair, service string) (*v4Params, error) {
 			return nil, awsErrorf(ErrAuthQueryMalformed, "%s", presignRequired)
 		}
 	}
-	if q["X-Amz-Algorithm"] != algoV4 {
-		// AWS's message, quotes as AWS places them (ECDSA is not served here).
+	switch q["X-Amz-Algorithm"] {
+	case algoV4:
+	case "AWS4-ECDSA-P256-SHA256": // AWS's other algorithm: not served here
+		return nil, awsErrorf(ErrAuthQueryMalformed, "X-Amz-Algorithm only supports \"%s\"", algoV4)
+	default: // AWS's message, quotes as AWS places them
 		return nil, awsErrorf(ErrAuthQueryMalformed, "X-Amz-Algorithm only supports \"%s and AWS4-ECDSA-P256-SHA256\"", algoV4)
 	}
 	p, err := buildParams(q["X-Amz-Credential"], q["X-Amz-SignedHeaders"], q["X-Amz-Signature"], service, ErrAuthQueryMalformed)
