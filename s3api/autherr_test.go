@@ -87,7 +87,9 @@ func TestAuthErrorDetails(t *testing.T) {
 			if tt.after != nil && !tt.sign {
 				tt.after(req)
 			}
-			got := readAPIError(t, e.do(t, req))
+			resp := e.do(t, req)
+			defer func() { _ = resp.Body.Close() }()
+			got := readAPIError(t, resp)
 			w := tt.want
 			if got.Code != w.Code || (w.Message != "" && got.Message != w.Message) || got.ArgumentName != w.ArgumentName ||
 				got.ArgumentValue != w.ArgumentValue || got.AWSAccessKeyID != w.AWSAccessKeyID || got.HeadersNotSigned != w.HeadersNotSigned ||
@@ -100,6 +102,7 @@ func TestAuthErrorDetails(t *testing.T) {
 
 func readAPIError(t *testing.T, resp *http.Response) apiError {
 	t.Helper()
+	defer func() { _ = resp.Body.Close() }()
 	b, _ := io.ReadAll(resp.Body)
 	var got apiError
 	if err := xml.Unmarshal(b, &got); err != nil {
@@ -121,7 +124,9 @@ func TestPresignedSecurityToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := readAPIError(t, e.do(t, mustReq(t, http.MethodGet, get.URL+"&X-Amz-Security-Token=my_token", nil)))
+	resp := e.do(t, mustReq(t, http.MethodGet, get.URL+"&X-Amz-Security-Token=my_token", nil))
+	defer func() { _ = resp.Body.Close() }()
+	got := readAPIError(t, resp)
 	if got.Code != "InvalidToken" || got.Message != "The provided token is malformed or otherwise invalid." {
 		t.Fatalf("%+v", got)
 	}

@@ -146,7 +146,9 @@ func TestPageArgumentErrors(t *testing.T) {
 		{"uploads&max-uploads=-3", "Argument max-uploads must be an integer between 0 and 2147483647", "max-uploads", "-3"},
 	} {
 		t.Run(tt.query, func(t *testing.T) {
-			got := readAPIError(t, e.signed(t, mustReq(t, http.MethodGet, e.srv.URL+"/pages?"+tt.query, nil), aliceAK, aliceSK))
+			resp := e.signed(t, mustReq(t, http.MethodGet, e.srv.URL+"/pages?"+tt.query, nil), aliceAK, aliceSK)
+			defer func() { _ = resp.Body.Close() }()
+			got := readAPIError(t, resp)
 			if got.Code != "InvalidArgument" || got.Message != tt.msg || got.ArgumentName != tt.name || got.ArgumentValue != tt.value {
 				t.Fatalf("%+v", got)
 			}
@@ -189,10 +191,10 @@ func TestListBucketsPages(t *testing.T) {
 func FuzzParseBucketPage(f *testing.F) {
 	f.Add("2", "bGItYg", "lb-")
 	f.Add("-1", "%%", "")
-	f.Fuzz(func(t *testing.T, max, token, prefix string) {
-		p, err := parseBucketPage(map[string][]string{"max-buckets": {max}, "continuation-token": {token}, "prefix": {prefix}})
+	f.Fuzz(func(t *testing.T, maxBuckets, token, prefix string) {
+		p, err := parseBucketPage(map[string][]string{"max-buckets": {maxBuckets}, "continuation-token": {token}, "prefix": {prefix}})
 		if err == nil && (p.max < 1 || p.max > 10000 || p.prefix != prefix) {
-			t.Fatalf("%q %q: %+v", max, token, p)
+			t.Fatalf("%q %q: %+v", maxBuckets, token, p)
 		}
 	})
 }
