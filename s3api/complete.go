@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,8 +34,8 @@ const defaultKeepAlive = 10 * time.Second
 type completeRequest struct {
 	XMLName xml.Name `xml:"CompleteMultipartUpload"`
 	Parts   []struct {
-		PartNumber int    `xml:"PartNumber"`
-		ETag       string `xml:"ETag"`
+		PartNumber *int    `xml:"PartNumber"` // nil: missing
+		ETag       *string `xml:"ETag"`
 		checksumFields
 	} `xml:"Part"`
 }
@@ -157,16 +158,27 @@ func readCompleteRequest(rc *reqCtx) ([]gateway.CompletedPart, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseCompleteRequest(body)
+}
+
+// parseCompleteRequest parses the part list as AWS checks it: a body that
+// is not the schema's (no part, a part without PartNumber or ETag) is
+// MalformedXML, a part number below 1 InvalidArgument.
+func parseCompleteRequest(body []byte) ([]gateway.CompletedPart, error) {
 	var req completeRequest
-	if err := xml.NewDecoder(bytes.NewReader(body)).Decode(&req); err != nil {
-		return nil, errMsg("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
-	}
-	if len(req.Parts) == 0 {
-		return nil, errMsg("MalformedXML", "You must specify at least one part")
+	if err := xml.NewDecoder(bytes.NewReader(body)).Decode(&req); err != nil || len(req.Parts) == 0 {
+		return nil, errCode("MalformedXML")
 	}
 	parts := make([]gateway.CompletedPart, len(req.Parts))
 	for i, p := range req.Parts {
-		parts[i] = gateway.CompletedPart{Number: p.PartNumber, ETag: unquoteETag(p.ETag)}
+		if p.PartNumber == nil || p.ETag == nil {
+			return nil, errCode("MalformedXML")
+		}
+		if *p.PartNumber < 1 {
+			return nil, errArg("PartNumber", strconv.Itoa(*p.PartNumber), "PartNumber must be >= 1")
+		}
+		parts[i] = gateway.CompletedPart{Number: *p.PartNumber, ETag: unquoteETag(*p.ETag)}
+		var err error
 		if parts[i].Checksum, err = p.checksum(); err != nil {
 			return nil, err
 		}

@@ -182,3 +182,56 @@ func TestCompleteLocation(t *testing.T) {
 		}
 	}
 }
+
+// The part list is checked as AWS checks it.
+func TestParseCompleteRequest(t *testing.T) {
+	const ns = `<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">`
+	for _, tt := range []struct {
+		name, body, code, argValue string
+	}{
+		{"ok", ns + `<Part><PartNumber>1</PartNumber><ETag>"e"</ETag></Part></CompleteMultipartUpload>`, "", ""},
+		{"no parts", ns + `</CompleteMultipartUpload>`, "MalformedXML", ""},
+		{"not XML", `<Complete`, "MalformedXML", ""},
+		{"missing ETag", ns + `<Part><PartNumber>1</PartNumber></Part></CompleteMultipartUpload>`, "MalformedXML", ""},
+		{"missing PartNumber", ns + `<Part><ETag>"e"</ETag></Part></CompleteMultipartUpload>`, "MalformedXML", ""},
+		{"part number -4", ns + `<Part><PartNumber>-4</PartNumber><ETag>"e"</ETag></Part></CompleteMultipartUpload>`, "InvalidArgument", "-4"},
+		{"part number 0", ns + `<Part><PartNumber>0</PartNumber><ETag>"e"</ETag></Part></CompleteMultipartUpload>`, "InvalidArgument", "0"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			parts, err := parseCompleteRequest([]byte(tt.body))
+			if tt.code == "" {
+				if err != nil || len(parts) != 1 || parts[0].Number != 1 || parts[0].ETag != "e" {
+					t.Fatalf("%+v %v", parts, err)
+				}
+				return
+			}
+			e := toAPIError(err, "us-east-1")
+			if err == nil || e.Code != tt.code || e.ArgumentValue != tt.argValue || e.Message != messages[tt.code] && tt.code == "MalformedXML" {
+				t.Fatalf("%+v", e)
+			}
+		})
+	}
+}
+
+// The part-list parser never panics, and what it accepts is well formed.
+func FuzzParseCompleteRequest(f *testing.F) {
+	f.Add([]byte(`<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"e"</ETag></Part></CompleteMultipartUpload>`))
+	f.Add([]byte(`<CompleteMultipartUpload><Part><PartNumber>-1</PartNumber></Part></CompleteMultipartUpload>`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		parts, err := parseCompleteRequest(body)
+		if err != nil {
+			if toAPIError(err, "us-east-1").status != 400 {
+				t.Fatalf("%v is not a 400", err)
+			}
+			return
+		}
+		if len(parts) == 0 {
+			t.Fatal("accepted an empty part list")
+		}
+		for _, p := range parts {
+			if p.Number < 1 {
+				t.Fatalf("accepted part number %d", p.Number)
+			}
+		}
+	})
+}

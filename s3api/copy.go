@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sealgate/sealgate/gateway"
 )
@@ -18,9 +20,11 @@ type copySource struct {
 }
 
 // parseCopySource splits x-amz-copy-source ("[/]bucket/key[?versionId=…]",
-// URL-encoded) into bucket, key and version id.
+// URL-encoded) into bucket, key and version id, with AWS's InvalidArgument
+// for a bad encoding, a missing key or an invalid bucket name.
 func parseCopySource(h string) (copySource, error) {
 	bad := errMsg("InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey")
+	const arg = "x-amz-copy-source"
 	var src copySource
 	path, query, _ := strings.Cut(h, "?")
 	if query != "" {
@@ -35,13 +39,17 @@ func parseCopySource(h string) (copySource, error) {
 		}
 	}
 	dec, perr := url.PathUnescape(path)
-	if perr != nil {
-		return src, bad
+	if perr != nil || !utf8.ValidString(dec) {
+		return src, errArg(arg, h, "Invalid copy source encoding")
 	}
-	var ok bool
-	src.bucket, src.key, ok = strings.Cut(strings.TrimPrefix(dec, "/"), "/")
-	if !ok || src.bucket == "" || src.key == "" {
+	src.bucket, src.key, _ = strings.Cut(strings.TrimPrefix(dec, "/"), "/")
+	switch {
+	case src.bucket == "":
 		return src, bad
+	case src.key == "":
+		return src, errArg(arg, "", "Invalid copy source object key")
+	case gateway.CheckBucketName(src.bucket) != nil:
+		return src, errArg(arg, h, "Invalid copy source bucket name")
 	}
 	if len(src.key) > maxKeyLen {
 		return src, errCode("KeyTooLongError")
@@ -135,6 +143,31 @@ func copyOptions(h http.Header, now time.Time) (gateway.CopyOptions, error) {
 
 // sourceCondErr: a failed x-amz-copy-source-if-* is 412 on S3, even where
 // the same condition on a GET would be 304.
+// copyRangeErr is AWS's answer to an x-amz-copy-source-range running past
+// the source: InvalidArgument naming the source's size (read again here,
+// on this error path only; err if that read fails).
+func copyRangeErr(rc *reqCtx, bucket, key string, cond gateway.GetOptions, err error) error {
+	info, herr := rc.user.NS.HeadObject(rc.r.Context(), bucket, key,
+		gateway.GetOptions{VersionID: cond.VersionID, CustomerKey: cond.CustomerKey})
+	if herr != nil {
+		return err
+	}
+	e := errArg("x-amz-copy-source-range", strconv.FormatInt(info.Size, 10),
+		"Range specified is not valid for source object of size: %d", info.Size)
+	e.cause = err
+	return e
+}
+
+// bucketFirst answers NoSuchBucket, as AWS does before any other fault of
+// a part upload, when the request's bucket does not exist; else err. It
+// looks only on these error paths.
+func bucketFirst(rc *reqCtx, err error) error {
+	if _, herr := rc.user.NS.HeadBucket(rc.r.Context(), rc.bucket); errors.Is(herr, gateway.ErrNoSuchBucket) {
+		return herr
+	}
+	return err
+}
+
 func sourceCondErr(err error) error {
 	if errors.Is(err, gateway.ErrNotModified) {
 		return fmt.Errorf("s3api: copy source condition: %w", gateway.ErrPreconditionFailed)

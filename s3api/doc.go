@@ -78,8 +78,10 @@
 //     canned "not configured" answers, writes 501 NotImplemented before any
 //     backend call.
 //   - Errors: gateway errors map to S3 codes in one table (errors.go),
-//     tested to cover every gateway sentinel, and are rendered by one
-//     function, writeError. Internal errors never carry detail to the
+//     tested to cover every gateway sentinel (opMessages words a few as
+//     AWS does in one operation only), and are rendered by one function,
+//     writeError, with AWS's extra fields (ArgumentName/Value, the
+//     authentication details sigv4.Details gives). Internal errors never carry detail to the
 //     client. The upstream's failures answer what clients retry: 503
 //     ServiceUnavailable (with Retry-After, as every 503), or 500
 //     InternalError for data that failed authentication; a full upstream

@@ -29,6 +29,12 @@ type apiError struct {
 	StringToSignBytes          string `xml:"StringToSignBytes,omitempty"`
 	SignatureProvided          string `xml:"SignatureProvided,omitempty"`
 	AWSAccessKeyID             string `xml:"AWSAccessKeyId,omitempty"`
+	HeadersNotSigned           string `xml:"HeadersNotSigned,omitempty"`
+	ClientComputedSHA256       string `xml:"ClientComputedContentSHA256,omitempty"`
+	S3ComputedSHA256           string `xml:"S3ComputedContentSHA256,omitempty"`
+	ContentMD5                 string `xml:"Content-MD5,omitempty"`
+	CalculatedDigest           string `xml:"CalculatedDigest,omitempty"`
+	ExpectedDigest             string `xml:"ExpectedDigest,omitempty"`
 	CanonicalRequest           string `xml:"CanonicalRequest,omitempty"`
 	ArgumentName               string `xml:"ArgumentName,omitempty"`
 	ArgumentValue              string `xml:"ArgumentValue,omitempty"`
@@ -58,6 +64,14 @@ func errCode(code string) *apiError {
 func errMsg(code, format string, args ...any) *apiError {
 	e := errCode(code)
 	e.Message = fmt.Sprintf(format, args...)
+	return e
+}
+
+// errArg is InvalidArgument naming the argument at fault and its value,
+// as AWS's answer does.
+func errArg(name, value, format string, args ...any) *apiError {
+	e := errMsg("InvalidArgument", format, args...)
+	e.ArgumentName, e.ArgumentValue = name, value
 	return e
 }
 
@@ -125,6 +139,28 @@ var gatewayCodes = []struct {
 	{err: gateway.ErrConflict, code: "SlowDown"},
 }
 
+// opMessages are AWS's messages for a gatewayCodes row that differ in some
+// operations (AWS words the same fault differently by operation).
+var opMessages = []struct {
+	op  string
+	err error
+	msg string
+}{
+	{"PutObject", gateway.ErrNoLockConfig, "Bucket is missing ObjectLockConfiguration"},
+	{"CopyObject", gateway.ErrNoLockConfig, "Bucket is missing ObjectLockConfiguration"},
+	{"CreateMultipartUpload", gateway.ErrNoLockConfig, "Bucket is missing ObjectLockConfiguration"},
+}
+
+// opMessage returns the message opMessages gives err in op, if any.
+func opMessage(op string, err error) (string, bool) {
+	for _, m := range opMessages {
+		if m.op == op && errors.Is(err, m.err) {
+			return m.msg, true
+		}
+	}
+	return "", false
+}
+
 // statuses maps S3 codes to HTTP statuses; unknown codes are 500.
 var statuses = map[string]int{
 	"AccessDenied": 403, "InvalidAccessKeyId": 403, "SignatureDoesNotMatch": 403,
@@ -139,7 +175,7 @@ var statuses = map[string]int{
 	"InvalidPart": 400, "InvalidPartOrder": 400, "EntityTooSmall": 400,
 	"EntityTooLarge": 400, "KeyTooLongError": 400, "MetadataTooLarge": 400,
 	"InvalidBucketName": 400, "MalformedXML": 400, "InvalidLocationConstraint": 400, "InvalidURI": 400,
-	"InvalidToken": 400, "MethodNotAllowed": 405, "NotImplemented": 501,
+	"InvalidToken": 400, "MalformedTrailerError": 400, "MethodNotAllowed": 405, "NotImplemented": 501,
 	"NoSuchVersion": 404, "InvalidBucketState": 409, "MissingRequestBodyError": 400, "BadRequest": 400, "InvalidPartNumber": 416, "InvalidTag": 400, "NoSuchTagSet": 404, "InternalError": 500, "ServiceUnavailable": 503, "SlowDown": 503,
 	"InsufficientStorage": 507, "InvalidObjectState": 403, "QuotaExceeded": 403,
 	"ObjectLockConfigurationNotFoundError": 404, "NoSuchLifecycleConfiguration": 404,
@@ -180,6 +216,8 @@ var messages = map[string]string{
 	"InvalidBucketName":                    "The specified bucket is not valid.",
 	"InvalidLocationConstraint":            "The specified location-constraint is not valid",
 	"MalformedXML":                         "The XML you provided was not well-formed or did not validate against our published schema",
+	"InvalidToken":                         "The provided token is malformed or otherwise invalid.",
+	"MalformedTrailerError":                "The request contained trailing data that was not well-formed or did not conform to our published schema.",
 	"MethodNotAllowed":                     "The specified method is not allowed against this resource.",
 	"NoSuchVersion":                        "The specified version does not exist.",
 	"NoSuchTagSet":                         "The TagSet does not exist",
@@ -289,13 +327,28 @@ func sigv4Error(err error, region string) *apiError {
 	if errors.As(err, &se) {
 		e.StringToSign, e.CanonicalRequest = se.StringToSign, se.CanonicalRequest
 	}
+	addDetail(e, sigv4.Details(err))
 	e.cause = err
 	return e
+}
+
+// addDetail copies the extra fields AWS sends with an authentication fault.
+func addDetail(e *apiError, d sigv4.Detail) {
+	if d.ArgumentName != "" {
+		e.ArgumentName, e.ArgumentValue = d.ArgumentName, d.ArgumentValue
+	}
+	e.AWSAccessKeyID = d.AWSAccessKeyID
+	e.HeadersNotSigned = d.HeadersNotSigned
+	e.ClientComputedSHA256, e.S3ComputedSHA256 = d.ClientComputedContentSHA256, d.S3ComputedContentSHA256
+	e.ContentMD5, e.CalculatedDigest, e.ExpectedDigest = d.ContentMD5, d.CalculatedDigest, d.ExpectedDigest
 }
 
 // apiError is the Error document of err for the request r.
 func (rc *reqCtx) apiError(err error, r *http.Request) *apiError {
 	e := toAPIError(err, rc.srv.region)
+	if msg, ok := opMessage(rc.op, e.cause); ok && e.cause != nil {
+		e.Message = msg
+	}
 	e.RequestID = rc.id
 	if e.Resource == "" {
 		e.Resource = r.URL.Path

@@ -58,11 +58,16 @@ type listParams struct {
 func parseListParams(q url.Values, maxName string) (listParams, error) {
 	p := listParams{prefix: q.Get("prefix"), delimiter: q.Get("delimiter"), maxKeys: 1000, encode: identity}
 	if v, ok := q[maxName]; ok {
-		n, err := strconv.Atoi(v[0])
-		if err != nil || n < 0 {
-			return p, errMsg("InvalidArgument", "Provided max-keys not an integer or within integer range")
+		// AWS's two answers (an int32 below 0, not an int32), both
+		// naming the argument as maxKeys.
+		n, err := strconv.ParseInt(v[0], 10, 32)
+		switch {
+		case err != nil:
+			return p, errArg("maxKeys", v[0], "Provided max-keys not an integer or within integer range")
+		case n < 0:
+			return p, errArg("maxKeys", v[0], "Argument maxKeys must be an integer between 0 and 2147483647")
 		}
-		p.maxKeys = min(n, 1000)
+		p.maxKeys = min(int(n), 1000)
 	}
 	switch q.Get("encoding-type") {
 	case "":

@@ -118,10 +118,12 @@ func TestNativeOpsBadInput(t *testing.T) {
 	if _, err := c.ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String("bad"), Key: aws.String("k"), UploadId: up.UploadId}); err != nil {
 		t.Fatalf("the upload is gone: %v", err)
 	}
+	// AWS's us-east-1 takes no LocationConstraint: naming it is refused.
 	_, err = c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("newb"),
 		CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: "us-east-1"}})
-	if err != nil {
-		t.Fatalf("CreateBucket naming this region: %v", err)
+	wantCode(t, err, "InvalidLocationConstraint", 400)
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("newb")}); err != nil {
+		t.Fatalf("CreateBucket without a body: %v", err)
 	}
 	if _, err := c.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String("bad"), Key: aws.String("k"), UploadId: up.UploadId}); err != nil {
 		t.Fatal(err)

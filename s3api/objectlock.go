@@ -232,24 +232,28 @@ func lockFromHeader(h http.Header, now time.Time) (*gateway.ObjectLock, error) {
 		return nil, nil
 	}
 	if (mode == "") != (until == "") {
-		return nil, errMsg("InvalidArgument", "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied")
+		name, value := "x-amz-object-lock-mode", mode
+		if until == "" {
+			name, value = "x-amz-object-lock-retain-until-date", until
+		}
+		return nil, errArg(name, value, "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied")
 	}
 	if mode != "" && mode != "GOVERNANCE" && mode != "COMPLIANCE" {
-		return nil, errMsg("InvalidArgument", "Unknown wormMode directive.")
+		return nil, errArg("x-amz-object-lock-mode", mode, "Unknown wormMode directive.")
 	}
 	l := &gateway.ObjectLock{Mode: gateway.RetentionMode(mode)}
 	if until != "" {
 		t, err := time.Parse(time.RFC3339, until)
 		if err != nil {
-			return nil, errMsg("InvalidArgument", "The retain until date must be provided in ISO 8601 format")
+			return nil, errArg("x-amz-object-lock-retain-until-date", until, "The retain until date must be provided in ISO 8601 format")
 		}
 		if !t.After(now) {
-			return nil, errMsg("InvalidArgument", "The retain until date must be in the future!")
+			return nil, errArg("x-amz-object-lock-retain-until-date", until, "The retain until date must be in the future!")
 		}
 		l.RetainUntil = t
 	}
 	if hold != "" && hold != "ON" && hold != "OFF" {
-		return nil, errMsg("InvalidArgument", "Legal Hold must be either of 'ON' or 'OFF'")
+		return nil, errArg("x-amz-object-lock-legal-hold", hold, "Legal Hold must be either of 'ON' or 'OFF'")
 	}
 	l.LegalHold = hold == "ON"
 	return l, nil

@@ -3,6 +3,7 @@ package s3api
 import (
 	"encoding/base64"
 	"encoding/xml"
+	"errors"
 	"io"
 	"math"
 	"net/http"
@@ -140,6 +141,9 @@ func (s *server) uploadPart(rc *reqCtx, q url.Values) error {
 		return err
 	}
 	p, err := rc.user.NS.UploadPartChecked(rc.r.Context(), rc.bucket, rc.key, id, part, rc.body(), size, popts)
+	if errors.Is(err, gateway.ErrNoSuchUpload) {
+		return bucketFirst(rc, err)
+	}
 	if err != nil {
 		return err
 	}
@@ -173,7 +177,7 @@ func (s *server) uploadPartCopy(rc *reqCtx, q url.Values) error {
 	}
 	src, err := parseCopySource(rc.r.Header.Get("X-Amz-Copy-Source"))
 	if err != nil {
-		return err
+		return bucketFirst(rc, err)
 	}
 	srcBucket, srcKey := src.bucket, src.key
 	cond := copySourceConditions(rc.r.Header)
@@ -185,13 +189,19 @@ func (s *server) uploadPartCopy(rc *reqCtx, q url.Values) error {
 		// Only the syntax here: the namespace checks the range against the
 		// source it reads (one read, no window for an overwrite to turn into
 		// a 412 the client never asked for) and answers ErrInvalidRange for
-		// a range running past the end (416 InvalidRange, as before).
+		// a range running past the end (copyRangeErr: AWS's InvalidArgument).
 		if cond.Range, err = parseCopyRange(rh, math.MaxInt64); err != nil {
 			return err
 		}
 	}
 	id := q.Get("uploadId")
 	p, err := rc.user.NS.UploadPartCopy(rc.r.Context(), rc.bucket, rc.key, id, part, srcBucket, srcKey, cond)
+	if err != nil && cond.Range != nil && errors.Is(err, gateway.ErrInvalidRange) {
+		return copyRangeErr(rc, srcBucket, srcKey, cond, err)
+	}
+	if errors.Is(err, gateway.ErrNoSuchUpload) {
+		return bucketFirst(rc, err)
+	}
 	if err != nil {
 		return sourceCondErr(err)
 	}

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/sealgate/sealgate/gateway"
@@ -40,15 +42,34 @@ func (t tagging) tagSet(limit int) (gateway.Tags, error) {
 		if _, dup := out[e.Key]; dup {
 			return nil, errMsg("InvalidTag", "Cannot provide multiple Tags with the same key")
 		}
-		if e.Key == "" || utf8.RuneCountInString(e.Key) > 128 {
-			return nil, errMsg("InvalidTag", "The TagKey you have provided is invalid")
+		if e.Key == "" || utf8.RuneCountInString(e.Key) > 128 || !tagChars(e.Key) {
+			return nil, errInvalidTagKey()
 		}
-		if utf8.RuneCountInString(e.Value) > 256 {
-			return nil, errMsg("InvalidTag", "The TagValue you have provided is invalid")
+		if utf8.RuneCountInString(e.Value) > 256 || !tagChars(e.Value) {
+			return nil, errInvalidTagValue()
 		}
 		out[e.Key] = e.Value
 	}
 	return out, nil
+}
+
+func errInvalidTagKey() *apiError {
+	return errMsg("InvalidTag", "The TagKey you have provided is invalid")
+}
+
+func errInvalidTagValue() *apiError {
+	return errMsg("InvalidTag", "The TagValue you have provided is invalid")
+}
+
+// tagChars reports whether s has only the characters AWS allows in a tag
+// key or value: letters, digits, spaces and + - = . _ : / @.
+func tagChars(s string) bool {
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsSpace(r) && !strings.ContainsRune("+-=._:/@", r) {
+			return false
+		}
+	}
+	return true
 }
 
 func taggingOf(t gateway.Tags) tagging {
@@ -75,6 +96,14 @@ func tagsFromHeader(h http.Header) (gateway.Tags, error) {
 			return nil, errMsg("InvalidArgument", "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.")
 		}
 		t[k] = vals[0]
+	}
+	for k, v := range t {
+		if !tagChars(k) {
+			return nil, errInvalidTagKey()
+		}
+		if !tagChars(v) {
+			return nil, errInvalidTagValue()
+		}
 	}
 	if err := gateway.CheckTags(t, gateway.MaxObjectTags); err != nil {
 		return nil, errMsg("InvalidArgument", "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.")

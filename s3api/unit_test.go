@@ -137,24 +137,36 @@ func TestParseRange(t *testing.T) {
 }
 
 func TestParseCopySource(t *testing.T) {
+	const enc, obj, bkt = "Invalid copy source encoding", "Invalid copy source object key", "Invalid copy source bucket name"
 	tests := []struct {
 		h, bucket, key, version string
-		ok                      bool
+		msg, argValue           string // the refusal's message and ArgumentValue
 	}{
-		{"b/k", "b", "k", "", true},
-		{"/b/dir/k", "b", "dir/k", "", true},
-		{"b/a%20b%2Bc", "b", "a b+c", "", true},
-		{"b/k?versionId=null", "b", "k", "null", true},
-		{"b/k?versionId=v1", "b", "k", "v1", true}, // the gateway checks its form
-		{"b/k?versionId=", "", "", "", false},
-		{"b", "", "", "", false},
-		{"b/", "", "", "", false},
-		{"%zz/k", "", "", "", false},
+		{h: "bkt/k", bucket: "bkt", key: "k"},
+		{h: "/bkt/dir/k", bucket: "bkt", key: "dir/k"},
+		{h: "bkt/a%20b%2Bc", bucket: "bkt", key: "a b+c"},
+		{h: "bkt/k?versionId=null", bucket: "bkt", key: "k", version: "null"},
+		{h: "bkt/k?versionId=v1", bucket: "bkt", key: "k", version: "v1"}, // the gateway checks its form
+		{h: "bkt/k?versionId=", msg: "Invalid version id specified"},
+		{h: "bkt", msg: obj},
+		{h: "bkt/", msg: obj},
+		{h: "%zz/k", msg: enc, argValue: "%zz/k"},
+		{h: "bkt/%C3%", msg: enc, argValue: "bkt/%C3%"},
+		{h: "bkt/%C3", msg: enc, argValue: "bkt/%C3"},
+		{h: "192.168.1.1/foo", msg: bkt, argValue: "192.168.1.1/foo"},
+		{h: "my-buc@k&()t/obj", msg: bkt, argValue: "my-buc@k&()t/obj"},
 	}
 	for _, tt := range tests {
 		src, err := parseCopySource(tt.h)
-		if (err == nil) != tt.ok || (tt.ok && src != (copySource{tt.bucket, tt.key, tt.version})) {
-			t.Errorf("%q: %+v %v", tt.h, src, err)
+		if tt.msg == "" {
+			if err != nil || src != (copySource{tt.bucket, tt.key, tt.version}) {
+				t.Errorf("%q: %+v %v", tt.h, src, err)
+			}
+			continue
+		}
+		e := toAPIError(err, "us-east-1")
+		if err == nil || e.Code != "InvalidArgument" || e.Message != tt.msg || e.ArgumentValue != tt.argValue {
+			t.Errorf("%q: %+v", tt.h, e)
 		}
 	}
 }

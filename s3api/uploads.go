@@ -29,7 +29,7 @@ func pageArg(q url.Values, name string, def int) (int, error) {
 	}
 	n, err := strconv.ParseInt(v[0], 10, 32)
 	if err != nil || n < 0 {
-		return 0, errMsg("InvalidArgument", "Argument %s must be an integer between 0 and 2147483647", name)
+		return 0, errArg(name, v[0], "Argument %s must be an integer between 0 and 2147483647", name)
 	}
 	return int(n), nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/sealgate/sealgate/gateway"
@@ -44,12 +45,15 @@ type versionsResult struct {
 // listVersions serves ListObjectVersions: versions and delete markers in
 // the gateway's order (S3's), each element named by its kind.
 func (s *server) listVersions(rc *reqCtx, q url.Values) error {
+	// AWS words a negative max-keys differently here than in ListObjects.
+	if mk := q.Get("max-keys"); strings.HasPrefix(mk, "-") {
+		if _, err := strconv.ParseInt(mk, 10, 32); err == nil {
+			return errArg("maxKeys", mk, "max-keys cannot be negative")
+		}
+	}
 	p, err := parseListParams(q, "max-keys")
 	if err != nil {
 		return err
-	}
-	if mk := q.Get("max-keys"); strings.HasPrefix(mk, "-") {
-		return errMsg("InvalidArgument", "max-keys cannot be negative")
 	}
 	keyMarker, vidMarker := q.Get("key-marker"), q.Get("version-id-marker")
 	if vidMarker != "" && keyMarker == "" {
@@ -91,31 +95,5 @@ func (s *server) listVersions(rc *reqCtx, q url.Values) error {
 	}
 	res.IsTruncated = page.IsTruncated
 	res.NextKeyMarker, res.NextVersionIDMarker = p.encode(page.NextKeyMarker), page.NextVersionIDMarker
-	return writeXML(rc, http.StatusOK, res)
-}
-
-type bucketsResult struct {
-	XMLName xml.Name `xml:"ListAllMyBucketsResult"`
-	Xmlns   string   `xml:"xmlns,attr"`
-	Owner   owner    `xml:"Owner"`
-	Buckets []struct {
-		Name         string `xml:"Name"`
-		CreationDate string `xml:"CreationDate"`
-	} `xml:"Buckets>Bucket"`
-}
-
-// listBuckets answers ListBuckets, with the user as the owner.
-func (s *server) listBuckets(rc *reqCtx) error {
-	bs, err := rc.user.NS.ListBuckets(rc.r.Context())
-	if err != nil {
-		return err
-	}
-	res := bucketsResult{Xmlns: s3ns, Owner: ownerOf(rc.user.Name)}
-	for _, b := range bs {
-		res.Buckets = append(res.Buckets, struct {
-			Name         string `xml:"Name"`
-			CreationDate string `xml:"CreationDate"`
-		}{b.Name, xmlTime(b.Created)})
-	}
 	return writeXML(rc, http.StatusOK, res)
 }

@@ -11,14 +11,30 @@ import (
 type awsError struct {
 	sentinel error
 	msg      string
+	detail   string // for the log, when msg is AWS's generic wording
 }
 
-func (e *awsError) Error() string { return e.sentinel.Error() + ": " + e.msg }
+func (e *awsError) Error() string {
+	if e.detail != "" {
+		return e.sentinel.Error() + ": " + e.detail
+	}
+	return e.sentinel.Error() + ": " + e.msg
+}
 func (e *awsError) Unwrap() error { return e.sentinel }
 
 // awsErrorf wraps sentinel with AWS's message for the fault.
 func awsErrorf(sentinel error, format string, args ...any) error {
 	return &awsError{sentinel: sentinel, msg: fmt.Sprintf(format, args...)}
+}
+
+// bodyTerminated is AWS's message for an aws-chunked body that is cut
+// short or badly framed.
+const bodyTerminated = "The request body terminated unexpectedly"
+
+// chunkFault is a fault of an aws-chunked body's framing: AWS's message,
+// the detail kept for the log.
+func chunkFault(sentinel error, format string, args ...any) error {
+	return &awsError{sentinel: sentinel, msg: bodyTerminated, detail: fmt.Sprintf(format, args...)}
 }
 
 // Message returns the message AWS answers err with, when this package

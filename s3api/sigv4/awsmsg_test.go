@@ -30,7 +30,7 @@ func TestAWSMessages(t *testing.T) {
 			`The authorization header is malformed; incorrect terminal "aws_request". This endpoint uses "aws4_request".`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := parseAuthHeader(tt.header)
+			_, err := parseAuthHeader(tt.header, "s3")
 			got, ok := Message(err)
 			if !ok || got != tt.want || !errors.Is(err, ErrAuthorizationMalformed) {
 				t.Fatalf("%v\n got %q\nwant %q", err, got, tt.want)
@@ -45,14 +45,43 @@ func TestAWSMessages(t *testing.T) {
 		{"over a week", "604801", "X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := parsePresign(append(full, queryPair{"X-Amz-Expires", tt.expires}))
+			_, err := parsePresign(append(full, queryPair{"X-Amz-Expires", tt.expires}), "s3")
 			if got, ok := Message(err); !ok || got != tt.want || !errors.Is(err, ErrAuthQueryMalformed) {
 				t.Fatalf("%v: got %q", err, got)
 			}
 		})
 	}
-	_, err := parsePresign(full)
+	_, err := parsePresign(full, "s3")
 	if got, _ := Message(err); !strings.HasPrefix(got, "Query-string authentication version 4 requires") {
 		t.Fatalf("missing X-Amz-Expires: %q", got)
+	}
+}
+
+// The credential's components are checked in AWS's order, and a presigned
+// URL's unknown algorithm gets AWS's message.
+func TestCredentialOrder(t *testing.T) {
+	sig := strings.Repeat("a", 64)
+	for _, tt := range []struct{ cred, want string }{
+		{"AK/3223/us-east-1/ec2/aws_request", `incorrect service "ec2". This endpoint belongs to "s3".`},
+		{"AK/3223/us-east-1/s3/aws_request", `incorrect terminal "aws_request". This endpoint uses "aws4_request".`},
+		{"AK/3223/us-east-1/s3/aws4_request", `incorrect date format "3223". This date in the credential must be in the format "yyyyMMdd".`},
+		{"A/K/20260101/us-east-1/s3/aws4_request", credentialForm},
+		{"/20260101/us-east-1/s3/aws4_request", credentialForm},
+	} {
+		_, err := parseAuthHeader(algoV4+" Credential="+tt.cred+", SignedHeaders=host, Signature="+sig, "s3")
+		if got, _ := Message(err); got != headerMalformed+tt.want {
+			t.Errorf("%s: got %q", tt.cred, got)
+		}
+	}
+	pairs := []queryPair{{"X-Amz-Algorithm", "AWS4-SHA256"}, {"X-Amz-Credential", "AK/20260101/us-east-1/s3/aws4_request"},
+		{"X-Amz-Date", "20260101T000000Z"}, {"X-Amz-SignedHeaders", "host"}, {"X-Amz-Signature", sig}, {"X-Amz-Expires", "60"}}
+	_, err := parsePresign(pairs, "s3")
+	if got, _ := Message(err); got != `X-Amz-Algorithm only supports "AWS4-HMAC-SHA256 and AWS4-ECDSA-P256-SHA256"` {
+		t.Errorf("algorithm: %q", got)
+	}
+	pairs[0].value = "AWS4-ECDSA-P256-SHA256" // AWS's, not served here
+	_, err = parsePresign(pairs, "s3")
+	if got, _ := Message(err); got != `X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"` {
+		t.Errorf("ECDSA: %q", got)
 	}
 }

@@ -47,7 +47,7 @@ func (v *Verifier) installBody(r *http.Request, a *Auth, chain *chunkChain) erro
 	}
 	if !isStreaming(mode) {
 		if r.Body == http.NoBody && st.sha != nil && !bytes.Equal(st.wantSHA, emptySum) {
-			return errorf(ErrContentSHA256Mismatch, "request has no body")
+			return sha256MismatchError(st.wantSHA, emptySum, "request has no body")
 		}
 		if st.sha == nil && st.md5 == nil && st.ck == nil {
 			return nil // nothing to verify: pass the body through
@@ -88,10 +88,11 @@ func (st *bodyState) setup(r *http.Request, mode string) error {
 		st.sha = sha256.New()
 		st.wantSHA, _ = hex.DecodeString(mode)
 	}
-	if cm := r.Header.Get("Content-Md5"); cm != "" {
+	if cms, ok := r.Header["Content-Md5"]; ok { // present, even empty
+		cm := cms[0]
 		b, err := base64.StdEncoding.DecodeString(cm)
 		if err != nil || len(b) != md5.Size {
-			return errorf(ErrInvalidDigest, "Content-MD5 is not a base64 MD5 digest")
+			return withDetail(errorf(ErrInvalidDigest, "Content-MD5 is not a base64 MD5 digest"), Detail{ContentMD5: cm})
 		}
 		st.wantMD5, st.md5 = b, md5.New()
 	}

@@ -155,11 +155,12 @@ func TestContentMD5(t *testing.T) {
 	tests := []struct {
 		name, header string
 		wantErr      error
+		detail       Detail
 	}{
-		{"match", good, nil},
-		{"mismatch", bad, ErrBadDigest},
-		{"malformed", "nope", ErrInvalidDigest},
-		{"absent", "", nil},
+		{"match", good, nil, Detail{}},
+		{"mismatch", bad, ErrBadDigest, Detail{CalculatedDigest: good, ExpectedDigest: strings.Repeat("00", 16)}},
+		{"malformed", "nope", ErrInvalidDigest, Detail{ContentMD5: "nope"}},
+		{"absent", "", nil, Detail{}},
 	}
 	v := verifierAt(mustTime(t, amzDateLayout, exampleDate))
 	for _, tc := range tests {
@@ -173,8 +174,19 @@ func TestContentMD5(t *testing.T) {
 			signV4ForTest(r)
 			_, _, err := verifyAndRead(v, r)
 			wantErr(t, err, tc.wantErr)
+			if d := Details(err); d != tc.detail {
+				t.Errorf("detail %+v, want %+v", d, tc.detail)
+			}
 		})
 	}
+	// A Content-MD5 header present but empty is invalid, as on AWS.
+	r := httptest.NewRequest("PUT", "http://s3.example.test/b/k", strings.NewReader(data))
+	r.Header.Set("X-Amz-Date", exampleDate)
+	r.Header.Set("X-Amz-Content-Sha256", unsignedPayload)
+	r.Header["Content-Md5"] = []string{""}
+	signV4ForTest(r)
+	_, _, err := verifyAndRead(v, r)
+	wantErr(t, err, ErrInvalidDigest)
 }
 
 // Malformed framing and absurd sizes are rejected cleanly.
@@ -192,10 +204,10 @@ func TestChunkLimits(t *testing.T) {
 		{"long line", "4;" + strings.Repeat("x", 5000) + "\r\nabcd\r\n0\r\n\r\n", 4, nil, ErrMalformedChunk},
 		{"huge line", "4;" + strings.Repeat("x", 100000) + "\r\nabcd\r\n0\r\n\r\n", 4, nil, ErrMalformedChunk},
 		{"empty body", "", 4, nil, ErrIncompleteBody},
-		{"trailer not announced", "4\r\nabcd\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n", 4, nil, ErrMalformedChunk},
+		{"trailer not announced", "4\r\nabcd\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n", 4, nil, ErrMalformedTrailer},
 		{"no decoded length", "4\r\nabcd\r\n0\r\n\r\n", -1, nil, ErrMissingContentLength},
 		{"trailer of another algorithm", "4\r\nabcd\r\n0\r\nx-amz-checksum-sha1:AAAAAA==\r\n\r\n", 4,
-			map[string]string{"X-Amz-Trailer": "x-amz-checksum-crc32"}, ErrMalformedChunk},
+			map[string]string{"X-Amz-Trailer": "x-amz-checksum-crc32"}, ErrMalformedTrailer},
 		{"unsupported trailer", "4\r\nabcd\r\n0\r\n\r\n", 4, map[string]string{"X-Amz-Trailer": "x-amz-checksum-blake3"}, ErrInvalidChecksum},
 		{"no final CRLF accepted", "4\r\nabcd\r\n0\r\n", 4, nil, nil},
 		{"extensions ignored", "4;foo=bar\r\nabcd\r\n0\r\n\r\n", 4, nil, nil},

@@ -7,6 +7,7 @@ import (
 	"crypto/sha512"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"hash"
 	"hash/crc32"
 	"hash/crc64"
@@ -80,10 +81,14 @@ func (st *bodyState) finish() error {
 		return errorf(ErrIncompleteBody, "body has %d bytes, %d declared", st.n, st.want)
 	}
 	if st.sha != nil && !bytesEqual(st.sha.Sum(nil), st.wantSHA) {
-		return errorf(ErrContentSHA256Mismatch, "the body's SHA-256 differs from x-amz-content-sha256")
+		return sha256MismatchError(st.wantSHA, st.sha.Sum(nil), "the body's SHA-256 differs from x-amz-content-sha256")
 	}
-	if st.md5 != nil && !bytesEqual(st.md5.Sum(nil), st.wantMD5) {
-		return errorf(ErrBadDigest, "the body's MD5 differs from Content-MD5")
+	if sum := st.md5; sum != nil && !bytesEqual(sum.Sum(nil), st.wantMD5) {
+		// AWS's fields: the body's digest in base64, the header's in hex.
+		return withDetail(errorf(ErrBadDigest, "the body's MD5 differs from Content-MD5"), Detail{
+			CalculatedDigest: base64.StdEncoding.EncodeToString(sum.Sum(nil)),
+			ExpectedDigest:   hex.EncodeToString(st.wantMD5),
+		})
 	}
 	return st.finishChecksum()
 }

@@ -106,7 +106,7 @@ func (c *chunkReader) readData(p []byte) (int, error) {
 		c.h.Write(p[:n])
 	}
 	if err == io.EOF || (err == nil && n == 0) {
-		err = errorf(ErrIncompleteBody, "body ends inside a chunk")
+		err = chunkFault(ErrIncompleteBody, "body ends inside a chunk")
 	}
 	if err != nil {
 		c.err = err
@@ -118,7 +118,7 @@ func (c *chunkReader) readData(p []byte) (int, error) {
 func (c *chunkReader) endChunk() error {
 	var crlf [2]byte
 	if _, err := io.ReadFull(c.br, crlf[:]); err != nil || crlf != [2]byte{'\r', '\n'} {
-		return errorf(ErrMalformedChunk, "chunk data is not followed by CRLF")
+		return chunkFault(ErrMalformedChunk, "chunk data is not followed by CRLF")
 	}
 	c.inChunk = false
 	return c.checkChunkSig()
@@ -137,7 +137,7 @@ func (c *chunkReader) checkChunkSig() error {
 func (c *chunkReader) startChunk() error {
 	line, err := c.readLine()
 	if err == errNoLine {
-		return errorf(ErrIncompleteBody, "body ends before the final chunk")
+		return chunkFault(ErrIncompleteBody, "body ends before the final chunk")
 	}
 	if err != nil {
 		return err
@@ -173,18 +173,18 @@ func (c *chunkReader) startChunk() error {
 func parseChunkHeader(line string, signed bool) (int64, string, error) {
 	sizeHex, ext, hasExt := strings.Cut(line, ";")
 	if len(sizeHex) == 0 || len(sizeHex) > 16 {
-		return 0, "", errorf(ErrMalformedChunk, "chunk size is not 1-16 hex digits")
+		return 0, "", chunkFault(ErrMalformedChunk, "chunk size is not 1-16 hex digits")
 	}
 	size, err := strconv.ParseUint(sizeHex, 16, 63)
 	if err != nil {
-		return 0, "", errorf(ErrMalformedChunk, "chunk size is not hexadecimal")
+		return 0, "", chunkFault(ErrMalformedChunk, "chunk size is not hexadecimal")
 	}
 	if !signed {
 		return int64(size), "", nil
 	}
 	sig, ok := strings.CutPrefix(ext, "chunk-signature=")
 	if !hasExt || !ok || !isHex(sig, 64) {
-		return 0, "", errorf(ErrMalformedChunk, "chunk has no valid chunk-signature")
+		return 0, "", chunkFault(ErrMalformedChunk, "chunk has no valid chunk-signature")
 	}
 	return int64(size), sig, nil
 }
@@ -199,13 +199,13 @@ func (c *chunkReader) readLine() (string, error) {
 		return "", errNoLine
 	}
 	if err == bufio.ErrBufferFull || len(line) > maxChunkLine {
-		return "", errorf(ErrMalformedChunk, "chunk header or trailer line too long")
+		return "", chunkFault(ErrMalformedChunk, "chunk header or trailer line too long")
 	}
 	if err != nil {
-		return "", errorf(ErrIncompleteBody, "body ends inside a chunk header")
+		return "", chunkFault(ErrIncompleteBody, "body ends inside a chunk header")
 	}
 	if !bytes.HasSuffix(line, []byte("\r\n")) {
-		return "", errorf(ErrMalformedChunk, "line does not end in CRLF")
+		return "", chunkFault(ErrMalformedChunk, "line does not end in CRLF")
 	}
 	return string(line[:len(line)-2]), nil
 }

@@ -133,10 +133,10 @@ func TestTrailerTampering(t *testing.T) {
 	}{
 		{"checksum changed", docTrailerBody("x-amz-checksum-crc32c:AAAAAA==", docTSig), ErrSignatureDoesNotMatch},
 		{"trailer signature changed", docTrailerBody(docTrailer, docTSig3), ErrSignatureDoesNotMatch},
-		{"trailer signature missing", strings.Replace(docTrailerBody(docTrailer, docTSig), trailerSigHeader+":"+docTSig+"\r\n", "", 1), ErrMalformedChunk},
-		{"trailer missing", strings.Replace(docTrailerBody(docTrailer, docTSig), docTrailer+"\r\n", "", 1), ErrMalformedChunk},
-		{"extra trailer", strings.Replace(docTrailerBody(docTrailer, docTSig), docTrailer+"\r\n", docTrailer+"\r\nx-amz-meta-x:1\r\n", 1), ErrMalformedChunk},
-		{"line after signature", strings.Replace(docTrailerBody(docTrailer, docTSig), docTSig+"\r\n", docTSig+"\r\nx:1\r\n", 1), ErrMalformedChunk},
+		{"trailer signature missing", strings.Replace(docTrailerBody(docTrailer, docTSig), trailerSigHeader+":"+docTSig+"\r\n", "", 1), ErrMalformedTrailer},
+		{"trailer missing", strings.Replace(docTrailerBody(docTrailer, docTSig), docTrailer+"\r\n", "", 1), ErrMalformedTrailer},
+		{"extra trailer", strings.Replace(docTrailerBody(docTrailer, docTSig), docTrailer+"\r\n", docTrailer+"\r\nx-amz-meta-x:1\r\n", 1), ErrMalformedTrailer},
+		{"line after signature", strings.Replace(docTrailerBody(docTrailer, docTSig), docTSig+"\r\n", docTSig+"\r\nx:1\r\n", 1), ErrMalformedTrailer},
 	}
 	v := verifierAt(mustTime(t, amzDateLayout, exampleDate))
 	for _, tc := range tests {

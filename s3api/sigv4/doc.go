@@ -54,8 +54,11 @@
 // Every error wraps one exported sentinel (errors.Is); LookupCode maps it
 // to the S3 error code. Messages never contain secrets, signatures or the
 // string-to-sign; a *SignatureError carries the string-to-sign in a
-// separate field that the door may choose to return as AWS does. Use Redact
-// before logging URLs.
+// separate field that the door may choose to return as AWS does. Message
+// returns AWS's wording of a fault where this package knows it, and Details
+// the extra fields AWS's Error document carries (AWSAccessKeyId,
+// HeadersNotSigned, ArgumentName/Value, the SHA-256 and MD5 digests). Use
+// Redact before logging URLs.
 //
 // Non-test code uses the standard library only.
 package sigv4

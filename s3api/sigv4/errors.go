@@ -30,6 +30,12 @@ var (
 	ErrMissingContentLength   = errors.New("sigv4: x-amz-decoded-content-length is missing or invalid")
 	ErrIncompleteBody         = errors.New("sigv4: body length differs from the declared length")
 	ErrMalformedChunk         = errors.New("sigv4: aws-chunked body is malformed")
+	// ErrMalformedTrailer: the trailer section of an aws-chunked body is
+	// malformed, or is not the one x-amz-trailer announced.
+	ErrMalformedTrailer = errors.New("sigv4: aws-chunked trailer is malformed")
+	// ErrInvalidToken: a presigned URL carries X-Amz-Security-Token; no
+	// temporary credentials are issued here, so no token is valid.
+	ErrInvalidToken = errors.New("sigv4: security token is not valid here")
 )
 
 var codes = map[error]string{
@@ -54,6 +60,8 @@ var codes = map[error]string{
 	ErrIncompleteBody:         "IncompleteBody",
 	ErrMalformedChunk:         "IncompleteBody",
 	ErrPostField:              "InvalidArgument",
+	ErrInvalidToken:           "InvalidToken",
+	ErrMalformedTrailer:       "MalformedTrailerError",
 }
 
 // LookupCode returns the S3 error code for an error of this package and

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 )
 
@@ -13,15 +14,17 @@ func FuzzParseAuthHeader(f *testing.F) {
 	f.Add("AWS4-HMAC-SHA256 Credential=a/b/c/d/aws4_request, SignedHeaders=host, Signature=")
 	f.Add("AWS4-HMAC-SHA256 ,,,==")
 	f.Add("AWS AKID:sig")
+	f.Add("AWS4-HMAC-SHA256 Credential=a/b/20260101/us-east-1/ec2/aws_request, SignedHeaders=host, Signature=")
 	f.Fuzz(func(t *testing.T, h string) {
-		p, err := parseAuthHeader(h)
+		p, err := parseAuthHeader(h, "s3")
 		if err != nil {
 			if _, ok := LookupCode(err); !ok {
 				t.Fatalf("error without a sentinel: %v", err)
 			}
 			return
 		}
-		if !isHex(p.signature, 64) || !containsStr(p.signed, "host") || p.accessKey == "" || len(p.date) != 8 {
+		if !isHex(p.signature, 64) || !containsStr(p.signed, "host") || p.accessKey == "" || len(p.date) != 8 ||
+			p.service != "s3" || strings.Contains(p.accessKey, "/") {
 			t.Fatalf("accepted malformed %q: %+v", h, p)
 		}
 	})

@@ -60,7 +60,7 @@ func (v *Verifier) VerifyPostPolicy(f PostForm) (*Auth, error) {
 		return &FieldError{Field: "x-amz-credential", Value: f.Credential, msg: fmt.Sprintf(format, args...)}
 	}
 	p := &v4Params{}
-	if err := p.parseCredential(f.Credential); err != nil {
+	if err := p.parseCredential(f.Credential, ""); err != nil {
 		return nil, credErr("%s", err.Error())
 	}
 	switch {

@@ -12,7 +12,7 @@ func (c *chunkReader) readTrailers() error {
 	if !c.trailer {
 		line, err := c.readLine()
 		if err != nil || line != "" {
-			return errorf(ErrMalformedChunk, "final chunk is not followed by a blank line")
+			return chunkFault(ErrMalformedChunk, "final chunk is not followed by a blank line")
 		}
 		return nil
 	}
@@ -27,7 +27,7 @@ func (c *chunkReader) readTrailers() error {
 			return err
 		}
 		if i >= maxTrailerLines || sig != "" {
-			return errorf(ErrMalformedChunk, "too many trailer lines, or a line after the trailer signature")
+			return errorf(ErrMalformedTrailer, "too many trailer lines, or a line after the trailer signature")
 		}
 		name, value, err := splitTrailer(line)
 		if err != nil {
@@ -38,7 +38,7 @@ func (c *chunkReader) readTrailers() error {
 			continue
 		}
 		if _, dup := c.trailers[name]; dup {
-			return errorf(ErrMalformedChunk, "repeated trailer %s", name)
+			return errorf(ErrMalformedTrailer, "repeated trailer %s", name)
 		}
 		c.trailers[name] = value
 		canonical.WriteString(name + ":" + value + "\n")
@@ -54,7 +54,7 @@ func splitTrailer(line string) (string, string, error) {
 	name, value, ok := strings.Cut(line, ":")
 	name = strings.ToLower(strings.TrimSpace(name))
 	if !ok || name == "" || !validToken(name) {
-		return "", "", errorf(ErrMalformedChunk, "trailer line is not name:value")
+		return "", "", errorf(ErrMalformedTrailer, "trailer line is not name:value")
 	}
 	return name, strings.TrimSpace(value), nil
 }
@@ -63,11 +63,11 @@ func splitTrailer(line string) (string, string, error) {
 // announced.
 func (c *chunkReader) checkAnnounced() error {
 	if len(c.trailers) != len(c.announced) {
-		return errorf(ErrMalformedChunk, "trailers differ from x-amz-trailer")
+		return errorf(ErrMalformedTrailer, "trailers differ from x-amz-trailer")
 	}
 	for _, name := range c.announced {
 		if _, ok := c.trailers[name]; !ok {
-			return errorf(ErrMalformedChunk, "announced trailer %s is missing", name)
+			return errorf(ErrMalformedTrailer, "announced trailer %s is missing", name)
 		}
 	}
 	return nil
@@ -76,12 +76,12 @@ func (c *chunkReader) checkAnnounced() error {
 func (c *chunkReader) checkTrailerSig(canonical, sig string) error {
 	if c.chain == nil {
 		if sig != "" {
-			return errorf(ErrMalformedChunk, "trailer signature on an unsigned stream")
+			return errorf(ErrMalformedTrailer, "trailer signature on an unsigned stream")
 		}
 		return nil
 	}
 	if !isHex(sig, 64) {
-		return errorf(ErrMalformedChunk, "trailer signature is missing or malformed")
+		return errorf(ErrMalformedTrailer, "trailer signature is missing or malformed")
 	}
 	return c.chain.verifyTrailer(canonical, sig)
 }

@@ -19,7 +19,7 @@ type v4Request struct {
 }
 
 func (v *Verifier) verifyV4Header(r *http.Request, authz string) (*Auth, error) {
-	p, err := parseAuthHeader(authz)
+	p, err := parseAuthHeader(authz, v.service())
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +36,7 @@ func (v *Verifier) verifyV4Header(r *http.Request, authz string) (*Auth, error) 
 	}
 	req.payload = r.Header.Get("X-Amz-Content-Sha256")
 	if !validPayloadMode(req.payload) {
-		return nil, awsErrorf(ErrInvalidContentSHA256, "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, "+
+		return nil, argumentError(ErrInvalidContentSHA256, "x-amz-content-sha256", req.payload, "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, "+
 			"STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, "+
 			"STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER or a valid sha256 value.")
 	}
@@ -48,9 +48,14 @@ func (v *Verifier) verifyV4Query(r *http.Request) (*Auth, error) {
 	if err != nil {
 		return nil, errorf(ErrAuthQueryMalformed, "query string is not valid URL encoding")
 	}
-	p, err := parsePresign(pairs)
+	p, err := parsePresign(pairs, v.service())
 	if err != nil {
 		return nil, err
+	}
+	for _, pr := range pairs {
+		if pr.key == "X-Amz-Security-Token" {
+			return nil, errorf(ErrInvalidToken, "presigned URL carries a security token")
+		}
 	}
 	req := &v4Request{v4Params: p, r: r, pairs: pairs, presigned: true}
 	if err := v.checkScope(p, ErrAuthQueryMalformed); err != nil {
@@ -71,7 +76,8 @@ func (v *Verifier) verifyV4Query(r *http.Request) (*Auth, error) {
 	return v.finishV4(req, V4Query)
 }
 
-// checkScope checks the credential scope's region and service.
+// checkScope checks the credential scope's region (parseCredential checked
+// its service).
 func (v *Verifier) checkScope(p *v4Params, malformed error) error {
 	prefix := malformedPrefix(malformed)
 	if p.region != v.region() {
@@ -79,9 +85,6 @@ func (v *Verifier) checkScope(p *v4Params, malformed error) error {
 			return awsErrorf(malformed, "%sthe region %q is wrong; expecting %q", prefix, p.region, v.region())
 		}
 		return awsErrorf(ErrRegionMismatch, "%sthe region %q is wrong; expecting %q", prefix, p.region, v.region())
-	}
-	if p.service != v.service() {
-		return awsErrorf(malformed, "%sincorrect service %q. This endpoint belongs to %q.", prefix, p.service, v.service())
 	}
 	return nil
 }
@@ -107,7 +110,7 @@ func (v *Verifier) headerDate(req *v4Request) error {
 		return errorf(ErrHeadersNotSigned, "the request date is not signed")
 	}
 	if req.amzDate[:8] != req.date {
-		return errorf(ErrAuthorizationMalformed, "credential date does not match the request date")
+		return awsErrorf(ErrAuthorizationMalformed, "%sInvalid credential date. Date is not the same as X-Amz-Date.", headerMalformed)
 	}
 	return v.checkSkew(req.t)
 }
@@ -139,8 +142,8 @@ func (v *Verifier) finishV4(req *v4Request, m Method, exempt ...string) (*Auth, 
 	if err != nil {
 		return nil, err
 	}
-	if h := unsignedAmzHeader(req.r.Header, req.signed, exempt...); h != "" {
-		return nil, errorf(ErrHeadersNotSigned, "header %s is not signed", h)
+	if hs := unsignedAmzHeaders(req.r.Header, req.signed, exempt...); len(hs) > 0 {
+		return nil, headersNotSignedError(hs)
 	}
 	key := signingKey(secret, req.date, req.region, req.service)
 	if err := req.checkSignature(key); err != nil {

@@ -27,7 +27,7 @@ func (p *v4Params) scope() string {
 // parseAuthHeader parses "AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…,
 // Signature=…". Errors wrap ErrAuthorizationMalformed or
 // ErrUnsupportedAlgorithm.
-func parseAuthHeader(h string) (*v4Params, error) {
+func parseAuthHeader(h, service string) (*v4Params, error) {
 	algo, rest, _ := strings.Cut(strings.TrimSpace(h), " ")
 	if algo != algoV4 {
 		return nil, errorf(ErrUnsupportedAlgorithm, "authorization type is not %s", algoV4)
@@ -52,13 +52,13 @@ func parseAuthHeader(h string) (*v4Params, error) {
 			return nil, awsErrorf(ErrAuthorizationMalformed, "%smissing %s.", headerMalformed, k)
 		}
 	}
-	return buildParams(fields["Credential"], fields["SignedHeaders"], fields["Signature"], ErrAuthorizationMalformed)
+	return buildParams(fields["Credential"], fields["SignedHeaders"], fields["Signature"], service, ErrAuthorizationMalformed)
 }
 
 // buildParams validates the three components common to both forms.
-func buildParams(cred, signed, sig string, malformed error) (*v4Params, error) {
+func buildParams(cred, signed, sig, service string, malformed error) (*v4Params, error) {
 	p := &v4Params{signature: sig}
-	if err := p.parseCredential(cred); err != nil {
+	if err := p.parseCredential(cred, service); err != nil {
 		return nil, awsErrorf(malformed, "%s%s", malformedPrefix(malformed), err.Error())
 	}
 	if err := p.parseSignedHeaders(signed); err != nil {
@@ -74,24 +74,26 @@ type parseError string
 
 func (e parseError) Error() string { return string(e) }
 
-// parseCredential splits AKID/date/region/service/aws4_request. The key ID
-// is everything before the last four components. Its errors are the tails
+// parseCredential splits AKID/date/region/service/aws4_request (five
+// components: access key IDs have no "/") and checks them in AWS's order:
+// service (unless service is ""), terminal, date. Its errors are the tails
 // of AWS's messages.
-func (p *v4Params) parseCredential(c string) error {
+func (p *v4Params) parseCredential(c, service string) error {
 	parts := strings.Split(c, "/")
-	n := len(parts)
-	if n < 5 {
+	if len(parts) != 5 {
 		return parseError(credentialForm)
 	}
-	p.accessKey = strings.Join(parts[:n-4], "/")
-	p.date, p.region, p.service = parts[n-4], parts[n-3], parts[n-2]
-	switch _, err := time.Parse("20060102", p.date); {
-	case p.accessKey == "" || p.region == "":
-		return parseError(credentialForm)
+	p.accessKey, p.date, p.region, p.service = parts[0], parts[1], parts[2], parts[3]
+	_, err := time.Parse("20060102", p.date)
+	switch {
+	case service != "" && p.service != service:
+		return parseError(fmt.Sprintf("incorrect service %q. This endpoint belongs to %q.", p.service, service))
+	case parts[4] != "aws4_request":
+		return parseError(fmt.Sprintf("incorrect terminal %q. This endpoint uses \"aws4_request\".", parts[4]))
 	case err != nil || len(p.date) != 8:
 		return parseError(fmt.Sprintf("incorrect date format %q. This date in the credential must be in the format \"yyyyMMdd\".", p.date))
-	case parts[n-1] != "aws4_request":
-		return parseError(fmt.Sprintf("incorrect terminal %q. This endpoint uses \"aws4_request\".", parts[n-1]))
+	case p.accessKey == "" || p.region == "":
+		return parseError(credentialForm)
 	}
 	return nil
 }
@@ -146,7 +148,7 @@ var presignKeys = []string{
 
 // parsePresign extracts and validates the presign parameters; each must occur
 // exactly once. Errors wrap ErrAuthQueryMalformed or ErrUnsupportedAlgorithm.
-func parsePresign(pairs []queryPair) (*v4Params, error) {
+func parsePresign(pairs []queryPair, service string) (*v4Params, error) {
 	q := map[string]string{}
 	for _, pr := range pairs {
 		for _, k := range presignKeys {
@@ -164,10 +166,14 @@ func parsePresign(pairs []queryPair) (*v4Params, error) {
 			return nil, awsErrorf(ErrAuthQueryMalformed, "%s", presignRequired)
 		}
 	}
-	if q["X-Amz-Algorithm"] != algoV4 {
+	switch q["X-Amz-Algorithm"] {
+	case algoV4:
+	case "AWS4-ECDSA-P256-SHA256": // AWS's other algorithm: not served here
 		return nil, awsErrorf(ErrAuthQueryMalformed, "X-Amz-Algorithm only supports \"%s\"", algoV4)
+	default: // AWS's message, quotes as AWS places them
+		return nil, awsErrorf(ErrAuthQueryMalformed, "X-Amz-Algorithm only supports \"%s and AWS4-ECDSA-P256-SHA256\"", algoV4)
 	}
-	p, err := buildParams(q["X-Amz-Credential"], q["X-Amz-SignedHeaders"], q["X-Amz-Signature"], ErrAuthQueryMalformed)
+	p, err := buildParams(q["X-Amz-Credential"], q["X-Amz-SignedHeaders"], q["X-Amz-Signature"], service, ErrAuthQueryMalformed)
 	if err != nil {
 		return nil, err
 	}
@@ -187,18 +193,19 @@ func parsePresign(pairs []queryPair) (*v4Params, error) {
 
 const maxPresignSeconds = 7 * 24 * 3600
 
-// unsignedAmzHeader returns the first x-amz-* header of r that is not in
-// signed, ignoring those in exempt.
-func unsignedAmzHeader(h http.Header, signed []string, exempt ...string) string {
+// unsignedAmzHeaders returns the x-amz-* headers of r (lower-case) that
+// are not in signed, ignoring those in exempt.
+func unsignedAmzHeaders(h http.Header, signed []string, exempt ...string) []string {
 	set := map[string]bool{}
 	for _, s := range append(signed, exempt...) {
 		set[s] = true
 	}
+	var out []string
 	for k := range h {
 		lk := strings.ToLower(k)
 		if strings.HasPrefix(lk, "x-amz-") && !set[lk] {
-			return lk
+			out = append(out, lk)
 		}
 	}
-	return ""
+	return out
 }

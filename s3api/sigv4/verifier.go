@@ -124,7 +124,7 @@ func (v *Verifier) lookup(key string) ([]byte, error) {
 			return secret, nil
 		}
 	}
-	return nil, errorf(ErrInvalidAccessKeyID, "unknown access key ID")
+	return nil, withDetail(errorf(ErrInvalidAccessKeyID, "unknown access key ID"), Detail{AWSAccessKeyID: key})
 }
 
 // checkSkew fails with ErrRequestTimeTooSkewed when t is too far from now.
@@ -170,8 +170,10 @@ func (v *Verifier) verifyAuthHeader(r *http.Request, authz string) (*Auth, error
 		return v.verifyV4Header(r, authz)
 	case strings.HasPrefix(authz, "AWS ") && !v.DisableV2:
 		return v.verifyV2(r, false)
-	case strings.HasPrefix(authz, algoV4):
-		return nil, awsErrorf(ErrUnsupportedAlgorithm, "Authorization header is invalid -- one and only one ' ' (space) required.")
+	case strings.HasPrefix(authz, algoV4) || !strings.Contains(authz, " "):
+		return nil, argumentError(ErrUnsupportedAlgorithm, "Authorization", authz,
+			"Authorization header is invalid -- one and only one ' ' (space) required.")
 	}
-	return nil, awsErrorf(ErrUnsupportedAlgorithm, "Unsupported Authorization Type")
+	algo, _, _ := strings.Cut(authz, " ")
+	return nil, argumentError(ErrUnsupportedAlgorithm, "Authorization", algo, "Unsupported Authorization Type")
 }
