@@ -80,24 +80,32 @@ const maxAccountBody = 4 << 10
 
 // routeAccount registers the account page's API.
 func (s *server) routeAccount(mux *http.ServeMux) {
-	s.route(mux, "GET /api/account", "account", s.accountInfo)
-	s.route(mux, "POST /api/account/password", "account-password", s.changePassword)
-	s.route(mux, "POST /api/account/2fa/begin", "2fa-begin", s.beginTOTP)
-	s.route(mux, "POST /api/account/2fa/confirm", "2fa-confirm", s.confirmTOTP)
-	s.route(mux, "POST /api/account/2fa/disable", "2fa-disable", s.disableTOTP)
-	s.route(mux, "POST /api/account/app-passwords", "app-password-add", s.addAppPassword)
-	s.route(mux, "DELETE /api/account/app-passwords", "app-password-revoke", s.revokeAppPassword)
-	s.route(mux, "POST /api/account/s3-keys", "s3-key-add", s.addS3Key)
-	s.route(mux, "DELETE /api/account/s3-keys", "s3-key-revoke", s.revokeS3Key)
-	s.route(mux, "POST /api/account/delete", "account-delete", s.deleteAccount)
+	a := func(pattern, op string, h accountFunc) { s.route(mux, pattern, op, s.withSecurity(h)) }
+	a("GET /api/account", "account", s.accountInfo)
+	a("POST /api/account/password", "account-password", s.changePassword)
+	a("POST /api/account/2fa/begin", "2fa-begin", s.beginTOTP)
+	a("POST /api/account/2fa/confirm", "2fa-confirm", s.confirmTOTP)
+	a("POST /api/account/2fa/disable", "2fa-disable", s.disableTOTP)
+	a("POST /api/account/app-passwords", "app-password-add", s.addAppPassword)
+	a("DELETE /api/account/app-passwords", "app-password-revoke", s.revokeAppPassword)
+	a("POST /api/account/s3-keys", "s3-key-add", s.addS3Key)
+	a("DELETE /api/account/s3-keys", "s3-key-revoke", s.revokeS3Key)
+	a("POST /api/account/delete", "account-delete", s.deleteAccount)
 }
 
-// security is Config.Security, or errNotFound without one.
-func (s *server) security() (Security, error) {
-	if s.cfg.Security == nil {
-		return nil, errNotFound
+// accountFunc serves a request of the account page, given the accounts'
+// security settings.
+type accountFunc func(w http.ResponseWriter, r *http.Request, sess *session, sec Security) error
+
+// withSecurity serves h with Config.Security; without one (a door built
+// without account settings) every account route is errNotFound.
+func (s *server) withSecurity(h accountFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, sess *session) error {
+		if s.cfg.Security == nil {
+			return errNotFound
+		}
+		return h(w, r, sess, s.cfg.Security)
 	}
-	return s.cfg.Security, nil
 }
 
 // secondFactor is the sign-in's code step after a right password: none
@@ -117,11 +125,7 @@ func (s *server) secondFactor(r *http.Request, name, code string) error {
 	return err
 }
 
-func (s *server) accountInfo(w http.ResponseWriter, _ *http.Request, sess *session) error {
-	sec, err := s.security()
-	if err != nil {
-		return err
-	}
+func (s *server) accountInfo(w http.ResponseWriter, _ *http.Request, sess *session, sec Security) error {
 	st, err := sec.Settings(sess.user.Name)
 	if err != nil {
 		return err
@@ -138,11 +142,7 @@ type passwordRequest struct {
 // changePassword changes the password; every session of the account ends
 // (the session key derives from the verifier) but this one, which gets a
 // new cookie and CSRF token.
-func (s *server) changePassword(w http.ResponseWriter, r *http.Request, sess *session) error {
-	sec, err := s.security()
-	if err != nil {
-		return err
-	}
+func (s *server) changePassword(w http.ResponseWriter, r *http.Request, sess *session, sec Security) error {
 	var in passwordRequest
 	if err := decodeJSON(r, maxAccountBody, &in); err != nil {
 		return err
@@ -163,11 +163,7 @@ func (s *server) changePassword(w http.ResponseWriter, r *http.Request, sess *se
 	return nil
 }
 
-func (s *server) beginTOTP(w http.ResponseWriter, _ *http.Request, sess *session) error {
-	sec, err := s.security()
-	if err != nil {
-		return err
-	}
+func (s *server) beginTOTP(w http.ResponseWriter, _ *http.Request, sess *session, sec Security) error {
 	secret, url, err := sec.BeginTOTP(sess.user.Name)
 	if err != nil {
 		return err
@@ -186,11 +182,7 @@ type codeRequest struct {
 	Code   string `json:"code"`
 }
 
-func (s *server) confirmTOTP(w http.ResponseWriter, r *http.Request, sess *session) error {
-	sec, err := s.security()
-	if err != nil {
-		return err
-	}
+func (s *server) confirmTOTP(w http.ResponseWriter, r *http.Request, sess *session, sec Security) error {
 	var in codeRequest
 	if err := decodeJSON(r, maxAccountBody, &in); err != nil {
 		return err
@@ -203,11 +195,7 @@ func (s *server) confirmTOTP(w http.ResponseWriter, r *http.Request, sess *sessi
 	return nil
 }
 
-func (s *server) disableTOTP(w http.ResponseWriter, r *http.Request, sess *session) error {
-	sec, err := s.security()
-	if err != nil {
-		return err
-	}
+func (s *server) disableTOTP(w http.ResponseWriter, r *http.Request, sess *session, sec Security) error {
 	var in codeRequest
 	if err := decodeJSON(r, maxAccountBody, &in); err != nil {
 		return err
@@ -219,11 +207,7 @@ func (s *server) disableTOTP(w http.ResponseWriter, r *http.Request, sess *sessi
 	return nil
 }
 
-func (s *server) addAppPassword(w http.ResponseWriter, r *http.Request, sess *session) error {
-	sec, err := s.security()
-	if err != nil {
-		return err
-	}
+func (s *server) addAppPassword(w http.ResponseWriter, r *http.Request, sess *session, sec Security) error {
 	var in struct {
 		Name string `json:"name"`
 	}
@@ -241,11 +225,7 @@ func (s *server) addAppPassword(w http.ResponseWriter, r *http.Request, sess *se
 	return nil
 }
 
-func (s *server) revokeAppPassword(w http.ResponseWriter, r *http.Request, sess *session) error {
-	sec, err := s.security()
-	if err != nil {
-		return err
-	}
+func (s *server) revokeAppPassword(w http.ResponseWriter, r *http.Request, sess *session, sec Security) error {
 	if err := sec.RevokeAppPassword(r.Context(), sess.user.Name, r.URL.Query().Get("id")); err != nil {
 		return err
 	}
@@ -253,11 +233,7 @@ func (s *server) revokeAppPassword(w http.ResponseWriter, r *http.Request, sess 
 	return nil
 }
 
-func (s *server) addS3Key(w http.ResponseWriter, r *http.Request, sess *session) error {
-	sec, err := s.security()
-	if err != nil {
-		return err
-	}
+func (s *server) addS3Key(w http.ResponseWriter, r *http.Request, sess *session, sec Security) error {
 	id, secret, err := sec.AddS3Key(r.Context(), sess.user.Name)
 	if err != nil {
 		return err
@@ -266,11 +242,7 @@ func (s *server) addS3Key(w http.ResponseWriter, r *http.Request, sess *session)
 	return nil
 }
 
-func (s *server) revokeS3Key(w http.ResponseWriter, r *http.Request, sess *session) error {
-	sec, err := s.security()
-	if err != nil {
-		return err
-	}
+func (s *server) revokeS3Key(w http.ResponseWriter, r *http.Request, sess *session, sec Security) error {
 	if err := sec.RevokeS3Key(r.Context(), sess.user.Name, r.URL.Query().Get("id")); err != nil {
 		return err
 	}
@@ -301,18 +273,14 @@ type deleteRequest struct {
 // deleteAccount destroys the signed-in account (password, and a code with
 // two-factor sign-in on); a wrong one is slowed per client address. The
 // cookie is cleared.
-func (s *server) deleteAccount(w http.ResponseWriter, r *http.Request, sess *session) error {
-	sec, err := s.security()
-	if err != nil {
-		return err
-	}
+func (s *server) deleteAccount(w http.ResponseWriter, r *http.Request, sess *session, sec Security) error {
 	var in deleteRequest
 	if err := decodeJSON(r, maxAccountBody, &in); err != nil {
 		return err
 	}
 	pw := []byte(in.Password)
 	defer clear(pw)
-	err = sec.DeleteAccount(r.Context(), sess.user.Name, pw, in.Code)
+	err := sec.DeleteAccount(r.Context(), sess.user.Name, pw, in.Code)
 	if errors.Is(err, ErrWrongCode) || errors.Is(err, gateway.ErrAccessDenied) {
 		s.fails.Wait(r.Context(), clientAddr(r))
 	}
