@@ -81,22 +81,36 @@ func (s *server) download(w http.ResponseWriter, r *http.Request, sess *session)
 		opts.Range = parseRange(r.Header.Get("Range"))
 	}
 	obj, err := sess.user.NS.GetObject(r.Context(), bucket, key, opts)
+	if err != nil {
+		return rangeErr(w, obj, err)
+	}
+	defer func() { _ = obj.Body.Close() }()
+	s.sendDownload(w, r, obj, key, "private, no-cache")
+	return nil
+}
+
+// rangeErr returns err, after naming the object's size in Content-Range
+// when err is an unsatisfiable range (416).
+func rangeErr(w http.ResponseWriter, obj *gateway.ObjectReader, err error) error {
 	if errors.Is(err, gateway.ErrInvalidRange) && obj != nil {
 		w.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", obj.Info.Size))
 	}
-	if err != nil {
-		return err
-	}
-	defer func() { _ = obj.Body.Close() }()
+	return err
+}
+
+// sendDownload answers with obj as a download (downloadHeaders, then
+// cacheControl), and its body unless r is a HEAD; a failure after the
+// header went out aborts the connection.
+func (s *server) sendDownload(w http.ResponseWriter, r *http.Request, obj *gateway.ObjectReader, key, cacheControl string) {
 	status, length := downloadHeaders(w.Header(), obj, key)
+	w.Header().Set("Cache-Control", cacheControl)
 	w.WriteHeader(status)
 	if r.Method == http.MethodHead {
-		return nil
+		return
 	}
 	if rerr, werr := copyBody(w, obj.Body, length); rerr != nil || werr != nil {
 		s.abort(w, rerr, werr)
 	}
-	return nil
 }
 
 // downloadHeaders sets the headers of a download and returns its status
@@ -106,7 +120,6 @@ func downloadHeaders(h http.Header, obj *gateway.ObjectReader, key string) (int,
 	h.Set("Content-Security-Policy", downloadCSP)
 	h.Set("Content-Type", downloadType(info.Meta["content-type"]))
 	h.Set("Content-Disposition", attachment(key))
-	h.Set("Cache-Control", "private, no-cache")
 	h.Set("ETag", `"`+info.ETag+`"`)
 	h.Set("Last-Modified", info.LastModified.UTC().Format(http.TimeFormat))
 	h.Set("Accept-Ranges", "bytes")

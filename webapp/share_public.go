@@ -214,11 +214,8 @@ func (s *server) shareDownload(w http.ResponseWriter, r *http.Request) error {
 		opts.Range = parseRange(r.Header.Get("Range"))
 	}
 	obj, key, err := sh.Get(r.Context(), r.URL.Query().Get("path"), opts)
-	if errors.Is(err, gateway.ErrInvalidRange) && obj != nil {
-		w.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", obj.Info.Size))
-	}
 	if err != nil {
-		return linkErr(err)
+		return linkErr(rangeErr(w, obj, err))
 	}
 	defer func() { _ = obj.Body.Close() }()
 	if r.Method != http.MethodHead {
@@ -226,15 +223,7 @@ func (s *server) shareDownload(w http.ResponseWriter, r *http.Request) error {
 			return linkErr(err)
 		}
 	}
-	status, length := downloadHeaders(w.Header(), obj, key)
-	w.Header().Set("Cache-Control", "private, no-store")
-	w.WriteHeader(status)
-	if r.Method == http.MethodHead {
-		return nil
-	}
-	if rerr, werr := copyBody(w, obj.Body, length); rerr != nil || werr != nil {
-		s.abort(w, rerr, werr)
-	}
+	s.sendDownload(w, r, obj, key, "private, no-store")
 	return nil
 }
 
