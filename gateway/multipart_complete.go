@@ -39,36 +39,55 @@ func (n *userNS) CompleteMultipartUpload(ctx context.Context, bucket, key, id st
 	return info, err
 }
 
-// Across gateways (each with its own singleflight), two Completes of one
-// upload may run at once. Each writes the object only if the key still
-// holds the version it saw before re-sealing (or none), so only one of them
-// writes, and a Complete that was slow never overwrites a version a client
-// wrote after the upload was completed. The other finds the "done" record,
-// or the object this upload makes (its multipart ETag, size and metadata),
-// and answers with that object; failing both (a client wrote the key
-// meanwhile), it answers ErrUnavailable, and the client's retry completes
-// the upload again.
+// A Complete swaps the key's current object for its own: it writes only
+// if the key still holds the version it saw before re-sealing (or none),
+// so a Complete that was slow never overwrites what a client wrote after
+// the upload was completed. On one gateway, Completes and versioned writes
+// of a key take turns (keylock.go). Across gateways (each with its own
+// singleflight and locks), two may overlap, and one loses the swap. The
+// loser finds the "done" record, or the object this upload makes (its
+// multipart ETag, size and metadata), and answers with that object;
+// failing both (the key was written by something else meanwhile), the
+// upload is not complete and its parts are still there, so it re-seals and
+// tries again, completeAttempts times in all, and then answers
+// ErrUnavailable (the client's retry completes the upload).
 func (n *userNS) complete(ctx context.Context, bucket, key, id string, parts []CompletedPart, opts PutOptions) (ObjectInfo, error) {
 	if info, ok := n.doneInfo(ctx, bucket, key, id); ok {
 		return info, nil
 	}
-	info, want, err := n.completeOnce(ctx, bucket, key, id, parts, opts)
-	if err == nil {
-		n.finishUpload(ctx, bucket, key, id, info)
-		return info, nil
+	if up, err := n.objectKey(bucket, key); err == nil { // else completeOnce answers the error
+		lctx, release, err := n.svc.keyLocks.lock(ctx, up)
+		if err != nil {
+			return ObjectInfo{}, err
+		}
+		defer release()
+		ctx = lctx
 	}
-	if info, ok := n.doneInfo(ctx, bucket, key, id); ok {
-		return info, nil // completed by another gateway, which removed the parts
-	}
-	if errors.Is(err, errCompleteRaced) {
+	for attempt := 1; ; attempt++ {
+		info, want, err := n.completeOnce(ctx, bucket, key, id, parts, opts)
+		if err == nil {
+			n.finishUpload(ctx, bucket, key, id, info)
+			return info, nil
+		}
+		if info, ok := n.doneInfo(ctx, bucket, key, id); ok {
+			return info, nil // completed by another gateway, which removed the parts
+		}
+		if !errors.Is(err, errCompleteRaced) {
+			return ObjectInfo{}, err
+		}
 		if cur, err := n.HeadObject(ctx, bucket, key, GetOptions{}); err == nil && want.is(cur) {
 			n.finishUpload(ctx, bucket, key, id, cur)
 			return cur, nil // written by another gateway's Complete, not yet recorded
 		}
-		return ObjectInfo{}, fmt.Errorf("%w: %w; retry", ErrUnavailable, err)
+		if attempt == completeAttempts {
+			return ObjectInfo{}, fmt.Errorf("%w: %w; retry", ErrUnavailable, err)
+		}
 	}
-	return ObjectInfo{}, err
 }
+
+// completeAttempts bounds a Complete's re-seals when other gateways keep
+// writing its key.
+const completeAttempts = 3
 
 // errCompleteRaced: the key changed while a Complete re-sealed the parts.
 var errCompleteRaced = errors.New("gateway: the object changed during the Complete")

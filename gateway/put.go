@@ -85,6 +85,7 @@ func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond b
 	if err != nil {
 		return ObjectInfo{}, err
 	}
+	defer vw.done()
 	cond = vw.cond
 	old := n.replacedBytes(ctx, quota, vw, up)
 	var lock ObjectLock

@@ -99,6 +99,7 @@ type Service struct {
 	instance  string                          // names this Service's listings in snapshots
 	buckets   *lru.Cache[string, bucketState] // buckets seen live: a hint for writes (buckets.go)
 	completes singleflight.Group              // one re-seal per upload at a time (multipart_complete.go)
+	keyLocks  keyLocks                        // this gateway's writes of a key take turns (keylock.go)
 	cors      *corsCache                      // CORS rules and preflight markers (cors_cache.go)
 	quotas    *quotaTable                     // accounts' quota records and pending usage (quota_state.go)
 	integrity atomic.Int64

@@ -25,6 +25,16 @@ type versionWrite struct {
 	// versioning off the current object was not read.
 	replaced      int64
 	replacedKnown bool
+	// release gives up the key's lock (keylock.go) once the write has
+	// committed or failed; nil when the write took none.
+	release func()
+}
+
+// done releases what beginVersion took.
+func (vw versionWrite) done() {
+	if vw.release != nil {
+		vw.release()
+	}
 }
 
 // beginVersion prepares a write of key (stored at up) under the client's
@@ -40,6 +50,24 @@ func (n *userNS) beginVersion(ctx context.Context, bucket, key, up string, cond 
 	if err != nil || bs.versioning == VersioningOff {
 		return versionWrite{cond: cond, lock: bs.lock}, err
 	}
+	// The commit swaps the version read here: take turns with this
+	// gateway's other writes of the key, so that they do not lose the swap.
+	_, release, err := n.svc.keyLocks.lock(ctx, up)
+	if err != nil {
+		return versionWrite{}, err
+	}
+	vw, err := n.beginVersioned(ctx, bucket, key, up, cond, bs, now)
+	if err != nil {
+		release()
+		return versionWrite{}, err
+	}
+	vw.release = release
+	return vw, nil
+}
+
+// beginVersioned is beginVersion in a bucket whose versioning is on or
+// suspended, under the key's lock.
+func (n *userNS) beginVersioned(ctx context.Context, bucket, key, up string, cond backends.PutOptions, bs bucketState, now time.Time) (versionWrite, error) {
 	cur, err := n.currentVersion(ctx, bucket, key, up)
 	if err != nil {
 		return versionWrite{}, err
