@@ -14,7 +14,7 @@ import (
 // TestWebApp2FA drives the account page of one `sealgate serve` with
 // headless Chromium: an app password made on the page, two-factor sign-in
 // turned on (the code computed here as an authenticator app would, the
-// ten recovery codes shown), the account password then refused over
+// ten recovery codes shown) ending another session, the account password then refused over
 // WebDAV while the app password works, a password change that ends
 // another session and keeps this one, and a sign-in with the new password
 // and a TOTP code in the code field the page shows when asked.
@@ -30,7 +30,7 @@ func TestWebApp2FA(t *testing.T) {
 	b.do("sign in", chromedp.Navigate(web), chromedp.WaitVisible(chromedp.ID("login-form")),
 		chromedp.SendKeys(chromedp.ID("login-name"), "erin"), chromedp.SetValue(chromedp.ID("login-password"), pw),
 		chromedp.Click(chromedp.ID("login-submit")), chromedp.WaitVisible(chromedp.ID("new-bucket")))
-	other := plainLogin(t, web, "erin", pw)
+	other := plainLogin(t, web, "erin", pw, "")
 	b.do("account page", chromedp.Click(chromedp.ID("account")), chromedp.WaitVisible(chromedp.ID("pw-form")))
 
 	b.do("app password", chromedp.SetValue(chromedp.ID("app-name"), "davfs"), chromedp.Click(chromedp.ID("app-add")))
@@ -52,6 +52,14 @@ func TestWebApp2FA(t *testing.T) {
 		t.Fatalf("the QR code (the secret) stays on the page: %s images", n)
 	}
 	recovery := b.eval(`document.querySelector("#tfa-code-list li").textContent`)
+	recovery2 := b.eval(`document.querySelectorAll("#tfa-code-list li")[1].textContent`)
+	// Turning 2FA on ended the session opened with the password alone;
+	// the page's own goes on under a new token (the password change
+	// below is a POST with it).
+	if got := getWithCookie(t, web+"/api/buckets", other); got != http.StatusUnauthorized {
+		t.Fatalf("another session after 2FA was turned on: %d", got)
+	}
+	other = plainLogin(t, web, "erin", pw, recovery2)
 
 	if got := propfind(t, dav, "erin", pw); got != http.StatusUnauthorized {
 		t.Fatalf("account password over WebDAV with 2FA on: %d", got)
@@ -90,10 +98,11 @@ func TestWebApp2FA(t *testing.T) {
 	b.finish(t)
 }
 
-// plainLogin signs in over plain HTTP and returns the session cookie.
-func plainLogin(t *testing.T, web, name, pw string) string {
+// plainLogin signs in over plain HTTP (with a second-factor code unless
+// code is "") and returns the session cookie.
+func plainLogin(t *testing.T, web, name, pw, code string) string {
 	t.Helper()
-	body, _ := json.Marshal(map[string]string{"name": name, "password": pw})
+	body, _ := json.Marshal(map[string]string{"name": name, "password": pw, "code": code})
 	req, _ := http.NewRequest("POST", web+"/api/login", strings.NewReader(string(body)))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Origin", web)

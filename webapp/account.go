@@ -182,6 +182,16 @@ type codeRequest struct {
 	Code   string `json:"code"`
 }
 
+// confirmAnswer is the answer to turning two-factor sign-in on.
+type confirmAnswer struct {
+	RecoveryCodes []string    `json:"recovery_codes"`
+	Session       sessionJSON `json:"session"`
+}
+
+// confirmTOTP turns two-factor sign-in on. Every other session of the
+// account ends, on every gateway (they were opened with the password
+// alone); this one gets a new cookie and CSRF token, as after a password
+// change.
 func (s *server) confirmTOTP(w http.ResponseWriter, r *http.Request, sess *session, sec Security) error {
 	var in codeRequest
 	if err := decodeJSON(r, maxAccountBody, &in); err != nil {
@@ -191,7 +201,16 @@ func (s *server) confirmTOTP(w http.ResponseWriter, r *http.Request, sess *sessi
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string][]string{"recovery_codes": codes})
+	cut := s.cfg.Now()
+	if err := s.revs.revoke(r.Context(), sess.user, func(rec *revocation) { rec.endAll(cut) }); err != nil {
+		return err
+	}
+	ns := s.newSession(sess.user)
+	if ns.tok.Issued.UnixMilli() <= cut.UnixMilli() { // "not before" ends sessions of its millisecond too
+		ns.tok.Issued = cut.Add(time.Millisecond)
+	}
+	http.SetCookie(w, sessionCookie(ns.tok.seal(sess.user.SessionKey), ns.tok.Expires, s.secure(r)))
+	writeJSON(w, http.StatusOK, confirmAnswer{RecoveryCodes: codes, Session: ns.info()})
 	return nil
 }
 

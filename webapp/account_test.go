@@ -3,6 +3,7 @@ package webapp
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -116,7 +117,7 @@ func loginBody(name, pw, code string) string {
 // code_required); a wrong or replayed code fails; disabling needs a code.
 func TestWebTwoFactor(t *testing.T) {
 	e := newSecEnv(t)
-	c := e.login("alice")
+	c, other := e.login("alice"), e.login("alice")
 	var begin struct{ Secret, URL, QR string }
 	decode(t, c.must(200, "POST", "/api/account/2fa/begin", ""), &begin)
 	if !strings.HasPrefix(begin.QR, "data:image/png;base64,") || !strings.HasPrefix(begin.URL, "otpauth://") {
@@ -124,13 +125,28 @@ func TestWebTwoFactor(t *testing.T) {
 	}
 	code, _ := totp.GenerateCode(begin.Secret, time.Now())
 	c.must(403, "POST", "/api/account/2fa/confirm", `{"secret":"`+begin.Secret+`","code":"000000"}`)
-	var conf struct {
-		RecoveryCodes []string `json:"recovery_codes"`
+	var conf confirmAnswer
+	resp := c.do("POST", "/api/account/2fa/confirm", strings.NewReader(`{"secret":"`+begin.Secret+`","code":"`+code+`"}`))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatal(resp.Status)
 	}
-	decode(t, c.must(200, "POST", "/api/account/2fa/confirm", `{"secret":"`+begin.Secret+`","code":"`+code+`"}`), &conf)
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	decode(t, string(body), &conf)
 	if len(conf.RecoveryCodes) != 10 {
 		t.Fatal(conf)
 	}
+	// Turning 2FA on ends the sessions opened with the password alone;
+	// this one continues under a new cookie and CSRF token.
+	other.must(401, "GET", "/api/buckets", "")
+	c.must(401, "GET", "/api/buckets", "")
+	for _, ck := range resp.Cookies() {
+		if ck.Name == cookieName {
+			c.cookie = ck
+		}
+	}
+	c.csrf = conf.Session.CSRF
+	c.must(200, "GET", "/api/buckets", "")
 	var st AccountSettings
 	decode(t, c.must(200, "GET", "/api/account", ""), &st)
 	if !st.TwoFactor || st.RecoveryCodesLeft != 10 {

@@ -81,6 +81,7 @@ function wire() {
   }));
   $("tfa-confirm").addEventListener("click", () => run(async () => {
     const r = await call("POST", "/api/account/2fa/confirm", null, { secret: pendingSecret, code: $("tfa-code").value.trim() });
+    setCSRF(r.session.csrf); // the other sessions ended; this one has a new token
     pendingSecret = "";
     $("tfa-code").value = "";
     $("tfa-qr-box").replaceChildren();
