@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 
-	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/chacha20poly1305"
 )
 
@@ -82,7 +81,7 @@ func OpenExport(passphrase, data []byte) (Key, []byte, error) {
 }
 
 func exportAEAD(passphrase []byte, p PasswordParams, salt []byte) (cipher.AEAD, error) {
-	k := argon2.IDKey(passphrase, salt, p.Time, p.MemoryKiB, p.Threads, KeySize)
+	k := argon2id(passphrase, salt, p.Time, p.MemoryKiB, p.Threads, KeySize)
 	defer clear(k)
 	return chacha20poly1305.NewX(k)
 }
