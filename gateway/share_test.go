@@ -17,11 +17,11 @@ import (
 )
 
 // shareFixture is alice's namespace with bucket "bkt" and file "f.txt",
-// and the share links of two gateways over the same upstream.
+// and the share links of three gateways over the same upstream.
 type shareFixture struct {
 	f      *fixture
 	alice  *userNS
-	links  [2]*ShareLinks
+	links  [3]*ShareLinks
 	clock  *testclock.Clock
 	owners map[[16]byte]*cryptolayer.User
 	mu     sync.Mutex
@@ -205,6 +205,8 @@ func TestShareExpiryOwnerAndFolder(t *testing.T) {
 	}
 }
 
+// TestShareLimitAcrossGateways: ten downloads at once through three gateways
+// of a link limited to three: at most three are counted.
 func TestShareLimitAcrossGateways(t *testing.T) {
 	sf := newShareFixture(t)
 	ctx := context.Background()
@@ -216,7 +218,7 @@ func TestShareLimitAcrossGateways(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			l := sf.links[i%2]
+			l := sf.links[i%len(sf.links)]
 			sh, err := l.Open(ctx, id)
 			if err == nil {
 				err = l.Use(ctx, sh)
