@@ -89,6 +89,9 @@ func TestUpstreamFailureStatuses(t *testing.T) {
 			if (code == 503) != (h.Get("Retry-After") != "") {
 				t.Fatalf("Retry-After %q on a %d", h.Get("Retry-After"), code)
 			}
+			if code >= 500 {
+				checkCauseLogged(t, e.logs.String(), code)
+			}
 			if b, _ := e.must(200, "alice", "GET", "/docs/f.txt", ""); b != "old content" {
 				t.Fatalf("content after a failed %s: %d bytes", tc.method, len(b))
 			}
@@ -165,4 +168,19 @@ type zeros struct{}
 func (zeros) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
+}
+
+// checkCauseLogged finds the access line of a server error in logs and
+// checks that it carries the cause.
+func checkCauseLogged(t *testing.T, logs string, code int) {
+	t.Helper()
+	for _, l := range strings.Split(logs, "\n") {
+		if strings.Contains(l, `"message":"webdav"`) && strings.Contains(l, `"status":`+strconv.Itoa(code)) {
+			if !strings.Contains(l, `"error":"`) {
+				t.Fatalf("the %d's access line has no cause: %s", code, l)
+			}
+			return
+		}
+	}
+	t.Fatalf("no access line of the %d:\n%s", code, logs)
 }

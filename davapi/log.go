@@ -11,7 +11,9 @@ import (
 )
 
 // logAccess writes the one access line of a request: no credentials, and
-// the path only at debug level.
+// the path only at debug level. A server error (5xx) is a warning with its
+// cause: the gateway's error, which names upstream (encrypted) keys, never
+// a plaintext name or a secret.
 func (s *server) logAccess(r *http.Request, w *statusWriter, rid, user string, start time.Time) {
 	status := w.status
 	switch {
@@ -23,6 +25,9 @@ func (s *server) logAccess(r *http.Request, w *statusWriter, rid, user string, s
 	ev := s.cfg.Logger.Info()
 	if status >= 500 {
 		ev = s.cfg.Logger.Warn()
+		if err := w.st.recorded(); err != nil {
+			ev = ev.Err(err)
+		}
 	}
 	dur := s.cfg.Now().Sub(start)
 	ev = ev.Str("request_id", rid).Str("user", user).Str("op", r.Method).Str("bucket", bucketOf(r.URL.Path)).
