@@ -73,6 +73,7 @@ var errTable = []errStatus{
 	// needed to complete the request.
 	{gateway.ErrInsufficientStorage, http.StatusInsufficientStorage, false},
 	{gateway.ErrPropsTooLarge, http.StatusInsufficientStorage, false},
+	{errTooManyLocks, http.StatusInsufficientStorage, true},
 	// The account's quota (gateway/quota.go): the same status, with the
 	// gateway's message (bytes in use, quota, bytes asked).
 	{gateway.ErrQuotaExceeded, http.StatusInsufficientStorage, true},

@@ -43,9 +43,10 @@ import (
 // request rewrites without bound.
 const maxLocksPerUser = 10000
 
-// errTooManyLocks: the user's table is full; x/net answers 500 (an error
-// it does not know).
-var errTooManyLocks = errors.New("davapi: too many locks")
+// errTooManyLocks: the user's table is full: 507 Insufficient Storage
+// (RFC 4918 §11.5: the server cannot store what the request needs), with
+// this text.
+var errTooManyLocks = fmt.Errorf("davapi: too many locks (at most %d live locks per account)", maxLocksPerUser)
 
 // errLockBusy: the table kept changing under this request's writes
 // (answered 503, as an upstream that cannot take the write now).
@@ -253,6 +254,9 @@ func (l *lockSystem) update(change func(t *lockTable, now time.Time) error) erro
 		next, now := cur.clone(), l.now()
 		next.prune(now)
 		if err := change(&next, now); err != nil {
+			if errors.Is(err, errTooManyLocks) {
+				return l.fail(err)
+			}
 			return err
 		}
 		data, err := next.encode()
@@ -260,7 +264,7 @@ func (l *lockSystem) update(change func(t *lockTable, now time.Time) error) erro
 			return l.fail(err)
 		}
 		if len(data) > gateway.MaxSharedBytes {
-			return errTooManyLocks
+			return l.fail(errTooManyLocks)
 		}
 		ver, err := l.st.ns.PutShared(l.ctx, lockTableName, data, l.ver)
 		if errors.Is(err, gateway.ErrPreconditionFailed) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	mrand "math/rand/v2"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -56,13 +57,18 @@ func TestLockCap(t *testing.T) {
 	if _, err := ns.PutShared(context.Background(), lockTableName, data, ""); err != nil {
 		t.Fatal(err)
 	}
+	var last *lockSystem
 	create := func(root, owner string) error {
-		_, err := lockSystemOf(ns, "LOCK", root, clk.Now).Create(time.Time{},
-			webdav.LockDetails{Root: root, Duration: time.Minute, ZeroDepth: true, OwnerXML: owner})
+		last = lockSystemOf(ns, "LOCK", root, clk.Now)
+		_, err := last.Create(time.Time{}, webdav.LockDetails{Root: root, Duration: time.Minute, ZeroDepth: true, OwnerXML: owner})
 		return err
 	}
 	if err := create("/b/one-more", ""); !errors.Is(err, errTooManyLocks) {
 		t.Fatalf("lock over the cap: %v", err)
+	}
+	// The door answers 507 with the reason, not x/net's 500.
+	if status, text := statusOf(last.st.recorded()); status != http.StatusInsufficientStorage || !strings.Contains(text, "too many locks") {
+		t.Fatalf("a full table answers %d %q, want 507", status, text)
 	}
 	clk.Advance(time.Minute)
 	if err := create("/b/after-expiry", ""); err != nil {
