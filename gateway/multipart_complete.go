@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"bytes"
 	"context"
 	"crypto/md5"
 	"errors"
@@ -283,11 +282,12 @@ func (n *userNS) copyPart(ctx context.Context, w io.Writer, id string, u cryptol
 		return err
 	}
 	defer func() { _ = r.Close() }() // closes rc too
-	h := md5.New()
+	h := newAsyncMD5()
+	defer h.Close()
 	if _, err := io.Copy(io.MultiWriter(w, h), r); err != nil {
 		return n.readErr(err)
 	}
-	if !bytes.Equal(h.Sum(nil), p.MD5[:]) {
+	if h.Sum() != p.MD5 {
 		n.svc.integrityFailure("object")
 		return fmt.Errorf("%w: part %d is not the part the client completed", ErrIntegrity, p.Number)
 	}
