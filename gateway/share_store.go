@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/sealgate/sealgate/backends"
@@ -231,22 +232,31 @@ func (s *ShareLinks) Use(ctx context.Context, sh *Share) error {
 	return fmt.Errorf("%w: the share link kept changing", ErrSlowDown)
 }
 
-// MaxShareFiles bounds the files a folder link lists.
+// MaxShareFiles bounds the files of one page of a folder link's listing.
 const MaxShareFiles = 1000
 
-// Files lists the files under a folder link (the whole subtree, names
-// relative to the folder, folder markers left out), at most
-// MaxShareFiles; truncated says there were more.
-func (sh *Share) Files(ctx context.Context) (files []ObjectInfo, truncated bool, err error) {
+// Files lists one page of the files under a folder link (the whole
+// subtree, names relative to the folder, folder markers left out): the
+// files after the relative name after ("" from the first), at most max
+// (MaxShareFiles when max is not in 1..MaxShareFiles). next is the
+// relative name the following page starts after, "" on the last page.
+func (sh *Share) Files(ctx context.Context, after string, max int) (files []ObjectInfo, next string, err error) {
 	if !sh.Link.Folder() {
-		return nil, false, ErrNoSuchShare
+		return nil, "", ErrNoSuchShare
 	}
-	res, err := sh.NS.ListObjects(ctx, sh.Link.Bucket, ListQuery{Prefix: sh.Link.Key, MaxKeys: MaxShareFiles})
+	if max < 1 || max > MaxShareFiles {
+		max = MaxShareFiles
+	}
+	q := ListQuery{Prefix: sh.Link.Key, MaxKeys: max}
+	if after != "" {
+		q.Marker = sh.Link.Key + after
+	}
+	res, err := sh.NS.ListObjects(ctx, sh.Link.Bucket, q)
 	if errors.Is(err, ErrNoSuchBucket) {
-		return nil, false, ErrNoSuchShare
+		return nil, "", ErrNoSuchShare
 	}
 	if err != nil {
-		return nil, false, err
+		return nil, "", err
 	}
 	for _, o := range res.Objects {
 		if rel := o.Key[len(sh.Link.Key):]; rel != "" && rel[len(rel)-1] != '/' {
@@ -254,5 +264,8 @@ func (sh *Share) Files(ctx context.Context) (files []ObjectInfo, truncated bool,
 			files = append(files, o)
 		}
 	}
-	return files, res.IsTruncated, nil
+	if res.IsTruncated && strings.HasPrefix(res.NextMarker, sh.Link.Key) {
+		next = res.NextMarker[len(sh.Link.Key):]
+	}
+	return files, next, nil
 }

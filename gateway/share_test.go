@@ -174,9 +174,27 @@ func TestShareExpiryOwnerAndFolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, trunc, err := sh.Files(ctx)
-	if err != nil || trunc || len(files) != 2 || files[0].Key != "a.txt" || files[1].Key != "sub/b.txt" {
-		t.Fatalf("files: %+v %v %v", files, trunc, err)
+	files, next, err := sh.Files(ctx, "", 0)
+	if err != nil || next != "" || len(files) != 2 || files[0].Key != "a.txt" || files[1].Key != "sub/b.txt" {
+		t.Fatalf("files: %+v %q %v", files, next, err)
+	}
+	// Page by page: one file a page, then the end.
+	var paged []string
+	for after, pages := "", 0; pages == 0 || after != ""; pages++ {
+		if pages > 5 {
+			t.Fatalf("paging does not end: %q", paged)
+		}
+		page, next, err := sh.Files(ctx, after, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range page {
+			paged = append(paged, f.Key)
+		}
+		after = next
+	}
+	if strings.Join(paged, ",") != "a.txt,sub/b.txt" {
+		t.Fatalf("paged: %q", paged)
 	}
 	if got := readShare(t, sh, "sub/b.txt"); got != "bb" {
 		t.Fatalf("read %q", got)

@@ -181,21 +181,31 @@ type linkFileJSON struct {
 	Modified time.Time `json:"modified"`
 }
 
-// shareFiles lists a folder link's files: GET /s/{id}/files.
+// linkFilesJSON is a page of a folder link's files.
+type linkFilesJSON struct {
+	Files []linkFileJSON `json:"files"`
+	// Next is the path to ask the next page after (?after=), "" on the
+	// last page; Truncated says there is one.
+	Next      string `json:"next,omitempty"`
+	Truncated bool   `json:"truncated"`
+}
+
+// shareFiles lists a page of a folder link's files, those after the path
+// ?after= (from the first without it): GET /s/{id}/files.
 func (s *server) shareFiles(w http.ResponseWriter, r *http.Request) error {
 	sh, err := s.openShare(r, true)
 	if err != nil {
 		return err
 	}
-	files, truncated, err := sh.Files(r.Context())
+	files, next, err := sh.Files(r.Context(), r.URL.Query().Get("after"), gateway.MaxShareFiles)
 	if err != nil {
 		return linkErr(err)
 	}
-	out := make([]linkFileJSON, 0, len(files))
+	out := linkFilesJSON{Files: make([]linkFileJSON, 0, len(files)), Next: next, Truncated: next != ""}
 	for _, f := range files {
-		out = append(out, linkFileJSON{Path: f.Key, Size: f.Size, Modified: f.LastModified})
+		out.Files = append(out.Files, linkFileJSON{Path: f.Key, Size: f.Size, Modified: f.LastModified})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"files": out, "truncated": truncated})
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 

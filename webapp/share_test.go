@@ -1,6 +1,7 @@
 package webapp
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -329,5 +330,40 @@ func TestShareDiesWithItsTarget(t *testing.T) {
 	}
 	if code, b := anon(e).call("GET", folder.URL+"/files", ""); code != 404 || b != notFoundBody {
 		t.Fatalf("account deleted: %d %q", code, b)
+	}
+}
+
+// TestShareFolderPages: a folder link of more files than a page lists
+// them all, page after page (?after= the previous page's next).
+func TestShareFolderPages(t *testing.T) {
+	e := newShareEnv(t, 1)[0]
+	c := e.login("alice")
+	c.must(201, "POST", "/api/buckets", `{"name":"docs"}`)
+	const n = gateway.MaxShareFiles + 2
+	for i := range n {
+		c.must(201, "PUT", objPath("docs", fmt.Sprintf("big/f%05d", i)), "x")
+	}
+	link := c.share(`{"bucket":"docs","key":"big/"}`)
+	a := anon(e)
+	seen, pages := 0, 0
+	for after := ""; ; pages++ {
+		var page linkFilesJSON
+		decode(t, a.must(200, "GET", link.URL+"/files?after="+url.QueryEscape(after), ""), &page)
+		for _, f := range page.Files {
+			if want := fmt.Sprintf("f%05d", seen); f.Path != want {
+				t.Fatalf("file %d is %q, want %q", seen, f.Path, want)
+			}
+			seen++
+		}
+		if page.Truncated != (page.Next != "") {
+			t.Fatalf("truncated %v with next %q", page.Truncated, page.Next)
+		}
+		if page.Next == "" {
+			break
+		}
+		after = page.Next
+	}
+	if seen != n || pages != 1 {
+		t.Fatalf("%d files in %d pages, want %d in 2", seen, pages+1, n)
 	}
 }

@@ -39,18 +39,33 @@ function showFile(info) {
   show("link-file");
 }
 
+// fileRow is a folder link's file as a table row.
+function fileRow(f) {
+  const name = f.path.split("/").pop();
+  return el("tr", {},
+    el("td", { className: "name" }, el("a", { href: downloadURL(f.path), download: name, textContent: f.path })),
+    el("td", { className: "num", textContent: formatSize(f.size) }),
+    el("td", { className: "date", textContent: formatDate(f.modified) }));
+}
+
+// next is the path the folder's next page of files starts after ("" at
+// the end): the server lists a page of up to 1000 files at a time.
+let next = "";
+
+async function morePage() {
+  const list = await getJSON("/files" + (next ? "?" + new URLSearchParams({ after: next }).toString() : ""));
+  $("link-rows").append(...list.files.map(fileRow));
+  next = list.next || "";
+  $("link-more").hidden = !next;
+  return list;
+}
+
 async function showFolder(info) {
-  const list = await getJSON("/files");
+  $("link-rows").replaceChildren();
+  next = "";
+  await morePage();
   $("link-folder-name").textContent = info.name;
-  $("link-folder-meta").textContent = (list.truncated ? "The first " + list.files.length + " files. " : "") + expiry(info);
-  const rows = list.files.map((f) => {
-    const name = f.path.split("/").pop();
-    return el("tr", {},
-      el("td", { className: "name" }, el("a", { href: downloadURL(f.path), download: name, textContent: f.path })),
-      el("td", { className: "num", textContent: formatSize(f.size) }),
-      el("td", { className: "date", textContent: formatDate(f.modified) }));
-  });
-  $("link-rows").replaceChildren(...rows);
+  $("link-folder-meta").textContent = expiry(info);
   show("link-folder");
 }
 
@@ -94,4 +109,14 @@ async function unlock(e) {
 }
 
 $("link-unlock").addEventListener("submit", unlock);
+$("link-more").addEventListener("click", async () => {
+  $("link-more").disabled = true;
+  try {
+    await morePage();
+  } catch (e) {
+    $("link-folder-meta").textContent = "Could not list more files: " + e.message;
+  } finally {
+    $("link-more").disabled = false;
+  }
+});
 load();
