@@ -237,17 +237,17 @@ const MaxShareFiles = 1000
 
 // Files lists one page of the files under a folder link (the whole
 // subtree, names relative to the folder, folder markers left out): the
-// files after the relative name after ("" from the first), at most max
-// (MaxShareFiles when max is not in 1..MaxShareFiles). next is the
+// files after the relative name after ("" from the first), at most limit
+// (MaxShareFiles when limit is not in 1..MaxShareFiles). next is the
 // relative name the following page starts after, "" on the last page.
-func (sh *Share) Files(ctx context.Context, after string, max int) (files []ObjectInfo, next string, err error) {
+func (sh *Share) Files(ctx context.Context, after string, limit int) (files []ObjectInfo, next string, err error) {
 	if !sh.Link.Folder() {
 		return nil, "", ErrNoSuchShare
 	}
-	if max < 1 || max > MaxShareFiles {
-		max = MaxShareFiles
+	if limit < 1 || limit > MaxShareFiles {
+		limit = MaxShareFiles
 	}
-	q := ListQuery{Prefix: sh.Link.Key, MaxKeys: max}
+	q := ListQuery{Prefix: sh.Link.Key, MaxKeys: limit}
 	if after != "" {
 		q.Marker = sh.Link.Key + after
 	}
