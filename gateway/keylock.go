@@ -74,10 +74,3 @@ func (l *keyLocks) drop(key string, e *keyLock) {
 	}
 	l.mu.Unlock()
 }
-
-// size is the number of keys held or waited for (for tests).
-func (l *keyLocks) size() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.m)
-}

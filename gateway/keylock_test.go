@@ -14,6 +14,13 @@ import (
 	"github.com/sealgate/sealgate/backends"
 )
 
+// size is the number of keys held or waited for.
+func (l *keyLocks) size() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.m)
+}
+
 func TestKeyLocks(t *testing.T) {
 	var l keyLocks
 	ctx := context.Background()
