@@ -19,10 +19,11 @@ func webDoor(c *config, accts *accounts.Accounts, svc *gateway.Service, lim *gat
 		return nil, nil
 	}
 	links := gateway.NewShareLinks(svc, gateway.ShareConfig{Owner: shareOwner(accts)})
-	h, err := webapp.New(webapp.Config{Logins: webLogins{accts, svc}, Logger: log.With().Str("door", "web").Logger(),
+	log = log.With().Str("door", "web").Logger()
+	h, err := webapp.New(webapp.Config{Logins: webLogins{accts, svc}, Logger: log,
 		SessionLifetime: c.Web.SessionLifetime, SecureCookie: c.Web.SecureCookie, Limiter: lim, Observe: obs,
 		Shares:   webapp.ShareConfig{Links: links, DefaultExpiry: c.Web.ShareDefaultExpiry, MaxExpiry: c.Web.ShareMaxExpiry},
-		Security: webSecurity{accts, svc}})
+		Security: webSecurity{accts, svc, log}})
 	if err != nil {
 		return nil, err
 	}

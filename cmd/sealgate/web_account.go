@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/rs/zerolog"
+
 	"github.com/sealgate/sealgate/gateway"
 	"github.com/sealgate/sealgate/gateway/accounts"
 	"github.com/sealgate/sealgate/webapp"
@@ -15,6 +17,7 @@ import (
 type webSecurity struct {
 	accts *accounts.Accounts
 	svc   *gateway.Service
+	log   zerolog.Logger // the background purge of a deleted account
 }
 
 var _ webapp.Security = webSecurity{}
@@ -119,7 +122,15 @@ func (s webSecurity) DeleteAccount(ctx context.Context, name string, password []
 	if err != nil {
 		return err
 	}
-	go func() { _, _ = s.svc.PurgeUser(context.WithoutCancel(ctx), dir, nil) }()
+	go func() {
+		n, err := s.svc.PurgeUser(context.WithoutCancel(ctx), dir, nil)
+		if err != nil {
+			s.log.Warn().Err(err).Int("deleted", n).Str("upstream_dir", dir).
+				Msg("purge of a deleted account stopped; `sealgate gc` lists what is left")
+			return
+		}
+		s.log.Info().Int("deleted", n).Str("upstream_dir", dir).Msg("deleted account purged")
+	}()
 	return nil
 }
 
