@@ -34,35 +34,54 @@ const lifecycleLeaseName = "lifecycle lease"
 // ApplyLifecycle applies the lifecycle rules of every bucket of account a,
 // as of now, unless another gateway holds the account's lease: then it
 // returns false and does nothing. holder names this gateway; the lease
-// lasts leaseFor (the run should take less). Versions under Object Lock
-// stay (counted in Locked).
-func (s *Service) ApplyLifecycle(ctx context.Context, a Account, holder string, leaseFor time.Duration) (LifecycleReport, bool, error) {
+// lasts leaseFor (the run should take less). An account without an
+// enabled rule is only read: no lease is written (ran is false). Versions
+// under Object Lock stay (counted in Locked).
+func (s *Service) ApplyLifecycle(ctx context.Context, a Account, holder string, leaseFor time.Duration) (rep LifecycleReport, ran bool, err error) {
 	n := s.namespaceFor(a.KeyRecord())
-	var rep LifecycleReport
+	work, err := n.enabledRules(ctx)
+	if err != nil || len(work) == 0 {
+		return rep, false, err
+	}
 	if ok, err := n.takeLease(ctx, lifecycleLeaseName, holder, leaseFor); err != nil || !ok {
 		return rep, false, err
 	}
+	for _, w := range work {
+		if err := n.applyRule(ctx, w.bucket, w.rule, &rep); err != nil {
+			return rep, true, err
+		}
+	}
+	return rep, true, nil
+}
+
+// bucketRule is an enabled lifecycle rule of a bucket.
+type bucketRule struct {
+	bucket string
+	rule   LifecycleRule
+}
+
+// enabledRules reads the enabled lifecycle rules of the account's buckets.
+func (n *userNS) enabledRules(ctx context.Context) ([]bucketRule, error) {
 	buckets, err := n.ListBuckets(ctx)
 	if err != nil {
-		return rep, true, err
+		return nil, err
 	}
+	var out []bucketRule
 	for _, b := range buckets {
 		rules, err := n.GetBucketLifecycle(ctx, b.Name)
 		if errors.Is(err, ErrNoSuchLifecycle) || errors.Is(err, ErrNoSuchBucket) {
 			continue
 		}
 		if err != nil {
-			return rep, true, err
+			return nil, err
 		}
 		for _, r := range rules {
 			if r.Enabled {
-				if err := n.applyRule(ctx, b.Name, r, &rep); err != nil {
-					return rep, true, err
-				}
+				out = append(out, bucketRule{b.Name, r})
 			}
 		}
 	}
-	return rep, true, nil
+	return out, nil
 }
 
 // takeLease takes or renews the account's lease name (lifecycle, usage).

@@ -105,3 +105,20 @@ func TestLifecycleRulesChecked(t *testing.T) {
 		})
 	}
 }
+
+// TestLifecycleWithoutRulesWritesNothing: an account whose buckets have no
+// enabled rule is only read by a run: no lease record is written.
+func TestLifecycleWithoutRulesWritesNothing(t *testing.T) {
+	ctx := context.Background()
+	svc, acct, n, _ := clocked(t)
+	mustBucket(t, n, "bkt")
+	if err := n.PutBucketLifecycle(ctx, "bkt", []LifecycleRule{{ID: "off", Enabled: false, ExpireDays: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ran, err := svc.ApplyLifecycle(ctx, acct, "gw1", time.Minute); err != nil || ran {
+		t.Fatalf("a run without an enabled rule: ran %v, %v", ran, err)
+	}
+	if data, _, err := n.GetShared(ctx, lifecycleLeaseName); err != nil || len(data) != 0 {
+		t.Fatalf("lease record %q written (%v)", data, err)
+	}
+}
