@@ -16,7 +16,7 @@ import (
 // turned on (the code computed here as an authenticator app would, the
 // ten recovery codes shown) ending another session, the account password then refused over
 // WebDAV while the app password works, a password change that ends
-// another session and keeps this one, and a sign-in with the new password
+// another session and keeps this one, "sign out everywhere", and a sign-in with the new password
 // and a TOTP code in the code field the page shows when asked.
 func TestWebApp2FA(t *testing.T) {
 	chrome := findChromium(t)
@@ -53,6 +53,7 @@ func TestWebApp2FA(t *testing.T) {
 	}
 	recovery := b.eval(`document.querySelector("#tfa-code-list li").textContent`)
 	recovery2 := b.eval(`document.querySelectorAll("#tfa-code-list li")[1].textContent`)
+	recovery3 := b.eval(`document.querySelectorAll("#tfa-code-list li")[2].textContent`)
 	// Turning 2FA on ended the session opened with the password alone;
 	// the page's own goes on under a new token (the password change
 	// below is a POST with it).
@@ -76,7 +77,13 @@ func TestWebApp2FA(t *testing.T) {
 	}
 	b.do("this session goes on", chromedp.Click(chromedp.ID("account-back")), chromedp.WaitVisible(chromedp.ID("new-bucket")))
 
-	b.do("sign out", chromedp.Click(chromedp.ID("logout")), chromedp.WaitVisible(chromedp.ID("login-form")))
+	// "Sign out everywhere" ends this session and another one.
+	other = plainLogin(t, web, "erin", newPW, recovery3)
+	b.do("account page for sessions", chromedp.Click(chromedp.ID("account")), chromedp.WaitVisible(chromedp.ID("sessions-end")))
+	b.do("sign out everywhere", chromedp.Click(chromedp.ID("sessions-end")), chromedp.WaitVisible(chromedp.ID("login-form")))
+	if got := getWithCookie(t, web+"/api/buckets", other); got != http.StatusUnauthorized {
+		t.Fatalf("another session after signing out everywhere: %d", got)
+	}
 	b.do("sign in without a code", chromedp.SetValue(chromedp.ID("login-name"), "erin"), chromedp.SetValue(chromedp.ID("login-password"), newPW),
 		chromedp.Click(chromedp.ID("login-submit")), chromedp.WaitVisible(chromedp.ID("login-code")))
 	// The confirming code's step is used: the next step's code (within the

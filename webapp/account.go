@@ -186,12 +186,17 @@ type codeRequest struct {
 type confirmAnswer struct {
 	RecoveryCodes []string    `json:"recovery_codes"`
 	Session       sessionJSON `json:"session"`
+	// OthersEnded is false when the other sessions could not be ended
+	// (the sign-out record could not be written): 2FA is on all the same,
+	// and the page says so.
+	OthersEnded bool `json:"others_ended"`
 }
 
 // confirmTOTP turns two-factor sign-in on. Every other session of the
 // account ends, on every gateway (they were opened with the password
 // alone); this one gets a new cookie and CSRF token, as after a password
-// change.
+// change. 2FA is on once ConfirmTOTP succeeds, so its recovery codes are
+// answered even if the sessions could not be ended (OthersEnded false).
 func (s *server) confirmTOTP(w http.ResponseWriter, r *http.Request, sess *session, sec Security) error {
 	var in codeRequest
 	if err := decodeJSON(r, maxAccountBody, &in); err != nil {
@@ -202,15 +207,16 @@ func (s *server) confirmTOTP(w http.ResponseWriter, r *http.Request, sess *sessi
 		return err
 	}
 	cut := s.cfg.Now()
-	if err := s.revs.revoke(r.Context(), sess.user, func(rec *revocation) { rec.endAll(cut) }); err != nil {
-		return err
+	ended := s.revs.revoke(r.Context(), sess.user, func(rec *revocation) { rec.endAll(cut) })
+	if ended != nil {
+		s.cfg.Logger.Warn().Str("user", sess.user.Name).Err(ended).Msg("2FA turned on; the account's other sessions could not be ended")
 	}
 	ns := s.newSession(sess.user)
 	if ns.tok.Issued.UnixMilli() <= cut.UnixMilli() { // "not before" ends sessions of its millisecond too
 		ns.tok.Issued = cut.Add(time.Millisecond)
 	}
 	http.SetCookie(w, sessionCookie(ns.tok.seal(sess.user.SessionKey), ns.tok.Expires, s.secure(r)))
-	writeJSON(w, http.StatusOK, confirmAnswer{RecoveryCodes: codes, Session: ns.info()})
+	writeJSON(w, http.StatusOK, confirmAnswer{RecoveryCodes: codes, Session: ns.info(), OthersEnded: ended == nil})
 	return nil
 }
 

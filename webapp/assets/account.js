@@ -87,6 +87,7 @@ function wire() {
     $("tfa-qr-box").replaceChildren();
     $("tfa-code-list").replaceChildren(...r.recovery_codes.map((c) => el("li", { textContent: c })));
     $("tfa-codes").hidden = false;
+    if (!r.others_ended) say("Two-factor sign-in is on, but other sessions could not be signed out: use Sign out everywhere below.", true);
     await refresh();
   }));
   $("tfa-disable").addEventListener("click", () => run(async () => {
@@ -110,6 +111,13 @@ function wire() {
   }));
 }
 
+function wireSessions() {
+  $("sessions-end").addEventListener("click", () => run(async () => {
+    await call("POST", "/api/logout?everywhere=1");
+    onLost("You are signed out on every device.");
+  }));
+}
+
 function wireDelete() {
   $("del-form").addEventListener("submit", (e) => {
     e.preventDefault();
@@ -126,6 +134,7 @@ function wireDelete() {
 export function initAccount(lost) {
   onLost = lost;
   wire();
+  wireSessions();
   wireDelete();
 }
 
