@@ -54,6 +54,7 @@ func TestWebApp2FA(t *testing.T) {
 	recovery := b.eval(`document.querySelector("#tfa-code-list li").textContent`)
 	recovery2 := b.eval(`document.querySelectorAll("#tfa-code-list li")[1].textContent`)
 	recovery3 := b.eval(`document.querySelectorAll("#tfa-code-list li")[2].textContent`)
+	recovery4 := b.eval(`document.querySelectorAll("#tfa-code-list li")[3].textContent`)
 	// Turning 2FA on ended the session opened with the password alone;
 	// the page's own goes on under a new token (the password change
 	// below is a POST with it).
@@ -95,7 +96,16 @@ func TestWebApp2FA(t *testing.T) {
 	// Deleting the account needs the password and a code (here a
 	// recovery code: the TOTP steps within reach are used).
 	b.do("account page again", chromedp.Click(chromedp.ID("account")), chromedp.WaitVisible(chromedp.ID("del-form")))
-	b.do("delete the account", chromedp.SetValue(chromedp.ID("del-password"), newPW), chromedp.SetValue(chromedp.ID("del-code"), recovery),
+	// New recovery codes replace the old: the deletion below takes one of
+	// the new ones (an old one would fail it).
+	b.do("new recovery codes", chromedp.SetValue(chromedp.ID("tfa-off-code"), recovery4), chromedp.Click(chromedp.ID("tfa-new-codes")))
+	b.poll("ten new recovery codes are shown", `document.querySelectorAll("#tfa-code-list li").length === 10 && `+
+		`!document.getElementById("tfa-codes").hidden && document.getElementById("account-status").textContent.includes("New recovery codes")`)
+	fresh := b.eval(`document.querySelector("#tfa-code-list li").textContent`)
+	if fresh == recovery {
+		t.Fatal("the new recovery codes are the old ones")
+	}
+	b.do("delete the account", chromedp.SetValue(chromedp.ID("del-password"), newPW), chromedp.SetValue(chromedp.ID("del-code"), fresh),
 		chromedp.Click(chromedp.ID("del-submit")))
 	b.answer("")
 	b.do("signed out", chromedp.WaitVisible(chromedp.ID("login-form")))

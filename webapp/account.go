@@ -26,6 +26,8 @@ type Security interface {
 	BeginTOTP(name string) (secret, url string, err error)
 	ConfirmTOTP(ctx context.Context, name, secret, code string) (recoveryCodes []string, err error)
 	DisableTOTP(ctx context.Context, name, code string) error
+	// NewRecoveryCodes replaces the recovery codes, given a code.
+	NewRecoveryCodes(ctx context.Context, name, code string) ([]string, error)
 	AddAppPassword(ctx context.Context, name, label string) (AppPasswordInfo, string, error)
 	RevokeAppPassword(ctx context.Context, name, id string) error
 	AddS3Key(ctx context.Context, name string) (accessKeyID, secret string, err error)
@@ -86,6 +88,7 @@ func (s *server) routeAccount(mux *http.ServeMux) {
 	a("POST /api/account/2fa/begin", "2fa-begin", s.beginTOTP)
 	a("POST /api/account/2fa/confirm", "2fa-confirm", s.confirmTOTP)
 	a("POST /api/account/2fa/disable", "2fa-disable", s.disableTOTP)
+	a("POST /api/account/2fa/recovery-codes", "2fa-codes", s.newRecoveryCodes)
 	a("POST /api/account/app-passwords", "app-password-add", s.addAppPassword)
 	a("DELETE /api/account/app-passwords", "app-password-revoke", s.revokeAppPassword)
 	a("POST /api/account/s3-keys", "s3-key-add", s.addS3Key)
@@ -229,6 +232,21 @@ func (s *server) disableTOTP(w http.ResponseWriter, r *http.Request, sess *sessi
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// newRecoveryCodes replaces the account's recovery codes (a TOTP or
+// recovery code required, used up) and answers the new ones, shown once.
+func (s *server) newRecoveryCodes(w http.ResponseWriter, r *http.Request, sess *session, sec Security) error {
+	var in codeRequest
+	if err := decodeJSON(r, maxAccountBody, &in); err != nil {
+		return err
+	}
+	codes, err := sec.NewRecoveryCodes(r.Context(), sess.user.Name, in.Code)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string][]string{"recovery_codes": codes})
 	return nil
 }
 

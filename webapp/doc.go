@@ -131,7 +131,8 @@
 //     new cookie and CSRF token), 2FA begin (secret, otpauth URL and a
 //     QR code as a data: PNG — the page CSP allows img-src data:) and
 //     confirm (recovery codes, shown once; every other session ends and
-//     this one gets a new cookie and CSRF token), disable (with a code), app
+//     this one gets a new cookie and CSRF token), disable and new
+//     recovery codes (each with a code), app
 //     passwords and S3 keys (the secret shown once, lists without it),
 //     and deleting the account (password, and a code with 2FA on;
 //     Security.DeleteAccount refuses an account with versions under

@@ -61,6 +61,11 @@ func (s webSecurity) DisableTOTP(ctx context.Context, name, code string) error {
 	return webErr(s.accts.DisableTOTP(ctx, name, code))
 }
 
+func (s webSecurity) NewRecoveryCodes(ctx context.Context, name, code string) ([]string, error) {
+	codes, err := s.accts.NewRecoveryCodes(ctx, name, code)
+	return codes, webErr(err)
+}
+
 func (s webSecurity) AddAppPassword(ctx context.Context, name, label string) (webapp.AppPasswordInfo, string, error) {
 	info, pw, err := s.accts.AddAppPassword(ctx, name, label)
 	if err != nil {

@@ -106,6 +106,37 @@ func TestTOTPAcrossGateways(t *testing.T) {
 	}
 }
 
+// New recovery codes, asked through one gateway with a code: the old
+// codes stop working on the other; the new ones work there, once.
+func TestNewRecoveryCodesAcrossGateways(t *testing.T) {
+	g, clk := newTestDir(t), newTestClock()
+	a, b := openTest(t, g, clk), openTest(t, g.other(t), clk)
+	mustCreate(t, a, "gus", []byte("gus password"))
+	_, old := enableTOTP(t, a, clk, "gus")
+	if _, err := a.NewRecoveryCodes(ctx, "gus", "nope"); !errors.Is(err, ErrBadCode) {
+		t.Fatalf("new codes with a bad code: %v", err)
+	}
+	codes, err := a.NewRecoveryCodes(ctx, "gus", old[0])
+	if err != nil || len(codes) != 10 || codes[0] == old[1] {
+		t.Fatalf("new codes: %d, %v", len(codes), err)
+	}
+	if err := b.VerifyCode(ctx, "gus", old[1]); !errors.Is(err, ErrBadCode) {
+		t.Fatalf("an old code after new ones: %v", err)
+	}
+	if err := b.VerifyCode(ctx, "gus", codes[0]); err != nil {
+		t.Fatalf("a new code on the other gateway: %v", err)
+	}
+	if err := a.VerifyCode(ctx, "gus", codes[0]); !errors.Is(err, ErrBadCode) {
+		t.Fatalf("a new code reused: %v", err)
+	}
+	if err := a.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if acc, _ := a.Get("gus"); acc.RecoveryCodesLeft() != 9 || !acc.TOTPEnabled() {
+		t.Fatalf("%d codes left", acc.RecoveryCodesLeft())
+	}
+}
+
 // With TOTP on, WebDAV refuses the account password and takes app
 // passwords; without it, both work. A revocation through another gateway
 // ends the app password at that gateway's next poll, and a password change

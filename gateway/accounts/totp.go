@@ -127,7 +127,27 @@ func (a *Accounts) ConfirmTOTP(ctx context.Context, name, secret, code string) (
 // DisableTOTP turns two-factor sign-in off, given a valid TOTP or recovery
 // code (which is used up).
 func (a *Accounts) DisableTOTP(ctx context.Context, name, code string) error {
-	return a.useCode(ctx, name, code, func(s *cryptolayer.AccountSettings) { clearTOTP(s) })
+	return a.useCode(ctx, name, code, func(u *cryptolayer.User) { clearTOTP(u.Settings) })
+}
+
+// NewRecoveryCodes replaces the account's recovery codes with ten new
+// ones, given a valid TOTP or recovery code (used up): the old codes stop
+// working on every gateway. The new codes are shown once.
+func (a *Accounts) NewRecoveryCodes(ctx context.Context, name, code string) (RecoveryCodes, error) {
+	codes := make(RecoveryCodes, cryptolayer.MaxRecoveryCodes)
+	for i := range codes {
+		codes[i] = newRecoveryCode()
+	}
+	err := a.useCode(ctx, name, code, func(u *cryptolayer.User) {
+		u.Settings.RecoveryCodes = nil
+		for _, c := range codes {
+			u.Settings.RecoveryCodes = append(u.Settings.RecoveryCodes, u.RecoveryCodeHash([]byte(normalizeCode(c))))
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return codes, nil
 }
 
 // ResetTOTP turns two-factor sign-in off without a code: the operator's
@@ -159,8 +179,8 @@ func (a *Accounts) VerifyCode(ctx context.Context, name, code string) error {
 }
 
 // useCode verifies and uses up a code, then applies then (if not nil) to
-// the settings in the same compare-and-swap.
-func (a *Accounts) useCode(ctx context.Context, name, code string, then func(*cryptolayer.AccountSettings)) error {
+// the account's record in the same compare-and-swap.
+func (a *Accounts) useCode(ctx context.Context, name, code string, then func(*cryptolayer.User)) error {
 	g := a.login
 	if d := g.delay(name, a.now()); d > 0 {
 		a.sleep(d)
@@ -177,7 +197,7 @@ func (a *Accounts) useCode(ctx context.Context, name, code string, then func(*cr
 			return err
 		}
 		if then != nil {
-			then(u.Settings)
+			then(u)
 		}
 		tidy(u)
 		return nil

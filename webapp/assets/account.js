@@ -90,6 +90,14 @@ function wire() {
     if (!r.others_ended) say("Two-factor sign-in is on, but other sessions could not be signed out: use Sign out everywhere below.", true);
     await refresh();
   }));
+  $("tfa-new-codes").addEventListener("click", () => run(async () => {
+    const r = await call("POST", "/api/account/2fa/recovery-codes", null, { code: $("tfa-off-code").value.trim() });
+    $("tfa-off-code").value = "";
+    $("tfa-code-list").replaceChildren(...r.recovery_codes.map((c) => el("li", { textContent: c })));
+    $("tfa-codes").hidden = false;
+    say("New recovery codes: the old ones no longer work.");
+    await refresh();
+  }));
   $("tfa-disable").addEventListener("click", () => run(async () => {
     await call("POST", "/api/account/2fa/disable", null, { code: $("tfa-off-code").value.trim() });
     $("tfa-off-code").value = "";
