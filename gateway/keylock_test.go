@@ -125,20 +125,7 @@ func TestOverlappingCompletesOnOneGateway(t *testing.T) {
 	ctx := context.Background()
 	n := slowAlice(t)
 	const uploads = 5
-	ids, bodies := make([]string, uploads), make([][]byte, uploads)
-	parts := make([][]CompletedPart, uploads)
-	for i := range uploads {
-		id, err := n.CreateMultipartUpload(ctx, "bkt", "k", PutOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		bodies[i] = bytes.Repeat([]byte{byte('a' + i)}, 1000)
-		etag, err := n.UploadPart(ctx, "bkt", "k", id, 1, bytes.NewReader(bodies[i]), 1000)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids[i], parts[i] = id, []CompletedPart{{Number: 1, ETag: etag}}
-	}
+	ids, parts, bodies := oneKeyUploads(t, []*userNS{n, n, n, n, n})
 	errs := make([]error, uploads)
 	var wg sync.WaitGroup
 	for i := range uploads {
@@ -148,14 +135,7 @@ func TestOverlappingCompletesOnOneGateway(t *testing.T) {
 	if err := errors.Join(errs...); err != nil {
 		t.Fatalf("overlapping Completes: %v", err)
 	}
-	got, _ := get(t, n, "bkt", "k", GetOptions{})
-	found := false
-	for _, b := range bodies {
-		found = found || bytes.Equal(got, b)
-	}
-	if !found {
-		t.Fatalf("the key holds %d bytes that are none of the uploads", len(got))
-	}
+	holdsOneOf(t, n, bodies)
 	for _, id := range ids {
 		if left := upstreamUnder(t, n.svc.store, n.uploadDir(id)); len(left) != 1 {
 			t.Fatalf("upload %s left %q, want only its done record", id, left)
@@ -172,20 +152,7 @@ func TestOverlappingCompletesOnThreeGateways(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	gw := gateways(t, slowBodyStore{f.store}, 3)
-	bodies := make([][]byte, len(gw))
-	ids, parts := make([]string, len(gw)), make([][]CompletedPart, len(gw))
-	for i, n := range gw {
-		id, err := n.CreateMultipartUpload(ctx, "bkt", "k", PutOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		bodies[i] = bytes.Repeat([]byte{byte('a' + i)}, 1000)
-		etag, err := n.UploadPart(ctx, "bkt", "k", id, 1, bytes.NewReader(bodies[i]), 1000)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids[i], parts[i] = id, []CompletedPart{{Number: 1, ETag: etag}}
-	}
+	ids, parts, bodies := oneKeyUploads(t, gw)
 	errs := make([]error, len(gw))
 	var wg sync.WaitGroup
 	for i, n := range gw {
@@ -201,16 +168,43 @@ func TestOverlappingCompletesOnThreeGateways(t *testing.T) {
 			t.Fatalf("Complete: %v", err)
 		}
 	}
-	got, _ := get(t, gw[2], "bkt", "k", GetOptions{})
-	found := false
-	for _, b := range bodies {
-		found = found || bytes.Equal(got, b)
-	}
 	if ok == 0 {
 		t.Fatalf("no Complete succeeded: %v", errs)
 	}
-	if !found {
-		t.Fatalf("the key holds %d bytes that are none of the uploads", len(got))
-	}
+	holdsOneOf(t, gw[2], bodies)
 	t.Logf("%d of %d Completes succeeded at once", ok, len(gw))
+}
+
+// oneKeyUploads starts an upload of key "k" through each of ns (one
+// 1000-byte part each, every upload's bytes its own) and returns the
+// uploads' ids, part lists and bodies.
+func oneKeyUploads(t *testing.T, ns []*userNS) ([]string, [][]CompletedPart, [][]byte) {
+	t.Helper()
+	ctx := context.Background()
+	ids, parts, bodies := make([]string, len(ns)), make([][]CompletedPart, len(ns)), make([][]byte, len(ns))
+	for i, n := range ns {
+		id, err := n.CreateMultipartUpload(ctx, "bkt", "k", PutOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bodies[i] = bytes.Repeat([]byte{byte('a' + i)}, 1000)
+		etag, err := n.UploadPart(ctx, "bkt", "k", id, 1, bytes.NewReader(bodies[i]), 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[i], parts[i] = id, []CompletedPart{{Number: 1, ETag: etag}}
+	}
+	return ids, parts, bodies
+}
+
+// holdsOneOf fails t unless key "k" holds one of bodies.
+func holdsOneOf(t *testing.T, n *userNS, bodies [][]byte) {
+	t.Helper()
+	got, _ := get(t, n, "bkt", "k", GetOptions{})
+	for _, b := range bodies {
+		if bytes.Equal(got, b) {
+			return
+		}
+	}
+	t.Fatalf("the key holds %d bytes that are none of the uploads", len(got))
 }
