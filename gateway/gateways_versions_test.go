@@ -62,7 +62,11 @@ func TestVersionStateAcrossThreeGateways(t *testing.T) {
 	if _, err := b.DeleteVersion(ctx, "bkt", "k3", v3.VersionID, DeleteOptions{}); !errors.Is(err, ErrObjectLocked) {
 		t.Fatalf("a write through a after the default retention set through c: %v", err)
 	}
-	// One lifecycle lease: the first gateway to take it runs, the others wait.
+	// One lifecycle lease: the first gateway to take it runs, the others
+	// wait (an account with an enabled rule; without one, none runs).
+	if err := c.PutBucketLifecycle(ctx, "bkt", []LifecycleRule{{ID: "old", Enabled: true, Prefix: "old/", ExpireDays: 3650}}); err != nil {
+		t.Fatal(err)
+	}
 	acct := testAccount{a.user}
 	ran := 0
 	for i, g := range gws {
