@@ -326,10 +326,11 @@ type Namespace interface {
 	// the upload's, or none for a COMPOSITE upload, is refused before its
 	// body is read (a *ChecksumAlgorithmError).
 	UploadPartChecked(ctx context.Context, bucket, key, uploadID string, part int, body io.Reader, size int64, opts PartOptions) (PartInfo, error)
-	// UploadPartCopy stores a range of an object (src's conditions apply to
-	// it) as a part. The range is not cut at the end, unlike a GET's: one
-	// ending at or past the source's size is ErrInvalidRange.
-	UploadPartCopy(ctx context.Context, bucket, key, uploadID string, part int, srcBucket, srcKey string, src GetOptions) (PartInfo, error)
+	// UploadPartCopy stores a range of an object (src's conditions and
+	// customer key apply to it) as a part; dstKey is the upload's customer
+	// key, if it has one (SSE-C). The range is not cut at the end, unlike a
+	// GET's: one ending at or past the source's size is ErrInvalidRange.
+	UploadPartCopy(ctx context.Context, bucket, key, uploadID string, part int, srcBucket, srcKey string, src GetOptions, dstKey *[32]byte) (PartInfo, error)
 	CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []CompletedPart, opts PutOptions) (ObjectInfo, error)
 	AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error
 	// ListParts returns the upload (its checksum included) and a page of

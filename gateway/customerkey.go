@@ -64,9 +64,8 @@ func useCustomerKey(obj *cryptolayer.Object, info ObjectInfo, key *[32]byte) err
 // uploadWithKey checks a multipart request's customer key against the
 // upload's and returns u set to seal and open its parts with it. A
 // multipart upload with a customer key needs it on every UploadPart and
-// on the Complete, which re-seals the parts (multipart_complete.go); an
-// UploadPartCopy into it is refused (ErrCustomerKeyRequired: it has no
-// parameter for the destination's key).
+// UploadPartCopy, and on the Complete, which re-seals the parts
+// (multipart_complete.go).
 func uploadWithKey(st *uploadState, u cryptolayer.Upload, key *[32]byte) (cryptolayer.Upload, error) {
 	if err := checkCustomerKey(ObjectInfo{CustomerKeyMD5: st.CustomerKeyMD5}, key); err != nil {
 		return u, fmt.Errorf("%w: multipart upload", err)

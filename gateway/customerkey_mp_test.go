@@ -9,7 +9,8 @@ import (
 )
 
 // TestCustomerKeyMultipart: a multipart upload with a customer key needs
-// it on every part and on the Complete; the object opens with it only.
+// it on every part (copied ones too) and on the Complete; the object opens
+// with it only.
 func TestCustomerKeyMultipart(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
@@ -36,7 +37,18 @@ func TestCustomerKeyMultipart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	i2, err := part(2, p2, &key)
+	// Part 2 is copied from an object under another customer key: the
+	// copy needs the source's key to read and the upload's to seal.
+	if _, err := n.PutObject(ctx, "bkt", "src", bytes.NewReader(p2), int64(len(p2)), PutOptions{CustomerKey: &other}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.UploadPartCopy(ctx, "bkt", "mp", id, 2, "bkt", "src", GetOptions{CustomerKey: &other}, nil); !errors.Is(err, ErrCustomerKeyRequired) {
+		t.Fatalf("copied part without the upload's key: %v", err)
+	}
+	if _, err := n.UploadPartCopy(ctx, "bkt", "mp", id, 2, "bkt", "src", GetOptions{}, &key); !errors.Is(err, ErrCustomerKeyRequired) {
+		t.Fatalf("copied part without the source's key: %v", err)
+	}
+	i2, err := n.UploadPartCopy(ctx, "bkt", "mp", id, 2, "bkt", "src", GetOptions{CustomerKey: &other}, &key)
 	if err != nil {
 		t.Fatal(err)
 	}

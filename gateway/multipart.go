@@ -280,11 +280,12 @@ func (n *userNS) sealPart(pw *io.PipeWriter, u cryptolayer.Upload, part int, bod
 
 // UploadPartCopy implements Namespace: the source range is read through
 // the gateway (one GetObject: its conditions and range are checked against
-// the version read) and sealed as the part. Unlike a GET's, the range is
-// not cut at the end: one ending at or beyond the source's size is
-// ErrInvalidRange (S3 refuses such an x-amz-copy-source-range), and no part
-// is stored.
-func (n *userNS) UploadPartCopy(ctx context.Context, bucket, key, id string, part int, srcBucket, srcKey string, src GetOptions) (PartInfo, error) {
+// the version read) and sealed as the part, under the upload's customer
+// key if it has one (dstKey must be it, as on UploadPart). Unlike a GET's,
+// the range is not cut at the end: one ending at or beyond the source's
+// size is ErrInvalidRange (S3 refuses such an x-amz-copy-source-range),
+// and no part is stored.
+func (n *userNS) UploadPartCopy(ctx context.Context, bucket, key, id string, part int, srcBucket, srcKey string, src GetOptions, dstKey *[32]byte) (PartInfo, error) {
 	r, err := n.GetObject(ctx, srcBucket, srcKey, src)
 	if err != nil {
 		return PartInfo{}, err
@@ -297,7 +298,7 @@ func (n *userNS) UploadPartCopy(ctx context.Context, bucket, key, id string, par
 	if r.Range != nil {
 		size = r.Range.End - r.Range.Start + 1
 	}
-	return n.UploadPartChecked(ctx, bucket, key, id, part, r.Body, size, PartOptions{})
+	return n.UploadPartChecked(ctx, bucket, key, id, part, r.Body, size, PartOptions{CustomerKey: dstKey})
 }
 
 // AbortMultipartUpload implements Namespace: everything of the upload goes.

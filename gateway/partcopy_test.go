@@ -58,21 +58,21 @@ func TestUploadPartCopyOneSourceRead(t *testing.T) {
 		s64 := int64(size)
 
 		reads := func() (int64, int64) { return cs.stats.Swap(0), cs.gets.Swap(0) }
-		p, err := n.UploadPartCopy(ctx, "bkt", "dst", id, 1, "bkt", "src", GetOptions{Range: &Range{Start: 10, End: s64 - 2}})
+		p, err := n.UploadPartCopy(ctx, "bkt", "dst", id, 1, "bkt", "src", GetOptions{Range: &Range{Start: 10, End: s64 - 2}}, nil)
 		if err != nil || p.Size != s64-11 || p.ETag != md5hex(src[10:s64-1]) {
 			t.Fatalf("size %d: in-range copy = %+v, %v", size, p, err)
 		}
 		if st, _ := reads(); st != 1 {
 			t.Fatalf("size %d: in-range copy made %d upstream Stats of the source, want 1", size, st)
 		}
-		p, err = n.UploadPartCopy(ctx, "bkt", "dst", id, 2, "bkt", "src", GetOptions{Range: &Range{Start: 0, End: s64 - 1}})
+		p, err = n.UploadPartCopy(ctx, "bkt", "dst", id, 2, "bkt", "src", GetOptions{Range: &Range{Start: 0, End: s64 - 1}}, nil)
 		if err != nil || p.Size != s64 || p.ETag != md5hex(src) {
 			t.Fatalf("size %d: whole-range copy = %+v, %v", size, p, err)
 		}
 		reads()
 
 		for _, rg := range []Range{{0, s64}, {s64 - 5, s64 + 100}, {s64, s64 + 1}, {s64 + 10, s64 + 20}} {
-			_, err := n.UploadPartCopy(ctx, "bkt", "dst", id, 3, "bkt", "src", GetOptions{Range: &rg})
+			_, err := n.UploadPartCopy(ctx, "bkt", "dst", id, 3, "bkt", "src", GetOptions{Range: &rg}, nil)
 			if !errors.Is(err, ErrInvalidRange) {
 				t.Fatalf("size %d: copy range %v = %v, want ErrInvalidRange", size, rg, err)
 			}
@@ -88,7 +88,7 @@ func TestUploadPartCopyOneSourceRead(t *testing.T) {
 
 		// The copy's conditions are the client's only: an If-Match of
 		// another ETag fails, the source's own passes.
-		_, err = n.UploadPartCopy(ctx, "bkt", "dst", id, 3, "bkt", "src", GetOptions{Range: &Range{0, 9}, IfMatch: "0123"})
+		_, err = n.UploadPartCopy(ctx, "bkt", "dst", id, 3, "bkt", "src", GetOptions{Range: &Range{0, 9}, IfMatch: "0123"}, nil)
 		if !errors.Is(err, ErrPreconditionFailed) {
 			t.Fatalf("size %d: If-Match mismatch = %v", size, err)
 		}
@@ -96,7 +96,7 @@ func TestUploadPartCopyOneSourceRead(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err = n.UploadPartCopy(ctx, "bkt", "dst", id, 3, "bkt", "src", GetOptions{Range: &Range{0, 9}, IfMatch: info.ETag})
+		p, err = n.UploadPartCopy(ctx, "bkt", "dst", id, 3, "bkt", "src", GetOptions{Range: &Range{0, 9}, IfMatch: info.ETag}, nil)
 		if err != nil || p.ETag != md5hex(src[:10]) {
 			t.Fatalf("size %d: If-Match copy = %+v, %v", size, p, err)
 		}

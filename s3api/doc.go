@@ -32,10 +32,11 @@
 //     gateway, so SSE-S3 (AES256) is accepted, stated on object answers and
 //     is every bucket's encryption configuration; SSE-C mixes the client's
 //     key into the content key (single writes and multipart uploads, whose
-//     every UploadPart and CompleteMultipartUpload must repeat it: the
-//     Complete re-seals the parts; UploadPartCopy into such an upload is
-//     refused); SSE-KMS is refused with 501 before anything is written,
-//     never ignored.
+//     every UploadPart, UploadPartCopy and CompleteMultipartUpload must
+//     repeat it: the Complete re-seals the parts; a copied part's source
+//     takes its own key in the x-amz-copy-source-…-customer-* headers);
+//     SSE-KMS is refused with 501 before anything is written, never
+//     ignored.
 //   - CORS (cors.go, cors_request.go): a bucket's configuration
 //     (?cors, up to 100 rules; AWS's errors) is a shared record every
 //     gateway reads. A preflight is answered from the rules of every

@@ -55,7 +55,7 @@ func (f *fakeNS) addPart(bucket, key, id string, part int, data []byte) (string,
 	return etag, nil
 }
 
-func (f *fakeNS) UploadPartCopy(ctx context.Context, bucket, key, id string, part int, sb, sk string, src gateway.GetOptions) (gateway.PartInfo, error) {
+func (f *fakeNS) UploadPartCopy(ctx context.Context, bucket, key, id string, part int, sb, sk string, src gateway.GetOptions, _ *[32]byte) (gateway.PartInfo, error) {
 	or, err := f.GetObject(ctx, sb, sk, src)
 	if err != nil {
 		if err == gateway.ErrNotModified {

@@ -28,9 +28,9 @@ func (c *sourceCountingNS) GetObject(ctx context.Context, b, k string, o gateway
 	return c.Namespace.GetObject(ctx, b, k, o)
 }
 
-func (c *sourceCountingNS) UploadPartCopy(ctx context.Context, b, k, id string, part int, sb, sk string, o gateway.GetOptions) (gateway.PartInfo, error) {
+func (c *sourceCountingNS) UploadPartCopy(ctx context.Context, b, k, id string, part int, sb, sk string, o gateway.GetOptions, dst *[32]byte) (gateway.PartInfo, error) {
 	c.copies.Add(1)
-	return c.Namespace.UploadPartCopy(ctx, b, k, id, part, sb, sk, o)
+	return c.Namespace.UploadPartCopy(ctx, b, k, id, part, sb, sk, o, dst)
 }
 
 // TestUploadPartCopyOneRead: with an x-amz-copy-source-range the door makes

@@ -185,6 +185,10 @@ func (s *server) uploadPartCopy(rc *reqCtx, q url.Values) error {
 	if cond.CustomerKey, err = sseC(rc.r.Header, copySourceSSECPrefix); err != nil {
 		return err
 	}
+	dstKey, err := sseC(rc.r.Header, sseCPrefix) // the upload's, if it has one
+	if err != nil {
+		return err
+	}
 	if rh := rc.r.Header.Get("X-Amz-Copy-Source-Range"); rh != "" {
 		// Only the syntax here: the namespace checks the range against the
 		// source it reads (one read, no window for an overwrite to turn into
@@ -195,7 +199,7 @@ func (s *server) uploadPartCopy(rc *reqCtx, q url.Values) error {
 		}
 	}
 	id := q.Get("uploadId")
-	p, err := rc.user.NS.UploadPartCopy(rc.r.Context(), rc.bucket, rc.key, id, part, srcBucket, srcKey, cond)
+	p, err := rc.user.NS.UploadPartCopy(rc.r.Context(), rc.bucket, rc.key, id, part, srcBucket, srcKey, cond, dstKey)
 	if err != nil && cond.Range != nil && errors.Is(err, gateway.ErrInvalidRange) {
 		return copyRangeErr(rc, srcBucket, srcKey, cond, err)
 	}
@@ -207,6 +211,9 @@ func (s *server) uploadPartCopy(rc *reqCtx, q url.Values) error {
 	}
 	if src.versionID != "" {
 		rc.w.Header().Set("x-amz-copy-source-version-id", src.versionID)
+	}
+	if dstKey != nil {
+		sseCHeaders(rc.w.Header(), rc.r.Header.Get(sseCPrefix+"Key-Md5"))
 	}
 	res := copyPartResult{Xmlns: s3ns, ETag: quoteETag(p.ETag), LastModified: xmlTime(p.LastModified)}
 	if len(p.Checksum.Value) > 0 {

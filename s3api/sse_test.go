@@ -280,7 +280,8 @@ func testSSEC(t *testing.T, o envOpts) {
 }
 
 // testCustomerKeyMultipart: a multipart upload with a customer key takes
-// it on every part and on the Complete; the object reads with it only.
+// it on every part (a copied one too) and on the Complete; the object
+// reads with it only.
 func testCustomerKeyMultipart(t *testing.T, c *s3.Client) {
 	ctx := context.Background()
 	alg, key, sum := aws.String("AES256"), aws.String(b64Key), aws.String(b64MD5)
@@ -292,13 +293,28 @@ func testCustomerKeyMultipart(t *testing.T, c *s3.Client) {
 	_, err = c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("ssec"), Key: aws.String("mp"), UploadId: cr.UploadId,
 		PartNumber: aws.Int32(1), Body: strings.NewReader("mp secret")})
 	wantCode(t, err, "InvalidRequest", 400)
+	first := strings.Repeat("m", 5<<20)
 	up, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("ssec"), Key: aws.String("mp"), UploadId: cr.UploadId,
-		PartNumber: aws.Int32(1), Body: strings.NewReader("mp secret"), SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: sum})
+		PartNumber: aws.Int32(1), Body: strings.NewReader(first), SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: sum})
 	if err != nil || aws.ToString(up.SSECustomerKeyMD5) != b64MD5 {
 		t.Fatalf("part: %v %+v", err, up)
 	}
+	// Part 2 is copied from ssec/k ("secret", under the same customer key):
+	// the copy names the source's key and the upload's.
+	_, err = c.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: aws.String("ssec"), Key: aws.String("mp"), UploadId: cr.UploadId,
+		PartNumber: aws.Int32(2), CopySource: aws.String("ssec/k"),
+		CopySourceSSECustomerAlgorithm: alg, CopySourceSSECustomerKey: key, CopySourceSSECustomerKeyMD5: sum})
+	wantCode(t, err, "InvalidRequest", 400)
+	cp, err := c.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: aws.String("ssec"), Key: aws.String("mp"), UploadId: cr.UploadId,
+		PartNumber: aws.Int32(2), CopySource: aws.String("ssec/k"),
+		CopySourceSSECustomerAlgorithm: alg, CopySourceSSECustomerKey: key, CopySourceSSECustomerKeyMD5: sum,
+		SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: sum})
+	if err != nil || aws.ToString(cp.SSECustomerKeyMD5) != b64MD5 {
+		t.Fatalf("copied part: %v %+v", err, cp)
+	}
 	_, err = c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("ssec"), Key: aws.String("mp"), UploadId: cr.UploadId,
-		MultipartUpload:      &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: up.ETag}}},
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: up.ETag},
+			{PartNumber: aws.Int32(2), ETag: cp.CopyPartResult.ETag}}},
 		SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: sum})
 	if err != nil {
 		t.Fatal(err)
@@ -311,7 +327,7 @@ func testCustomerKeyMultipart(t *testing.T, c *s3.Client) {
 	}
 	body, _ := io.ReadAll(g.Body)
 	_ = g.Body.Close()
-	if string(body) != "mp secret" {
-		t.Fatalf("multipart SSE-C object %q", body)
+	if string(body) != first+"secret" {
+		t.Fatalf("multipart SSE-C object: %d bytes", len(body))
 	}
 }
