@@ -21,14 +21,18 @@ const (
 )
 
 // pageArg parses an optional non-negative integer query argument (a
-// max-* or *-marker), AWS's InvalidArgument if it is not one; absent is def.
+// max-* or *-marker), AWS's InvalidArgument if it is not one (its two
+// messages: not an int32 at all, or a negative one); absent is def.
 func pageArg(q url.Values, name string, def int) (int, error) {
 	v, ok := q[name]
 	if !ok || len(v) == 0 || v[0] == "" {
 		return def, nil
 	}
 	n, err := strconv.ParseInt(v[0], 10, 32)
-	if err != nil || n < 0 {
+	switch {
+	case err != nil:
+		return 0, errArg(name, v[0], "Provided %s not an integer or within integer range", name)
+	case n < 0:
 		return 0, errArg(name, v[0], "Argument %s must be an integer between 0 and 2147483647", name)
 	}
 	return int(n), nil
