@@ -149,6 +149,9 @@ func (s *server) listUploads(rc *reqCtx, q url.Values) error {
 		MaxUploads: int64(limit), Prefix: q.Get("prefix"), Delimiter: q.Get("delimiter"),
 	}
 	if err := foldUploads(rc, out, limit); err != nil {
+		if idMarker != "" && errors.Is(err, gateway.ErrInvalidArgument) {
+			return errArg("upload-id-marker", idMarker, "Invalid uploadId marker")
+		}
 		return err
 	}
 	return writeXML(rc, http.StatusOK, out)
