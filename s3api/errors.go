@@ -183,8 +183,8 @@ var statuses = map[string]int{
 	"ServerSideEncryptionConfigurationNotFoundError": 404,
 	"NoSuchWebsiteConfiguration":                     404, "ReplicationConfigurationNotFoundError": 404,
 	"OwnershipControlsNotFoundError": 404, "NoSuchPublicAccessBlockConfiguration": 404,
-	"NoSuchObjectLockConfiguration": 404,
-	"AccessForbidden":               403, "MalformedPOSTRequest": 400, "InvalidPolicyDocument": 400,
+	"NoSuchObjectLockConfiguration": 404, "InvalidBucketAclWithObjectOwnership": 400,
+	"AccessForbidden": 403, "MalformedPOSTRequest": 400, "InvalidPolicyDocument": 400,
 	"MaxPostPreDataLengthExceededError": 400, "IncorrectNumberOfFilesInPostRequest": 400,
 }
 

@@ -53,6 +53,11 @@ func (s *server) route(rc *reqCtx) error {
 	if err := checkSSE(rc.r); err != nil {
 		return err
 	}
+	if rc.r.Method == http.MethodPut && rc.bucket != "" && rc.key == "" && len(q) == 0 {
+		if err := checkCreateOwnership(rc.r); err != nil { // (before checkACL: AWS's order)
+			return err
+		}
+	}
 	if err := checkACL(rc.r); err != nil {
 		return err
 	}
@@ -68,6 +73,9 @@ func (s *server) route(rc *reqCtx) error {
 	if _, ok := q["attributes"]; ok && rc.key != "" && rc.r.Method == http.MethodGet {
 		rc.op = "GetObjectAttributes"
 		return s.getAttributes(rc)
+	}
+	if _, ok := q["ownershipControls"]; ok && rc.bucket != "" && rc.key == "" {
+		return s.ownershipControlsOp(rc)
 	}
 	if h := s.lockHandler(rc, q); h != nil {
 		return h(rc)
