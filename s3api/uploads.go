@@ -60,10 +60,25 @@ func (rc *reqCtx) uploadErr(err error) error {
 	return err
 }
 
-// abortUpload serves DELETE /bucket/key?uploadId: 204.
+// abortUpload serves DELETE /bucket/key?uploadId: 204. With
+// x-amz-if-match-initiated-time, only an upload begun then is aborted
+// (else 412), and an upload that does not exist is a 204, as S3 documents.
 func (s *server) abortUpload(rc *reqCtx, q url.Values) error {
-	if err := rc.user.NS.AbortMultipartUpload(rc.r.Context(), rc.bucket, rc.key, q.Get("uploadId")); err != nil {
-		return rc.uploadErr(err)
+	ctx, id := rc.r.Context(), q.Get("uploadId")
+	var err error
+	if v := rc.r.Header.Get("X-Amz-If-Match-Initiated-Time"); v != "" {
+		t, perr := http.ParseTime(v)
+		if perr != nil {
+			return errArg("x-amz-if-match-initiated-time", v, "Invalid argument for x-amz-if-match-initiated-time")
+		}
+		if err = rc.uploadErr(rc.user.NS.AbortMultipartUploadIf(ctx, rc.bucket, rc.key, id, t)); errors.Is(err, gateway.ErrNoSuchUpload) {
+			err = nil
+		}
+	} else {
+		err = rc.uploadErr(rc.user.NS.AbortMultipartUpload(ctx, rc.bucket, rc.key, id))
+	}
+	if err != nil {
+		return err
 	}
 	rc.w.WriteHeader(http.StatusNoContent)
 	return nil
