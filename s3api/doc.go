@@ -2,6 +2,8 @@
 // REST API for many users, each onto their own gateway.Namespace.
 //
 // Contract:
+//   - A request whose header section exceeds 8 KiB is refused first, as
+//     AWS does (400 RequestHeaderSectionTooLarge).
 //   - Every request is authenticated by sigv4.Verifier (SigV4 header and
 //     presigned, SigV2) before anything else; anonymous requests get 403
 //     AccessDenied. Two kinds carry no request signature: CORS preflights

@@ -183,7 +183,7 @@ var statuses = map[string]int{
 	"ServerSideEncryptionConfigurationNotFoundError": 404,
 	"NoSuchWebsiteConfiguration":                     404, "ReplicationConfigurationNotFoundError": 404,
 	"OwnershipControlsNotFoundError": 404, "NoSuchPublicAccessBlockConfiguration": 404,
-	"NoSuchObjectLockConfiguration": 404, "InvalidBucketAclWithObjectOwnership": 400,
+	"NoSuchObjectLockConfiguration": 404, "InvalidBucketAclWithObjectOwnership": 400, "RequestHeaderSectionTooLarge": 400,
 	"AccessForbidden": 403, "MalformedPOSTRequest": 400, "InvalidPolicyDocument": 400,
 	"MaxPostPreDataLengthExceededError": 400, "IncorrectNumberOfFilesInPostRequest": 400,
 }
@@ -241,6 +241,7 @@ var messages = map[string]string{
 	"MalformedPOSTRequest":                           "The body of your POST request is not well-formed multipart/form-data.",
 	"MaxPostPreDataLengthExceededError":              "Your POST request fields preceding the upload file were too large.",
 	"IncorrectNumberOfFilesInPostRequest":            "POST requires exactly one file upload per request.",
+	"RequestHeaderSectionTooLarge":                   "Your request header section exceeds the maximum allowed size.",
 }
 
 func statusOf(code string) int {
