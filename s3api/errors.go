@@ -175,7 +175,7 @@ var statuses = map[string]int{
 	"InvalidPart": 400, "InvalidPartOrder": 400, "EntityTooSmall": 400,
 	"EntityTooLarge": 400, "KeyTooLongError": 400, "MetadataTooLarge": 400,
 	"InvalidBucketName": 400, "MalformedXML": 400, "InvalidLocationConstraint": 400, "InvalidURI": 400,
-	"InvalidToken": 400, "MalformedTrailerError": 400, "MethodNotAllowed": 405, "NotImplemented": 501,
+	"InvalidToken": 400, "MalformedTrailerError": 400, "InvalidChunkSizeError": 400, "MethodNotAllowed": 405, "NotImplemented": 501,
 	"NoSuchVersion": 404, "InvalidBucketState": 409, "MissingRequestBodyError": 400, "BadRequest": 400, "InvalidPartNumber": 416, "InvalidTag": 400, "NoSuchTagSet": 404, "InternalError": 500, "ServiceUnavailable": 503, "SlowDown": 503,
 	"InsufficientStorage": 507, "InvalidObjectState": 403, "QuotaExceeded": 403,
 	"ObjectLockConfigurationNotFoundError": 404, "NoSuchLifecycleConfiguration": 404,
