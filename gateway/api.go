@@ -154,6 +154,8 @@ type PutOptions struct {
 type DeleteOptions struct {
 	// BypassGovernance lets a deletion pass GOVERNANCE retention.
 	BypassGovernance bool
+	// Conditions, if any, must hold for the version deleted.
+	Conditions DeleteConditions
 }
 
 // Range is a byte range of a GET, as in HTTP, resolved by the gateway
@@ -333,6 +335,11 @@ type Namespace interface {
 	UploadPartCopy(ctx context.Context, bucket, key, uploadID string, part int, srcBucket, srcKey string, src GetOptions, dstKey *[32]byte) (PartInfo, error)
 	CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []CompletedPart, opts PutOptions) (ObjectInfo, error)
 	AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error
+	// AbortMultipartUploadIf aborts the upload only if it began at
+	// initiated (second precision), else ErrPreconditionFailed (S3's
+	// x-amz-if-match-initiated-time); an upload that does not exist is
+	// ErrNoSuchUpload, as for AbortMultipartUpload.
+	AbortMultipartUploadIf(ctx context.Context, bucket, key, uploadID string, initiated time.Time) error
 	// ListParts returns the upload (its checksum included) and a page of
 	// its parts.
 	ListParts(ctx context.Context, bucket, key, uploadID string, marker, limit int) (PartsPage, error)

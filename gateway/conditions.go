@@ -52,10 +52,7 @@ func resolveRange(r *Range, size int64) (off, n int64, err error) {
 	if r == nil {
 		return 0, size, nil
 	}
-	if r.Start < 0 {
-		if size == 0 {
-			return 0, 0, fmt.Errorf("%w: suffix of an empty object", ErrInvalidRange)
-		}
+	if r.Start < 0 { // a suffix of an empty object is all of it (AWS's 200)
 		n = size
 		if r.Start > -size { // (and no overflow negating math.MinInt64)
 			n = -r.Start
@@ -81,8 +78,8 @@ func ResolveRange(r *Range, size int64) (*Range, error) {
 		return nil, nil
 	}
 	off, n, err := resolveRange(r, size)
-	if err != nil {
-		return nil, err
+	if err != nil || n == 0 {
+		return nil, err // n == 0: a suffix of an empty object, served whole
 	}
 	return &Range{Start: off, End: off + n - 1}, nil
 }

@@ -136,7 +136,7 @@ func (n *userNS) getOnce(ctx context.Context, bucket, key string, opts GetOption
 		return nil, err
 	}
 	r := &ObjectReader{Info: info, Body: body}
-	if opts.Range != nil {
+	if opts.Range != nil && cnt > 0 { // (a suffix of an empty object is served whole)
 		r.Range = &Range{Start: off, End: off + cnt - 1}
 	}
 	return r, nil

@@ -79,6 +79,25 @@ func TestHostileSizes(t *testing.T) {
 	}
 }
 
+// A suffix range of an empty object is all of it (nothing), not an error;
+// a first byte is always past its end.
+func TestEmptyObjectRanges(t *testing.T) {
+	for _, tt := range []struct {
+		r     Range
+		whole bool
+	}{
+		{Range{Start: -1, End: -1}, true},
+		{Range{Start: math.MinInt64, End: -1}, true},
+		{Range{Start: 0, End: -1}, false},
+		{Range{Start: 0, End: 0}, false},
+	} {
+		got, err := ResolveRange(&tt.r, 0)
+		if tt.whole && (got != nil || err != nil) || !tt.whole && !errors.Is(err, ErrInvalidRange) {
+			t.Errorf("%+v: %v %v", tt.r, got, err)
+		}
+	}
+}
+
 func TestSuffixRangeExtremes(t *testing.T) {
 	for _, start := range []int64{math.MinInt64, -math.MaxInt64, -101, -100} {
 		off, n, err := resolveRange(&Range{Start: start, End: -1}, 100)

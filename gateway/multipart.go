@@ -309,6 +309,18 @@ func (n *userNS) AbortMultipartUpload(ctx context.Context, bucket, key, id strin
 	return n.removeUpload(ctx, id, false)
 }
 
+// AbortMultipartUploadIf implements Namespace.
+func (n *userNS) AbortMultipartUploadIf(ctx context.Context, bucket, key, id string, initiated time.Time) error {
+	st, _, err := n.loadUpload(ctx, bucket, key, id, false)
+	if err != nil {
+		return err
+	}
+	if !st.Created.Truncate(time.Second).Equal(initiated.Truncate(time.Second)) {
+		return fmt.Errorf("%w: x-amz-if-match-initiated-time", ErrPreconditionFailed)
+	}
+	return n.removeUpload(ctx, id, false)
+}
+
 // removeUpload deletes an upload's objects (keeping "done" if asked).
 func (n *userNS) removeUpload(ctx context.Context, id string, keepDone bool) error {
 	dir := n.uploadDir(id)

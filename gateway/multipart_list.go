@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -51,7 +52,12 @@ func (n *userNS) ListParts(ctx context.Context, bucket, key, id string, marker, 
 }
 
 // ListMultipartUploads implements Namespace: the bucket's uploads in
-// progress, by key then upload id, after the markers.
+// progress, by key, then in the order they began (as S3 lists them), after
+// the markers. idMarker (with keyMarker) must be an upload of keyMarker's
+// key: one of another key, or no upload ID at all, is ErrInvalidArgument;
+// a well-formed one that is not in progress (completed or aborted since
+// the page that named it) lists the key's uploads from the first, so that
+// none is skipped.
 func (n *userNS) ListMultipartUploads(ctx context.Context, bucket, prefix, keyMarker, idMarker string, limit int) ([]UploadInfo, bool, error) {
 	if err := n.needBucket(ctx, bucket); err != nil {
 		return nil, false, err
@@ -59,30 +65,54 @@ func (n *userNS) ListMultipartUploads(ctx context.Context, bucket, prefix, keyMa
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
+	if keyMarker == "" {
+		idMarker = ""
+	}
+	if idMarker != "" && !validUploadID(idMarker) {
+		return nil, false, fmt.Errorf("%w: upload-id-marker %q is no upload ID", ErrInvalidArgument, idMarker)
+	}
 	all, err := n.uploads(ctx)
 	if err != nil {
 		return nil, false, err
 	}
 	var out []UploadInfo
 	for _, u := range all {
-		if u.bucket != bucket || !strings.HasPrefix(u.Key, prefix) {
-			continue
+		if idMarker != "" && u.UploadID == idMarker && (u.bucket != bucket || u.Key != keyMarker) {
+			return nil, false, fmt.Errorf("%w: upload-id-marker %q is not an upload of the key-marker", ErrInvalidArgument, idMarker)
 		}
-		if keyMarker != "" && (u.Key < keyMarker || (u.Key == keyMarker && (idMarker == "" || u.UploadID <= idMarker))) {
-			continue
+		if u.bucket == bucket && strings.HasPrefix(u.Key, prefix) && (u.Key > keyMarker || u.Key == keyMarker && idMarker != "") {
+			out = append(out, u.UploadInfo)
 		}
-		out = append(out, u.UploadInfo)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Key != out[j].Key {
-			return out[i].Key < out[j].Key
+	sortUploads(out)
+	if idMarker != "" {
+		// out starts with keyMarker's uploads, if any: drop those up to the marker
+		for i := 0; i < len(out) && out[i].Key == keyMarker; i++ {
+			if out[i].UploadID == idMarker {
+				out = out[i+1:]
+				break
+			}
 		}
-		return out[i].UploadID < out[j].UploadID
-	})
+	}
 	if len(out) > limit {
 		return out[:limit], true, nil
 	}
 	return out, false, nil
+}
+
+// sortUploads orders uploads by key, then by the time they began (then by
+// ID, for uploads begun in the same nanosecond).
+func sortUploads(ups []UploadInfo) {
+	sort.Slice(ups, func(i, j int) bool {
+		a, b := ups[i], ups[j]
+		switch {
+		case a.Key != b.Key:
+			return a.Key < b.Key
+		case !a.Initiated.Equal(b.Initiated):
+			return a.Initiated.Before(b.Initiated)
+		}
+		return a.UploadID < b.UploadID
+	})
 }
 
 type userUpload struct {

@@ -38,6 +38,9 @@ func (n *userNS) deleteIn(ctx context.Context, bucket, key, versionID string, s 
 	if err != nil {
 		return res, err
 	}
+	if err := n.checkDeleteConditions(ctx, bucket, key, versionID, o.Conditions); err != nil {
+		return res, err
+	}
 	defer n.svc.lists.invalidate(n.bucketPrefix(bucket))
 	switch {
 	case versionID != "":

@@ -43,6 +43,11 @@ type attributeParts struct {
 func (s *server) getAttributes(rc *reqCtx) error {
 	want, err := attributeNames(rc.r.Header)
 	if err != nil {
+		// a bucket that does not exist is named first (one HeadBucket,
+		// on this error path only)
+		if _, berr := rc.user.NS.HeadBucket(rc.r.Context(), rc.bucket); errors.Is(berr, gateway.ErrNoSuchBucket) {
+			return berr
+		}
 		return err
 	}
 	opts, err := versionedGetOptions(http.Header{}, rc.r.URL.Query())

@@ -144,9 +144,18 @@ func TestPageArgumentErrors(t *testing.T) {
 		{"versions&max-keys=-1", "max-keys cannot be negative", "maxKeys", "-1"},
 		{"versions&max-keys=x", "Provided max-keys not an integer or within integer range", "maxKeys", "x"},
 		{"uploads&max-uploads=-3", "Argument max-uploads must be an integer between 0 and 2147483647", "max-uploads", "-3"},
+		{"uploads&max-uploads=2157483647", "Provided max-uploads not an integer or within integer range", "max-uploads", "2157483647"},
+		{"uploads&max-uploads=ten", "Provided max-uploads not an integer or within integer range", "max-uploads", "ten"},
+		{"/k?uploadId=u&part-number-marker=invalid", "Provided part-number-marker not an integer or within integer range", "part-number-marker", "invalid"},
+		{"/k?uploadId=u&part-number-marker=2736457823532448723", "Provided part-number-marker not an integer or within integer range", "part-number-marker", "2736457823532448723"},
+		{"/k?uploadId=u&part-number-marker=-14", "Argument part-number-marker must be an integer between 0 and 2147483647", "part-number-marker", "-14"},
 	} {
 		t.Run(tt.query, func(t *testing.T) {
-			resp := e.signed(t, mustReq(t, http.MethodGet, e.srv.URL+"/pages?"+tt.query, nil), aliceAK, aliceSK)
+			target := e.srv.URL + "/pages?" + tt.query
+			if strings.HasPrefix(tt.query, "/") { // an object's subresource
+				target = e.srv.URL + "/pages" + tt.query
+			}
+			resp := e.signed(t, mustReq(t, http.MethodGet, target, nil), aliceAK, aliceSK)
 			defer func() { _ = resp.Body.Close() }()
 			got := readAPIError(t, resp)
 			if got.Code != "InvalidArgument" || got.Message != tt.msg || got.ArgumentName != tt.name || got.ArgumentValue != tt.value {

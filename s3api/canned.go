@@ -57,7 +57,6 @@ var cannedErrors = map[string]string{
 	"policy":            "NoSuchBucketPolicy",
 	"website":           "NoSuchWebsiteConfiguration",
 	"replication":       "ReplicationConfigurationNotFoundError",
-	"ownershipControls": "OwnershipControlsNotFoundError",
 	"publicAccessBlock": "NoSuchPublicAccessBlockConfiguration",
 }
 

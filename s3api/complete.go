@@ -187,10 +187,14 @@ func parseCompleteRequest(body []byte) ([]gateway.CompletedPart, error) {
 }
 
 // completeOptions reads the checksum type, the object's checksum and
-// size a CompleteMultipartUpload expects, and the upload's customer key
-// (SSE-C), which the Complete needs: it re-seals the parts.
+// size a CompleteMultipartUpload expects, its conditions (If-Match,
+// If-None-Match: *), and the upload's customer key (SSE-C), which the
+// Complete needs: it re-seals the parts.
 func completeOptions(h http.Header) (gateway.PutOptions, error) {
 	var opts gateway.PutOptions
+	if err := writeConditions(h, &opts); err != nil {
+		return opts, err
+	}
 	var err error
 	if opts.ChecksumMode, err = parseChecksumType(h.Get("X-Amz-Checksum-Type")); err != nil {
 		return opts, err

@@ -3,6 +3,7 @@ package s3api
 import (
 	"encoding/xml"
 	"net/http"
+	"strconv"
 
 	"github.com/johannesboyne/gofakes3"
 
@@ -19,7 +20,11 @@ func (s *server) deleteObject(rc *reqCtx) error {
 	if err != nil {
 		return err
 	}
-	r, err := rc.user.NS.DeleteVersion(rc.r.Context(), rc.bucket, rc.key, vid, gateway.DeleteOptions{BypassGovernance: bypassGovernance(rc.r)})
+	conds, err := deleteConditions(rc.r.Header)
+	if err != nil {
+		return err
+	}
+	r, err := rc.user.NS.DeleteVersion(rc.r.Context(), rc.bucket, rc.key, vid, gateway.DeleteOptions{BypassGovernance: bypassGovernance(rc.r), Conditions: conds})
 	if err != nil {
 		return err
 	}
@@ -70,4 +75,26 @@ func (s *server) deleteObjects(rc *reqCtx) error {
 		out.Error = append(out.Error, deleteError{Key: r.Key, VersionID: r.VersionID, Code: e.Code, Message: e.Message})
 	}
 	return writeXML(rc, http.StatusOK, out)
+}
+
+// deleteConditions reads DeleteObject's conditions: If-Match,
+// x-amz-if-match-size and x-amz-if-match-last-modified-time (an HTTP
+// date); a value that does not parse is InvalidArgument.
+func deleteConditions(h http.Header) (gateway.DeleteConditions, error) {
+	c := gateway.DeleteConditions{IfMatch: h.Get("If-Match")}
+	if v := h.Get("X-Amz-If-Match-Size"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return c, errArg("x-amz-if-match-size", v, "Invalid argument for x-amz-if-match-size")
+		}
+		c.Size = &n
+	}
+	if v := h.Get("X-Amz-If-Match-Last-Modified-Time"); v != "" {
+		t, err := http.ParseTime(v)
+		if err != nil {
+			return c, errArg("x-amz-if-match-last-modified-time", v, "Invalid argument for x-amz-if-match-last-modified-time")
+		}
+		c.ModifiedAt = t
+	}
+	return c, nil
 }

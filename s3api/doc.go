@@ -2,6 +2,8 @@
 // REST API for many users, each onto their own gateway.Namespace.
 //
 // Contract:
+//   - A request whose header section exceeds 8 KiB is refused first, as
+//     AWS does (400 RequestHeaderSectionTooLarge).
 //   - Every request is authenticated by sigv4.Verifier (SigV4 header and
 //     presigned, SigV2) before anything else; anonymous requests get 403
 //     AccessDenied. Two kinds carry no request signature: CORS preflights
@@ -78,6 +80,12 @@
 //   - Unsupported subresources (?acl, ?tagging, ?policy …): reads get AWS's
 //     canned "not configured" answers, writes 501 NotImplemented before any
 //     backend call.
+//   - Object ownership (ownership.go): no ACLs, so every bucket is
+//     BucketOwnerEnforced, as GetBucketOwnershipControls answers; setting it
+//     (PutBucketOwnershipControls, CreateBucket's x-amz-object-ownership) is
+//     accepted, the ACL-enabling settings and DeleteBucketOwnershipControls
+//     are 501; AWS's MalformedXML, InvalidArgument and
+//     InvalidBucketAclWithObjectOwnership for bad requests.
 //   - Errors: gateway errors map to S3 codes in one table (errors.go),
 //     tested to cover every gateway sentinel (opMessages words a few as
 //     AWS does in one operation only), and are rendered by one function,

@@ -175,7 +175,7 @@ var statuses = map[string]int{
 	"InvalidPart": 400, "InvalidPartOrder": 400, "EntityTooSmall": 400,
 	"EntityTooLarge": 400, "KeyTooLongError": 400, "MetadataTooLarge": 400,
 	"InvalidBucketName": 400, "MalformedXML": 400, "InvalidLocationConstraint": 400, "InvalidURI": 400,
-	"InvalidToken": 400, "MalformedTrailerError": 400, "MethodNotAllowed": 405, "NotImplemented": 501,
+	"InvalidToken": 400, "MalformedTrailerError": 400, "InvalidChunkSizeError": 400, "MethodNotAllowed": 405, "NotImplemented": 501,
 	"NoSuchVersion": 404, "InvalidBucketState": 409, "MissingRequestBodyError": 400, "BadRequest": 400, "InvalidPartNumber": 416, "InvalidTag": 400, "NoSuchTagSet": 404, "InternalError": 500, "ServiceUnavailable": 503, "SlowDown": 503,
 	"InsufficientStorage": 507, "InvalidObjectState": 403, "QuotaExceeded": 403,
 	"ObjectLockConfigurationNotFoundError": 404, "NoSuchLifecycleConfiguration": 404,
@@ -183,8 +183,8 @@ var statuses = map[string]int{
 	"ServerSideEncryptionConfigurationNotFoundError": 404,
 	"NoSuchWebsiteConfiguration":                     404, "ReplicationConfigurationNotFoundError": 404,
 	"OwnershipControlsNotFoundError": 404, "NoSuchPublicAccessBlockConfiguration": 404,
-	"NoSuchObjectLockConfiguration": 404,
-	"AccessForbidden":               403, "MalformedPOSTRequest": 400, "InvalidPolicyDocument": 400,
+	"NoSuchObjectLockConfiguration": 404, "InvalidBucketAclWithObjectOwnership": 400, "RequestHeaderSectionTooLarge": 400,
+	"AccessForbidden": 403, "MalformedPOSTRequest": 400, "InvalidPolicyDocument": 400,
 	"MaxPostPreDataLengthExceededError": 400, "IncorrectNumberOfFilesInPostRequest": 400,
 }
 
@@ -241,6 +241,7 @@ var messages = map[string]string{
 	"MalformedPOSTRequest":                           "The body of your POST request is not well-formed multipart/form-data.",
 	"MaxPostPreDataLengthExceededError":              "Your POST request fields preceding the upload file were too large.",
 	"IncorrectNumberOfFilesInPostRequest":            "POST requires exactly one file upload per request.",
+	"RequestHeaderSectionTooLarge":                   "Your request header section exceeds the maximum allowed size.",
 }
 
 func statusOf(code string) int {

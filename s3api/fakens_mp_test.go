@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"time"
 
 	"github.com/sealgate/sealgate/gateway"
 )
@@ -130,6 +131,10 @@ func (f *fakeNS) AbortMultipartUpload(_ context.Context, bucket, key, id string)
 	}
 	delete(f.uploads, id)
 	return nil
+}
+
+func (f *fakeNS) AbortMultipartUploadIf(ctx context.Context, bucket, key, id string, _ time.Time) error {
+	return f.AbortMultipartUpload(ctx, bucket, key, id) // (conditions are the real gateway's: TestAbortIfInitiated)
 }
 
 func (f *fakeNS) ListParts(_ context.Context, bucket, key, id string, marker, limit int) (gateway.PartsPage, error) {

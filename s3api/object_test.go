@@ -150,6 +150,42 @@ func testRangeGet(t *testing.T, o envOpts) {
 			t.Fatalf("HEAD range: %v %v", err, out)
 		}
 	})
+	t.Run("empty", func(t *testing.T) { testRangeEmpty(t, c) })
+}
+
+// testRangeEmpty: an empty object has no byte to range over: a suffix
+// range (bytes=-N, N > 0) is served whole as a 200, as AWS does; any first
+// byte, and bytes=-0, are 416 InvalidRange.
+func testRangeEmpty(t *testing.T, c *s3.Client) {
+	ctx := context.Background()
+	for _, key := range []string{"empty", "dir/"} {
+		mustPut(t, c, "rng", key, "")
+		for _, tt := range []struct {
+			rng  string
+			code string
+		}{
+			{"bytes=-1", ""}, {"bytes=-100", ""}, {"bytes=abc", ""}, {"bytes=0-0,1-2", ""},
+			{"bytes=0-0", "InvalidRange"}, {"bytes=0-", "InvalidRange"}, {"bytes=00-01", "InvalidRange"}, {"bytes=-0", "InvalidRange"},
+		} {
+			out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("rng"), Key: aws.String(key), Range: aws.String(tt.rng)})
+			head, herr := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("rng"), Key: aws.String(key), Range: aws.String(tt.rng)})
+			if tt.code != "" {
+				wantCode(t, err, tt.code, 416)
+				if herr == nil {
+					t.Fatalf("%s %s: HEAD answered", key, tt.rng)
+				}
+				continue
+			}
+			if err != nil || herr != nil {
+				t.Fatalf("%s %s: %v, HEAD %v", key, tt.rng, err, herr)
+			}
+			got, _ := io.ReadAll(out.Body)
+			_ = out.Body.Close()
+			if len(got) != 0 || out.ContentRange != nil || aws.ToInt64(out.ContentLength) != 0 || head.ContentRange != nil || aws.ToInt64(head.ContentLength) != 0 {
+				t.Fatalf("%s %s: body %q, range %q, HEAD range %q", key, tt.rng, got, aws.ToString(out.ContentRange), aws.ToString(head.ContentRange))
+			}
+		}
+	}
 }
 
 func TestNotModifiedCarriesETag(t *testing.T) {

@@ -180,9 +180,15 @@ func onOff(b bool) string {
 	return "OFF"
 }
 
+// emptyIsMalformed are the operations whose empty body AWS answers
+// MalformedXML rather than MissingRequestBodyError (AWS's answers quoted
+// in versitygw#1185 and #1191).
+var emptyIsMalformed = map[string]bool{"PutObjectRetention": true, "PutObjectLegalHold": true}
+
 // readXML reads and verifies a small XML request body into v. A body
-// that is not valid is MalformedXML (MissingRequestBodyError if empty),
-// unless the bucket does not exist, which S3 reports first.
+// that is not valid is MalformedXML (MissingRequestBodyError if empty, in
+// most operations), unless the bucket does not exist, which S3 reports
+// first.
 func readXML(rc *reqCtx, v any) error {
 	body, err := readVerifiedBody(rc)
 	if err != nil {
@@ -194,7 +200,7 @@ func readXML(rc *reqCtx, v any) error {
 	if _, err := rc.user.NS.HeadBucket(rc.r.Context(), rc.bucket); err != nil {
 		return err
 	}
-	if len(body) == 0 {
+	if len(body) == 0 && !emptyIsMalformed[rc.op] {
 		return errMsg("MissingRequestBodyError", "Request Body is empty")
 	}
 	return errCode("MalformedXML")

@@ -22,7 +22,10 @@ func putOptions(h http.Header, now time.Time) (gateway.PutOptions, error) {
 	if err != nil {
 		return gateway.PutOptions{}, err
 	}
-	opts := gateway.PutOptions{Meta: meta, IfMatch: unquoteETag(h.Get("If-Match"))}
+	opts := gateway.PutOptions{Meta: meta}
+	if err := writeConditions(h, &opts); err != nil {
+		return opts, err
+	}
 	if opts.Lock, err = lockFromHeader(h, now); err != nil {
 		return opts, err
 	}
@@ -32,13 +35,21 @@ func putOptions(h http.Header, now time.Time) (gateway.PutOptions, error) {
 	if opts.CustomerKey, err = sseC(h, sseCPrefix); err != nil {
 		return opts, err
 	}
+	return opts, nil
+}
+
+// writeConditions reads the conditions of a write (PutObject,
+// CompleteMultipartUpload): If-Match, and If-None-Match, of which only
+// "*" is defined for writes (any other value is AWS's NotImplemented).
+func writeConditions(h http.Header, opts *gateway.PutOptions) error {
+	opts.IfMatch = unquoteETag(h.Get("If-Match"))
 	if inm := h.Get("If-None-Match"); inm != "" {
 		if strings.TrimSpace(inm) != "*" {
-			return opts, errCode("NotImplemented") // only "*" is defined for writes
+			return errCode("NotImplemented")
 		}
 		opts.IfNoneMatch = "*"
 	}
-	return opts, nil
+	return nil
 }
 
 // bodySize is the length of the (decoded) request body; S3 requires it.

@@ -47,11 +47,34 @@ func subresourceOf(q url.Values) string {
 	return ""
 }
 
+// streamingAllowed: an aws-chunked body (a STREAMING-* payload) carries
+// object data only, PutObject's or UploadPart's; any other request with
+// one is AWS's InvalidRequest.
+func streamingAllowed(rc *reqCtx, q url.Values) bool {
+	if rc.r.Method != http.MethodPut || rc.key == "" {
+		return false
+	}
+	for k := range q {
+		if k != "uploadId" && k != "partNumber" && k != "x-id" {
+			return false
+		}
+	}
+	return true
+}
+
 // route dispatches an authenticated request to its handler.
 func (s *server) route(rc *reqCtx) error {
 	q := rc.r.URL.Query()
 	if err := checkSSE(rc.r); err != nil {
 		return err
+	}
+	if rc.auth != nil && strings.HasPrefix(rc.auth.PayloadMode, "STREAMING-") && !streamingAllowed(rc, q) {
+		return errMsg("InvalidRequest", "The value of x-amz-content-sha256 header is invalid.")
+	}
+	if rc.r.Method == http.MethodPut && rc.bucket != "" && rc.key == "" && len(q) == 0 {
+		if err := checkCreateOwnership(rc.r); err != nil { // (before checkACL: AWS's order)
+			return err
+		}
 	}
 	if err := checkACL(rc.r); err != nil {
 		return err
@@ -68,6 +91,9 @@ func (s *server) route(rc *reqCtx) error {
 	if _, ok := q["attributes"]; ok && rc.key != "" && rc.r.Method == http.MethodGet {
 		rc.op = "GetObjectAttributes"
 		return s.getAttributes(rc)
+	}
+	if _, ok := q["ownershipControls"]; ok && rc.bucket != "" && rc.key == "" {
+		return s.ownershipControlsOp(rc)
 	}
 	if h := s.lockHandler(rc, q); h != nil {
 		return h(rc)

@@ -148,7 +148,31 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 const serverName = "sealgate"
 
+// maxHeaderSection is AWS's limit on a request's header section (8 KiB).
+const maxHeaderSection = 8 << 10
+
+// checkHeaderSection answers AWS's RequestHeaderSectionTooLarge for a
+// request whose header fields, as sent ("Name: value\r\n"), exceed
+// maxHeaderSection.
+func checkHeaderSection(h http.Header) error {
+	n := 0
+	for k, vs := range h {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4
+		}
+	}
+	if n > maxHeaderSection {
+		e := errCode("RequestHeaderSectionTooLarge")
+		e.MaxSizeAllowed = maxHeaderSection
+		return e
+	}
+	return nil
+}
+
 func (s *server) serve(rc *reqCtx) error {
+	if err := checkHeaderSection(rc.r.Header); err != nil {
+		return err
+	}
 	// Preflights and browser POST uploads carry no request signature.
 	switch {
 	case rc.r.Method == http.MethodOptions:

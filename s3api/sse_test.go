@@ -185,6 +185,12 @@ func TestGetObjectAttributes(t *testing.T) {
 	_, err = c.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: aws.String("attr"), Key: aws.String("nope"),
 		ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesEtag}})
 	wantCode(t, err, "NoSuchKey", 404)
+	// no attribute named: InvalidRequest, but a missing bucket is named first
+	for _, tt := range []struct{ bucket, code string }{{"attr", "InvalidRequest"}, {"nosuchbucket", "NoSuchBucket"}} {
+		_, err = c.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: aws.String(tt.bucket), Key: aws.String("k"),
+			ObjectAttributes: []types.ObjectAttributes{}})
+		wantCode(t, err, tt.code, statusOf(tt.code))
+	}
 }
 
 // TestWebsiteRedirect: the redirect location is stored and served back,

@@ -21,14 +21,18 @@ const (
 )
 
 // pageArg parses an optional non-negative integer query argument (a
-// max-* or *-marker), AWS's InvalidArgument if it is not one; absent is def.
+// max-* or *-marker), AWS's InvalidArgument if it is not one (its two
+// messages: not an int32 at all, or a negative one); absent is def.
 func pageArg(q url.Values, name string, def int) (int, error) {
 	v, ok := q[name]
 	if !ok || len(v) == 0 || v[0] == "" {
 		return def, nil
 	}
 	n, err := strconv.ParseInt(v[0], 10, 32)
-	if err != nil || n < 0 {
+	switch {
+	case err != nil:
+		return 0, errArg(name, v[0], "Provided %s not an integer or within integer range", name)
+	case n < 0:
 		return 0, errArg(name, v[0], "Argument %s must be an integer between 0 and 2147483647", name)
 	}
 	return int(n), nil
@@ -56,10 +60,25 @@ func (rc *reqCtx) uploadErr(err error) error {
 	return err
 }
 
-// abortUpload serves DELETE /bucket/key?uploadId: 204.
+// abortUpload serves DELETE /bucket/key?uploadId: 204. With
+// x-amz-if-match-initiated-time, only an upload begun then is aborted
+// (else 412), and an upload that does not exist is a 204, as S3 documents.
 func (s *server) abortUpload(rc *reqCtx, q url.Values) error {
-	if err := rc.user.NS.AbortMultipartUpload(rc.r.Context(), rc.bucket, rc.key, q.Get("uploadId")); err != nil {
-		return rc.uploadErr(err)
+	ctx, id := rc.r.Context(), q.Get("uploadId")
+	var err error
+	if v := rc.r.Header.Get("X-Amz-If-Match-Initiated-Time"); v != "" {
+		t, perr := http.ParseTime(v)
+		if perr != nil {
+			return errArg("x-amz-if-match-initiated-time", v, "Invalid argument for x-amz-if-match-initiated-time")
+		}
+		if err = rc.uploadErr(rc.user.NS.AbortMultipartUploadIf(ctx, rc.bucket, rc.key, id, t)); errors.Is(err, gateway.ErrNoSuchUpload) {
+			err = nil
+		}
+	} else {
+		err = rc.uploadErr(rc.user.NS.AbortMultipartUpload(ctx, rc.bucket, rc.key, id))
+	}
+	if err != nil {
+		return err
 	}
 	rc.w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -145,6 +164,9 @@ func (s *server) listUploads(rc *reqCtx, q url.Values) error {
 		MaxUploads: int64(limit), Prefix: q.Get("prefix"), Delimiter: q.Get("delimiter"),
 	}
 	if err := foldUploads(rc, out, limit); err != nil {
+		if idMarker != "" && errors.Is(err, gateway.ErrInvalidArgument) {
+			return errArg("upload-id-marker", idMarker, "Invalid uploadId marker")
+		}
 		return err
 	}
 	return writeXML(rc, http.StatusOK, out)

@@ -198,6 +198,13 @@ func TestChunkLimits(t *testing.T) {
 		want       error
 	}{
 		{"size above declared", "10\r\n0123456789abcdef\r\n0\r\n\r\n", 4, nil, ErrIncompleteBody},
+		// a chunk past the declared length is read first: broken framing is
+		// the fault then ("terminated unexpectedly", as AWS answers)
+		{"size above declared, not framed", "B\r\ndummy data\r\n0\r\n\r\n", 10, nil, ErrMalformedChunk},
+		{"small chunk before another", "a\r\n0123456789\r\na\r\n0123456789\r\n0\r\n\r\n", 20, nil, ErrInvalidChunkSize},
+		{"small chunk between", "2000\r\n" + strings.Repeat("x", 8192) + "\r\na\r\n0123456789\r\n2000\r\n" + strings.Repeat("x", 8192) + "\r\n0\r\n\r\n",
+			8192*2 + 10, nil, ErrInvalidChunkSize},
+		{"small last chunk", "2000\r\n" + strings.Repeat("x", 8192) + "\r\na\r\n0123456789\r\n0\r\n\r\n", 8192 + 10, nil, nil},
 		{"absurd size", "ffffffffffffffff\r\n", 4, nil, ErrMalformedChunk},
 		{"17 hex digits", "00000000000000004\r\nabcd\r\n0\r\n\r\n", 4, nil, ErrMalformedChunk},
 		{"negative", "-4\r\nabcd\r\n0\r\n\r\n", 4, nil, ErrMalformedChunk},
@@ -210,6 +217,10 @@ func TestChunkLimits(t *testing.T) {
 			map[string]string{"X-Amz-Trailer": "x-amz-checksum-crc32"}, ErrMalformedTrailer},
 		{"unsupported trailer", "4\r\nabcd\r\n0\r\n\r\n", 4, map[string]string{"X-Amz-Trailer": "x-amz-checksum-blake3"}, ErrInvalidChecksum},
 		{"no final CRLF accepted", "4\r\nabcd\r\n0\r\n", 4, nil, nil},
+		{"announced trailer cut off", "4\r\nabcd\r\n0\r\n", 4, map[string]string{"X-Amz-Trailer": "x-amz-checksum-crc32"}, ErrIncompleteBody},
+		{"bare CR in a trailer line", "4\r\nabcd\r\n0\r\nx-amz-checksum-crc32:7ZBjcw==\rbcd\r\n\r\n", 4,
+			map[string]string{"X-Amz-Trailer": "x-amz-checksum-crc32"}, ErrMalformedChunk},
+		{"bare CR in a chunk header", "4\rx\r\nabcd\r\n0\r\n\r\n", 4, nil, ErrMalformedChunk},
 		{"extensions ignored", "4;foo=bar\r\nabcd\r\n0\r\n\r\n", 4, nil, nil},
 	}
 	v := verifierAt(mustTime(t, amzDateLayout, exampleDate))

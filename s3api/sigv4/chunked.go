@@ -18,6 +18,12 @@ const (
 	maxChunkLine    = 4096 // longest chunk header or trailer line, CRLF included
 	maxTrailerLines = 16
 	chunkBufSize    = 32 << 10
+	// minChunkSize is AWS's least size of a chunk that is not the last
+	// one holding data.
+	minChunkSize = 8192
+	// maxOverlong bounds how far past x-amz-decoded-content-length a chunk
+	// is still read to check its framing (overlong).
+	maxOverlong = 64 << 10
 )
 
 const trailerSigHeader = "x-amz-trailer-signature"
@@ -59,6 +65,7 @@ type chunkReader struct {
 	announced []string    // trailer names announced in x-amz-trailer
 	remaining int64       // decoded bytes still allowed
 	left      int64       // bytes left in the current chunk
+	prev      int64       // size of the previous chunk (0: none yet)
 	inChunk   bool
 	sig       string
 	h         hash.Hash
@@ -146,11 +153,15 @@ func (c *chunkReader) startChunk() error {
 	if err != nil {
 		return err
 	}
+	if size > 0 && c.prev > 0 && c.prev < minChunkSize {
+		return awsErrorf(ErrInvalidChunkSize, "Only the last chunk is allowed to have a size less than %d bytes", minChunkSize)
+	}
 	if size > c.remaining {
-		return errorf(ErrIncompleteBody, "chunks exceed x-amz-decoded-content-length")
+		return c.overlong(size)
 	}
 	c.sig, c.left, c.remaining = sig, size, c.remaining-size
 	if size > 0 {
+		c.prev = size
 		c.inChunk = true
 		return nil
 	}
@@ -165,6 +176,25 @@ func (c *chunkReader) startChunk() error {
 	}
 	c.done = true
 	return nil
+}
+
+// overlong answers a chunk larger than x-amz-decoded-content-length
+// leaves. As AWS, the chunk is read first: if its framing is broken too,
+// the body "terminated unexpectedly"; else its length is the fault. A chunk
+// far past the length is not read.
+func (c *chunkReader) overlong(size int64) error {
+	mismatch := errorf(ErrIncompleteBody, "chunks exceed x-amz-decoded-content-length")
+	if size-c.remaining > maxOverlong {
+		return mismatch
+	}
+	if _, err := io.CopyN(io.Discard, c.br, size); err != nil {
+		return chunkFault(ErrIncompleteBody, "body ends inside a chunk")
+	}
+	var crlf [2]byte
+	if _, err := io.ReadFull(c.br, crlf[:]); err != nil || crlf != [2]byte{'\r', '\n'} {
+		return chunkFault(ErrMalformedChunk, "chunk data is not followed by CRLF")
+	}
+	return mismatch
 }
 
 // parseChunkHeader parses "hex-size" plus, when signed is set, exactly
@@ -204,8 +234,8 @@ func (c *chunkReader) readLine() (string, error) {
 	if err != nil {
 		return "", chunkFault(ErrIncompleteBody, "body ends inside a chunk header")
 	}
-	if !bytes.HasSuffix(line, []byte("\r\n")) {
-		return "", chunkFault(ErrMalformedChunk, "line does not end in CRLF")
+	if !bytes.HasSuffix(line, []byte("\r\n")) || bytes.IndexByte(line[:len(line)-2], '\r') >= 0 {
+		return "", chunkFault(ErrMalformedChunk, "line does not end in CRLF, or holds a bare CR")
 	}
 	return string(line[:len(line)-2]), nil
 }

@@ -106,7 +106,7 @@ func TestChunkedTampering(t *testing.T) {
 		{"final signature changed", strings.Replace(good, docSig3, docSig2, 1), ErrSignatureDoesNotMatch},
 		{"chunks reordered", chunk(docChunk2, docSig2) + chunk(docChunk1, docSig1) + final, ErrSignatureDoesNotMatch},
 		{"chunk dropped", chunk(docChunk1, docSig1) + "0;chunk-signature=" + docSig2 + "\r\n\r\n", ErrSignatureDoesNotMatch},
-		{"chunk appended", chunk(docChunk1, docSig1) + chunk(docChunk2, docSig2) + chunk("a", docSig3) + final, ErrIncompleteBody},
+		{"chunk appended", chunk(docChunk1, docSig1) + chunk(docChunk2, docSig2) + chunk("a", docSig3) + final, ErrInvalidChunkSize}, // (after a 1 KiB chunk)
 		{"truncated in data", good[:40000], ErrIncompleteBody},
 		{"truncated before final", chunk(docChunk1, docSig1) + chunk(docChunk2, docSig2), ErrIncompleteBody},
 		{"truncated in header", good[:len(good)-20], ErrIncompleteBody},
@@ -135,7 +135,11 @@ func TestTrailerTampering(t *testing.T) {
 		{"trailer signature changed", docTrailerBody(docTrailer, docTSig3), ErrSignatureDoesNotMatch},
 		{"trailer signature missing", strings.Replace(docTrailerBody(docTrailer, docTSig), trailerSigHeader+":"+docTSig+"\r\n", "", 1), ErrMalformedTrailer},
 		{"trailer missing", strings.Replace(docTrailerBody(docTrailer, docTSig), docTrailer+"\r\n", "", 1), ErrMalformedTrailer},
-		{"extra trailer", strings.Replace(docTrailerBody(docTrailer, docTSig), docTrailer+"\r\n", docTrailer+"\r\nx-amz-meta-x:1\r\n", 1), ErrMalformedTrailer},
+		// after the announced trailers, a signed stream's next line must be
+		// its signature: another is a garbled body (IncompleteBody)
+		{"extra trailer", strings.Replace(docTrailerBody(docTrailer, docTSig), docTrailer+"\r\n", docTrailer+"\r\nx-amz-meta-x:1\r\n", 1), ErrIncompleteBody},
+		{"signature line garbled", strings.Replace(docTrailerBody(docTrailer, docTSig), trailerSigHeader, "x-aminvalidrailer-signature", 1), ErrIncompleteBody},
+		{"signature too long", strings.Replace(docTrailerBody(docTrailer, docTSig), docTSig, docTSig+"a", 1), ErrIncompleteBody},
 		{"line after signature", strings.Replace(docTrailerBody(docTrailer, docTSig), docTSig+"\r\n", docTSig+"\r\nx:1\r\n", 1), ErrMalformedTrailer},
 	}
 	v := verifierAt(mustTime(t, amzDateLayout, exampleDate))

@@ -30,6 +30,9 @@ var (
 	ErrMissingContentLength   = errors.New("sigv4: x-amz-decoded-content-length is missing or invalid")
 	ErrIncompleteBody         = errors.New("sigv4: body length differs from the declared length")
 	ErrMalformedChunk         = errors.New("sigv4: aws-chunked body is malformed")
+	// ErrInvalidChunkSize: a chunk other than the last one holds less than
+	// minChunkSize bytes (AWS's InvalidChunkSizeError).
+	ErrInvalidChunkSize = errors.New("sigv4: aws-chunked chunk too small")
 	// ErrMalformedTrailer: the trailer section of an aws-chunked body is
 	// malformed, or is not the one x-amz-trailer announced.
 	ErrMalformedTrailer = errors.New("sigv4: aws-chunked trailer is malformed")
@@ -59,6 +62,7 @@ var codes = map[error]string{
 	ErrMissingContentLength:   "MissingContentLength",
 	ErrIncompleteBody:         "IncompleteBody",
 	ErrMalformedChunk:         "IncompleteBody",
+	ErrInvalidChunkSize:       "InvalidChunkSizeError",
 	ErrPostField:              "InvalidArgument",
 	ErrInvalidToken:           "InvalidToken",
 	ErrMalformedTrailer:       "MalformedTrailerError",

@@ -7,7 +7,7 @@ import (
 // readTrailers reads what follows the final chunk: a blank line when no
 // trailer is expected; otherwise "name:value" lines (the announced trailers,
 // then x-amz-trailer-signature when signed) ended by a blank line or by the
-// end of the body.
+// end of the body (a body that ends before them was cut short).
 func (c *chunkReader) readTrailers() error {
 	if !c.trailer {
 		line, err := c.readLine()
@@ -20,6 +20,9 @@ func (c *chunkReader) readTrailers() error {
 	sig := ""
 	for i := 0; ; i++ {
 		line, err := c.readLine()
+		if err == errNoLine && i == 0 && len(c.announced) > 0 {
+			return chunkFault(ErrIncompleteBody, "body ends before its trailer")
+		}
 		if err == errNoLine || (err == nil && line == "") {
 			break
 		}
@@ -28,6 +31,9 @@ func (c *chunkReader) readTrailers() error {
 		}
 		if i >= maxTrailerLines || sig != "" {
 			return errorf(ErrMalformedTrailer, "too many trailer lines, or a line after the trailer signature")
+		}
+		if err := c.wantSignatureLine(line); err != nil {
+			return err
 		}
 		name, value, err := splitTrailer(line)
 		if err != nil {
@@ -47,6 +53,20 @@ func (c *chunkReader) readTrailers() error {
 		return err
 	}
 	return c.checkTrailerSig(canonical.String(), sig)
+}
+
+// wantSignatureLine: in a signed stream, the line after the announced
+// trailers must be the trailer signature ("x-amz-trailer-signature:" and
+// 64 hex digits); any other is a body cut or garbled in its framing, AWS's
+// IncompleteBody, not a trailer of its own.
+func (c *chunkReader) wantSignatureLine(line string) error {
+	if c.chain == nil || len(c.announced) == 0 || len(c.trailers) < len(c.announced) {
+		return nil
+	}
+	if v, ok := strings.CutPrefix(line, trailerSigHeader+":"); !ok || !isHex(strings.TrimSpace(v), 64) {
+		return chunkFault(ErrIncompleteBody, "the line after the trailers is not the trailer signature")
+	}
+	return nil
 }
 
 // splitTrailer splits "name:value", lower-casing the name and trimming both.
