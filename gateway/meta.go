@@ -84,13 +84,21 @@ func infoFrom(key string, o *cryptolayer.Object) ObjectInfo {
 	if c, ok := parseChecksumMeta(o.Meta[metaChecksum]); ok && info.Checksum.Algorithm == cryptolayer.ChecksumNone {
 		info.Checksum = c
 	}
+	info.partMeta = partMetaOf(o.Meta)
+	return info
+}
+
+// partMetaOf is the part layout kept in sealed metadata (partread.go), nil
+// if there is none.
+func partMetaOf(sm map[string]string) map[string]string {
+	var pm map[string]string
 	for _, k := range []string{metaPartSize, metaPartSizes} {
-		if v, ok := o.Meta[k]; ok {
-			if info.partMeta == nil {
-				info.partMeta = map[string]string{}
+		if v, ok := sm[k]; ok {
+			if pm == nil {
+				pm = map[string]string{}
 			}
-			info.partMeta[k] = v
+			pm[k] = v
 		}
 	}
-	return info
+	return pm
 }

@@ -36,6 +36,15 @@ func TestPartNumberReads(t *testing.T) {
 			if _, err := n.CompleteMultipartUpload(ctx, "bkt", "mp", id, parts, PutOptions{}); err != nil {
 				t.Fatal(err)
 			}
+			// A HEAD right after the Complete answers from what the write
+			// cached: the part count and layout must be in it.
+			h, err := n.HeadObject(ctx, "bkt", "mp", GetOptions{PartNumber: 2})
+			if err != nil || h.PartsCount != len(sizes) {
+				t.Fatalf("HEAD part 2: %+v %v", h, err)
+			}
+			if rg, err := PartRange(h, 2); err != nil || rg.Start != sizes[0] || rg.End != sizes[0]+sizes[1]-1 {
+				t.Fatalf("HEAD part 2's range: %+v %v", rg, err)
+			}
 			var start int64
 			for i, s := range sizes {
 				r, err := n.GetObject(ctx, "bkt", "mp", GetOptions{PartNumber: i + 1})

@@ -137,7 +137,7 @@ func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond b
 	delta = res.sum.Size - old
 	oi := ObjectInfo{Key: key, Size: res.sum.Size, ETag: res.sum.ETag(), LastModified: now, Meta: doorMeta(sm),
 		Checksum: res.checksum, VersionID: vw.id, lockable: sm[metaLockable] != "", TagCount: len(opts.Tags),
-		CustomerKeyMD5: sm[metaCustomerKey]}
+		CustomerKeyMD5: sm[metaCustomerKey], PartsCount: so.etagParts, partMeta: partMetaOf(sm)}
 	n.svc.meta.Add(metaKey{up, upInfo.ETag}, oi)
 	n.svc.lists.invalidate(n.bucketPrefix(bucket))
 	if err := n.retainUpstream(ctx, up, lock); err != nil {
