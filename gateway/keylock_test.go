@@ -208,3 +208,67 @@ func holdsOneOf(t *testing.T, n *userNS, bodies [][]byte) {
 	}
 	t.Fatalf("the key holds %d bytes that are none of the uploads", len(got))
 }
+
+// TestKeyLockReleasedByEveryWrite: after each kind of versioned write of a
+// key (a PUT, a delete marker, a copy, a Complete) no lock of the key is
+// left held, so the next write does not wait.
+func TestKeyLockReleasedByEveryWrite(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	n := f.user(t, "alice")
+	mustBucket(t, n, "bkt")
+	if err := n.PutBucketVersioning(ctx, "bkt", VersioningEnabled); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name string
+		do   func() error
+	}{
+		{"put", func() error {
+			_, err := n.PutObject(ctx, "bkt", "k", strings.NewReader("a"), 1, PutOptions{})
+			return err
+		}},
+		{"delete marker", func() error { return n.DeleteObject(ctx, "bkt", "k") }},
+		{"put again", func() error {
+			_, err := n.PutObject(ctx, "bkt", "k", strings.NewReader("b"), 1, PutOptions{})
+			return err
+		}},
+		{"copy", func() error {
+			_, err := n.CopyObject(ctx, "bkt", "k", "bkt", "k", CopyOptions{ReplaceMeta: true, Meta: Meta{"x": "y"}})
+			return err
+		}},
+		{"complete", func() error {
+			ids, parts, _ := oneKeyUploads(t, []*userNS{n})
+			_, err := n.CompleteMultipartUpload(ctx, "bkt", "k", ids[0], parts[0], PutOptions{})
+			return err
+		}},
+		{"delete marker again", func() error { return n.DeleteObject(ctx, "bkt", "k") }},
+		{"delete a version", func() error {
+			vl, err := n.ListObjectVersions(ctx, "bkt", VersionQuery{})
+			if err != nil {
+				return err
+			}
+			_, err = n.DeleteVersion(ctx, "bkt", "k", vl.Versions[len(vl.Versions)-1].VersionID, DeleteOptions{})
+			return err
+		}},
+		{"put after all", func() error {
+			_, err := n.PutObject(ctx, "bkt", "k", strings.NewReader("c"), 1, PutOptions{})
+			return err
+		}},
+	}
+	for _, s := range steps {
+		done := make(chan error, 1)
+		go func() { done <- s.do() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("%s: %v", s.name, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s waited for a lock left held", s.name)
+		}
+		if left := n.svc.keyLocks.size(); left != 0 {
+			t.Fatalf("after %s: %d key locks held", s.name, left)
+		}
+	}
+}

@@ -38,6 +38,17 @@ func (n *userNS) deleteIn(ctx context.Context, bucket, key, versionID string, s 
 	if err != nil {
 		return res, err
 	}
+	if versionID != "" || s.versioning != VersioningOff {
+		// A delete here swaps the key's current version: it takes turns
+		// with this gateway's other writes of the key (keylock.go), its
+		// conditions checked in its turn.
+		lctx, release, err := n.svc.keyLocks.lock(ctx, up)
+		if err != nil {
+			return res, err
+		}
+		defer release()
+		ctx = lctx
+	}
 	if err := n.checkDeleteConditions(ctx, bucket, key, versionID, o.Conditions); err != nil {
 		return res, err
 	}
@@ -74,31 +85,37 @@ func (n *userNS) deleteKey(ctx context.Context, bucket, key, up string) error {
 
 // putMarker makes a delete marker the current version of key, setting the
 // current version aside as a write does (beginVersion), and returns the
-// marker's version id. A lost compare-and-swap is retried: a delete has no
-// body to lose.
+// marker's version id. A lost compare-and-swap (to another gateway) is
+// retried: a delete has no body to lose.
 func (n *userNS) putMarker(ctx context.Context, bucket, key, up string) (string, error) {
 	for range maxSwapAttempts {
-		now := n.svc.cfg.Now().UTC()
-		vw, err := n.beginVersion(ctx, bucket, key, up, backends.PutOptions{}, nil, now)
-		if errors.Is(err, ErrConflict) {
+		vid, err := n.putMarkerOnce(ctx, bucket, key, up)
+		if errors.Is(err, ErrConflict) || errors.Is(err, backends.ErrPreconditionFailed) {
 			continue
 		}
-		if err != nil {
-			return "", err
-		}
-		rec := n.sealMarker(bucket, key, vw.id, now)
-		_, err = n.svc.store.Put(ctx, up, bytes.NewReader(rec), int64(len(rec)), vw.cond)
-		if errors.Is(err, backends.ErrPreconditionFailed) {
-			continue
-		}
-		if err != nil {
-			return "", upstreamErr(err, ErrNoSuchKey)
-		}
-		n.dropProps(ctx, bucket, key)
-		n.freed(ctx, vw.replaced)
-		return vw.id, vw.finish(ctx, n, up)
+		return vid, err
 	}
 	return "", fmt.Errorf("%w: key changed %d times in a row", ErrConflict, maxSwapAttempts)
+}
+
+// putMarkerOnce is one attempt of putMarker.
+func (n *userNS) putMarkerOnce(ctx context.Context, bucket, key, up string) (string, error) {
+	now := n.svc.cfg.Now().UTC()
+	vw, err := n.beginVersion(ctx, bucket, key, up, backends.PutOptions{}, nil, now)
+	if err != nil {
+		return "", err
+	}
+	defer vw.done()
+	rec := n.sealMarker(bucket, key, vw.id, now)
+	if _, err := n.svc.store.Put(ctx, up, bytes.NewReader(rec), int64(len(rec)), vw.cond); err != nil {
+		if errors.Is(err, backends.ErrPreconditionFailed) {
+			return "", err
+		}
+		return "", upstreamErr(err, ErrNoSuchKey)
+	}
+	n.dropProps(ctx, bucket, key)
+	n.freed(ctx, vw.replaced)
+	return vw.id, vw.finish(ctx, n, up)
 }
 
 // deleteNamedVersion deletes one version for good, if allowed says so,
