@@ -6,8 +6,9 @@ import (
 )
 
 // keyLocks serializes this gateway's writes of one key where a write is a
-// compare-and-swap on the key's current version: in a bucket with
-// versioning (versionwrite.go), and every Complete (multipart_complete.go).
+// compare-and-swap on the key's current version: writes and deletes in a
+// bucket with versioning (versionwrite.go, versiondelete.go), and every
+// Complete (multipart_complete.go).
 // Without it, writes that overlap lose the swap and answer ErrConflict
 // (503 SlowDown) or a re-run Complete; with it, they take turns, as S3's
 // "the last write wins" expects of one endpoint. Writes of one key through
