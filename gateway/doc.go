@@ -25,11 +25,12 @@
 //   - Nothing unauthenticated is served: every object read is verified by
 //     cryptolayer; failures are ErrIntegrity.
 //   - Object data streams with bounded buffers; no method holds a whole body.
-//   - Writes of one key that commit by compare-and-swap on its current
-//     version (in a versioned bucket, and every Complete) take turns within
-//     a Service (keylock.go), so overlapping writes through one gateway all
-//     succeed; across gateways the swap decides and the loser answers
-//     ErrConflict (a Complete re-seals and retries first).
+//   - Writes (and deletes) of one key that commit by compare-and-swap on
+//     its current version (in a versioned bucket, and every Complete)
+//     take turns within a Service (keylock.go), so overlapping writes
+//     through one gateway all succeed; across gateways the swap decides
+//     and the loser answers ErrConflict (a Complete re-seals and retries
+//     first, a delete retries).
 //   - State that several gateways over one upstream share (the WebDAV
 //     lock table, quotas) is kept in small sealed per-user records updated with
 //     compare-and-swap on the upstream ETag ([Namespace.GetShared],
