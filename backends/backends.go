@@ -166,6 +166,20 @@ type Copier interface {
 	Copy(ctx context.Context, src, srcETag, dst string) (ObjectInfo, error)
 }
 
+// GatedPutter is an optional capability: a Put whose commit waits for the
+// caller. PutGated stores the body as Put does, durably but not yet under
+// key, then calls gate once; the object is committed under key only if
+// gate returns nil, and gate's error is returned (wrapped) otherwise,
+// with nothing stored. gate is not called when the body fails, and it is
+// called under none of the store's locks, so it may use the store.
+//
+// The gateway sets a key's current version aside (a Copy) while the new
+// version's body is stored, and commits the new one only once the copy is
+// durable: the two writes overlap, and their order on disk still holds.
+type GatedPutter interface {
+	PutGated(ctx context.Context, key string, r io.Reader, size int64, opts PutOptions, gate func() error) (ObjectInfo, error)
+}
+
 // ErrTooLarge is Copy's error for a source beyond the store's copy limit.
 var ErrTooLarge = errors.New("backends: object too large to copy in place")
 

@@ -16,3 +16,5 @@ func (s *Store) openBeneath(string, string) (*os.File, fs.FileInfo, bool, error)
 func (s *Store) statBeneath(string, string) (fs.FileInfo, bool, error) { return nil, false, nil }
 
 func (s *Store) openRootDir() {}
+
+func (s *Store) linkBeneath(string, string) (bool, error) { return false, nil }

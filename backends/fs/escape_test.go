@@ -78,10 +78,17 @@ func checkSymlinkEscapes(t *testing.T, s *fs.Store, root string) {
 		}
 	}
 	writes := []string{"abs/new", "abs/secret", "sub/rel/new", "totmp/new", "sub/loop/new", "sub/parent/new"}
+	src, err := s.Stat(ctx, "sub/real")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, key := range writes {
 		_, err := s.Put(ctx, key, strings.NewReader("pwned"), 5, backends.PutOptions{})
 		if !errors.Is(err, backends.ErrInvalidKey) {
 			t.Errorf("Put(%q) = %v; want ErrInvalidKey", key, err)
+		}
+		if _, err := s.Copy(ctx, "sub/real", src.ETag, key); !errors.Is(err, backends.ErrInvalidKey) {
+			t.Errorf("Copy to %q = %v; want ErrInvalidKey", key, err)
 		}
 	}
 	checkOutside(t, outside)

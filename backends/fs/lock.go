@@ -41,6 +41,27 @@ func (s *Store) lockKey(key string) (int, error) {
 	return i, nil
 }
 
+// lockKeys takes the locks of two keys' stripes, the lower index first
+// (one lock when they share a stripe), and returns their release.
+func (s *Store) lockKeys(a, b string) (func(), error) {
+	i, j := stripe(a), stripe(b)
+	if i > j {
+		i, j = j, i
+		a, b = b, a
+	}
+	if _, err := s.lockKey(a); err != nil {
+		return nil, err
+	}
+	if i == j {
+		return func() { s.unlockKey(i) }, nil
+	}
+	if _, err := s.lockKey(b); err != nil {
+		s.unlockKey(i)
+		return nil, err
+	}
+	return func() { s.unlockKey(j); s.unlockKey(i) }, nil
+}
+
 // unlockKey releases the locks taken by lockKey. An unlock error is
 // ignored: on a local file system it can only be EBADF after Close, and
 // closing the file released its flock.

@@ -25,17 +25,26 @@ const installRetries = 16
 
 // Put implements [backends.Store].
 func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, opts backends.PutOptions) (backends.ObjectInfo, error) {
+	return s.PutGated(ctx, key, r, size, opts, nil)
+}
+
+var _ backends.GatedPutter = (*Store)(nil)
+
+// PutGated implements [backends.GatedPutter]: gate (if not nil) runs once
+// the temp file is written and fsynced, before the key's lock is taken
+// for the rename.
+func (s *Store) PutGated(ctx context.Context, key string, r io.Reader, size int64, opts backends.PutOptions, gate func() error) (backends.ObjectInfo, error) {
 	if size < -1 {
 		return backends.ObjectInfo{}, fmt.Errorf("fs: put %q: negative size %d: %w", key, size, backends.ErrInvalidArgument)
 	}
 	return s.write(ctx, key, opts, size, func(w io.Writer) error {
 		return copyBody(ctx, w, r, size)
-	})
+	}, gate)
 }
 
-// write fills a temp file with fill, then commits it under key. size is
-// the body's announced size, or -1.
-func (s *Store) write(ctx context.Context, key string, opts backends.PutOptions, size int64, fill func(io.Writer) error) (backends.ObjectInfo, error) {
+// write fills a temp file with fill, then, if gate (when not nil) agrees,
+// commits it under key. size is the body's announced size, or -1.
+func (s *Store) write(ctx context.Context, key string, opts backends.PutOptions, size int64, fill func(io.Writer) error, gate func() error) (backends.ObjectInfo, error) {
 	rel, err := objectPath(key)
 	if err != nil {
 		return backends.ObjectInfo{}, err
@@ -57,6 +66,12 @@ func (s *Store) write(ctx context.Context, key string, opts backends.PutOptions,
 	tmp, fi, err := s.writeTemp(size, fill)
 	if err != nil {
 		return backends.ObjectInfo{}, noSpace(fmt.Errorf("fs: put %q: %w", key, err))
+	}
+	if gate != nil {
+		if err := gate(); err != nil {
+			_ = s.root.Remove(tmp)
+			return backends.ObjectInfo{}, fmt.Errorf("fs: put %q: %w", key, err)
+		}
 	}
 	if err := s.commit(ctx, key, rel, tmp, opts); err != nil {
 		_ = s.root.Remove(tmp)

@@ -43,10 +43,22 @@ func New() *Store {
 
 // Put implements [backends.Store].
 func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, opts backends.PutOptions) (backends.ObjectInfo, error) {
+	return s.PutGated(ctx, key, r, size, opts, nil)
+}
+
+var _ backends.GatedPutter = (*Store)(nil)
+
+// PutGated implements [backends.GatedPutter]: gate (if not nil) runs once
+// the body is read whole, and the object is committed only if it returns
+// nil.
+func (s *Store) PutGated(ctx context.Context, key string, r io.Reader, size int64, opts backends.PutOptions, gate func() error) (backends.ObjectInfo, error) {
 	if err := checkPut(key, size, opts); err != nil {
 		return backends.ObjectInfo{}, err
 	}
 	data, err := readBody(ctx, r, size)
+	if err == nil && gate != nil {
+		err = gate()
+	}
 	if err != nil {
 		return backends.ObjectInfo{}, fmt.Errorf("mem: put %q: %w", key, err)
 	}

@@ -50,4 +50,17 @@ func testCopy(t *testing.T, s backends.Store) {
 		t.Fatalf("a write to the copy kept its ETag %q", after.ETag)
 	}
 	checkObject(t, s, "copy/src", content(300, 3), "")
+
+	// A copy to a new key, in a folder that exists and in one that does
+	// not yet (a version set aside).
+	v3, err := s.Stat(ctx, "copy/src")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dst := range []string{"copy/fresh", "copy/new/deep/dst"} {
+		if _, err := c.Copy(ctx, "copy/src", v3.ETag, dst); err != nil {
+			t.Fatalf("Copy to %s: %v", dst, err)
+		}
+		checkObject(t, s, dst, content(300, 3), "")
+	}
 }

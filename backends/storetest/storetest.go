@@ -3,9 +3,9 @@
 // Contract: [Run] exercises a fresh, empty store per test group through the
 // public API only: round trips, failed and conditional puts, ranges, ETags,
 // listings and paging, key validation, objects beside folders of the same
-// name, a concurrency smoke test (run it with -race) and, for a
-// [backends.Copier], copies. It fails the test on any breach of the
-// contract in package backends. It keeps the number of requests small (a
+// name, a concurrency smoke test (run it with -race), copies for a
+// [backends.Copier] and gated puts for a [backends.GatedPutter]. It fails
+// the test on any breach of the contract in package backends. It keeps the number of requests small (a
 // few hundred per group at most) so it also runs against real S3 servers.
 //
 // [RunShared] is the optional part for stores of which several instances
@@ -66,6 +66,7 @@ func Run(t *testing.T, newStore func(t *testing.T) backends.Store, opts ...Optio
 		{"ObjectAndFolder", testObjectAndFolder},
 		{"Concurrency", testConcurrency},
 		{"Copy", testCopy},
+		{"PutGated", testPutGated},
 	}
 	for _, g := range groups {
 		reason, skip := except[g.name]

@@ -1,0 +1,45 @@
+//go:build linux
+
+package fs
+
+import (
+	"errors"
+	"path/filepath"
+
+	"golang.org/x/sys/unix"
+)
+
+// linkBeneath makes drel a hard link to srel through descriptors of their
+// parent directories, each opened with one openat2(2) as the read paths
+// open files (beneath_linux.go), then fsyncs drel's parent through its
+// descriptor: about six system calls where walking the os.Root takes
+// some sixty for a version's deep name. The caller holds both keys'
+// locks. ok is false where linkNew's portable path must answer instead:
+// no openat2, a parent missing (that path makes it) or not a plain
+// directory, or drel taken (errExists).
+func (s *Store) linkBeneath(srel, drel string) (ok bool, err error) {
+	if s.dir == nil || s.noOpenat2.Load() {
+		return false, nil
+	}
+	sfd, err := s.openat2Fd(filepath.Dir(srel), unix.O_PATH|unix.O_DIRECTORY)
+	if err != nil {
+		return false, nil
+	}
+	defer func() { _ = unix.Close(sfd) }()
+	dfd, err := s.openat2Fd(filepath.Dir(drel), unix.O_RDONLY|unix.O_DIRECTORY)
+	if err != nil {
+		return false, nil
+	}
+	defer func() { _ = unix.Close(dfd) }()
+	err = unix.Linkat(sfd, filepath.Base(srel), dfd, filepath.Base(drel), 0)
+	switch {
+	case errors.Is(err, unix.EEXIST):
+		return false, nil
+	case err != nil:
+		return true, err
+	}
+	if err := s.fault(opFsync); err != nil {
+		return true, err
+	}
+	return true, unix.Fsync(dfd)
+}
