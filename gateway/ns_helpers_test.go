@@ -27,6 +27,13 @@ func (c *countingStore) List(ctx context.Context, o backends.ListOptions) (backe
 	return c.Store.List(ctx, o)
 }
 
+// PutGated forwards to the store's: the fixtures' mem store holds a
+// versioned write's commit until its current version is set aside, as
+// the fs store does.
+func (c *countingStore) PutGated(ctx context.Context, k string, r io.Reader, size int64, o backends.PutOptions, gate func() error) (backends.ObjectInfo, error) {
+	return c.Store.(backends.GatedPutter).PutGated(ctx, k, r, size, o, gate)
+}
+
 // aliceOver returns alice's namespace, with bucket "bkt", on a new service
 // over the store wrap makes of a fixture's counting store.
 func aliceOver(t *testing.T, wrap func(*countingStore) backends.Store) (*userNS, *Service) {

@@ -86,7 +86,6 @@ func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond b
 		return ObjectInfo{}, err
 	}
 	defer vw.done()
-	cond = vw.cond
 	old := n.replacedBytes(ctx, quota, vw, up)
 	var lock ObjectLock
 	if so.keepVersion == nil {
@@ -125,14 +124,14 @@ func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond b
 	if size >= 0 {
 		encSize = cryptolayer.EncryptedSize(size)
 	}
-	upInfo, perr := n.svc.store.Put(ctx, up, pr, encSize, cond)
+	upInfo, perr := vw.put(ctx, n, up, pr, encSize)
 	_ = pr.CloseWithError(errWriteAborted)
 	res := <-sealed
 	if res.err != nil && !errors.Is(res.err, errWriteAborted) {
 		return ObjectInfo{}, res.err
 	}
 	if perr != nil {
-		return ObjectInfo{}, vw.commitErr(perr)
+		return ObjectInfo{}, perr
 	}
 	delta = res.sum.Size - old
 	oi := ObjectInfo{Key: key, Size: res.sum.Size, ETag: res.sum.ETag(), LastModified: now, Meta: doorMeta(sm),

@@ -107,11 +107,8 @@ func (n *userNS) putMarkerOnce(ctx context.Context, bucket, key, up string) (str
 	}
 	defer vw.done()
 	rec := n.sealMarker(bucket, key, vw.id, now)
-	if _, err := n.svc.store.Put(ctx, up, bytes.NewReader(rec), int64(len(rec)), vw.cond); err != nil {
-		if errors.Is(err, backends.ErrPreconditionFailed) {
-			return "", err
-		}
-		return "", upstreamErr(err, ErrNoSuchKey)
+	if _, err := vw.put(ctx, n, up, bytes.NewReader(rec), int64(len(rec))); err != nil {
+		return "", err // a lost swap is ErrConflict: putMarker tries again
 	}
 	n.dropProps(ctx, bucket, key)
 	n.freed(ctx, vw.replaced)

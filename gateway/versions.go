@@ -209,15 +209,22 @@ func (n *userNS) currentVersion(ctx context.Context, bucket, key, up string) (cu
 	return current{exists: true, info: info, st: st}, nil
 }
 
-// setAside copies the current version cur of the key stored at up to its
-// noncurrent name. The copy is the same sealed bytes; if the current
-// version changed meanwhile, the answer is ErrConflict. In a bucket with
-// Object Lock, a locked version's copy gets its upstream retention too.
-func (n *userNS) setAside(ctx context.Context, bucket, key, up string, cur current, lc LockConfig) error {
+// asideJob returns the copy of the current version cur of the key stored
+// at up to its noncurrent name (setAside), for versionWrite.put to run.
+// A name too long for the upstream is refused now, before any body.
+func (n *userNS) asideJob(bucket, key, up string, cur current, lc LockConfig) (func(context.Context) error, error) {
 	dst := versionsDir(up) + versionName(cur.info.VersionID, cur.info.LastModified)
 	if len(dst) > backends.MaxKeyLen {
-		return fmt.Errorf("%w: %d bytes upstream with its version", ErrKeyTooLong, len(dst))
+		return nil, fmt.Errorf("%w: %d bytes upstream with its version", ErrKeyTooLong, len(dst))
 	}
+	return func(ctx context.Context) error { return n.setAside(ctx, bucket, key, up, dst, cur, lc) }, nil
+}
+
+// setAside copies the current version cur of the key stored at up to dst,
+// its noncurrent name. The copy is the same sealed bytes; if the current
+// version changed meanwhile, the answer is ErrConflict. In a bucket with
+// Object Lock, a locked version's copy gets its upstream retention too.
+func (n *userNS) setAside(ctx context.Context, bucket, key, up, dst string, cur current, lc LockConfig) error {
 	if err := n.copyUpstream(ctx, up, cur.st, dst, backends.PutOptions{}); err != nil {
 		return err
 	}

@@ -381,7 +381,11 @@ func TestLeftoverCopyOfCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := n.setAside(ctx, "bkt", "k", up, cur, LockConfig{}); err != nil { // as a write that failed after it
+	aside, err := n.asideJob("bkt", "k", up, cur, LockConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := aside(ctx); err != nil { // as a write that failed after it
 		t.Fatal(err)
 	}
 	want := []string{"k@" + v2.VersionID + "!", "k@" + v1.VersionID}

@@ -28,6 +28,9 @@ type versionWrite struct {
 	// release gives up the key's lock (keylock.go) once the write has
 	// committed or failed; nil when the write took none.
 	release func()
+	// aside copies the current version to its noncurrent name (aside.go);
+	// nil when there is none to keep. put runs it.
+	aside func(context.Context) error
 }
 
 // done releases what beginVersion took.
@@ -80,7 +83,7 @@ func (n *userNS) beginVersioned(ctx context.Context, bucket, key, up string, con
 	if cur.exists {
 		vw.cond = backends.PutOptions{IfMatch: cur.st.ETag}
 		if bs.versioning == VersioningEnabled || cur.info.VersionID != NullVersion {
-			if err := n.setAside(ctx, bucket, key, up, cur, bs.lock); err != nil {
+			if vw.aside, err = n.asideJob(bucket, key, up, cur, bs.lock); err != nil {
 				return versionWrite{}, err
 			}
 		} else if !cur.info.DeleteMarker {
