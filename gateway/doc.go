@@ -31,6 +31,10 @@
 //     through one gateway all succeed; across gateways the swap decides
 //     and the loser answers ErrConflict (a Complete re-seals and retries
 //     first, a delete retries).
+//   - A versioned write's new version becomes current only once the old
+//     one is stored under its noncurrent name (aside.go): where the store
+//     can hold a commit (backends.GatedPutter) the copy runs while the new
+//     body is stored, else before it.
 //   - State that several gateways over one upstream share (the WebDAV
 //     lock table, quotas) is kept in small sealed per-user records updated with
 //     compare-and-swap on the upstream ETag ([Namespace.GetShared],

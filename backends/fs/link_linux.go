@@ -16,7 +16,7 @@ import (
 // some sixty for a version's deep name. The caller holds both keys'
 // locks. ok is false where linkNew's portable path must answer instead:
 // no openat2, a parent missing (that path makes it) or not a plain
-// directory, or drel taken (errExists).
+// directory, or drel taken.
 func (s *Store) linkBeneath(srel, drel string) (ok bool, err error) {
 	if s.dir == nil || s.noOpenat2.Load() {
 		return false, nil
@@ -33,7 +33,7 @@ func (s *Store) linkBeneath(srel, drel string) (ok bool, err error) {
 	defer func() { _ = unix.Close(dfd) }()
 	err = unix.Linkat(sfd, filepath.Base(srel), dfd, filepath.Base(drel), 0)
 	switch {
-	case errors.Is(err, unix.EEXIST):
+	case errors.Is(err, unix.EEXIST), errors.Is(err, unix.ENOENT): // ENOENT: a concurrent Delete pruned dst's parent
 		return false, nil
 	case err != nil:
 		return true, err
