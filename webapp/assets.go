@@ -18,6 +18,7 @@ var assets embed.FS
 var assetTypes = map[string]string{
 	".html": "text/html; charset=utf-8",
 	".js":   "text/javascript; charset=utf-8",
+	".mjs":  "text/javascript; charset=utf-8", // pdf.js, vendored (pdfjs.go)
 	".css":  "text/css; charset=utf-8",
 	".svg":  "image/svg+xml",
 }

@@ -87,12 +87,12 @@
 //     file as text/plain (415 for a NUL byte: not text), which the page
 //     inserts with textContent: HTML, SVG and scripts are shown as text.
 //     Like downloads they are attachments under the sandboxing CSP with
-//     nosniff. The page's CSP is unchanged (img-src and connect-src 'self'
-//     already allow both). PDF files are not previewed: Chromium's PDF
-//     viewer does not load in a sandboxed frame (tried with Chromium 156:
-//     <iframe sandbox>, with or without a CSP sandbox, shows the "blocked"
-//     page), and lifting the sandbox for user content is not worth it, so
-//     the page offers the download.
+//     nosniff. A PDF (at most 64 MiB) is served whole for pdf.js, vendored
+//     (pdfjs.go) and loaded by the page only then, to draw its pages on a
+//     canvas: with no scripting sandbox, XFA or annotation layer, so a
+//     PDF's JavaScript never runs and nothing of it becomes an element.
+//     The page's CSP is unchanged (img-src, connect-src and, for pdf.js's
+//     worker, script-src 'self' already allow all three).
 //   - Folders are prefixes ending in "/" (an empty one kept by a marker
 //     object "dir/", as WebDAV makes them). Listings are pages of up to
 //     1000 entries continued with the gateway's marker and snapshot.

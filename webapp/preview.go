@@ -15,6 +15,10 @@ import (
 // maxPreviewText is how much of a file a text preview shows.
 const maxPreviewText = 1 << 20
 
+// maxPreviewPDF is the largest PDF the page is sent to render: the page
+// holds it whole (pdf.js parses it from memory).
+const maxPreviewPDF = 64 << 20
+
 // errNoPreview: a file that has no preview of the kind asked (415).
 var errNoPreview = errors.New("no preview for this kind of file")
 
@@ -32,38 +36,52 @@ var previewImages = map[string]string{
 const previewCSP = downloadCSP
 
 // preview serves a file for the page to show:
-// GET /api/preview?bucket=&key=&as=image|text. An image (png, jpeg, gif,
-// webp by the name's extension, else 415) is served whole under that fixed
-// type; text is the file's first MiB as text/plain; charset=utf-8 (415 if
-// it holds a NUL byte: not text), with X-Preview-Truncated: 1 when the
+// GET /api/preview?bucket=&key=&as=image|pdf|text. An image (png, jpeg,
+// gif, webp by the name's extension, else 415) is served whole under that
+// fixed type; a PDF (a name ending in .pdf, at most maxPreviewPDF bytes,
+// else 415) whole as application/pdf, for the page's pdf.js to draw on a
+// canvas; text is the file's first MiB as text/plain; charset=utf-8 (415
+// if it holds a NUL byte: not text), with X-Preview-Truncated: 1 when the
 // file is longer. Every answer is an attachment under the sandboxing CSP,
-// with nosniff: the page inserts text with textContent and shows images
-// with <img>, so user content never runs as the app.
+// with nosniff: the page inserts text with textContent, shows images with
+// <img> and PDF pages as canvas pixels, so user content never runs as the
+// app.
 func (s *server) preview(w http.ResponseWriter, r *http.Request, sess *session) error {
 	q := r.URL.Query()
 	bucket, key := q.Get("bucket"), q.Get("key")
 	if err := checkObject(bucket, key); err != nil {
 		return err
 	}
+	ext := strings.ToLower(path.Ext(key))
 	switch q.Get("as") {
 	case "image":
-		return s.previewImage(w, r, sess, bucket, key)
+		ctype, ok := previewImages[ext]
+		if !ok {
+			return errNoPreview
+		}
+		return s.previewWhole(w, r, sess, bucket, key, ctype, -1)
+	case "pdf":
+		if ext != ".pdf" {
+			return errNoPreview
+		}
+		return s.previewWhole(w, r, sess, bucket, key, "application/pdf", maxPreviewPDF)
 	case "text":
 		return previewText(w, r, sess, bucket, key)
 	}
-	return badRequest("as must be image or text")
+	return badRequest("as must be image, pdf or text")
 }
 
-func (s *server) previewImage(w http.ResponseWriter, r *http.Request, sess *session, bucket, key string) error {
-	ctype, ok := previewImages[strings.ToLower(path.Ext(key))]
-	if !ok {
-		return errNoPreview
-	}
+// previewWhole serves the whole file under ctype, if it is at most limit
+// bytes (limit < 0: any size; a larger file is errNoPreview).
+func (s *server) previewWhole(w http.ResponseWriter, r *http.Request, sess *session, bucket, key, ctype string, limit int64) error {
 	obj, err := sess.user.NS.GetObject(r.Context(), bucket, key, gateway.GetOptions{})
 	if err != nil {
 		return err
 	}
 	defer func() { _ = obj.Body.Close() }()
+	if limit >= 0 && obj.Info.Size > limit {
+		return errNoPreview
+	}
 	previewHeaders(w.Header(), key, ctype, obj.Info.Size)
 	w.WriteHeader(http.StatusOK)
 	if rerr, werr := copyBody(w, obj.Body, obj.Info.Size); rerr != nil || werr != nil {

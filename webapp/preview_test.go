@@ -14,7 +14,8 @@ func TestPreview(t *testing.T) {
 	png := "\x89PNG\r\n\x1a\nfake"
 	long := strings.Repeat("x", maxPreviewText+10)
 	files := map[string]string{"a.PNG": png, "x.svg": "<svg onload=alert(1)>", "<b>.html": "<script>alert(1)</script>",
-		"bin.dat": "ab\x00cd", "long.txt": long, "empty.txt": "", "doc.pdf": "%PDF-1.4"}
+		"bin.dat": "ab\x00cd", "long.txt": long, "empty.txt": "", "doc.pdf": "%PDF-1.4", "DOC2.PDF": "%PDF-1.7",
+		"big.pdf": strings.Repeat("%", maxPreviewPDF+1), "pdf.txt": "%PDF-1.4"}
 	for k, v := range files {
 		c.must(201, "PUT", objPath("docs", k), v, "Content-Type", "text/html")
 	}
@@ -31,6 +32,12 @@ func TestPreview(t *testing.T) {
 		{"<b>.html", "image", 415, "", "", false},
 		{"<b>.html", "text", 200, "text/plain; charset=utf-8", files["<b>.html"], false},
 		{"doc.pdf", "image", 415, "", "", false},
+		{"doc.pdf", "pdf", 200, "application/pdf", files["doc.pdf"], false},
+		{"DOC2.PDF", "pdf", 200, "application/pdf", files["DOC2.PDF"], false},
+		{"big.pdf", "pdf", 415, "", "", false},
+		{"pdf.txt", "pdf", 415, "", "", false},
+		{"a.PNG", "pdf", 415, "", "", false},
+		{"nope.pdf", "pdf", 404, "", "", false},
 		{"bin.dat", "text", 415, "", "", false},
 		{"long.txt", "text", 200, "text/plain; charset=utf-8", long[:maxPreviewText], true},
 		{"empty.txt", "text", 200, "text/plain; charset=utf-8", "", false},
