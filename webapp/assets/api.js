@@ -76,8 +76,9 @@ export function downloadURL(bucket, key) {
 }
 
 // upload sends a file with XMLHttpRequest, for its upload progress:
-// onProgress(loaded, total). It resolves with the stored file's JSON.
-export function upload(bucket, key, file, overwrite, onProgress) {
+// onProgress(loaded, total). It resolves with the stored file's JSON;
+// aborting signal (an AbortSignal, optional) cancels it.
+export function upload(bucket, key, file, overwrite, onProgress, signal) {
   return new Promise((resolve, reject) => {
     const params = { bucket, key };
     if (overwrite) params.overwrite = "1";
@@ -94,6 +95,15 @@ export function upload(bucket, key, file, overwrite, onProgress) {
     });
     xhr.addEventListener("error", () => reject(new APIError(0, "network error")));
     xhr.addEventListener("abort", () => reject(new APIError(0, "cancelled")));
+    abortWith(xhr, signal);
     xhr.send(file);
   });
+}
+
+// abortWith aborts xhr when signal (if any) is aborted: a body cut short
+// commits nothing on the server.
+export function abortWith(xhr, signal) {
+  if (!signal) return;
+  if (signal.aborted) queueMicrotask(() => xhr.abort());
+  else signal.addEventListener("abort", () => xhr.abort(), { once: true });
 }

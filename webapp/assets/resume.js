@@ -8,7 +8,7 @@
 // sealed and authenticated by the gateway, so what is checked is only that
 // the file picked is the same, which name, size and time stand for).
 
-import { APIError, call, csrfToken, withQuery } from "./api.js";
+import { APIError, abortWith, call, csrfToken, withQuery } from "./api.js";
 
 export const PART_SIZE = 8 << 20;
 export const THRESHOLD = 16 << 20; // files larger than this go in parts
@@ -55,8 +55,8 @@ async function resumeOrStart(bucket, key, file, rk) {
 }
 
 // sendPart sends one slice with XMLHttpRequest (for its progress) and
-// resolves with its ETag.
-function sendPart(bucket, key, upload, number, blob, onProgress) {
+// resolves with its ETag; aborting signal cancels it.
+function sendPart(bucket, key, upload, number, blob, onProgress, signal) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("PUT", withQuery("/api/multipart/part", { bucket, key, upload, part: String(number) }));
@@ -71,6 +71,7 @@ function sendPart(bucket, key, upload, number, blob, onProgress) {
     });
     xhr.addEventListener("error", () => reject(new APIError(0, "network error")));
     xhr.addEventListener("abort", () => reject(new APIError(0, "cancelled")));
+    abortWith(xhr, signal);
     xhr.send(blob);
   });
 }
@@ -79,16 +80,16 @@ const retryable = (e) => e.status === 0 || e.status === 408 || e.status === 429 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // sendWithRetry sends a part, retrying a network or server failure with
-// backoff; a refusal (4xx) is final.
+// backoff; a refusal (4xx) and a cancellation are final.
 async function sendWithRetry(job, number, onProgress) {
   const start = (number - 1) * PART_SIZE;
   const blob = job.file.slice(start, Math.min(start + PART_SIZE, job.file.size));
   for (let attempt = 1; ; attempt++) {
     try {
-      return await sendPart(job.bucket, job.key, job.upload, number, blob, onProgress);
+      return await sendPart(job.bucket, job.key, job.upload, number, blob, onProgress, job.signal);
     } catch (e) {
       onProgress(0);
-      if (attempt >= TRIES || !retryable(e)) throw e;
+      if (attempt >= TRIES || !retryable(e) || job.signal?.aborted) throw e;
       job.info.retries++;
       await sleep(1000 * 2 ** (attempt - 1));
     }
@@ -119,18 +120,47 @@ function plan(file, stored) {
 // stored or in flight; info.resumed and info.skipped (parts already
 // stored) tell what was resumed, info.retries how many part sends failed
 // and were tried again. It resolves with the stored file's JSON.
-export async function sendInParts(bucket, key, file, overwrite, onProgress) {
+// Aborting signal (an AbortSignal, optional) before the parts are all
+// sent cancels the upload: the parts in flight are stopped, the upload is
+// aborted on the server (its stored parts deleted) and forgotten here,
+// and the promise rejects with status 0, "cancelled".
+export async function sendInParts(bucket, key, file, overwrite, onProgress, signal) {
   const rk = recordKey(bucket, key, file);
   const { upload, parts, resumed } = await resumeOrStart(bucket, key, file, rk);
+  try {
+    return await sendRest(bucket, key, file, overwrite, onProgress, signal, { rk, upload, parts, resumed });
+  } catch (e) {
+    if (signal?.aborted) {
+      await discard(bucket, key, upload, rk);
+      throw new APIError(0, "cancelled");
+    }
+    throw e;
+  }
+}
+
+// discard aborts an upload on the server and forgets it here.
+async function discard(bucket, key, upload, rk) {
+  try {
+    await call("DELETE", "/api/multipart", { bucket, key, upload });
+  } catch (e) {
+    if (e.status !== 404) throw e; // 404: already gone
+  } finally {
+    localStorage.removeItem(rk);
+  }
+}
+
+// sendRest sends the parts the server does not have, then completes the
+// upload.
+async function sendRest(bucket, key, file, overwrite, onProgress, signal, { rk, upload, parts, resumed }) {
   const p = plan(file, parts);
   const info = { resumed, skipped: p.count - p.todo.length, parts: p.count, retries: 0 };
   const inFlight = new Map();
   let done = p.done;
   const report = () => onProgress(done + [...inFlight.values()].reduce((a, b) => a + b, 0), file.size, info);
   report();
-  const job = { bucket, key, upload, file, info, failed: false };
+  const job = { bucket, key, upload, file, info, signal, failed: false };
   const worker = async () => {
-    for (let n = p.todo.shift(); n !== undefined && !job.failed; n = p.todo.shift()) {
+    for (let n = p.todo.shift(); n !== undefined && !job.failed && !signal?.aborted; n = p.todo.shift()) {
       inFlight.set(n, 0);
       try {
         p.etags[n] = await sendWithRetry(job, n, (loaded) => { inFlight.set(n, loaded); report(); });
@@ -144,6 +174,7 @@ export async function sendInParts(bucket, key, file, overwrite, onProgress) {
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  if (signal?.aborted) throw new APIError(0, "cancelled");
   const list = [];
   for (let n = 1; n <= p.count; n++) list.push({ number: n, etag: p.etags[n] });
   const res = await call("POST", "/api/multipart/complete", null, { bucket, key, upload, overwrite: !!overwrite, parts: list });

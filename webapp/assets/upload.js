@@ -1,6 +1,9 @@
 // Uploads: a queue of files, sent one after another, each with its own
-// progress bar, and one for the whole queue. Large files go in resumable
-// parts (resume.js).
+// progress bar and Cancel button, and one bar for the whole queue. Large
+// files go in resumable parts (resume.js). A file cancelled while it is
+// sent leaves nothing: a single request cut short commits nothing, and
+// an upload in parts is aborted on the server (its parts deleted). One
+// cancelled before its turn is not sent.
 
 import * as api from "./api.js";
 import { $, el, ask, formatSize } from "./ui.js";
@@ -41,12 +44,23 @@ export async function uploadFiles(files, bucket, prefix, exists, done) {
 function progressRow(file) {
   const bar = el("progress", { max: file.size || 1, value: 0 });
   const state = el("span", { className: "state", textContent: "waiting" });
-  const li = el("li", { data: { name: file.name } }, el("span", { className: "name", textContent: file.name, title: file.name }), bar, state);
+  const cancel = el("button", { type: "button", className: "cancel", textContent: "Cancel", title: "Cancel this upload" });
+  const li = el("li", { data: { name: file.name } }, el("span", { className: "name", textContent: file.name, title: file.name }), bar, state, cancel);
   $("uploads").append(li);
-  return { li, bar, state, loaded: 0, size: file.size, finished: false };
+  const row = { li, bar, state, cancel, abort: new AbortController(), loaded: 0, size: file.size, finished: false };
+  cancel.addEventListener("click", () => {
+    cancel.disabled = true;
+    row.state.textContent = "cancelling…";
+    row.abort.abort();
+  });
+  return row;
 }
 
 async function sendOne(file, row, bucket, prefix, exists) {
+  if (row.abort.signal.aborted) {
+    finish(row, "cancelled");
+    return;
+  }
   let overwrite = false;
   if (exists(file.name)) {
     overwrite = (await ask(`Replace the existing file “${file.name}”?`, { ok: "Replace" })) !== null;
@@ -70,12 +84,12 @@ async function sendOne(file, row, bucket, prefix, exists) {
   };
   try {
     const send = wantsParts(file) ? sendInParts : api.upload;
-    await send(bucket, prefix + file.name, file, overwrite, onProgress);
+    await send(bucket, prefix + file.name, file, overwrite, onProgress, row.abort.signal);
     row.bar.value = row.bar.max;
     row.loaded = row.size;
     finish(row, "done");
   } catch (e) {
-    finish(row, "failed: " + e.message);
+    finish(row, row.abort.signal.aborted ? "cancelled" : "failed: " + e.message);
   }
 }
 
@@ -83,10 +97,12 @@ async function sendOne(file, row, bucket, prefix, exists) {
 // one stays until the next upload starts.
 function finish(row, text) {
   row.finished = true;
+  row.cancel.remove();
+  if (text === "cancelled") row.loaded = 0; // nothing of it was kept
   if (text !== "done") row.size = row.loaded; // the total counts what was sent
   row.state.textContent = text;
   row.li.dataset.state = text.startsWith("failed") ? "failed" : text;
-  if (text === "done" || text === "skipped") setTimeout(() => row.li.remove(), 4000);
+  if (text === "done" || text === "skipped" || text === "cancelled") setTimeout(() => row.li.remove(), 4000);
 }
 
 // clearFailed removes the rows of failed uploads.
