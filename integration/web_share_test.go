@@ -24,7 +24,10 @@ import (
 // browser, without an account or any cookie, opens each and downloads the
 // files, compared byte for byte; a wrong password is refused; the used-up
 // link, a revoked one (revoked in "My links") and an expired one (made
-// through the API, expiring in 2 s) show the "not available" page. Any
+// through the API, expiring in 2 s) show the "not available" page; the
+// password-protected link gets a new password in "My links", after which
+// the visitor's unlock is void and another fresh browser is refused the
+// old password and let in by the new one. Any
 // JavaScript dialog or uncaught exception, on either side, fails the
 // test. Screenshots go where TestWebAppInBrowser's do.
 func TestWebShareLinks(t *testing.T) {
@@ -127,6 +130,27 @@ func TestWebShareLinks(t *testing.T) {
 	owner.poll("revoked", `document.querySelectorAll("#links-rows tr").length === 5`)
 	visit(plain, "link-gone")
 	v.shot("share-gone.png")
+
+	// A new password for the locked link, now the first row: the visitor's
+	// unlock of the old one is void, and a fresh browser needs the new one.
+	owner.do("edit the locked link", chromedp.Click(chromedp.CSS(`#links-rows tr:first-child button[data-action="edit"]`)),
+		chromedp.WaitVisible(chromedp.ID("edit-link-dialog")), chromedp.SetValue(chromedp.ID("edit-link-password-mode"), "set"))
+	owner.eval(`(() => { document.getElementById("edit-link-password-mode").dispatchEvent(new Event("change")); return "" })()`)
+	owner.do("new password", chromedp.SendKeys(chromedp.ID("edit-link-password"), "changed-secret"))
+	owner.shot("share-edit.png")
+	owner.do("save", chromedp.Click(chromedp.ID("edit-link-save")), chromedp.WaitNotVisible(chromedp.ID("edit-link-dialog")))
+	visit(locked, "link-unlock")
+	fresh := newBrowser(t, chrome)
+	fresh.do("open the edited link", chromedp.Navigate(locked), chromedp.WaitVisible(chromedp.ID("link-unlock")))
+	fresh.do("the old password", chromedp.SendKeys(chromedp.ID("link-password"), "link-secret"), chromedp.Click(chromedp.ID("link-unlock-submit")))
+	fresh.poll("the old password is refused", `document.getElementById("link-error").textContent.includes("Wrong")`)
+	fresh.do("the new password", chromedp.SetValue(chromedp.ID("link-password"), "changed-secret"),
+		chromedp.Click(chromedp.ID("link-unlock-submit")), chromedp.WaitVisible(chromedp.ID("link-file")))
+	fresh.do("download", chromedp.Click(chromedp.CSS("#link-download")))
+	if got := fresh.downloaded(t); !bytes.Equal(got, files["report.bin"]) {
+		t.Fatalf("downloaded through the edited link: %d bytes", len(got))
+	}
+	fresh.finish(t)
 
 	if ck := cookiesOf(t, v, web); strings.Contains(ck, "sg_session") {
 		t.Fatalf("the visitor has a session: %s", ck)

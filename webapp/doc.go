@@ -110,7 +110,9 @@
 //     optional password and download limit); the answer holds its URL
 //     /s/{id}, shown once (the id is stored nowhere). GET /api/shares lists
 //     the user's links with their use counts by a handle that is not the
-//     id; DELETE /api/shares?handle= revokes one. The public routes under
+//     id; PATCH /api/shares?handle= changes one's expiry, password or
+//     limit (gateway.ShareLinks.Update: the id and the use count stay);
+//     DELETE /api/shares?handle= revokes one. The public routes under
 //     /s/{id} need no account: the page, /info, /unlock (POST, the
 //     password; then a cookie sg_link scoped to the link's path, holding
 //     a token MAC'd under the owner's key, for an hour), /files (a

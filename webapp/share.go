@@ -3,6 +3,7 @@ package webapp
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/sealgate/sealgate/gateway"
@@ -42,6 +43,7 @@ func (s *server) routeShares(mux *http.ServeMux) {
 	s.route(mux, "POST /api/shares", "share-create", s.createShare)
 	s.route(mux, "GET /api/shares", "share-list", s.listShares)
 	s.route(mux, "DELETE /api/shares", "share-revoke", s.revokeShare)
+	s.route(mux, "PATCH /api/shares", "share-edit", s.editShare)
 	s.routePublicShares(mux)
 }
 
@@ -165,4 +167,75 @@ func (s *server) revokeShare(w http.ResponseWriter, r *http.Request, sess *sessi
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// shareEditRequest is the body of PATCH /api/shares?handle=: an absent
+// field keeps what the link has. ExpiresIn (seconds from now) sets a new
+// expiry; Limit a new download limit (0: none); Password a new password,
+// "" removing it.
+type shareEditRequest struct {
+	ExpiresIn *int64  `json:"expires_in"`
+	Limit     *int64  `json:"limit"`
+	Password  *string `json:"password"`
+}
+
+// editShare changes one of the user's links, keeping its address and use
+// count: PATCH /api/shares?handle=. It answers the link as changed.
+func (s *server) editShare(w http.ResponseWriter, r *http.Request, sess *session) error {
+	cfg := s.shares()
+	if cfg.Links == nil {
+		return errNotFound
+	}
+	var in shareEditRequest
+	if err := decodeJSON(r, maxSmallBody, &in); err != nil {
+		return err
+	}
+	edit, err := shareEditOf(in, cfg, s.cfg.Now())
+	if err != nil {
+		return err
+	}
+	if edit.Password != nil {
+		defer clear(*edit.Password)
+	}
+	handle := r.URL.Query().Get("handle")
+	l, err := cfg.Links.Update(r.Context(), sess.user.NS, handle, edit)
+	switch {
+	case errors.Is(err, gateway.ErrNoSuchShare):
+		return errNotFound
+	case errors.Is(err, gateway.ErrInvalidArgument): // the limit below the downloads made
+		return badRequest(strings.TrimPrefix(err.Error(), gateway.ErrInvalidArgument.Error()+": "))
+	case err != nil:
+		return err
+	}
+	writeJSON(w, http.StatusOK, shareOf(gateway.ShareEntry{Handle: handle, Link: l}, s.cfg.Now()))
+	return nil
+}
+
+// shareEditOf checks an edit request against the configuration.
+func shareEditOf(in shareEditRequest, cfg ShareConfig, now time.Time) (gateway.ShareEdit, error) {
+	var e gateway.ShareEdit
+	if in.ExpiresIn != nil {
+		switch {
+		case *in.ExpiresIn <= 0:
+			return e, badRequest("the expiry must be positive")
+		case *in.ExpiresIn > int64(cfg.MaxExpiry/time.Second):
+			return e, badRequest("the expiry is longer than this server allows (" + cfg.MaxExpiry.String() + ")")
+		}
+		exp := now.Add(time.Duration(*in.ExpiresIn) * time.Second)
+		e.Expires = &exp
+	}
+	if in.Limit != nil {
+		if *in.Limit < 0 || *in.Limit > gateway.MaxShareLimit {
+			return e, badRequest("the download limit must be between 0 (none) and 1000000")
+		}
+		e.Limit = in.Limit
+	}
+	if in.Password != nil {
+		if len(*in.Password) > 1024 {
+			return e, badRequest("the password is too long")
+		}
+		pw := []byte(*in.Password)
+		e.Password = &pw
+	}
+	return e, nil
 }

@@ -1,9 +1,10 @@
 // Share links in the app: the "Share" dialog of a file or folder (expiry,
 // password, download limit; the link is shown once, with a copy button)
-// and the "My links" dialog (use counts, revoke). Built with el(): every
-// name is inserted as text.
+// and the "My links" dialog (use counts, edit (share-edit.js), revoke).
+// Built with el(): every name is inserted as text.
 
 import { call } from "./api.js";
+import { editLink } from "./share-edit.js";
 import { $, el, formatDate, status } from "./ui.js";
 
 const expiries = [
@@ -110,12 +111,14 @@ function linkRow(link, reload) {
         onFail(e);
       }
     } } });
+  const edit = el("button", { type: "button", textContent: "Edit", data: { action: "edit" },
+    on: { click: () => editLink(link, reload) } });
   return el("tr", { data: { key: link.key } },
     el("td", { className: "name", textContent: name }),
     el("td", { textContent: state }),
     el("td", { className: "num", textContent: uses }),
     el("td", { textContent: link.password ? "yes" : "" }),
-    el("td", { className: "actions" }, revoke));
+    el("td", { className: "actions" }, edit, revoke));
 }
 
 function buildLinksDialog() {
