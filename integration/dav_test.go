@@ -182,9 +182,11 @@ func s3Keys(t *testing.T, e *davEnv, bucket string) []string {
 	return keys
 }
 
-// writeFiles writes files (relative path → content) under dir.
-func writeFiles(t *testing.T, dir string, files map[string][]byte) {
+// writeFiles writes files (relative path → content) under dir and returns
+// their paths.
+func writeFiles(t *testing.T, dir string, files map[string][]byte) []string {
 	t.Helper()
+	var paths []string
 	for rel, data := range files {
 		p := filepath.Join(dir, filepath.FromSlash(rel))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -193,7 +195,9 @@ func writeFiles(t *testing.T, dir string, files map[string][]byte) {
 		if err := os.WriteFile(p, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
+		paths = append(paths, p)
 	}
+	return paths
 }
 
 // sampleTree is a tree with nested folders, Unicode names and spaces, a

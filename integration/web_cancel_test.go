@@ -33,13 +33,8 @@ func TestWebAppCancelUpload(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	b.do("sign-in page", chromedp.Navigate(web), chromedp.WaitVisible(chromedp.ID("login-form")))
-	b.probeDialogs()
-	b.do("sign in", chromedp.SendKeys(chromedp.ID("login-name"), "dave"), chromedp.SendKeys(chromedp.ID("login-password"), pw),
-		chromedp.Click(chromedp.ID("login-submit")), chromedp.WaitVisible(chromedp.ID("new-bucket")))
-	b.dialog("new-bucket", "cancel")
-	b.poll("the bucket is listed", rowJS("cancel"))
-	b.do("open the bucket", chromedp.Click(chromedp.CSS(`#rows tr[data-name="cancel"] a`)), chromedp.WaitVisible(chromedp.ID("upload-button")))
+	b.signIn(web, "dave", pw)
+	b.openNewBucket("cancel")
 	b.throttleUploads(t, 8e6)
 
 	b.do("upload", chromedp.SetUploadFiles(chromedp.ID("file-input"), []string{big, later}))

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"image/png"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -29,28 +27,14 @@ func TestWebAppPDFPreview(t *testing.T) {
 	web := c.gws[0].URL["web"]
 	b := newBrowser(t, chrome)
 	hostile := strings.TrimSuffix(xssName, ".html") + ".pdf"
-	dir := t.TempDir()
-	var paths []string
-	for name, data := range map[string][]byte{
+	paths := writeFiles(t, t.TempDir(), map[string][]byte{
 		"two-pages.pdf": testPDF([]string{"0 0 1", "1 0 0"}, ""),
 		hostile:         testPDF([]string{"0 0 1"}, "app.alert(1)"),
-	} {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		paths = append(paths, p)
-	}
-
-	b.do("sign-in page", chromedp.Navigate(web), chromedp.WaitVisible(chromedp.ID("login-form")))
-	b.probeDialogs()
+	})
+	b.signIn(web, "erin", pw)
 	b.eval(`(() => { window.cspViolations = []; document.addEventListener("securitypolicyviolation",
 		e => window.cspViolations.push(e.violatedDirective + " " + e.blockedURI)); return "" })()`)
-	b.do("sign in", chromedp.SendKeys(chromedp.ID("login-name"), "erin"), chromedp.SendKeys(chromedp.ID("login-password"), pw),
-		chromedp.Click(chromedp.ID("login-submit")), chromedp.WaitVisible(chromedp.ID("new-bucket")))
-	b.dialog("new-bucket", "papers")
-	b.poll("the bucket is listed", rowJS("papers"))
-	b.do("open the bucket", chromedp.Click(chromedp.CSS(`#rows tr[data-name="papers"] a`)), chromedp.WaitVisible(chromedp.ID("upload-button")))
+	b.openNewBucket("papers")
 	b.do("upload", chromedp.SetUploadFiles(chromedp.ID("file-input"), paths))
 	b.poll("both are listed", rowJS("two-pages.pdf")+" && "+rowJS(hostile))
 

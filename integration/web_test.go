@@ -49,15 +49,7 @@ func TestWebAppInBrowser(t *testing.T) {
 	web := c.gws[0].URL["web"]
 	b := newBrowser(t, chrome)
 	files := map[string][]byte{"one.txt": []byte("first file\n"), "two.bin": randomBytes(2, 300_000), xssName: []byte("<script>alert(1)</script>")}
-	dir := t.TempDir()
-	var paths []string
-	for name, data := range files {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		paths = append(paths, p)
-	}
+	paths := writeFiles(t, t.TempDir(), files)
 
 	b.do("sign-in page", chromedp.Navigate(web), chromedp.WaitVisible(chromedp.ID("login-form")))
 	b.probeDialogs()
@@ -134,6 +126,24 @@ func TestWebAppInBrowser(t *testing.T) {
 		t.Fatalf("the signed-out cookie: %d, want 401", code)
 	}
 	b.finish(t)
+}
+
+// signIn opens the app at web, checks that the dialog watcher works
+// (probeDialogs) and signs in as name.
+func (b *webBrowser) signIn(web, name, password string) {
+	b.t.Helper()
+	b.do("sign-in page", chromedp.Navigate(web), chromedp.WaitVisible(chromedp.ID("login-form")))
+	b.probeDialogs()
+	b.do("sign in as "+name, chromedp.SendKeys(chromedp.ID("login-name"), name), chromedp.SendKeys(chromedp.ID("login-password"), password),
+		chromedp.Click(chromedp.ID("login-submit")), chromedp.WaitVisible(chromedp.ID("new-bucket")))
+}
+
+// openNewBucket makes a bucket through the app's dialog and opens it.
+func (b *webBrowser) openNewBucket(name string) {
+	b.t.Helper()
+	b.dialog("new-bucket", name)
+	b.poll("the bucket is listed", rowJS(name))
+	b.do("open the bucket", chromedp.Click(chromedp.CSS(`#rows tr[data-name="`+name+`"] a`)), chromedp.WaitVisible(chromedp.ID("upload-button")))
 }
 
 // findChromium returns the browser's path, or ends the test.

@@ -58,23 +58,14 @@ func TestWebAppLargeUploadResumePreview(t *testing.T) {
 		t.Fatal(err)
 	}
 	small := map[string][]byte{"notes.txt": []byte("plain notes\nline two\n"), "photo.png": testPNG(t, 64, 48), xssName: []byte("<script>alert(1)</script>")}
-	var paths []string
-	for name, data := range small {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		paths = append(paths, p)
-	}
+	paths := writeFiles(t, dir, small)
 
 	b.do("sign-in page", chromedp.Navigate(web), chromedp.WaitVisible(chromedp.ID("login-form")))
 	b.probeDialogs()
 	b.shot("signin.png")
 	b.do("sign in", chromedp.SendKeys(chromedp.ID("login-name"), "carol"), chromedp.SendKeys(chromedp.ID("login-password"), pw),
 		chromedp.Click(chromedp.ID("login-submit")), chromedp.WaitVisible(chromedp.ID("new-bucket")))
-	b.dialog("new-bucket", "uploads")
-	b.poll("the bucket is listed", rowJS("uploads"))
-	b.do("open the bucket", chromedp.Click(chromedp.CSS(`#rows tr[data-name="uploads"] a`)), chromedp.WaitVisible(chromedp.ID("upload-button")))
+	b.openNewBucket("uploads")
 	b.throttleUploads(t, 60e6)
 
 	// Several files at once, the large one last.

@@ -40,14 +40,20 @@ function reset(entry, bucket) {
   note("");
 }
 
-async function showText(bucket, entry) {
+// fetchPreview fetches a file's preview as kind ("text" or "pdf"); on a
+// refusal it shows why (unsupported: the note for 415) and returns null.
+async function fetchPreview(bucket, entry, kind, unsupported) {
   note("Loading…");
-  const resp = await fetch(previewURL(bucket, entry.key, "text"), { credentials: "same-origin", cache: "no-store" });
-  if (!resp.ok) {
-    const data = await resp.json().catch(() => ({}));
-    note(resp.status === 415 ? "No preview: this file is not text. Download it to open it." : data.error || resp.statusText);
-    return;
-  }
+  const resp = await fetch(previewURL(bucket, entry.key, kind), { credentials: "same-origin", cache: "no-store" });
+  if (resp.ok) return resp;
+  const data = await resp.json().catch(() => ({}));
+  note(resp.status === 415 ? unsupported : data.error || resp.statusText);
+  return null;
+}
+
+async function showText(bucket, entry) {
+  const resp = await fetchPreview(bucket, entry, "text", "No preview: this file is not text. Download it to open it.");
+  if (!resp) return;
   const text = new TextDecoder("utf-8").decode(await resp.arrayBuffer());
   $("preview-text").textContent = text;
   $("preview-text").hidden = false;
@@ -73,13 +79,8 @@ async function showPDF(bucket, entry) {
     note("This PDF is too large to preview here: download it to open it.");
     return;
   }
-  note("Loading…");
-  const resp = await fetch(previewURL(bucket, entry.key, "pdf"), { credentials: "same-origin", cache: "no-store" });
-  if (!resp.ok) {
-    const data = await resp.json().catch(() => ({}));
-    note(resp.status === 415 ? "No preview of this PDF: download it to open it." : data.error || resp.statusText);
-    return;
-  }
+  const resp = await fetchPreview(bucket, entry, "pdf", "No preview of this PDF: download it to open it.");
+  if (!resp) return;
   const data = new Uint8Array(await resp.arrayBuffer());
   const lib = await loadPDFJS();
   const task = lib.getDocument({ data, enableXfa: false }); // no scripting: pdf.sandbox.mjs is not vendored
