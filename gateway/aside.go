@@ -16,8 +16,8 @@ import (
 //
 // With a store that can hold a Put's commit (backends.GatedPutter, the fs
 // store) the copy runs while the body is sealed and stored, and the commit
-// waits for it: the set-aside's link, rename and directory fsync overlap
-// the new file's write and fsync instead of preceding them. The order on
+// waits for it: the set-aside's link and directory fsync overlap the new
+// file's write and fsync instead of preceding them. The order on
 // disk is the same. Otherwise the copy runs before the Put. Either way an
 // error of the copy is the answer, and nothing new is committed.
 func (vw versionWrite) put(ctx context.Context, n *userNS, up string, r io.Reader, size int64) (backends.ObjectInfo, error) {

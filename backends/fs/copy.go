@@ -27,9 +27,11 @@ var _ backends.Copier = (*Store)(nil)
 // A dst that exists is replaced: the source is linked into this Store's
 // temp directory first and checked there, so a source replaced at any
 // moment is never copied by mistake, and the link is then installed under
-// dst like a Put's temp file (under dst's lock, the parent fsynced). The copy has the source's ETag and modification time:
-// an ETag names one key's contents, and a key's ETag still changes on
-// every write of that key.
+// dst like a Put's temp file (under dst's lock, the parent fsynced).
+//
+// The copy has the source's ETag and modification time: an ETag names one
+// key's contents, and a key's ETag still changes on every write of that
+// key.
 func (s *Store) Copy(ctx context.Context, src, srcETag, dst string) (backends.ObjectInfo, error) {
 	srel, err := objectPath(src)
 	if err != nil {
