@@ -28,7 +28,11 @@ func testAWSCLILock(t *testing.T, tg target) {
 	writeFile(t, work, "v", 1, 100)
 	src := filepath.Join(work, "v")
 	a.aws("s3", "cp", src, "s3://"+bucket+"/held")
-	until := time.Now().Add(8 * time.Second).UTC().Truncate(time.Second)
+	// The retention must outlast the calls before the shortening below,
+	// which take seconds each on a loaded machine; the test then waits for
+	// it to expire.
+	start := time.Now()
+	until := start.Add(20 * time.Second).UTC().Truncate(time.Second)
 	var put struct {
 		VersionID string `json:"VersionId"`
 	}
@@ -44,9 +48,14 @@ func testAWSCLILock(t *testing.T, tg target) {
 	if out, err := a.attempt("s3api", "delete-object", "--bucket", bucket, "--key", "kept", "--version-id", put.VersionID); err == nil || !strings.Contains(out, "AccessDenied") {
 		t.Fatalf("a COMPLIANCE version was deleted: %v\n%s", err, out)
 	}
-	shorter := until.Add(-4 * time.Second).Format(time.RFC3339)
+	// Shorter, yet still in the future: a past date is refused for that
+	// reason instead (InvalidArgument), which would prove nothing.
+	shorter := time.Now().Add(5 * time.Second).UTC().Truncate(time.Second)
+	if !shorter.Before(until) {
+		t.Fatalf("the calls after the locked PUT took %v; no future date is left that shortens the retention", time.Since(start))
+	}
 	if out, err := a.attempt("s3api", "put-object-retention", "--bucket", bucket, "--key", "kept", "--bypass-governance-retention",
-		"--retention", "Mode=COMPLIANCE,RetainUntilDate="+shorter); err == nil || !strings.Contains(out, "AccessDenied") {
+		"--retention", "Mode=COMPLIANCE,RetainUntilDate="+shorter.Format(time.RFC3339)); err == nil || !strings.Contains(out, "AccessDenied") {
 		t.Fatalf("a COMPLIANCE retention was shortened: %v\n%s", err, out)
 	}
 	a.aws("s3api", "put-object-legal-hold", "--bucket", bucket, "--key", "held", "--legal-hold", "Status=ON")
