@@ -73,3 +73,58 @@ func TestWebAppCancelUpload(t *testing.T) {
 	}
 	b.finish(t)
 }
+
+// TestWebAppDiscardLeftover reloads the page while a 64 MiB upload in
+// parts is sent (uploads throttled), leaving it unfinished on the server;
+// while it was sent, the folder listed again did not offer it. The bucket
+// then lists it under the unfinished uploads, and its Discard
+// button aborts it: no unfinished upload is left (S3
+// ListMultipartUploads), no resume record stays in localStorage, nothing
+// is listed or stored, and after another reload the list stays empty.
+func TestWebAppDiscardLeftover(t *testing.T) {
+	chrome := findChromium(t)
+	t.Parallel()
+	c := newCluster(t, "fs", 1)
+	const pw = "pw-erin-web"
+	acct := c.addUserWith(0, "erin", pw)
+	web := c.gws[0].URL["web"]
+	b := newBrowser(t, chrome)
+	big, _ := writeRandomFile(t, t.TempDir(), "big.bin", 64<<20)
+	s3c := c.client(0, acct)
+	const leftover = `document.querySelector('#leftovers li[data-key="big.bin"]')`
+
+	b.signIn(web, "erin", pw)
+	b.openNewBucket("left")
+	b.throttleUploads(t, 8e6)
+	b.do("upload", chromedp.SetUploadFiles(chromedp.ID("file-input"), []string{big}))
+	b.pollFor("big.bin at 15%", progressJS("big.bin")+" >= 0.15", time.Minute)
+	b.eval(`(() => { dispatchEvent(new HashChangeEvent("hashchange")); return "" })()`) // the folder listed again
+	time.Sleep(time.Second)                                                             // and its unfinished uploads asked for
+	if got := b.eval(`String(!document.getElementById("leftovers").hidden)`); got != "false" {
+		t.Fatal("the upload being sent is offered for discarding")
+	}
+	b.do("reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("upload-button")))
+	if n := storedUploads(t, s3c, "left"); n != 1 {
+		t.Fatalf("%d unfinished uploads after the reload, want 1", n)
+	}
+	b.pollFor("the unfinished upload is listed", leftover+` && !document.getElementById("leftovers").hidden`, 20*time.Second)
+	b.shot("upload-leftover.png")
+	b.do("discard", chromedp.Click(chromedp.JSPath(leftover+`.querySelector("button.discard")`)))
+	b.pollFor("the unfinished upload is discarded", `!`+leftover+` && document.getElementById("leftovers").hidden`, 20*time.Second)
+	if got := b.eval(`String(Object.keys(localStorage).filter(k => k.startsWith("sg-upload:")).length)`); got != "0" {
+		t.Fatalf("resume records after the discard: %s, want 0", got)
+	}
+	if n := storedUploads(t, s3c, "left"); n != 0 {
+		t.Fatalf("%d unfinished uploads after the discard", n)
+	}
+	list, err := s3c.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String("left")})
+	if err != nil || len(list.Contents) != 0 {
+		t.Fatalf("stored after the discard: %v %v", list, err)
+	}
+	b.do("reload again", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("upload-button")))
+	b.poll("the folder is listed", `document.getElementById("status").textContent === ""`)
+	if got := b.eval(`String(!!` + leftover + ` || !!(` + rowJS("big.bin") + `))`); got != "false" {
+		t.Fatal("the discarded upload is listed after a reload")
+	}
+	b.finish(t)
+}

@@ -80,7 +80,14 @@
 //     picked again, sends only the parts whose number and size the server
 //     does not have (no hash: the ETag is an MD5, which WebCrypto lacks;
 //     the parts are authenticated by the gateway, so what is trusted is
-//     only that the file picked is the same).
+//     only that the file picked is the same). Each upload has a Cancel
+//     button (assets/upload.js): a queued file is not sent, a single
+//     request is aborted (a body cut short commits nothing), and an upload
+//     in parts stops its parts, is aborted on the server and loses its
+//     localStorage record. Opening a bucket lists the uploads the browser
+//     remembers there that the server still has unfinished (left by a
+//     reload, a closed tab or a failure: GET /api/multipart), each with a
+//     Discard button that aborts it (assets/leftover.js).
 //   - Previews (GET /api/preview?as=image|text, preview.go) serve raster
 //     images (png, jpeg, gif, webp by the name's extension; never SVG) under
 //     that fixed type, for an <img> of the page, and the first MiB of a

@@ -6,6 +6,7 @@ import * as api from "./api.js";
 import { $, ask, status } from "./ui.js";
 import { parseHash, renderBuckets, renderCrumbs, renderFolder } from "./view.js";
 import { clearFailed, dropZone, uploadFiles } from "./upload.js";
+import { showLeftovers } from "./leftover.js";
 import { openPreview, wirePreview } from "./preview.js";
 import { overQuota, showUsage } from "./quota.js";
 import { initShares, share } from "./share.js";
@@ -69,6 +70,7 @@ async function load() {
     render();
     status("");
     showUsage();
+    showLeftovers(bucket);
   } catch (e) {
     failed(e);
   }

@@ -18,8 +18,31 @@ const TRIES = 5; // per part; waits 1, 2, 4, 8 s between them
 // wantsParts tells whether a file is sent as a resumable upload.
 export const wantsParts = (file) => file.size > THRESHOLD;
 
+const RECORD = "sg-upload:";
+
 function recordKey(bucket, key, file) {
-  return "sg-upload:" + JSON.stringify([bucket, key, file.name, file.size, file.lastModified]);
+  return RECORD + JSON.stringify([bucket, key, file.name, file.size, file.lastModified]);
+}
+
+// sending holds the records of the uploads this page is sending.
+const sending = new Set();
+
+// leftovers lists the remembered uploads into bucket that this page is
+// not sending (left by a reload, a closed tab or a failure), oldest
+// first: { rk, key, name, size, upload, started }.
+export function leftovers(bucket) {
+  const out = [];
+  for (const rk of Object.keys(localStorage)) {
+    if (!rk.startsWith(RECORD) || sending.has(rk)) continue;
+    try {
+      const [b, key, name, size] = JSON.parse(rk.slice(RECORD.length));
+      const rec = remembered(rk);
+      if (b === bucket && rec && rec.upload) out.push({ rk, key, name, size, upload: rec.upload, started: rec.started });
+    } catch {
+      // not a record of this page: left alone
+    }
+  }
+  return out.sort((a, b) => (a.started || 0) - (b.started || 0));
 }
 
 function remembered(rk) {
@@ -126,6 +149,17 @@ function plan(file, stored) {
 // and the promise rejects with status 0, "cancelled".
 export async function sendInParts(bucket, key, file, overwrite, onProgress, signal) {
   const rk = recordKey(bucket, key, file);
+  sending.add(rk);
+  try {
+    return await sendOrDiscard(bucket, key, file, overwrite, onProgress, signal, rk);
+  } finally {
+    sending.delete(rk);
+  }
+}
+
+// sendOrDiscard starts or resumes the upload and sends it; once signal is
+// aborted, it discards the upload instead.
+async function sendOrDiscard(bucket, key, file, overwrite, onProgress, signal, rk) {
   const { upload, parts, resumed } = await resumeOrStart(bucket, key, file, rk);
   try {
     return await sendRest(bucket, key, file, overwrite, onProgress, signal, { rk, upload, parts, resumed });
@@ -138,8 +172,9 @@ export async function sendInParts(bucket, key, file, overwrite, onProgress, sign
   }
 }
 
-// discard aborts an upload on the server and forgets it here.
-async function discard(bucket, key, upload, rk) {
+// discard aborts an upload on the server (its stored parts deleted) and
+// forgets it here (rk, its record).
+export async function discard(bucket, key, upload, rk) {
   try {
     await call("DELETE", "/api/multipart", { bucket, key, upload });
   } catch (e) {
