@@ -17,7 +17,8 @@ import (
 // fifth of it was sent, and a small file waiting behind it. Both rows end
 // "cancelled"; neither file is listed or stored, the gateway keeps no
 // unfinished upload (S3 ListMultipartUploads), and the page kept no
-// resume record in localStorage.
+// resume record in localStorage. Then a 12 MiB file, sent in one request,
+// cancelled at a fifth of its body: it is not stored or listed.
 func TestWebAppCancelUpload(t *testing.T) {
 	chrome := findChromium(t)
 	t.Parallel()
@@ -70,6 +71,21 @@ func TestWebAppCancelUpload(t *testing.T) {
 	}
 	if len(list.Contents) != 0 {
 		t.Fatalf("%d object(s) stored after the cancel", len(list.Contents))
+	}
+
+	// A file sent in one request (12 MiB), cancelled mid-body: the request
+	// is aborted, and the body cut short commits nothing.
+	mid, _ := writeRandomFile(t, dir, "mid.bin", 12<<20)
+	b.do("upload mid.bin", chromedp.SetUploadFiles(chromedp.ID("file-input"), []string{mid}))
+	b.pollFor("mid.bin at 20%", progressJS("mid.bin")+" >= 0.2", time.Minute)
+	b.do("cancel mid.bin", chromedp.Click(chromedp.JSPath(uploadRowJS("mid.bin")+`.querySelector("button.cancel")`)))
+	b.pollFor("mid.bin is cancelled", uploadRowJS("mid.bin")+`?.dataset.state === "cancelled"`, time.Minute)
+	time.Sleep(time.Second) // the gateway sees the request cut
+	if list, err = s3c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("cancel")}); err != nil || len(list.Contents) != 0 {
+		t.Fatalf("stored after the cancel of a single request: %v %v", list, err)
+	}
+	if got := b.eval(`String(!!(` + rowJS("mid.bin") + `))`); got != "false" {
+		t.Fatal("the cancelled single request's file is listed")
 	}
 	b.finish(t)
 }
