@@ -9,6 +9,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/chromedp"
 )
 
@@ -18,7 +20,8 @@ import (
 // "cancelled"; neither file is listed or stored, the gateway keeps no
 // unfinished upload (S3 ListMultipartUploads), and the page kept no
 // resume record in localStorage. Then a 12 MiB file, sent in one request,
-// cancelled at a fifth of its body: it is not stored or listed.
+// cancelled at a fifth of its body: it is not stored or listed. Last, a
+// cancel that comes too late (cancelTooLate).
 func TestWebAppCancelUpload(t *testing.T) {
 	chrome := findChromium(t)
 	t.Parallel()
@@ -87,7 +90,47 @@ func TestWebAppCancelUpload(t *testing.T) {
 	if got := b.eval(`String(!!(` + rowJS("mid.bin") + `))`); got != "false" {
 		t.Fatal("the cancelled single request's file is listed")
 	}
+	b.cancelTooLate(t, s3c, dir)
 	b.finish(t)
+}
+
+// cancelTooLate cancels a single-request upload whose whole body was sent
+// and stored, its answer held by DevTools: the cancel comes too late, so
+// the row must read "done" (not "cancelled") and the file be listed.
+func (b *webBrowser) cancelTooLate(t *testing.T, s3c *s3.Client, dir string) {
+	t.Helper()
+	paused := make(chan fetch.RequestID, 1)
+	go func() {
+		for ev, err := range chromedp.Events(b.ctx, fetch.RequestPaused) {
+			if err != nil {
+				return
+			}
+			paused <- ev.RequestID
+		}
+	}()
+	hold := []*fetch.RequestPattern{{URLPattern: "*/api/object?*", RequestStage: fetch.RequestStageResponse}}
+	if _, err := chromedp.Call(b.ctx, fetch.Enable, fetch.EnableParams{Patterns: hold}); err != nil {
+		t.Fatal(err)
+	}
+	late := writeFiles(t, dir, map[string][]byte{"late.txt": []byte("stored before the cancel")})
+	b.do("upload late.txt", chromedp.SetUploadFiles(chromedp.ID("file-input"), late))
+	var id fetch.RequestID
+	select {
+	case id = <-paused:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the upload's answer was not held")
+	}
+	if got := s3Get(t, s3c, "cancel", "late.txt"); string(got) != "stored before the cancel" {
+		t.Fatalf("late.txt stored as %q", got)
+	}
+	b.do("cancel late.txt", chromedp.Click(chromedp.JSPath(uploadRowJS("late.txt")+`.querySelector("button.cancel")`)))
+	time.Sleep(500 * time.Millisecond) // an abort would be now
+	_, _ = chromedp.Call(b.ctx, fetch.ContinueResponse, fetch.ContinueResponseParams{RequestID: id})
+	if _, err := chromedp.Call(b.ctx, fetch.Disable, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	b.pollFor("late.txt is done", uploadRowJS("late.txt")+`?.dataset.state === "done"`, 20*time.Second)
+	b.poll("late.txt is listed", rowJS("late.txt"))
 }
 
 // TestWebAppDiscardLeftover reloads the page while a 64 MiB upload in

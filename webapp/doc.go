@@ -82,7 +82,8 @@
 //     the parts are authenticated by the gateway, so what is trusted is
 //     only that the file picked is the same). Each upload has a Cancel
 //     button (assets/upload.js): a queued file is not sent, a single
-//     request is aborted (a body cut short commits nothing), and an upload
+//     request is aborted while its body is sent (a body cut short commits
+//     nothing; once it is all sent the cancel is too late), and an upload
 //     in parts stops its parts, is aborted on the server and loses its
 //     localStorage record. Opening a bucket lists the uploads the browser
 //     remembers there that the server still has unfinished (left by a

@@ -77,7 +77,9 @@ export function downloadURL(bucket, key) {
 
 // upload sends a file with XMLHttpRequest, for its upload progress:
 // onProgress(loaded, total). It resolves with the stored file's JSON;
-// aborting signal (an AbortSignal, optional) cancels it.
+// aborting signal (an AbortSignal, optional) cancels it while its body is
+// sent. Once the whole body is sent the server stores it: a cancel then
+// comes too late, and the upload ends as it would have.
 export function upload(bucket, key, file, overwrite, onProgress, signal) {
   return new Promise((resolve, reject) => {
     const params = { bucket, key };
@@ -95,15 +97,18 @@ export function upload(bucket, key, file, overwrite, onProgress, signal) {
     });
     xhr.addEventListener("error", () => reject(new APIError(0, "network error")));
     xhr.addEventListener("abort", () => reject(new APIError(0, "cancelled")));
-    abortWith(xhr, signal);
+    let sent = false;
+    xhr.upload.addEventListener("load", () => { sent = true; });
+    abortWith(xhr, signal, () => !sent);
     xhr.send(file);
   });
 }
 
-// abortWith aborts xhr when signal (if any) is aborted: a body cut short
-// commits nothing on the server.
-export function abortWith(xhr, signal) {
+// abortWith aborts xhr when signal (if any) is aborted, if still(), when
+// given, is true then: a body cut short commits nothing on the server.
+export function abortWith(xhr, signal, still = () => true) {
   if (!signal) return;
-  if (signal.aborted) queueMicrotask(() => xhr.abort());
-  else signal.addEventListener("abort", () => xhr.abort(), { once: true });
+  const abort = () => still() && xhr.abort();
+  if (signal.aborted) queueMicrotask(abort);
+  else signal.addEventListener("abort", abort, { once: true });
 }

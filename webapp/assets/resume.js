@@ -173,15 +173,16 @@ async function sendOrDiscard(bucket, key, file, overwrite, onProgress, signal, r
 }
 
 // discard aborts an upload on the server (its stored parts deleted) and
-// forgets it here (rk, its record).
+// forgets it here (rk, its record). If the server could not abort it,
+// the record stays, and the upload is offered for discarding again
+// (leftover.js).
 export async function discard(bucket, key, upload, rk) {
   try {
     await call("DELETE", "/api/multipart", { bucket, key, upload });
   } catch (e) {
     if (e.status !== 404) throw e; // 404: already gone
-  } finally {
-    localStorage.removeItem(rk);
   }
+  localStorage.removeItem(rk);
 }
 
 // sendRest sends the parts the server does not have, then completes the

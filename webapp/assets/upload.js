@@ -89,7 +89,7 @@ async function sendOne(file, row, bucket, prefix, exists) {
     row.loaded = row.size;
     finish(row, "done");
   } catch (e) {
-    finish(row, row.abort.signal.aborted ? "cancelled" : "failed: " + e.message);
+    finish(row, row.abort.signal.aborted && e.status === 0 ? "cancelled" : "failed: " + e.message);
   }
 }
 
