@@ -1,11 +1,15 @@
 package webapp
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"io/fs"
 	"net/http"
 	"path"
-	"strconv"
+	"sync"
+	"time"
 )
 
 // assets are the page, its script modules and its style sheet.
@@ -24,8 +28,8 @@ var assetTypes = map[string]string{
 }
 
 // servePage serves the application page at "/".
-func servePage(w http.ResponseWriter, _ *http.Request) error {
-	return writeAsset(w, "index.html")
+func servePage(w http.ResponseWriter, r *http.Request) error {
+	return writeAsset(w, r, "index.html")
 }
 
 // serveAsset serves /assets/{name}.
@@ -34,13 +38,14 @@ func serveAsset(w http.ResponseWriter, r *http.Request) error {
 	if name == "index.html" {
 		return errNotFound
 	}
-	return writeAsset(w, name)
+	return writeAsset(w, r, name)
 }
 
 // writeAsset writes an embedded file. The assets change only with the
-// binary: the browser revalidates them on every load (no-cache), cheap on
-// loopback and keeping a page and its scripts of one version.
-func writeAsset(w http.ResponseWriter, name string) error {
+// binary: the browser revalidates them on every load (no-cache), keeping a
+// page and its scripts of one version, and the ETag (a digest of the
+// file) makes an unchanged one a 304 with no body: pdf.js alone is 1.7 MiB.
+func writeAsset(w http.ResponseWriter, r *http.Request, name string) error {
 	ct, ok := assetTypes[path.Ext(name)]
 	if !ok || !fs.ValidPath(name) {
 		return errNotFound
@@ -51,9 +56,21 @@ func writeAsset(w http.ResponseWriter, name string) error {
 	}
 	h := w.Header()
 	h.Set("Content-Type", ct)
-	h.Set("Content-Length", strconv.Itoa(len(b)))
 	h.Set("Cache-Control", "no-cache")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(b)
+	h.Set("ETag", assetTags()[name])
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(b))
 	return nil
 }
+
+// assetTags are the assets' ETags by name: the first 16 bytes of each
+// file's SHA-256, quoted, computed once.
+var assetTags = sync.OnceValue(func() map[string]string {
+	tags := map[string]string{}
+	entries, _ := assets.ReadDir("assets") // embedded: cannot fail
+	for _, ent := range entries {
+		b, _ := assets.ReadFile("assets/" + ent.Name())
+		sum := sha256.Sum256(b)
+		tags[ent.Name()] = `"` + hex.EncodeToString(sum[:16]) + `"`
+	}
+	return tags
+})

@@ -1,8 +1,10 @@
 package webapp
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -137,5 +139,37 @@ func TestEverySentinelMaps(t *testing.T) {
 	}
 	if status, msg := statusOf(badRequest("bucket is required")); status != 400 || msg != "bucket is required" {
 		t.Errorf("a bad request: %d %q", status, msg)
+	}
+}
+
+// TestAssetsRevalidate: an asset carries an ETag (its digest) and
+// no-cache, and a request that names that ETag gets 304 without a body;
+// another ETag gets the file.
+func TestAssetsRevalidate(t *testing.T) {
+	e := newEnv(t)
+	c := e.login("alice")
+	for _, path := range []string{"/", "/assets/app.js", "/assets/pdf.min.mjs", "/s/some-link"} {
+		resp := c.do("GET", path, nil)
+		full, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		tag := resp.Header.Get("ETag")
+		if resp.StatusCode != 200 || len(tag) != 34 || resp.Header.Get("Cache-Control") != "no-cache" || len(full) == 0 {
+			t.Fatalf("%s: %d, ETag %q, Cache-Control %q, %d bytes", path, resp.StatusCode, tag, resp.Header.Get("Cache-Control"), len(full))
+		}
+		resp = c.do("GET", path, nil, "If-None-Match", tag)
+		body, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusNotModified || len(body) != 0 {
+			t.Errorf("%s with its ETag: %d, %d bytes; want 304 and none", path, resp.StatusCode, len(body))
+		}
+		resp = c.do("GET", path, nil, "If-None-Match", `"0123456789abcdef0123456789abcdef"`)
+		body, _ = io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if resp.StatusCode != 200 || !bytes.Equal(body, full) {
+			t.Errorf("%s with another ETag: %d, %d bytes; want 200 and %d", path, resp.StatusCode, len(body), len(full))
+		}
+	}
+	if assetTags()["app.js"] == assetTags()["app.css"] {
+		t.Error("two assets share an ETag")
 	}
 }

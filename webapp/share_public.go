@@ -57,8 +57,8 @@ func (s *server) limited(h func(http.ResponseWriter, *http.Request) error) func(
 
 // servePublicShare serves the link's page; what it shows comes from
 // /info, so the page itself says nothing about the link.
-func servePublicShare(w http.ResponseWriter, _ *http.Request) error {
-	return writeAsset(w, "share.html")
+func servePublicShare(w http.ResponseWriter, r *http.Request) error {
+	return writeAsset(w, r, "share.html")
 }
 
 // openShare finds the request's link; with unlocked, a password-protected
