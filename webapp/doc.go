@@ -105,6 +105,10 @@
 //     object "dir/", as WebDAV makes them). Listings are pages of up to
 //     1000 entries continued with the gateway's marker and snapshot.
 //     Deleting a folder deletes every object under it, a page at a time.
+//     Deleting a bucket (DELETE /api/buckets) does the same for all of it
+//     and then deletes the bucket, but for a bucket that has had
+//     versioning: its versions are kept, and it is deleted only if it
+//     holds none (else 409).
 //     Renaming copies each object (CopyObject, with its WebDAV properties)
 //     and then deletes the originals: not atomic; a failed copy removes
 //     the copies made and leaves the original in place.

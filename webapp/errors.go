@@ -23,6 +23,9 @@ var (
 	errLengthRequired = errors.New("an upload needs a Content-Length")
 	// errExists: the target of a new folder or a rename exists (409).
 	errExists = errors.New("a file or folder of that name exists")
+	// errKeepsVersions: a bucket to delete keeps versions of its files
+	// (409).
+	errKeepsVersions = errors.New("the bucket keeps versions of its files")
 	// errNotFound: no such page or asset (404).
 	errNotFound = errors.New("not found")
 	// errBadRequest: a request with bad parameters (400, its message shown).
@@ -58,6 +61,7 @@ var errTable = []errStatus{
 	{errPartTooLarge, http.StatusRequestEntityTooLarge, "an upload part is at most 64 MiB"},
 	{errNoPreview, http.StatusUnsupportedMediaType, "no preview for this kind of file: download it"},
 	{errExists, http.StatusConflict, "a file or folder of that name exists"},
+	{errKeepsVersions, http.StatusConflict, "the bucket keeps versions of its files (versioning or Object Lock): delete them with an S3 client, or let a lifecycle rule expire them, then delete the bucket"},
 	{errNotFound, http.StatusNotFound, "not found"},
 	{errBadRequest, http.StatusBadRequest, ""},
 	{ErrWrongCode, http.StatusForbidden, "wrong or already used code"},

@@ -72,6 +72,38 @@ func deleteFolder(w http.ResponseWriter, r *http.Request, s *session) error {
 	return nil
 }
 
+// deleteBucket removes a bucket with the files in it: DELETE
+// /api/buckets?name=, answering how many files it deleted. The files of a
+// bucket that never had versioning are deleted first, a page at a time.
+// A bucket that has had versioning (Object Lock included) keeps its
+// versions, the history backup software relies on: it is deleted only if
+// it holds none, else errKeepsVersions and nothing changes. A file
+// written through another door meanwhile makes it ErrBucketNotEmpty.
+func deleteBucket(w http.ResponseWriter, r *http.Request, s *session) error {
+	bucket := r.URL.Query().Get("name")
+	ctx, ns := r.Context(), s.user.NS
+	v, err := ns.GetBucketVersioning(ctx, bucket)
+	if err != nil {
+		return err
+	}
+	n := 0
+	if v == gateway.VersioningOff {
+		n, err = eachPage(ctx, ns, bucket, "", func(keys []string) error { return deleteKeys(ctx, ns, bucket, keys) })
+		if err != nil {
+			return err
+		}
+	}
+	err = ns.DeleteBucket(ctx, bucket)
+	if errors.Is(err, gateway.ErrBucketNotEmpty) && v != gateway.VersioningOff {
+		return errKeepsVersions
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"deleted": n})
+	return nil
+}
+
 // deleteKeys deletes keys (at most 1000) and returns the first failure.
 func deleteKeys(ctx context.Context, ns gateway.Namespace, bucket string, keys []string) error {
 	objs := make([]gateway.ObjectVersion, len(keys))

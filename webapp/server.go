@@ -107,6 +107,7 @@ func New(cfg Config) (http.Handler, error) {
 	s.route(mux, "POST /api/logout", "logout", s.logout)
 	s.route(mux, "GET /api/buckets", "list-buckets", listBuckets)
 	s.route(mux, "POST /api/buckets", "create-bucket", createBucket)
+	s.route(mux, "DELETE /api/buckets", "delete-bucket", deleteBucket)
 	s.route(mux, "GET /api/list", "list", listFolder)
 	s.route(mux, "POST /api/folder", "create-folder", createFolder)
 	s.route(mux, "DELETE /api/folder", "delete-folder", deleteFolder)

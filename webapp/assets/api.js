@@ -45,6 +45,7 @@ export const session = () => call("GET", "/api/session");
 export const logout = () => call("POST", "/api/logout");
 export const buckets = () => call("GET", "/api/buckets");
 export const createBucket = (name) => call("POST", "/api/buckets", null, { name });
+export const deleteBucket = (name) => call("DELETE", "/api/buckets", { name });
 export const createFolder = (bucket, prefix) => call("POST", "/api/folder", null, { bucket, prefix });
 export const deleteFolder = (bucket, prefix) => call("DELETE", "/api/folder", { bucket, prefix });
 export const deleteFile = (bucket, key) => call("DELETE", "/api/object", { bucket, key });

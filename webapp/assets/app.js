@@ -78,7 +78,7 @@ async function load() {
 
 function render() {
   if (state.bucket) renderFolder(state.bucket, state.prefix, state.listing, state.sort, { rename, remove, preview, share: (e) => share(state.bucket, e) });
-  else renderBuckets(state.buckets, state.sort);
+  else renderBuckets(state.buckets, state.sort, { remove: removeBucket });
 }
 
 // run performs an action, reports its outcome, and reloads the folder.
@@ -114,6 +114,16 @@ async function remove(entry) {
   const text = folder ? `Delete the folder “${entry.name}” and everything in it?` : `Delete “${entry.name}”?`;
   if ((await ask(text, { ok: "Delete", danger: true })) === null) return;
   await run("Deleting", () => (folder ? api.deleteFolder(state.bucket, entry.key) : api.deleteFile(state.bucket, entry.key)));
+}
+
+// removeBucket deletes a bucket with every file in it, once its name is
+// typed. One that keeps versions is refused by the server, with why.
+async function removeBucket(entry) {
+  const typed = await ask(`Delete the bucket “${entry.name}” and every file in it? Type its name to confirm:`,
+    { input: true, ok: "Delete", danger: true });
+  if (typed === null) return;
+  if (typed !== entry.name) return status("The name typed is not the bucket's: nothing was deleted.", true);
+  await run("Deleting the bucket", () => api.deleteBucket(entry.name));
 }
 
 async function newFolder() {

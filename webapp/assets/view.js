@@ -73,10 +73,11 @@ function actionButton(label, handler, entry, danger = false) {
     data: { action: label.toLowerCase() }, on: { click: () => handler(entry) } });
 }
 
-// renderBuckets lists the account's buckets.
-export function renderBuckets(buckets, sort) {
+// renderBuckets lists the account's buckets; actions.remove gets an entry.
+export function renderBuckets(buckets, sort, actions) {
   const entries = buckets.map((b) => ({ kind: "bucket", name: b.name, date: b.created }));
-  const rows = sorted(entries, sort).map((e) => row(e, el("a", { href: hashFor(e.name, ""), className: "folder", textContent: e.name }), []));
+  const rows = sorted(entries, sort).map((e) => row(e, el("a", { href: hashFor(e.name, ""), className: "folder", textContent: e.name }),
+    [actionButton("Delete", actions.remove, e, true)]));
   fill(rows, "No buckets yet: make one with “New bucket”.", sort);
 }
 
