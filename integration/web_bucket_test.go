@@ -11,11 +11,12 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// TestWebAppDeleteBucket deletes buckets from the bucket list in
-// Chromium. A wrong name typed in the confirmation deletes nothing; the
-// right one deletes the bucket with its files, as S3 then sees; a
-// versioned bucket holding versions is refused with why, and keeps them.
-func TestWebAppDeleteBucket(t *testing.T) {
+// TestWebAppBuckets moves a file and a folder into another bucket, then
+// deletes buckets from the bucket list, in Chromium. A wrong name typed in
+// the confirmation deletes nothing; the right one deletes the bucket with
+// its files, as S3 then sees; a versioned bucket holding versions is
+// refused with why, and keeps them.
+func TestWebAppBuckets(t *testing.T) {
 	chrome := findChromium(t)
 	t.Parallel()
 	c := newCluster(t, "fs", 1)
@@ -32,18 +33,39 @@ func TestWebAppDeleteBucket(t *testing.T) {
 		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}); err != nil {
 		t.Fatal(err)
 	}
-	for _, o := range [][2]string{{"full", "a/b.txt"}, {"full", "c.txt"}, {"history", "kept.txt"}} {
-		if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(o[0]), Key: aws.String(o[1]), Body: strings.NewReader(o[1])}); err != nil {
+	put := func(bucket, key string) {
+		if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: strings.NewReader(key)}); err != nil {
 			t.Fatal(err)
 		}
+	}
+	for _, o := range [][2]string{{"full", "a/b.txt"}, {"full", "c.txt"}, {"history", "kept.txt"}} {
+		put(o[0], o[1])
 	}
 	b := newBrowser(t, chrome)
 	b.signIn(c.gws[0].URL["web"], "frank", pw)
 	b.poll("the buckets are listed", rowJS("full")+` && `+rowJS("history"))
-	deleteButton := func(name string) chromedp.Action[chromedp.Void] {
-		return chromedp.Click(chromedp.JSPath(rowJS(name) + `.querySelector("button[data-action='delete']")`))
+	button := func(name, action string) chromedp.Action[chromedp.Void] {
+		return chromedp.Click(chromedp.JSPath(rowJS(name) + `.querySelector("button[data-action='` + action + `']")`))
 	}
+	deleteButton := func(name string) chromedp.Action[chromedp.Void] { return button(name, "delete") }
 	status := `document.getElementById("status").textContent`
+
+	b.do("open full", chromedp.Click(chromedp.CSS(`#rows tr[data-name="full"] a`)), chromedp.WaitVisible(chromedp.ID("upload-button")))
+	b.poll("full is listed", rowJS("c.txt")+` && `+rowJS("a"))
+	b.do("move c.txt", button("c.txt", "move"))
+	b.answer("history/in/")
+	b.poll("c.txt left", `!(`+rowJS("c.txt")+`)`)
+	b.do("move the folder a", button("a", "move"))
+	b.answer("history/")
+	b.poll("a left", `!(`+rowJS("a")+`) && `+status+` === ""`)
+	for key, want := range map[string]string{"in/c.txt": "c.txt", "a/b.txt": "a/b.txt"} {
+		if got := s3Get(t, s3c, "history", key); string(got) != want {
+			t.Fatalf("history/%s after the move: %q", key, got)
+		}
+	}
+	b.do("back to the buckets", chromedp.Click(chromedp.CSS(`#crumbs a[href="#"]`)))
+	b.poll("the buckets are listed again", rowJS("full")+` && `+rowJS("history"))
+	put("full", "d.txt") // a file to delete with the bucket
 
 	b.do("delete full", deleteButton("full"))
 	b.answer("fill")

@@ -109,9 +109,10 @@
 //     and then deletes the bucket, but for a bucket that has had
 //     versioning: its versions are kept, and it is deleted only if it
 //     holds none (else 409).
-//     Renaming copies each object (CopyObject, with its WebDAV properties)
-//     and then deletes the originals: not atomic; a failed copy removes
-//     the copies made and leaves the original in place.
+//     Renaming or moving (POST /api/rename, within a bucket or into
+//     another) copies each object (CopyObject, with its WebDAV
+//     properties) and then deletes the originals: not atomic; a failed
+//     copy removes the copies made and leaves the original in place.
 //   - GET /api/usage answers the account's quota and usage ({"limit",
 //     "used"}, bytes; limit 0: none); the page shows it and checks the
 //     files' sizes against it before an upload starts (quota.js). An

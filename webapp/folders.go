@@ -145,89 +145,101 @@ func eachPage(ctx context.Context, ns gateway.Namespace, bucket, prefix string, 
 	}
 }
 
-// renameRequest is the body of POST /api/rename: keys in one bucket, both
-// files or both folders (ending with "/").
+// renameRequest is the body of POST /api/rename: both files or both
+// folders (ending with "/"), from a key of Bucket to a key of ToBucket
+// ("" or absent: the same bucket).
 type renameRequest struct {
-	Bucket string `json:"bucket"`
-	From   string `json:"from"`
-	To     string `json:"to"`
+	Bucket   string `json:"bucket"`
+	From     string `json:"from"`
+	ToBucket string `json:"to_bucket"`
+	To       string `json:"to"`
 }
 
 func (in renameRequest) check() error {
+	same := in.ToBucket == in.Bucket
 	switch {
-	case in.Bucket == "" || in.From == "" || in.To == "":
+	case in.Bucket == "" || in.From == "" || in.To == "" || in.ToBucket == "":
 		return badRequest("bucket, from and to are required")
-	case in.From == in.To:
+	case same && in.From == in.To:
 		return badRequest("the new name is the old one")
 	case strings.HasSuffix(in.From, "/") != strings.HasSuffix(in.To, "/"):
 		return badRequest("a file renames to a file, a folder to a folder")
-	case strings.HasSuffix(in.From, "/") && strings.HasPrefix(in.To, in.From):
+	case same && strings.HasSuffix(in.From, "/") && strings.HasPrefix(in.To, in.From):
 		return badRequest("a folder cannot move into itself")
 	}
 	return nil
 }
 
-// rename moves a file or a folder within a bucket: a copy of each object
-// (with its WebDAV properties), then the deletion of the originals. An
-// existing target is 409 and nothing changes.
+// move is a rename's source and target.
+type move struct {
+	fromBucket, from, toBucket, to string
+}
+
+// rename moves a file or a folder, within a bucket or to another: a copy
+// of each object (with its WebDAV properties), then the deletion of the
+// originals. An existing target is 409 and nothing changes.
 func rename(w http.ResponseWriter, r *http.Request, s *session) error {
 	var in renameRequest
 	if err := decodeJSON(r, maxSmallBody, &in); err != nil {
 		return err
 	}
+	if in.ToBucket == "" {
+		in.ToBucket = in.Bucket
+	}
 	if err := in.check(); err != nil {
 		return err
 	}
 	ctx, ns := r.Context(), s.user.NS
+	m := move{fromBucket: in.Bucket, from: in.From, toBucket: in.ToBucket, to: in.To}
 	var err error
 	if strings.HasSuffix(in.From, "/") {
-		err = moveFolder(ctx, ns, in.Bucket, in.From, in.To)
+		err = m.folder(ctx, ns)
 	} else {
-		err = moveFile(ctx, ns, in.Bucket, in.From, in.To)
+		err = m.file(ctx, ns)
 	}
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"key": in.To})
+	writeJSON(w, http.StatusOK, map[string]string{"bucket": in.ToBucket, "key": in.To})
 	return nil
 }
 
-func moveFile(ctx context.Context, ns gateway.Namespace, bucket, from, to string) error {
-	if err := copyOne(ctx, ns, bucket, from, to); err != nil {
+func (m move) file(ctx context.Context, ns gateway.Namespace) error {
+	if err := m.copyOne(ctx, ns, m.from, m.to); err != nil {
 		return err
 	}
-	return ns.DeleteObject(ctx, bucket, from)
+	return ns.DeleteObject(ctx, m.fromBucket, m.from)
 }
 
-// copyOne copies from to a new key to, with its properties; an existing
-// to is errExists.
-func copyOne(ctx context.Context, ns gateway.Namespace, bucket, from, to string) error {
-	_, err := ns.CopyObject(ctx, bucket, from, bucket, to, gateway.CopyOptions{IfNoneMatch: "*"})
+// copyOne copies from (of the source bucket) to a new key to (of the
+// target bucket), with its properties; an existing to is errExists.
+func (m move) copyOne(ctx context.Context, ns gateway.Namespace, from, to string) error {
+	_, err := ns.CopyObject(ctx, m.fromBucket, from, m.toBucket, to, gateway.CopyOptions{IfNoneMatch: "*"})
 	if errors.Is(err, gateway.ErrPreconditionFailed) {
 		return errExists
 	}
 	if err != nil {
 		return err
 	}
-	props, err := ns.GetProps(ctx, bucket, from)
+	props, err := ns.GetProps(ctx, m.fromBucket, from)
 	if err != nil || len(props) == 0 {
 		return err
 	}
-	return ns.SetProps(ctx, bucket, to, props)
+	return ns.SetProps(ctx, m.toBucket, to, props)
 }
 
-// moveFolder copies every object under from to the same place under to,
+// folder copies every object under from to the same place under to,
 // then deletes the originals. If a copy fails, the copies made are
 // removed again and the folder stays where it was. It is not atomic: while
 // it runs, both folders can be seen.
-func moveFolder(ctx context.Context, ns gateway.Namespace, bucket, from, to string) error {
-	if err := absentFolder(ctx, ns, bucket, to); err != nil {
+func (m move) folder(ctx context.Context, ns gateway.Namespace) error {
+	if err := absentFolder(ctx, ns, m.toBucket, m.to); err != nil {
 		return err
 	}
 	var copied []string
-	n, err := eachPage(ctx, ns, bucket, from, func(keys []string) error {
+	n, err := eachPage(ctx, ns, m.fromBucket, m.from, func(keys []string) error {
 		for _, k := range keys {
-			if err := copyOne(ctx, ns, bucket, k, to+k[len(from):]); err != nil {
+			if err := m.copyOne(ctx, ns, k, m.to+k[len(m.from):]); err != nil {
 				return err
 			}
 			copied = append(copied, k)
@@ -240,12 +252,12 @@ func moveFolder(ctx context.Context, ns gateway.Namespace, bucket, from, to stri
 	if err != nil {
 		undo := make([]string, len(copied))
 		for i, k := range copied {
-			undo[i] = to + k[len(from):]
+			undo[i] = m.to + k[len(m.from):]
 		}
-		_ = deleteBatches(context.WithoutCancel(ctx), ns, bucket, undo)
+		_ = deleteBatches(context.WithoutCancel(ctx), ns, m.toBucket, undo)
 		return err
 	}
-	return deleteBatches(ctx, ns, bucket, copied)
+	return deleteBatches(ctx, ns, m.fromBucket, copied)
 }
 
 // deleteBatches deletes keys, 1000 at a time.

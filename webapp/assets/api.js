@@ -49,7 +49,7 @@ export const deleteBucket = (name) => call("DELETE", "/api/buckets", { name });
 export const createFolder = (bucket, prefix) => call("POST", "/api/folder", null, { bucket, prefix });
 export const deleteFolder = (bucket, prefix) => call("DELETE", "/api/folder", { bucket, prefix });
 export const deleteFile = (bucket, key) => call("DELETE", "/api/object", { bucket, key });
-export const rename = (bucket, from, to) => call("POST", "/api/rename", null, { bucket, from, to });
+export const rename = (bucket, from, to, toBucket = bucket) => call("POST", "/api/rename", null, { bucket, from, to, to_bucket: toBucket });
 
 // listAll reads every page of a folder: its sub-folders and files.
 export async function listAll(bucket, prefix) {

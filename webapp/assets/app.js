@@ -77,7 +77,7 @@ async function load() {
 }
 
 function render() {
-  if (state.bucket) renderFolder(state.bucket, state.prefix, state.listing, state.sort, { rename, remove, preview, share: (e) => share(state.bucket, e) });
+  if (state.bucket) renderFolder(state.bucket, state.prefix, state.listing, state.sort, { rename, move, remove, preview, share: (e) => share(state.bucket, e) });
   else renderBuckets(state.buckets, state.sort, { remove: removeBucket });
 }
 
@@ -107,6 +107,22 @@ async function rename(entry) {
   const folder = entry.kind === "folder";
   const to = state.prefix + name + (folder ? "/" : "");
   await run("Renaming", () => api.rename(state.bucket, entry.key, to));
+}
+
+// move moves a file or folder, keeping its name, into a folder typed as
+// "bucket/folder/…/": of this bucket or another.
+async function move(entry) {
+  const typed = await ask(`Move “${entry.name}” into the folder (bucket/folder/…):`,
+    { input: true, value: state.bucket + "/" + state.prefix, ok: "Move" });
+  if (typed === null) return;
+  const dest = typed.trim().replace(/^\/+/, "");
+  const cut = dest.indexOf("/");
+  const toBucket = cut < 0 ? dest : dest.slice(0, cut);
+  let folder = cut < 0 ? "" : dest.slice(cut + 1);
+  if (folder && !folder.endsWith("/")) folder += "/";
+  if (!toBucket) return status("Type the bucket first, then the folder: “bucket/folder/”.", true);
+  const to = folder + entry.name + (entry.kind === "folder" ? "/" : "");
+  await run("Moving", () => api.rename(state.bucket, entry.key, to, toBucket));
 }
 
 async function remove(entry) {

@@ -82,12 +82,13 @@ export function renderBuckets(buckets, sort, actions) {
 }
 
 // renderFolder lists a folder: sub-folders first, then files.
-// actions.rename, actions.remove and actions.preview get an entry.
+// actions.rename, actions.move, actions.remove and actions.preview get an
+// entry.
 export function renderFolder(bucket, prefix, listing, sort, actions) {
   const folders = listing.folders.map((f) => ({ kind: "folder", name: f.name, key: f.prefix }));
   const files = listing.files.map((f) => ({ kind: "file", name: f.name, key: f.key, size: f.size, date: f.modified }));
   const buttons = (e) => [actions.share && actionButton("Share", actions.share, e), actionButton("Rename", actions.rename, e),
-    actionButton("Delete", actions.remove, e, true)].filter(Boolean);
+    actionButton("Move", actions.move, e), actionButton("Delete", actions.remove, e, true)].filter(Boolean);
   const fileButtons = (e) => [actionButton("Preview", actions.preview, e), ...buttons(e)];
   const rows = [
     ...sorted(folders, sort).map((e) => row(e, el("a", { href: hashFor(bucket, e.key), className: "folder", textContent: e.name }), buttons(e))),
