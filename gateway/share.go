@@ -32,8 +32,8 @@ import (
 //     key), bound to the locator, holding the owner's user id and the
 //     inner record. Inside, SealRecord under the owner's user key
 //     ("share link"), bound to the locator, holding the link (ShareLink
-//     as JSON: bucket, key, the file's ETag, times, limit, uses,
-//     password verifier). Without the id nobody reads the record; without
+//     as JSON: bucket, the bucket's creation time, key, the file's ETag,
+//     times, limit, uses, password verifier). Without the id nobody reads the record; without
 //     the owner's user key nobody forges or alters one, so knowing (or
 //     choosing) an id gives no access to anybody's files. No deployment
 //     key is involved: a root-key rotation keeps every link working.
@@ -43,7 +43,9 @@ import (
 //     file link is bound to the file's ETag at creation: a file replaced,
 //     deleted or renamed kills the link (the same bytes stored again keep
 //     it: nothing new is disclosed). A folder link serves what is under
-//     the folder at each use.
+//     the folder at each use. Every link is bound to its bucket's
+//     creation time: deleting the bucket kills it, and a bucket made
+//     again under that name does not revive it.
 //   - The owner's shared record "web-shares" lists the owner's links (the
 //     locator and the record key, never the id), for "my links" and
 //     revocation. Revoking deletes the link's record and its entry;
@@ -142,7 +144,12 @@ type ShareLink struct {
 	// for a whole bucket).
 	Key string `json:"k"`
 	// ETag is the file's ETag when the link was made ("" for a folder).
-	ETag    string    `json:"e,omitempty"`
+	ETag string `json:"e,omitempty"`
+	// BucketCreated is when the link's bucket was created: a bucket
+	// deleted and made again under its name is another bucket, and the
+	// link died with the first. Zero in links made before it was kept:
+	// not checked.
+	BucketCreated time.Time `json:"bc,omitzero"`
 	Created time.Time `json:"c"`
 	Expires time.Time `json:"x"`
 	// Limit is the number of downloads allowed (0: no limit); Uses the

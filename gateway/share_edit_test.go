@@ -212,3 +212,46 @@ func TestShareUpdateRacesUse(t *testing.T) {
 		t.Fatalf("uses %d limit %d, want %d uses and a limit of 500..509", sh.Link.Uses, sh.Link.Limit, uses)
 	}
 }
+
+// TestShareDiesWithItsBucket: a file link and a folder link stop working
+// once their bucket is deleted, and stay dead when a bucket of that name
+// is made again with the same files in it. A link made before links
+// recorded their bucket's creation opens as before.
+func TestShareDiesWithItsBucket(t *testing.T) {
+	sf := newShareFixture(t)
+	ctx := context.Background()
+	ids := []ShareID{sf.create(t, ShareSpec{Key: "f.txt"}), sf.create(t, ShareSpec{Key: "dir/"})}
+	for _, id := range ids {
+		if _, err := sf.links[1].Open(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files := map[string]string{"f.txt": "hello", "dir/a.txt": "a", "dir/sub/b.txt": "bb"}
+	for k := range files {
+		if err := sf.alice.DeleteObject(ctx, "bkt", k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sf.alice.DeleteBucket(ctx, "bkt"); err != nil {
+		t.Fatal(err)
+	}
+	for i, id := range ids {
+		if _, err := sf.links[1].Open(ctx, id); !errors.Is(err, ErrNoSuchShare) {
+			t.Fatalf("link %d, its bucket deleted: %v", i, err)
+		}
+	}
+	time.Sleep(time.Millisecond) // another creation time, whatever the clock's grain
+	mustBucket(t, sf.alice, "bkt")
+	for k, v := range files {
+		put(t, sf.alice, "bkt", k, []byte(v), nil)
+	}
+	for i, id := range ids {
+		if _, err := sf.links[2].Open(ctx, id); !errors.Is(err, ErrNoSuchShare) {
+			t.Fatalf("link %d, its bucket made again: %v", i, err)
+		}
+	}
+	old := &Share{Link: ShareLink{Bucket: "bkt", Key: "f.txt"}, NS: sf.alice}
+	if err := old.sameBucket(ctx); err != nil {
+		t.Fatalf("a link without the bucket's creation time: %v", err)
+	}
+}

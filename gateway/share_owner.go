@@ -82,11 +82,17 @@ func (s *ShareLinks) Create(ctx context.Context, ns Namespace, spec ShareSpec) (
 	return id, nil
 }
 
-// bindTarget checks the link's target and binds a file link to its ETag.
+// bindTarget checks the link's target and binds the link to its bucket's
+// creation time, and a file link to its ETag.
 func (s *ShareLinks) bindTarget(ctx context.Context, n *userNS, l *ShareLink) error {
 	if err := CheckBucketName(l.Bucket); err != nil {
 		return err
 	}
+	bi, err := n.HeadBucket(ctx, l.Bucket)
+	if err != nil {
+		return err
+	}
+	l.BucketCreated = bi.Created
 	if !l.Folder() {
 		info, err := n.HeadObject(ctx, l.Bucket, l.Key, GetOptions{})
 		if err != nil {

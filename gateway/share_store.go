@@ -154,7 +154,29 @@ func (s *ShareLinks) Open(ctx context.Context, id ShareID) (*Share, error) {
 	if !sh.Link.usable(s.cfg.Now()) {
 		return nil, ErrNoSuchShare
 	}
+	if err := sh.sameBucket(ctx); err != nil {
+		return nil, err
+	}
 	return sh, nil
+}
+
+// sameBucket is nil if the link's bucket is the one it was made in (one
+// read of the bucket's record), ErrNoSuchShare if that bucket was deleted,
+// whether or not one of its name exists now.
+func (sh *Share) sameBucket(ctx context.Context) error {
+	if sh.Link.BucketCreated.IsZero() {
+		return nil
+	}
+	bi, err := sh.NS.HeadBucket(ctx, sh.Link.Bucket)
+	switch {
+	case errors.Is(err, ErrNoSuchBucket):
+		return ErrNoSuchShare
+	case err != nil:
+		return err
+	case !bi.Created.Equal(sh.Link.BucketCreated):
+		return ErrNoSuchShare
+	}
+	return nil
 }
 
 // load reads and opens a link's record, whatever its state.
