@@ -150,8 +150,8 @@ type ShareLink struct {
 	// link died with the first. Zero in links made before it was kept:
 	// not checked.
 	BucketCreated time.Time `json:"bc,omitzero"`
-	Created time.Time `json:"c"`
-	Expires time.Time `json:"x"`
+	Created       time.Time `json:"c"`
+	Expires       time.Time `json:"x"`
 	// Limit is the number of downloads allowed (0: no limit); Uses the
 	// downloads so far.
 	Limit    int64          `json:"l,omitempty"`
