@@ -18,3 +18,7 @@ func (s *Store) statBeneath(string, string) (fs.FileInfo, bool, error) { return 
 func (s *Store) openRootDir() {}
 
 func (s *Store) linkBeneath(string, string) (bool, error) { return false, nil }
+
+func (s *Store) installBeneath(string, string) (bool, error) { return false, nil }
+
+func (s *Store) parentBeneath(string) bool { return false }

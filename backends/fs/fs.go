@@ -58,6 +58,10 @@
 // design: they are invisible to reads and listings and refused by writes
 // (each call lstats every ancestor folder of its key to enforce this; a
 // symlink swapped in after that check is still confined by the os.Root).
+// On Linux, reads, the rename of a write and the link of a copy reach an
+// existing parent with one openat2(2) that refuses symlinks and escapes
+// itself (RESOLVE_NO_SYMLINKS|RESOLVE_BENEATH); elsewhere, or where it is
+// missing, they walk the path as above.
 //
 // ETag: hex of (size, mtime in ns, inode). Every write renames a new file
 // into place, so the inode, and the ETag, change on every replace.

@@ -57,8 +57,10 @@ func (s *Store) write(ctx context.Context, key string, opts backends.PutOptions,
 	}
 	// Fail early, before reading a body that could not be stored; commit
 	// checks again under the lock.
-	if err := s.checkParents(key, rel, backends.ErrInvalidKey); err != nil {
-		return backends.ObjectInfo{}, err
+	if !s.parentBeneath(rel) {
+		if err := s.checkParents(key, rel, backends.ErrInvalidKey); err != nil {
+			return backends.ObjectInfo{}, err
+		}
 	}
 	if err := s.precondition(key, rel, opts); err != nil {
 		return backends.ObjectInfo{}, err
@@ -195,8 +197,15 @@ func (s *Store) precondition(key, rel string, opts backends.PutOptions) error {
 
 // install moves tmp to rel, making the parent directories, and fsyncs the
 // parent. A parent pruned by a concurrent Delete, during MkdirAll or before
-// the rename, is made again.
+// the rename, is made again. On Linux, an existing parent is reached with
+// one openat2 (installBeneath).
 func (s *Store) install(key, rel, tmp string) error {
+	if ok, err := s.installBeneath(rel, tmp); ok {
+		if err != nil {
+			return mapWriteErr(key, err)
+		}
+		return nil
+	}
 	parent := filepath.Dir(rel)
 	for try := 0; ; try++ {
 		if err := s.checkParents(key, rel, backends.ErrInvalidKey); err != nil {
