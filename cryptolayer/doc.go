@@ -39,7 +39,8 @@
 // (docs/format-names.md). The keystore seals users, their credentials,
 // password verifiers, root keys and epoch keys under the gateway root key
 // (docs/format-keys.md): [KeystoreRecord] is the upstream's record (format
-// v2); [OpenKeystore] still reads a first-release keystore file (v1) for
+// v2, or v3 once an account has security settings, §6b/§6c);
+// [OpenKeystore] still reads a first-release keystore file (v1) for
 // its migration. [SealExport] seals the root key and the keystore under a
 // passphrase for backups.
 //

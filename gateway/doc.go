@@ -80,7 +80,7 @@
 //     from them alone (CRCs are combined, the object is not read for it).
 //     The checksum errors are typed (ChecksumAlgorithmError, …) so that a
 //     door can word them.
-//   - Background work runs on every gateway without a lease. GC (and so the
+//   - GC and Reencrypt run on every gateway without a lease. GC (and so the
 //     upload expiry every gateway runs) removes only expired uploads,
 //     leftover parts and properties of vanished objects: each removal is
 //     idempotent, and nothing a live operation needs qualifies. Reencrypt

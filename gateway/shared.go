@@ -18,8 +18,8 @@ import (
 
 // Shared records are small per-user documents that every gateway over the
 // same upstream reads and updates with compare-and-swap: the WebDAV lock
-// table today, share links and 2FA state later. One record per (user,
-// name), stored as
+// table, web sessions and share-link lists, the quota, bucket tags,
+// lifecycle and CORS, and leases. One record per (user, name), stored as
 //
 //	.sealgate/shared/<user upstream dir>/<MAC of the name>
 //

@@ -77,7 +77,7 @@
 //     x-amz-checksum-mode: ENABLED, GetObjectAttributes, the listings,
 //     CopyObject (x-amz-checksum-algorithm computes a new one) and the
 //     write answers name it. The errors are AWS's, messages included.
-//   - Unsupported subresources (?acl, ?tagging, ?policy …): reads get AWS's
+//   - Unsupported subresources (?acl, ?policy, ?website …): reads get AWS's
 //     canned "not configured" answers, writes 501 NotImplemented before any
 //     backend call.
 //   - Object ownership (ownership.go): no ACLs, so every bucket is

@@ -50,7 +50,7 @@ Usage:
 Commands:
   serve      run the S3 and WebDAV doors (creates ./sealgate-data on first start)
   init       prepare a data dir, and a deployment in the upstream if it has none, without serving
-  user       manage accounts: add, list, passwd, delete, rotate, keys, quota
+  user       manage accounts: add, list, passwd, delete, rotate, keys, quota, 2fa, app-password, s3key
   verify     read and authenticate every object (--user NAME, --bucket B)
   keys       export FILE / import FILE: the root key and keystore under a passphrase (stdin);
              rotate-root [--status|--finish|--cancel]: replace the root key on every gateway;
