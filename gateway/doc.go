@@ -92,12 +92,13 @@
 //     (Config.Current; a write across a rotation fails with ErrUnavailable),
 //     and `user rotate` re-encrypts only after every gateway has polled the
 //     rotation.
-//   - An account's storage quota and usage are one shared record, updated
-//     with compare-and-swap by batched usage deltas (quota.go). A write is
-//     admitted against the record as this gateway last read it (at most
-//     Config.QuotaRefresh old) plus its own pending and in-flight bytes;
-//     usage exceeds the quota by at most gateways × Config.QuotaFlushBytes
-//     plus the writes in flight. Deletes are never refused. A gateway's
+//   - An account's storage quota (bytes, objects) and usage are one shared
+//     record, updated with compare-and-swap by batched usage deltas
+//     (quota.go). A write is admitted against the record as this gateway
+//     last read it (at most Config.QuotaRefresh old) plus its own pending
+//     and in-flight bytes and objects; usage exceeds the quota by at most
+//     gateways × Config.QuotaFlushBytes (QuotaFlushObjects) plus the
+//     writes in flight. Deletes are never refused. A gateway's
 //     unflushed delta is lost if it crashes; [Service.ReconcileUsage]
 //     recounts the usage from a listing (one gateway at a time: the
 //     "usage lease") and heals that drift.

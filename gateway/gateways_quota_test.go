@@ -15,25 +15,62 @@ import (
 )
 
 // TestQuotaManyGateways: three gateways write for one account at once
-// until the quota refuses them; the usage then stays within the documented
-// bound (quota + gateways × QuotaFlushBytes + writes in flight), gets
-// close to the quota, and the shared record, once every gateway flushed,
-// equals a recount.
+// until its quota, of bytes or of objects, refuses them; the usage then
+// stays within the documented bound (quota + gateways × the flush
+// threshold + writes in flight), gets close to the quota, and the shared
+// record, once every gateway flushed, equals a recount.
 func TestQuotaManyGateways(t *testing.T) {
 	for _, up := range upstreams {
-		t.Run(up.name, func(t *testing.T) { quotaManyGateways(t, up.open(t)) })
+		for _, q := range []manyQuota{
+			{name: "bytes", limit: 2 << 20, flush: 64 << 10, per: 16 << 10},
+			{name: "objects", limit: 100, flush: 4, per: 1},
+		} {
+			t.Run(up.name+"/"+q.name, func(t *testing.T) { quotaManyGateways(t, up.open(t), q) })
+		}
 	}
 }
 
-func quotaManyGateways(t *testing.T, st backends.Store) {
+// manyQuota is one kind of quota of TestQuotaManyGateways: its limit and
+// flush threshold, and what one write of a 16 KiB object counts.
+type manyQuota struct {
+	name              string
+	limit, flush, per int64
+}
+
+func (q manyQuota) objects() bool { return q.name == "objects" }
+
+func (q manyQuota) config(st backends.Store) Config {
+	if q.objects() {
+		return Config{Store: st, QuotaFlushObjects: q.flush}
+	}
+	return Config{Store: st, QuotaFlushBytes: q.flush}
+}
+
+func (q manyQuota) set(ctx context.Context, svc *Service, a Account) error {
+	var err error
+	if q.objects() {
+		_, err = svc.SetObjectQuota(ctx, a, q.limit)
+	} else {
+		_, err = svc.SetQuota(ctx, a, q.limit)
+	}
+	return err
+}
+
+// of is what f counts in this kind.
+func (q manyQuota) of(f footprint) int64 {
+	if q.objects() {
+		return f.objects
+	}
+	return f.bytes
+}
+
+func quotaManyGateways(t *testing.T, st backends.Store, q manyQuota) {
 	const (
 		gws, writers    = 3, 4
 		objSize         = 16 << 10
-		flush           = 64 << 10
-		limit           = 2 << 20
-		bound           = limit + gws*flush + gws*writers*objSize
 		attemptsPerGoer = 400
 	)
+	bound := q.limit + gws*q.flush + gws*writers*q.per
 	ctx := context.Background()
 	ks := &cryptolayer.Keystore{}
 	u, err := ks.AddUser("alice", []byte("password-alice"), cryptolayer.MinPasswordParams)
@@ -42,14 +79,14 @@ func quotaManyGateways(t *testing.T, st backends.Store) {
 	}
 	ns := make([]*userNS, gws)
 	for i := range ns {
-		svc, err := NewService(Config{Store: st, QuotaFlushBytes: flush})
+		svc, err := NewService(q.config(st))
 		if err != nil {
 			t.Fatal(err)
 		}
 		ns[i] = svc.namespaceFor(u)
 	}
 	mustBucket(t, ns[0], "bkt")
-	if _, err := ns[0].svc.SetQuota(ctx, testAccount{u}, limit); err != nil {
+	if err := q.set(ctx, ns[0].svc, testAccount{u}); err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
@@ -80,16 +117,17 @@ func quotaManyGateways(t *testing.T, st backends.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stored, err := ns[2].countBytes(ctx)
+	total, err := ns[2].countUsage(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("quota %d, stored %d (%+d over), bound %d", limit, stored, stored-limit, bound)
-	if stored > bound || stored < limit-gws*writers*objSize {
-		t.Fatalf("stored %d bytes under a quota of %d; want at most %d and near the quota", stored, limit, bound)
+	stored := q.of(total)
+	t.Logf("quota %d, stored %d (%+d over), bound %d", q.limit, stored, stored-q.limit, bound)
+	if stored > bound || stored < q.limit-gws*writers*q.per {
+		t.Fatalf("stored %d under a quota of %d; want at most %d and near the quota", stored, q.limit, bound)
 	}
-	if rec.Bytes != stored {
-		t.Fatalf("shared record says %d bytes, a recount %d", rec.Bytes, stored)
+	if recorded := q.of(footprint{rec.Bytes, rec.Objects}); recorded != stored {
+		t.Fatalf("shared record says %d, a recount %d", recorded, stored)
 	}
 }
 

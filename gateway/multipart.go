@@ -217,11 +217,13 @@ func (n *userNS) UploadPartChecked(ctx context.Context, bucket, key, id string, 
 	if err != nil {
 		return PartInfo{}, err
 	}
-	quota, err := n.svc.quotas.admit(ctx, n, size) // a part counts at Complete; this refuses early
+	// A part counts at Complete; this refuses early what the bytes cannot
+	// take (the object limit is checked at Complete).
+	quota, err := n.svc.quotas.admit(ctx, n, footprint{size, 0})
 	if err != nil {
 		return PartInfo{}, err
 	}
-	defer quota.done(0)
+	defer quota.done(footprint{})
 	alg, err := partChecksumAlg(st, opts)
 	if err != nil {
 		return PartInfo{}, err

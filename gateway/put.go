@@ -79,14 +79,14 @@ func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond b
 	if err != nil {
 		return ObjectInfo{}, err
 	}
-	var delta int64 // committed bytes, for the quota
+	var delta footprint // committed usage, for the quota
 	defer func() { quota.done(delta) }()
 	vw, err := n.beginVersion(ctx, bucket, key, up, cond, so.keepVersion, now)
 	if err != nil {
 		return ObjectInfo{}, err
 	}
 	defer vw.done()
-	old := n.replacedBytes(ctx, quota, vw, up)
+	old := n.replaced(ctx, quota, vw, up)
 	var lock ObjectLock
 	if so.keepVersion == nil {
 		if lock, err = vw.lockVersion(ctx, n, bucket, key, up, opts.Lock, now); err != nil {
@@ -133,7 +133,7 @@ func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond b
 	if perr != nil {
 		return ObjectInfo{}, perr
 	}
-	delta = res.sum.Size - old
+	delta = versionFootprint(res.sum.Size).minus(old)
 	oi := ObjectInfo{Key: key, Size: res.sum.Size, ETag: res.sum.ETag(), LastModified: now, Meta: doorMeta(sm),
 		Checksum: res.checksum, VersionID: vw.id, lockable: sm[metaLockable] != "", TagCount: len(opts.Tags),
 		CustomerKeyMD5: sm[metaCustomerKey], PartsCount: so.etagParts, partMeta: partMetaOf(sm)}
@@ -144,7 +144,7 @@ func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond b
 	}
 	if err := n.confirmBucket(ctx, bucket, func(ctx context.Context) {
 		_ = n.svc.store.Delete(ctx, up)
-		delta = -old
+		delta = old.neg()
 		n.svc.lists.invalidate(n.bucketPrefix(bucket))
 	}); err != nil {
 		return ObjectInfo{}, err

@@ -9,38 +9,46 @@ import (
 )
 
 // Quotas. An account's storage quota and its usage live in one shared
-// record of the account, "quota" (shared.go): the limit, written by the
-// CLI (`sealgate user quota`, [Service.SetQuota]), and the bytes in use,
-// updated by every gateway with compare-and-swap. Usage counts the
-// plaintext bytes the user sees, of current and noncurrent versions alike
-// (a noncurrent version occupies storage until it is deleted); delete
-// markers, folder markers, properties, tags and unfinished multipart
-// uploads count nothing.
+// record of the account, "quota" (shared.go): the limits, written by the
+// CLI (`sealgate user quota`, [Service.SetQuota], [Service.SetObjectQuota]),
+// and the bytes and objects in use, updated by every gateway with
+// compare-and-swap. Usage counts the plaintext bytes the user sees, of
+// current and noncurrent versions alike (a noncurrent version occupies
+// storage until it is deleted), and those versions as objects (folder
+// markers included, as one object of no bytes); delete markers,
+// properties, tags and unfinished multipart uploads count nothing. The
+// byte and object limits are independent; either may be 0 (none).
 //
 // Each gateway keeps, per account with a limit, the record as it last read
-// it, the committed byte deltas of its own writes and deletes not yet
-// added to the record (pending), and the declared sizes of its writes in
-// flight (reserved). A write of n bytes is admitted when
+// it, the committed deltas of its own writes and deletes not yet added to
+// the record (pending), and the declared sizes of its writes in flight,
+// one object each (reserved). A write of n bytes is admitted when
 //
 //	record bytes + pending + reserved + n ≤ limit
+//	record objects + pending + reserved + 1 ≤ object limit
 //
-// (a write of unknown length when the left side is below the limit). A
-// gateway adds its pending delta to the record once it reaches
-// Config.QuotaFlushBytes (before admitting more), and at least every
-// Config.QuotaRefresh while the account is active (re-reading the record,
-// and with it the other gateways' flushed writes and a changed limit).
-// Usage then exceeds the limit by at most
+// (a write of unknown length when the bytes are below the limit). Every
+// write counts as a new object until it commits: one that replaces an
+// object (a bucket without versioning) is refused at the object limit,
+// as one that would outgrow the byte limit is. A part of a multipart
+// upload is checked against the byte limit only; its Complete, against
+// both. A gateway adds its pending delta to the record once it reaches
+// Config.QuotaFlushBytes or Config.QuotaFlushObjects (before admitting
+// more), and at least every Config.QuotaRefresh while the account is
+// active (re-reading the record, and with it the other gateways' flushed
+// writes and a changed limit). Usage then exceeds the limits by at most
 //
 //	gateways × QuotaFlushBytes + the declared sizes of the writes in flight
+//	gateways × QuotaFlushObjects + the writes in flight
 //
 // (plus the bytes of writes of unknown length, admitted while under the
 // limit). Deletes are never refused.
 //
 // The pending delta is a cache of committed writes: a gateway that stops
 // (crash, kill) before flushing loses it, and the record drifts by at most
-// QuotaFlushBytes per lost gateway; races between concurrent deletes of one
+// QuotaFlushBytes (and QuotaFlushObjects) per lost gateway; races between concurrent deletes of one
 // object, or a write's rollback, drift it too. [Service.ReconcileUsage]
-// heals any drift: it recomputes the bytes from a full upstream listing
+// heals any drift: it recomputes the usage from a full upstream listing
 // (under the account's "usage lease", one gateway at a time). Writes that
 // commit while it lists may be counted twice or not at all until the next
 // run.
@@ -59,10 +67,16 @@ const quotaRecordName = "quota"
 
 // quotaRecord is the shared record's content.
 type quotaRecord struct {
-	Limit      int64     `json:"l,omitempty"` // bytes; 0: no quota
-	Bytes      int64     `json:"b"`           // bytes in use, as flushed
-	Reconciled time.Time `json:"r,omitzero"`  // last recount from a listing
+	Limit       int64     `json:"l,omitempty"`  // bytes; 0: no quota
+	Bytes       int64     `json:"b"`            // bytes in use, as flushed
+	Reconciled  time.Time `json:"r,omitzero"`   // last recount from a listing
+	ObjectLimit int64     `json:"ol,omitempty"` // objects; 0: no object quota
+	Objects     int64     `json:"o,omitempty"`  // objects in use, as flushed
 }
+
+// limited reports whether the account has a quota, of bytes or objects:
+// only then do the gateways track its usage.
+func (r quotaRecord) limited() bool { return r.Limit > 0 || r.ObjectLimit > 0 }
 
 // Usage is an account's storage quota and usage.
 type Usage struct {
@@ -70,8 +84,10 @@ type Usage struct {
 	// Bytes in use: the shared record's count plus this gateway's pending
 	// delta. Without a quota, no write updates it: it is the count of the
 	// last reconciliation.
-	Bytes      int64
-	Reconciled time.Time // zero: never recounted
+	Bytes       int64
+	Reconciled  time.Time // zero: never recounted
+	ObjectLimit int64     // objects; 0: no object quota
+	Objects     int64     // objects (versions) stored, counted as Bytes is
 }
 
 // readQuota reads the account's quota record and its version.
@@ -107,15 +123,27 @@ func (n *userNS) updateQuota(ctx context.Context, change func(*quotaRecord)) (qu
 }
 
 // SetQuota sets account a's storage quota to limit bytes (0: none). The
-// gateways apply it within Config.QuotaRefresh. Setting a quota on an
-// account without one recounts its usage first ([Service.ReconcileUsage]
-// without the lease), so that the limit starts from the truth.
+// gateways apply it within Config.QuotaRefresh. The gateways track the
+// usage of an account only while it has a quota: the caller recounts it
+// ([Service.RecountUsage]) once they have all seen a first one.
 func (s *Service) SetQuota(ctx context.Context, a Account, limit int64) (Usage, error) {
 	if limit < 0 {
 		return Usage{}, fmt.Errorf("%w: quota of %d bytes", ErrInvalidArgument, limit)
 	}
-	n := s.namespaceFor(a.KeyRecord())
-	r, _, err := n.updateQuota(ctx, func(r *quotaRecord) { r.Limit = limit })
+	return s.setLimit(ctx, a, func(r *quotaRecord) { r.Limit = limit })
+}
+
+// SetObjectQuota sets account a's quota of objects (versions, folder
+// markers included) to limit (0: none), as SetQuota does for bytes.
+func (s *Service) SetObjectQuota(ctx context.Context, a Account, limit int64) (Usage, error) {
+	if limit < 0 {
+		return Usage{}, fmt.Errorf("%w: quota of %d objects", ErrInvalidArgument, limit)
+	}
+	return s.setLimit(ctx, a, func(r *quotaRecord) { r.ObjectLimit = limit })
+}
+
+func (s *Service) setLimit(ctx context.Context, a Account, set func(*quotaRecord)) (Usage, error) {
+	r, _, err := s.namespaceFor(a.KeyRecord()).updateQuota(ctx, set)
 	if err != nil {
 		return Usage{}, err
 	}
@@ -140,5 +168,6 @@ func (n *userNS) Usage(ctx context.Context) (Usage, error) {
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	return Usage{Limit: st.rec.Limit, Bytes: st.rec.Bytes + st.pending + st.reserved, Reconciled: st.rec.Reconciled}, nil
+	return Usage{Limit: st.rec.Limit, Bytes: st.rec.Bytes + st.pending.bytes + st.reserved.bytes, Reconciled: st.rec.Reconciled,
+		ObjectLimit: st.rec.ObjectLimit, Objects: st.rec.Objects + st.pending.objects + st.reserved.objects}, nil
 }

@@ -25,8 +25,9 @@ func (s *Service) ReconcileUsage(ctx context.Context, a Account, holder string, 
 	return u, true, err
 }
 
-// RecountUsage sets account a's usage to the plaintext bytes of its
-// current and noncurrent versions, counted from a full upstream listing
+// RecountUsage sets account a's usage to the plaintext bytes and the
+// number of its current and noncurrent versions, counted from a full
+// upstream listing
 // (sizes are a function of upstream sizes: no object is read). This
 // gateway's pending delta is flushed first; the other gateways' pending
 // deltas, and writes committed during the listing, may be counted twice or
@@ -38,12 +39,12 @@ func (s *Service) RecountUsage(ctx context.Context, a Account) (Usage, error) {
 			return Usage{}, err
 		}
 	}
-	total, err := n.countBytes(ctx)
+	total, err := n.countUsage(ctx)
 	if err != nil {
 		return Usage{}, err
 	}
 	now := s.cfg.Now().UTC()
-	r, v, err := n.updateQuota(ctx, func(r *quotaRecord) { r.Bytes, r.Reconciled = total, now })
+	r, v, err := n.updateQuota(ctx, func(r *quotaRecord) { r.Bytes, r.Objects, r.Reconciled = total.bytes, total.objects, now })
 	if err != nil {
 		return Usage{}, err
 	}
@@ -51,21 +52,21 @@ func (s *Service) RecountUsage(ctx context.Context, a Account) (Usage, error) {
 	return Usage(r), nil
 }
 
-// countBytes sums the plaintext sizes of the account's objects: current
+// countUsage sums the footprints of the account's objects: current
 // versions (under a bucket: the entries right under the user's directory
 // are bucket records) and noncurrent ones.
-func (n *userNS) countBytes(ctx context.Context) (int64, error) {
-	var total int64
+func (n *userNS) countUsage(ctx context.Context) (footprint, error) {
+	var total footprint
 	for _, prefix := range []string{n.dir + "/", versionsRoot + n.dir + "/"} {
 		err := n.svc.eachObject(ctx, prefix, func(o backends.ObjectInfo) error {
 			if prefix == n.dir+"/" && !strings.Contains(o.Key[len(prefix):], "/") {
 				return nil
 			}
-			total += plainSize(o.Size)
+			total = total.plus(upstreamFootprint(o.Size))
 			return nil
 		})
 		if err != nil {
-			return 0, upstreamErr(err, ErrNoSuchKey)
+			return footprint{}, upstreamErr(err, ErrNoSuchKey)
 		}
 	}
 	return total, nil

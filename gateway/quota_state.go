@@ -11,22 +11,23 @@ import (
 
 // quotaTable is this gateway's view of the quota records of the accounts
 // it serves (quota.go): the record as last read, and the pending and
-// reserved bytes of its own writes. Without a limit, nothing is tracked: a
+// reserved bytes and objects of its own writes. Without a limit, nothing is tracked: a
 // request then costs a map lookup, and the record is re-read at most
 // every refresh.
 type quotaTable struct {
-	flushBytes int64
-	refresh    time.Duration
-	now        func() time.Time
-	current    func(id [16]byte) *cryptolayer.User // Config.Current: nil for a deleted account
+	flushBytes   int64
+	flushObjects int64
+	refresh      time.Duration
+	now          func() time.Time
+	current      func(id [16]byte) *cryptolayer.User // Config.Current: nil for a deleted account
 
 	mu sync.Mutex
 	m  map[[16]byte]*quotaState
 }
 
 func newQuotaTable(cfg Config) *quotaTable {
-	return &quotaTable{flushBytes: cfg.QuotaFlushBytes, refresh: cfg.QuotaRefresh, now: cfg.Now, current: cfg.Current,
-		m: map[[16]byte]*quotaState{}}
+	return &quotaTable{flushBytes: cfg.QuotaFlushBytes, flushObjects: cfg.QuotaFlushObjects, refresh: cfg.QuotaRefresh,
+		now: cfg.Now, current: cfg.Current, m: map[[16]byte]*quotaState{}}
 }
 
 // quotaState is one account's entry.
@@ -39,9 +40,9 @@ type quotaState struct {
 	rec      quotaRecord
 	version  string
 	readAt   time.Time
-	pending  int64 // committed bytes not yet added to the record
-	reserved int64 // declared bytes of admitted writes in flight
-	busy     bool  // a background flush runs
+	pending  footprint // committed usage not yet added to the record
+	reserved footprint // declared bytes and objects of admitted writes in flight
+	busy     bool      // a background flush runs
 }
 
 // state returns the account's entry, read from the record on first use
@@ -90,8 +91,8 @@ func (q *quotaTable) sync(ctx context.Context, st *quotaState, need func(*quotaS
 		v   string
 		err error
 	)
-	if d != 0 {
-		r, v, err = n.updateQuota(ctx, func(r *quotaRecord) { r.Bytes += d })
+	if d != (footprint{}) {
+		r, v, err = n.updateQuota(ctx, func(r *quotaRecord) { r.Bytes, r.Objects = r.Bytes+d.bytes, r.Objects+d.objects })
 	} else {
 		r, v, err = n.readQuota(ctx)
 	}
@@ -100,16 +101,18 @@ func (q *quotaTable) sync(ctx context.Context, st *quotaState, need func(*quotaS
 	}
 	st.mu.Lock()
 	st.rec, st.version, st.readAt = r, v, q.now()
-	st.pending -= d
+	st.pending = st.pending.minus(d)
 	st.mu.Unlock()
 	return nil
 }
 
 // overFlush reports whether an entry's pending delta is due (st.mu held).
-func (q *quotaTable) overFlush(st *quotaState) bool { return abs64(st.pending) >= q.flushBytes }
+func (q *quotaTable) overFlush(st *quotaState) bool {
+	return abs64(st.pending.bytes) >= q.flushBytes || abs64(st.pending.objects) >= q.flushObjects
+}
 
 // hasPending reports whether an entry has a pending delta (st.mu held).
-func hasPending(st *quotaState) bool { return st.pending != 0 }
+func hasPending(st *quotaState) bool { return st.pending != footprint{} }
 
 // background syncs an entry off the request path.
 func (q *quotaTable) background(st *quotaState) {
@@ -126,19 +129,20 @@ func (q *quotaTable) background(st *quotaState) {
 type quotaTicket struct {
 	q        *quotaTable
 	st       *quotaState
-	reserved int64
+	reserved footprint
 }
 
-// admit reserves size bytes (-1: unknown) for a write of account n, or
-// refuses it with ErrQuotaExceeded. It returns nil for an account without
-// a quota.
-func (q *quotaTable) admit(ctx context.Context, n *userNS, size int64) (*quotaTicket, error) {
+// admit reserves ask for a write of account n: ask.bytes bytes (-1:
+// unknown) and ask.objects objects (1 for a write of an object, 0 for a
+// part), or refuses it with ErrQuotaExceeded. It returns nil for an account
+// without a quota.
+func (q *quotaTable) admit(ctx context.Context, n *userNS, ask footprint) (*quotaTicket, error) {
 	st, err := q.state(ctx, n)
 	if err != nil {
 		return nil, err
 	}
 	st.mu.Lock()
-	limited, flush := st.rec.Limit > 0, abs64(st.pending) >= q.flushBytes
+	limited, flush := st.rec.limited(), q.overFlush(st)
 	st.mu.Unlock()
 	if !limited {
 		return nil, nil
@@ -150,13 +154,26 @@ func (q *quotaTable) admit(ctx context.Context, n *userNS, size int64) (*quotaTi
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	used := st.rec.Bytes + st.pending + st.reserved
-	if used >= st.rec.Limit && size != 0 || size > 0 && used+size > st.rec.Limit {
-		return nil, fmt.Errorf("%w: %d of %d bytes in use, %d more asked", ErrQuotaExceeded, used, st.rec.Limit, size)
+	if err := st.fits(ask); err != nil {
+		return nil, err
 	}
-	t := &quotaTicket{q: q, st: st, reserved: max(size, 0)}
-	st.reserved += t.reserved
+	t := &quotaTicket{q: q, st: st, reserved: footprint{max(ask.bytes, 0), ask.objects}}
+	st.reserved = st.reserved.plus(t.reserved)
 	return t, nil
+}
+
+// fits is nil if ask fits under the entry's limits (st.mu held).
+func (st *quotaState) fits(ask footprint) error {
+	used := st.rec.Bytes + st.pending.bytes + st.reserved.bytes
+	size, limit := ask.bytes, st.rec.Limit
+	if limit > 0 && (used >= limit && size != 0 || size > 0 && used+size > limit) {
+		return fmt.Errorf("%w: %d of %d bytes in use, %d more asked", ErrQuotaExceeded, used, limit, size)
+	}
+	objects := st.rec.Objects + st.pending.objects + st.reserved.objects
+	if st.rec.ObjectLimit > 0 && ask.objects > 0 && objects+ask.objects > st.rec.ObjectLimit {
+		return fmt.Errorf("%w: %d of %d objects in use", ErrQuotaExceeded, objects, st.rec.ObjectLimit)
+	}
+	return nil
 }
 
 // track returns a ticket for a delete of account n (nil without a quota).
@@ -169,25 +186,25 @@ func (q *quotaTable) track(ctx context.Context, n *userNS) *quotaTicket {
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if st.rec.Limit <= 0 && st.pending == 0 {
+	if !st.rec.limited() && st.pending == (footprint{}) {
 		return nil
 	}
 	return &quotaTicket{q: q, st: st}
 }
 
-// done releases the ticket's reservation and counts delta committed bytes
-// (negative for freed ones); it starts a background flush once enough are
+// done releases the ticket's reservation and counts delta committed
+// usage (negative for freed); it starts a background flush once enough is
 // pending.
-func (t *quotaTicket) done(delta int64) {
+func (t *quotaTicket) done(delta footprint) {
 	if t == nil {
 		return
 	}
 	st := t.st
 	st.mu.Lock()
-	st.reserved -= t.reserved
-	t.reserved = 0
-	st.pending += delta
-	flush := !st.busy && abs64(st.pending) >= t.q.flushBytes
+	st.reserved = st.reserved.minus(t.reserved)
+	t.reserved = footprint{}
+	st.pending = st.pending.plus(delta)
+	flush := !st.busy && t.q.overFlush(st)
 	st.busy = st.busy || flush
 	st.mu.Unlock()
 	if flush {

@@ -28,117 +28,134 @@ func quotaNS(t *testing.T, limit int64) *userNS {
 }
 
 // usage is n's usage as its gateway knows it.
-func usage(t *testing.T, n *userNS) int64 {
+func usage(t *testing.T, n *userNS) footprint {
 	t.Helper()
 	u, err := n.Usage(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return u.Bytes
+	return footprint{u.Bytes, u.Objects}
 }
 
 // TestQuotaAdmission: a write is admitted when record + pending + reserved
-// + its size fits; one of unknown size while under the limit; an empty one
-// always.
+// + its size fits, in bytes and in objects; one of unknown size while
+// under the byte limit; an empty one always under the byte limit; a part
+// (no object) whatever the object count.
 func TestQuotaAdmission(t *testing.T) {
+	type fp = footprint
 	cases := []struct {
-		name                              string
-		limit, bytes, pending, held, size int64
-		ok                                bool
+		name                  string
+		limit, objLimit       int64
+		stored, pending, held fp
+		ask                   fp
+		ok                    bool
 	}{
-		{"no quota", 0, 5000, 0, 0, 1 << 40, true},
-		{"fits", 1000, 400, 0, 0, 600, true},
-		{"one byte over", 1000, 400, 0, 0, 601, false},
-		{"pending counts", 1000, 400, 300, 0, 301, false},
-		{"freed pending counts", 1000, 400, -300, 0, 900, true},
-		{"reserved counts", 1000, 400, 0, 300, 301, false},
-		{"unknown size under", 1000, 999, 0, 0, -1, true},
-		{"unknown size at", 1000, 1000, 0, 0, -1, false},
-		{"empty at", 1000, 1000, 0, 0, 0, true},
-		{"empty over", 1000, 1500, 0, 0, 0, true},
-		{"over", 1000, 1500, 0, 0, 1, false},
+		{"no quota", 0, 0, fp{5000, 9}, fp{}, fp{}, fp{1 << 40, 1}, true},
+		{"fits", 1000, 0, fp{400, 1}, fp{}, fp{}, fp{600, 1}, true},
+		{"one byte over", 1000, 0, fp{400, 1}, fp{}, fp{}, fp{601, 1}, false},
+		{"pending counts", 1000, 0, fp{400, 1}, fp{300, 1}, fp{}, fp{301, 1}, false},
+		{"freed pending counts", 1000, 0, fp{400, 1}, fp{-300, -1}, fp{}, fp{900, 1}, true},
+		{"reserved counts", 1000, 0, fp{400, 1}, fp{}, fp{300, 1}, fp{301, 1}, false},
+		{"unknown size under", 1000, 0, fp{999, 1}, fp{}, fp{}, fp{-1, 1}, true},
+		{"unknown size at", 1000, 0, fp{1000, 1}, fp{}, fp{}, fp{-1, 1}, false},
+		{"empty at", 1000, 0, fp{1000, 1}, fp{}, fp{}, fp{0, 1}, true},
+		{"empty over", 1000, 0, fp{1500, 1}, fp{}, fp{}, fp{0, 1}, true},
+		{"over", 1000, 0, fp{1500, 1}, fp{}, fp{}, fp{1, 1}, false},
+		{"objects: fits", 0, 10, fp{1 << 40, 9}, fp{}, fp{}, fp{1 << 40, 1}, true},
+		{"objects: at", 0, 10, fp{0, 10}, fp{}, fp{}, fp{0, 1}, false},
+		{"objects: pending counts", 0, 10, fp{0, 8}, fp{0, 2}, fp{}, fp{1, 1}, false},
+		{"objects: freed pending counts", 0, 10, fp{0, 10}, fp{0, -1}, fp{}, fp{1, 1}, true},
+		{"objects: reserved counts", 0, 10, fp{0, 9}, fp{}, fp{0, 1}, fp{1, 1}, false},
+		{"objects: a part", 0, 10, fp{0, 10}, fp{}, fp{}, fp{1 << 20, 0}, true},
+		{"both: bytes refuse", 1000, 10, fp{1000, 1}, fp{}, fp{}, fp{1, 1}, false},
+		{"both: objects refuse", 1000, 10, fp{0, 10}, fp{}, fp{}, fp{1, 1}, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			n := newFixture(t).user(t, "alice")
 			q := n.svc.quotas
-			q.m[n.user.ID] = &quotaState{rec: quotaRecord{Limit: c.limit, Bytes: c.bytes}, readAt: q.now(),
-				pending: c.pending, reserved: c.held}
-			tk, err := q.admit(context.Background(), n, c.size)
+			q.m[n.user.ID] = &quotaState{rec: quotaRecord{Limit: c.limit, Bytes: c.stored.bytes, ObjectLimit: c.objLimit, Objects: c.stored.objects},
+				readAt: q.now(), pending: c.pending, reserved: c.held}
+			tk, err := q.admit(context.Background(), n, c.ask)
 			if ok := err == nil; ok != c.ok {
 				t.Fatalf("admitted %v (%v), want %v", ok, err, c.ok)
 			}
 			if err != nil && !errors.Is(err, ErrQuotaExceeded) {
 				t.Fatalf("error %v, want ErrQuotaExceeded", err)
 			}
-			if st := q.m[n.user.ID]; err == nil && c.limit > 0 && st.reserved != c.held+max(c.size, 0) {
-				t.Fatalf("reserved %d", st.reserved)
+			want := c.held.plus(fp{max(c.ask.bytes, 0), c.ask.objects})
+			if st := q.m[n.user.ID]; err == nil && (c.limit > 0 || c.objLimit > 0) && st.reserved != want {
+				t.Fatalf("reserved %+v, want %+v", st.reserved, want)
 			}
-			tk.done(0)
+			tk.done(fp{})
 			if st := q.m[n.user.ID]; st.reserved != c.held {
-				t.Fatalf("reserved %d after done, want %d", st.reserved, c.held)
+				t.Fatalf("reserved %+v after done, want %+v", st.reserved, c.held)
 			}
 		})
 	}
 }
 
 // TestQuotaDeltas: puts, overwrites, copies, deletes, multipart uploads
-// and versions move the usage by the plaintext bytes they commit or free,
-// and a recount from a listing agrees.
+// and versions move the usage by the plaintext bytes and the versions they
+// commit or free (delete markers count nothing), and a recount from a
+// listing agrees.
 func TestQuotaDeltas(t *testing.T) {
 	ctx := context.Background()
 	n := quotaNS(t, 1<<30)
 	steps := []struct {
 		name string
 		do   func(t *testing.T)
-		want int64
+		want footprint
 	}{
-		{"put", func(t *testing.T) { put(t, n, "bkt", "a", make([]byte, 1000), nil) }, 1000},
-		{"overwrite", func(t *testing.T) { put(t, n, "bkt", "a", make([]byte, 300), nil) }, 300},
+		{"put", func(t *testing.T) { put(t, n, "bkt", "a", make([]byte, 1000), nil) }, footprint{1000, 1}},
+		{"overwrite", func(t *testing.T) { put(t, n, "bkt", "a", make([]byte, 300), nil) }, footprint{300, 1}},
 		{"copy", func(t *testing.T) {
 			if _, err := n.CopyObject(ctx, "bkt", "a", "bkt", "b", CopyOptions{}); err != nil {
 				t.Fatal(err)
 			}
-		}, 600},
-		{"delete", func(t *testing.T) { mustDelete(t, n, "a", "") }, 300},
-		{"delete absent", func(t *testing.T) { mustDelete(t, n, "a", "") }, 300},
+		}, footprint{600, 2}},
+		{"folder marker", func(t *testing.T) { put(t, n, "bkt", "dir/", nil, nil) }, footprint{600, 3}},
+		{"delete", func(t *testing.T) { mustDelete(t, n, "a", "") }, footprint{300, 2}},
+		{"delete absent", func(t *testing.T) { mustDelete(t, n, "a", "") }, footprint{300, 2}},
+		{"delete folder marker", func(t *testing.T) { mustDelete(t, n, "dir/", "") }, footprint{300, 1}},
 		{"multipart", func(t *testing.T) {
 			_, id, parts := upload(t, n, "mp", []int{5 * mib, 10}, nil)
 			if _, err := n.CompleteMultipartUpload(ctx, "bkt", "mp", id, parts, PutOptions{}); err != nil {
 				t.Fatal(err)
 			}
-		}, 300 + 5*mib + 10},
-		{"delete multipart", func(t *testing.T) { mustDelete(t, n, "mp", "") }, 300},
+		}, footprint{300 + 5*mib + 10, 2}},
+		{"delete multipart", func(t *testing.T) { mustDelete(t, n, "mp", "") }, footprint{300, 1}},
 		{"versioning on", func(t *testing.T) {
 			if err := n.PutBucketVersioning(ctx, "bkt", VersioningEnabled); err != nil {
 				t.Fatal(err)
 			}
 			put(t, n, "bkt", "v", make([]byte, 100), nil)
 			put(t, n, "bkt", "v", make([]byte, 200), nil) // the first stays, noncurrent
-		}, 600},
-		{"delete marker", func(t *testing.T) { mustDelete(t, n, "v", "") }, 600},
+		}, footprint{600, 3}},
+		{"delete marker", func(t *testing.T) { mustDelete(t, n, "v", "") }, footprint{600, 3}},
 		{"delete versions", func(t *testing.T) {
 			for _, v := range versionIDs(t, n, "v") {
 				mustDelete(t, n, "v", v)
 			}
-		}, 300},
+		}, footprint{300, 1}},
 		{"suspended overwrite of null", func(t *testing.T) {
 			if err := n.PutBucketVersioning(ctx, "bkt", VersioningSuspended); err != nil {
 				t.Fatal(err)
 			}
 			put(t, n, "bkt", "s", make([]byte, 50), nil)
 			put(t, n, "bkt", "s", make([]byte, 70), nil)
-		}, 370},
+		}, footprint{370, 2}},
+		{"suspended delete of null", func(t *testing.T) { mustDelete(t, n, "s", "") }, footprint{300, 1}},
 	}
 	for _, s := range steps {
 		s.do(t)
 		if got := usage(t, n); got != s.want {
-			t.Fatalf("after %s: usage %d, want %d", s.name, got, s.want)
+			t.Fatalf("after %s: usage %+v, want %+v", s.name, got, s.want)
 		}
 	}
 	u, err := n.svc.RecountUsage(ctx, testAccount{n.user})
-	if err != nil || u.Bytes != 370 || u.Reconciled.IsZero() {
-		t.Fatalf("recount %+v, %v; want 370 bytes", u, err)
+	if err != nil || u.Bytes != 300 || u.Objects != 1 || u.Reconciled.IsZero() {
+		t.Fatalf("recount %+v, %v; want 300 bytes in 1 object", u, err)
 	}
 }
 
@@ -194,7 +211,7 @@ func TestQuotaRefusesWritesNotDeletes(t *testing.T) {
 	}
 	mustDelete(t, n, "a", "")
 	put(t, n, "bkt", "b", make([]byte, 700), nil)
-	if got := usage(t, n); got != 900 {
+	if got := usage(t, n); got.bytes != 900 {
 		t.Fatalf("usage %d, want 900", got)
 	}
 	if _, err := n.svc.SetQuota(ctx, testAccount{n.user}, 0); err != nil {
@@ -270,7 +287,7 @@ func TestQuotaLifecycleFrees(t *testing.T) {
 	}
 	// k's first version is gone; gone's version is noncurrent behind a
 	// marker now (it still occupies storage until the next day's run).
-	if got := usage(t, n); got != 250 {
+	if got := usage(t, n); got.bytes != 250 {
 		t.Fatalf("usage after the lifecycle run: %d, want 250", got)
 	}
 	if u, err := svc.RecountUsage(ctx, testAccount{u}); err != nil || u.Bytes != 250 {

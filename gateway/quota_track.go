@@ -11,49 +11,65 @@ import (
 // an object of a bucket without versioning, and a delete there, first read
 // the object's upstream size (one Stat): that is the cost of a quota.
 
-// admitWrite admits a write of size bytes (-1: unknown). Re-encryption
-// (so.keepVersion) rewrites a version at its size: it is not counted.
+// footprint is what versions count toward their account's quota: their
+// plaintext bytes and their number (a delete marker counts nothing).
+type footprint struct{ bytes, objects int64 }
+
+func (f footprint) plus(g footprint) footprint {
+	return footprint{f.bytes + g.bytes, f.objects + g.objects}
+}
+func (f footprint) minus(g footprint) footprint {
+	return footprint{f.bytes - g.bytes, f.objects - g.objects}
+}
+func (f footprint) neg() footprint { return footprint{-f.bytes, -f.objects} }
+
+// versionFootprint is the footprint of one version of size plaintext bytes.
+func versionFootprint(size int64) footprint { return footprint{size, 1} }
+
+// admitWrite admits a write of size bytes (-1: unknown), one object.
+// Re-encryption (so.keepVersion) rewrites a version at its size: it is not
+// counted.
 func (n *userNS) admitWrite(ctx context.Context, size int64, so sealOptions) (*quotaTicket, error) {
 	if so.keepVersion != nil {
 		return nil, nil
 	}
-	return n.svc.quotas.admit(ctx, n, size)
+	return n.svc.quotas.admit(ctx, n, footprint{size, 1})
 }
 
-// replacedBytes returns the plaintext size of the version a write (or a
-// delete) at up replaces, for a tracked account (quota not nil): what
-// beginVersion read, else the upstream object's size. An object it cannot
-// read counts nothing (the reconciliation heals that).
-func (n *userNS) replacedBytes(ctx context.Context, quota *quotaTicket, vw versionWrite, up string) int64 {
+// replaced returns the footprint of the version a write (or a delete) at
+// up replaces, for a tracked account (quota not nil): what beginVersion
+// read, else the upstream object's. An object it cannot read counts
+// nothing (the reconciliation heals that).
+func (n *userNS) replaced(ctx context.Context, quota *quotaTicket, vw versionWrite, up string) footprint {
 	if quota == nil {
-		return 0
+		return footprint{}
 	}
 	if vw.replacedKnown {
 		return vw.replaced
 	}
 	st, err := n.svc.store.Stat(ctx, up)
 	if err != nil {
-		return 0
+		return footprint{}
 	}
-	return plainSize(st.Size)
+	return upstreamFootprint(st.Size)
 }
 
-// freed counts bytes a delete freed (a no-op without a quota).
-func (n *userNS) freed(ctx context.Context, bytes int64) {
-	if bytes != 0 {
-		n.svc.quotas.track(ctx, n).done(-bytes)
+// freed counts what a delete freed (a no-op without a quota).
+func (n *userNS) freed(ctx context.Context, f footprint) {
+	if f != (footprint{}) {
+		n.svc.quotas.track(ctx, n).done(f.neg())
 	}
 }
 
-// plainSize is the plaintext size of an upstream object of size upSize: 0
-// for a delete marker or anything that is no sealed object.
-func plainSize(upSize int64) int64 {
+// upstreamFootprint is the footprint of an upstream object of size
+// upSize: none for a delete marker or anything that is no sealed object.
+func upstreamFootprint(upSize int64) footprint {
 	if isMarkerSize(upSize) {
-		return 0
+		return footprint{}
 	}
 	p, ok := cryptolayer.DecryptedSize(upSize)
 	if !ok {
-		return 0
+		return footprint{}
 	}
-	return p
+	return versionFootprint(p)
 }

@@ -54,6 +54,9 @@ type Config struct {
 	// 64 MiB); the bound of a quota's overshoot is this times the number
 	// of gateways, plus the writes in flight (quota.go).
 	QuotaFlushBytes int64
+	// QuotaFlushObjects is the same for the number of objects (default
+	// 1000).
+	QuotaFlushObjects int64
 	// QuotaRefresh is how old this gateway's copy of an account's quota
 	// record may get before a request re-reads it (default 2 s): a new
 	// limit, and the other gateways' flushed usage, apply within it.
@@ -79,6 +82,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.QuotaFlushBytes <= 0 {
 		c.QuotaFlushBytes = 64 << 20
+	}
+	if c.QuotaFlushObjects <= 0 {
+		c.QuotaFlushObjects = 1000
 	}
 	if c.QuotaRefresh <= 0 {
 		c.QuotaRefresh = 2 * time.Second

@@ -74,11 +74,11 @@ func (n *userNS) deleteIn(ctx context.Context, bucket, key, versionID string, s 
 // deleteKey deletes a key of an unversioned bucket and its properties.
 func (n *userNS) deleteKey(ctx context.Context, bucket, key, up string) error {
 	quota := n.svc.quotas.track(ctx, n)
-	size := n.replacedBytes(ctx, quota, versionWrite{}, up)
+	old := n.replaced(ctx, quota, versionWrite{}, up)
 	if err := n.svc.store.Delete(ctx, up); err != nil {
 		return upstreamErr(err, ErrNoSuchKey)
 	}
-	quota.done(-size)
+	quota.done(old.neg())
 	n.dropProps(ctx, bucket, key)
 	return nil
 }
@@ -134,7 +134,7 @@ func (n *userNS) deleteNamedVersion(ctx context.Context, bucket, key, up, vid st
 				continue
 			}
 			if err == nil && !cur.info.DeleteMarker {
-				n.freed(ctx, cur.info.Size)
+				n.freed(ctx, versionFootprint(cur.info.Size))
 			}
 			return cur.info.DeleteMarker, err
 		}
@@ -148,7 +148,7 @@ func (n *userNS) deleteNamedVersion(ctx context.Context, bucket, key, up, vid st
 		if err := n.svc.store.Delete(ctx, vk); err != nil && !isNotExist(err) {
 			return false, upstreamErr(err, ErrNoSuchKey)
 		}
-		n.freed(ctx, plainSize(st.Size))
+		n.freed(ctx, upstreamFootprint(st.Size))
 		// A concurrent deletion of the current version may have promoted
 		// this one meanwhile: then it is current now, and goes again.
 		if now, err := n.currentVersion(ctx, bucket, key, up); err != nil || !now.exists || now.info.VersionID != vid {

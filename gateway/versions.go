@@ -296,7 +296,7 @@ func (n *userNS) dropNoncurrentNull(ctx context.Context, up string) error {
 			if err := n.svc.store.Delete(ctx, o.Key); err != nil && !isNotExist(err) {
 				return upstreamErr(err, ErrNoSuchKey)
 			}
-			n.freed(ctx, plainSize(o.Size))
+			n.freed(ctx, upstreamFootprint(o.Size))
 		}
 	}
 	return nil

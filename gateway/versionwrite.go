@@ -20,10 +20,10 @@ type versionWrite struct {
 	// version too.
 	dropNull bool
 	lock     LockConfig // the bucket's Object Lock
-	// replaced is the plaintext size of the version the write replaces in
+	// replaced is the footprint of the version the write replaces in
 	// place (a suspended bucket's null version), when replacedKnown; with
 	// versioning off the current object was not read.
-	replaced      int64
+	replaced      footprint
 	replacedKnown bool
 	// release gives up the key's lock (keylock.go) once the write has
 	// committed or failed; nil when the write took none.
@@ -87,7 +87,7 @@ func (n *userNS) beginVersioned(ctx context.Context, bucket, key, up string, con
 				return versionWrite{}, err
 			}
 		} else if !cur.info.DeleteMarker {
-			vw.replaced = cur.info.Size
+			vw.replaced = versionFootprint(cur.info.Size)
 		}
 	}
 	if bs.versioning == VersioningEnabled {

@@ -24,7 +24,8 @@ import (
 // gateway: aws cli's PUT is refused with 403 QuotaExceeded, a WebDAV PUT
 // with 507, a web app upload with 507 and a message (and /api/usage tells
 // the page beforehand); a delete over the quota goes through and makes
-// room; `sealgate user list` shows the usage and the quota.
+// room; `sealgate user list` shows the usage and the quota. Then a quota
+// of objects (quotaObjects).
 func TestQuota(t *testing.T) {
 	c := newCluster(t, "fs", 3)
 	a := c.addUser(0, "quser")
@@ -39,8 +40,8 @@ func TestQuota(t *testing.T) {
 	if !strings.Contains(out, "1.0 MiB") || !strings.Contains(out, "600.0 KiB in use") {
 		t.Fatalf("user quota: %q", out)
 	}
-	if line := userLine(t, c.cli(0, "", "user", "list"), "quser"); !strings.HasSuffix(line, "600.0 KiB  1.0 MiB") {
-		t.Fatalf("user list: %q", line)
+	if f := strings.Fields(userLine(t, c.cli(0, "", "user", "list"), "quser")); strings.Join(f[len(f)-6:], " ") != "600.0 KiB 1.0 MiB 1 none" {
+		t.Fatalf("user list: %q", f)
 	}
 
 	t.Run("aws cli", func(t *testing.T) {
@@ -99,6 +100,79 @@ func TestQuota(t *testing.T) {
 		if _, cd := getBody(c.client(i, a), "quota-data", "big.bin"); cd != "NoSuchKey" {
 			t.Fatalf("a refused write is visible through gateway %d: %s", i, cd)
 		}
+	}
+	quotaObjects(t, c, a)
+}
+
+// quotaObjects replaces the byte quota by one of two objects (one is
+// stored: fits.bin); a second object goes in through gateway 0, and then
+// a third is refused by the S3 door of gateway 2 (403 QuotaExceeded) and
+// the WebDAV door of gateway 1 (507) once they have the count (each
+// gateway flushes its count and re-reads the record every 2 s).
+func quotaObjects(t *testing.T, c *cluster, a account) {
+	ctx := context.Background()
+	out := c.cli(1, "", "user", "quota", "quser", "none", "--objects", "2")
+	if !strings.Contains(out, "2 objects (1 in use)") || strings.Contains(out, "MiB") {
+		t.Fatalf("user quota --objects: %q", out)
+	}
+	put(t, c.client(0, a), "quota-data", "second.bin", []byte("2"))
+	s3c := c.client(2, a)
+	refusedWithin(t, "S3 PUT of a third object", func() string {
+		_, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("quota-data"), Key: aws.String("third.bin"), Body: strings.NewReader("3")})
+		if err != nil {
+			return code(err)
+		}
+		if _, err := s3c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("quota-data"), Key: aws.String("third.bin")}); err != nil {
+			t.Fatal(err)
+		}
+		return "stored"
+	}, "QuotaExceeded")
+	dav := func(method string) int {
+		req, _ := http.NewRequest(method, c.gws[1].URL["webdav"]+"/quota-data/third-dav.bin", strings.NewReader("3"))
+		req.SetBasicAuth("quser", "quser password")
+		status, _ := quotaSend(t, http.DefaultClient, req)
+		return status
+	}
+	refusedWithin(t, "WebDAV PUT of a third object", func() string {
+		status := dav("PUT")
+		if status < 300 && dav("DELETE") >= 300 {
+			t.Fatal("WebDAV DELETE failed")
+		}
+		return http.StatusText(status)
+	}, http.StatusText(http.StatusInsufficientStorage))
+	if f := strings.Fields(userLine(t, c.cli(0, "", "user", "list"), "quser")); f[len(f)-2] != "2" || f[len(f)-1] != "2" {
+		t.Fatalf("user list: %q, want 2 objects of 2", f)
+	}
+	// The page says so before an upload starts, and sends nothing.
+	b := newBrowser(t, findChromium(t))
+	files := writeFiles(t, t.TempDir(), map[string][]byte{"one-more.txt": []byte("x")})
+	b.signIn(c.gws[2].URL["web"], "quser", "quser password")
+	b.do("open the bucket", chromedp.Click(chromedp.CSS(`#rows tr[data-name="quota-data"] a`)), chromedp.WaitVisible(chromedp.ID("upload-button")))
+	b.poll("the usage line", `document.getElementById("usage").textContent === "2 of 2 files"`)
+	b.do("upload", chromedp.SetUploadFiles(chromedp.ID("file-input"), files))
+	b.poll("refused before it starts", `document.getElementById("status").textContent.startsWith("Too many files")`)
+	if n := b.eval(`String(document.querySelectorAll("#uploads li").length)`); n != "0" {
+		t.Fatalf("%s upload rows: the upload started", n)
+	}
+	b.finish(t)
+}
+
+// refusedWithin retries try until it answers want, for at most 6 s (the
+// quota and the other gateways' counts reach a gateway within 4 s). A try
+// whose write went through deletes it again, so that the count stays put.
+func refusedWithin(t *testing.T, what string, try func() string, want string) {
+	t.Helper()
+	start := time.Now()
+	for {
+		got := try()
+		if got == want {
+			t.Logf("%s refused after %v", what, time.Since(start).Round(100*time.Millisecond))
+			return
+		}
+		if time.Since(start) > 6*time.Second {
+			t.Fatalf("%s: %q, want %q", what, got, want)
+		}
+		time.Sleep(250 * time.Millisecond)
 	}
 }
 

@@ -114,9 +114,10 @@
 //     properties) and then deletes the originals: not atomic; a failed
 //     copy removes the copies made and leaves the original in place.
 //   - GET /api/usage answers the account's quota and usage ({"limit",
-//     "used"}, bytes; limit 0: none); the page shows it and checks the
-//     files' sizes against it before an upload starts (quota.js). An
-//     upload over the quota is refused by the gateway anyway (507).
+//     "used"} in bytes, {"object_limit", "objects"}; a limit of 0: none);
+//     the page shows it and checks the files' sizes and number against it
+//     before an upload starts (quota.js). An upload over the quota is
+//     refused by the gateway anyway (507).
 //   - Share links (share.go, share_public.go; gateway.ShareLinks holds
 //     them): a signed-in user makes a link to a file or folder (POST
 //     /api/shares, with an expiry of at most Config.Shares.MaxExpiry, an

@@ -59,6 +59,8 @@ type quotaCfg struct {
 	// FlushBytes is the pending usage delta at which a gateway adds it to
 	// an account's shared usage (the overshoot bound's per-gateway term).
 	FlushBytes int64 `yaml:"flush_bytes"`
+	// FlushObjects is the same for the number of objects.
+	FlushObjects int64 `yaml:"flush_objects"`
 }
 
 type lifecycleCfg struct {
@@ -162,7 +164,7 @@ func defaultConfig() config {
 		Limits:    limitsConfig{MaxInFlight: 1024, MaxInFlightPerUser: 256, IdleTimeout: 5 * time.Minute},
 		Accounts:  accountsCfg{PollInterval: time.Second},
 		Lifecycle: lifecycleCfg{Interval: time.Hour},
-		Quota:     quotaCfg{ReconcileInterval: time.Hour, FlushBytes: 64 << 20},
+		Quota:     quotaCfg{ReconcileInterval: time.Hour, FlushBytes: 64 << 20, FlushObjects: 1000},
 	}
 }
 
@@ -242,8 +244,9 @@ func (c *config) resolve() error {
 	if c.Limits.IdleTimeout <= 0 {
 		c.Limits.IdleTimeout = 5 * time.Minute
 	}
-	if c.Quota.ReconcileInterval < time.Second || c.Quota.ReconcileInterval > 7*24*time.Hour || c.Quota.FlushBytes < 1 {
-		return fmt.Errorf("config: quota.reconcile_interval %v (1s..168h) or quota.flush_bytes %d (at least 1)", c.Quota.ReconcileInterval, c.Quota.FlushBytes)
+	if c.Quota.ReconcileInterval < time.Second || c.Quota.ReconcileInterval > 7*24*time.Hour || c.Quota.FlushBytes < 1 || c.Quota.FlushObjects < 1 {
+		return fmt.Errorf("config: quota.reconcile_interval %v (1s..168h), quota.flush_bytes %d or quota.flush_objects %d (at least 1)",
+			c.Quota.ReconcileInterval, c.Quota.FlushBytes, c.Quota.FlushObjects)
 	}
 	if c.Lifecycle.Interval < time.Second || c.Lifecycle.Interval > 24*time.Hour {
 		return fmt.Errorf("config: lifecycle.interval %v: must be between 1s and 24h", c.Lifecycle.Interval)

@@ -62,11 +62,33 @@ func formatSize(n int64) string {
 	return strconv.FormatFloat(v, 'f', 1, 64) + " " + units[i]
 }
 
-// quota sets an account's quota. An account that had none gets its usage
-// recounted once every gateway has seen the limit (until then, their
-// writes were not counted).
+// parseCount reads --objects: "" (not given), "none" (0) or a positive
+// whole number.
+func parseCount(s string) (n int64, given bool, err error) {
+	switch s = strings.TrimSpace(s); {
+	case s == "":
+		return 0, false, nil
+	case strings.EqualFold(s, "none"):
+		return 0, true, nil
+	}
+	n, err = strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, false, fmt.Errorf("%w: --objects %q: want a positive whole number or none", errUsage, s)
+	}
+	return n, true, nil
+}
+
+// quota sets an account's quota of bytes, and of objects with --objects.
+// An account that had no quota, or gets its first quota of objects, has
+// its usage recounted once every gateway has seen the limit and flushed
+// what it counted (until then, their writes were not counted, or counted
+// without objects).
 func (u userCmd) quota(ctx context.Context, name, size string) error {
 	limit, err := parseSize(size)
+	if err != nil {
+		return err
+	}
+	objects, setObjects, err := parseCount(u.objects)
 	if err != nil {
 		return err
 	}
@@ -79,14 +101,17 @@ func (u userCmd) quota(ctx context.Context, name, size string) error {
 		return err
 	}
 	us, err := svc.SetQuota(ctx, a, limit)
+	if err == nil && setObjects {
+		us, err = svc.SetObjectQuota(ctx, a, objects)
+	}
 	if err != nil {
 		return err
 	}
-	if limit == 0 {
+	if us.Limit == 0 && us.ObjectLimit == 0 {
 		_, _ = fmt.Fprintf(u.e.stdout, "sealgate: %s has no quota now\n", name)
 		return nil
 	}
-	if prev.Limit == 0 {
+	if prev.Limit == 0 && prev.ObjectLimit == 0 || prev.ObjectLimit == 0 && us.ObjectLimit > 0 {
 		_, _ = fmt.Fprintf(u.e.stderr, "sealgate: waiting %v for every gateway to take the quota, then counting %s's usage\n", quotaRefresh+time.Second/2, name)
 		select {
 		case <-time.After(quotaRefresh + time.Second/2):
@@ -97,16 +122,31 @@ func (u userCmd) quota(ctx context.Context, name, size string) error {
 			return err
 		}
 	}
-	_, _ = fmt.Fprintf(u.e.stdout, "sealgate: quota of %s set to %s (%s in use); every gateway applies it within %v\n",
-		name, formatSize(limit), formatSize(us.Bytes), quotaRefresh)
+	_, _ = fmt.Fprintf(u.e.stdout, "sealgate: quota of %s set to %s; every gateway applies it within %v\n",
+		name, describeQuota(us), quotaRefresh)
 	return nil
+}
+
+// describeQuota says an account's limits and usage: "10.0 GiB (1.2 GiB in
+// use), 1000 objects (340 in use)".
+func describeQuota(us gateway.Usage) string {
+	var parts []string
+	if us.Limit > 0 {
+		parts = append(parts, fmt.Sprintf("%s (%s in use)", formatSize(us.Limit), formatSize(us.Bytes)))
+	}
+	if us.ObjectLimit > 0 {
+		parts = append(parts, fmt.Sprintf("%d objects (%d in use)", us.ObjectLimit, us.Objects))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // listedAccount is one line of `user list --json`.
 type listedAccount struct {
 	accounts.AccountSummary
-	QuotaBytes int64  // 0: none
-	UsedBytes  *int64 // nil: never counted
+	QuotaBytes   int64  // 0: none
+	UsedBytes    *int64 // nil: never counted
+	QuotaObjects int64  // 0: none
+	UsedObjects  *int64 // nil: never counted
 }
 
 // usages returns the accounts with their quotas and usage (as the shared
@@ -121,9 +161,9 @@ func (u userCmd) usages(ctx context.Context) []listedAccount {
 		la := listedAccount{AccountSummary: s}
 		if a, err := u.accts.Get(s.Name); err == nil && svc != nil {
 			if us, err := svc.QuotaUsage(ctx, a); err == nil {
-				la.QuotaBytes = us.Limit
-				if us.Limit > 0 || !us.Reconciled.IsZero() {
-					la.UsedBytes = &us.Bytes
+				la.QuotaBytes, la.QuotaObjects = us.Limit, us.ObjectLimit
+				if us.Limit > 0 || us.ObjectLimit > 0 || !us.Reconciled.IsZero() {
+					la.UsedBytes, la.UsedObjects = &us.Bytes, &us.Objects
 				}
 			}
 		}
@@ -132,16 +172,20 @@ func (u userCmd) usages(ctx context.Context) []listedAccount {
 	return out
 }
 
-// quotaColumns are the USED and QUOTA columns of `user list`.
-func (la listedAccount) quotaColumns() (string, string) {
-	used, quota := "-", "none"
+// quotaColumns are the USED, QUOTA, OBJECTS and OBJECT QUOTA columns of
+// `user list`.
+func (la listedAccount) quotaColumns() [4]string {
+	c := [4]string{"-", "none", "-", "none"}
 	if la.UsedBytes != nil {
-		used = formatSize(*la.UsedBytes)
+		c[0], c[2] = formatSize(*la.UsedBytes), strconv.FormatInt(*la.UsedObjects, 10)
 	}
 	if la.QuotaBytes > 0 {
-		quota = formatSize(la.QuotaBytes)
+		c[1] = formatSize(la.QuotaBytes)
 	}
-	return used, quota
+	if la.QuotaObjects > 0 {
+		c[3] = strconv.FormatInt(la.QuotaObjects, 10)
+	}
+	return c
 }
 
 // keepUsage flushes this gateway's pending usage deltas every quotaRefresh

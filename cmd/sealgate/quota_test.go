@@ -48,8 +48,9 @@ func TestFormatSize(t *testing.T) {
 	}
 }
 
-// TestUserQuota: `user quota` sets and clears an account's quota, and
-// `user list` shows it with the usage, in text and in JSON.
+// TestUserQuota: `user quota` sets and clears an account's quota, of
+// bytes and of objects, and `user list` shows it with the usage, in text
+// and in JSON.
 func TestUserQuota(t *testing.T) {
 	vars := map[string]string{"SEALGATE_DATA_DIR": t.TempDir()}
 	runCmd(t, "", vars, "init")
@@ -58,7 +59,8 @@ func TestUserQuota(t *testing.T) {
 			t.Fatalf("user add %s: %s", u, errOut)
 		}
 	}
-	for _, args := range [][]string{{"quota", "alice"}, {"quota", "alice", "10 parsecs"}, {"quota", "nobody", "1GB"}} {
+	for _, args := range [][]string{{"quota", "alice"}, {"quota", "alice", "10 parsecs"}, {"quota", "nobody", "1GB"},
+		{"quota", "alice", "1GB", "--objects", "-5"}, {"quota", "alice", "1GB", "--objects", "many"}} {
 		if code, _, _ := runCmd(t, "", vars, append([]string{"user"}, args...)...); code == 0 {
 			t.Fatalf("user %v succeeded", args)
 		}
@@ -67,21 +69,25 @@ func TestUserQuota(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "10.0 GiB") || !strings.Contains(out, "0 B in use") {
 		t.Fatalf("user quota: %d %q %q", code, out, errOut)
 	}
+	code, out, errOut = runCmd(t, "", vars, "user", "quota", "alice", "10GiB", "--objects", "1000")
+	if code != 0 || !strings.Contains(out, "1000 objects (0 in use)") {
+		t.Fatalf("user quota --objects: %d %q %q", code, out, errOut)
+	}
 	_, out, _ = runCmd(t, "", vars, "user", "list")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 3 || !strings.Contains(lines[0], "USED") || !strings.Contains(lines[0], "QUOTA") {
+	if len(lines) != 3 || !strings.Contains(lines[0], "USED") || !strings.Contains(lines[0], "OBJECT QUOTA") {
 		t.Fatalf("list: %q", out)
 	}
 	for _, l := range lines[1:] {
 		f := strings.Fields(l)
-		tail := strings.Join(f[len(f)-4:], " ")
+		tail := strings.Join(f[len(f)-6:], " ")
 		switch f[0] {
 		case "alice":
-			if tail != "0 B 10.0 GiB" {
-				t.Errorf("alice's line %q, want 0 B used of 10.0 GiB", l)
+			if tail != "0 B 10.0 GiB 0 1000" {
+				t.Errorf("alice's line %q, want 0 B used of 10.0 GiB, 0 objects of 1000", l)
 			}
 		case "bob":
-			if !strings.HasSuffix(tail, "- none") {
+			if !strings.HasSuffix(tail, "- none - none") {
 				t.Errorf("bob's line %q, want no usage and no quota", l)
 			}
 		}
@@ -92,11 +98,15 @@ func TestUserQuota(t *testing.T) {
 		t.Fatalf("list --json: %q %v", out, err)
 	}
 	for _, la := range listed {
-		if la.Name == "alice" && (la.QuotaBytes != 10<<30 || la.UsedBytes == nil || *la.UsedBytes != 0) {
+		if la.Name == "alice" && (la.QuotaBytes != 10<<30 || la.UsedBytes == nil || *la.UsedBytes != 0 ||
+			la.QuotaObjects != 1000 || la.UsedObjects == nil || *la.UsedObjects != 0) {
 			t.Errorf("alice: %+v", la)
 		}
 	}
-	if code, out, _ := runCmd(t, "", vars, "user", "quota", "alice", "none"); code != 0 || !strings.Contains(out, "no quota") {
+	if code, out, _ := runCmd(t, "", vars, "user", "quota", "alice", "none"); code != 0 || !strings.Contains(out, "1000 objects") {
+		t.Fatalf("quota none, objects unchanged: %d %q", code, out)
+	}
+	if code, out, _ := runCmd(t, "", vars, "user", "quota", "alice", "none", "--objects", "none"); code != 0 || !strings.Contains(out, "no quota") {
 		t.Fatalf("quota none: %d %q", code, out)
 	}
 	if _, out, _ := runCmd(t, "", vars, "user", "list", "--json"); !strings.Contains(out, `"QuotaBytes":0`) {

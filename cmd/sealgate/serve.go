@@ -77,7 +77,8 @@ func serve(ctx context.Context, c *config, e env) error {
 	}
 	svc, err := gateway.NewService(gateway.Config{Store: d.store, MetaCacheEntries: c.Cache.MetaEntries,
 		ListCacheEntries: c.Cache.ListEntries, Fresh: freshRecord(d.accts), Current: currentRecord(d.accts),
-		Accounts: activeAccounts(d.accts), QuotaFlushBytes: c.Quota.FlushBytes, QuotaRefresh: quotaRefresh,
+		Accounts: activeAccounts(d.accts), QuotaFlushBytes: c.Quota.FlushBytes,
+		QuotaFlushObjects: c.Quota.FlushObjects, QuotaRefresh: quotaRefresh,
 		OnIntegrity: func(region string) {
 			m.integrity.WithLabelValues(region).Inc()
 			log.Warn().Str("region", region).Msg("upstream data failed authentication")

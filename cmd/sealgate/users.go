@@ -40,7 +40,7 @@ func rootKeyPlace(c *config, getenv func(string) string) string {
 	return c.RootKeyFile
 }
 
-const userUsage = "user add|list|passwd|delete|rotate|keys [flags] [NAME] | user quota NAME SIZE|none | user 2fa|app-password|s3key NAME ACTION [ARG]"
+const userUsage = "user add|list|passwd|delete|rotate|keys [flags] [NAME] | user quota NAME SIZE|none [--objects N|none] | user 2fa|app-password|s3key NAME ACTION [ARG]"
 
 func cmdUser(ctx context.Context, args []string, e env) error {
 	if len(args) == 0 {
@@ -51,6 +51,7 @@ func cmdUser(ctx context.Context, args []string, e env) error {
 	asJSON := f.fs.Bool("json", false, "print JSON")
 	pwStdin := f.fs.Bool("password-stdin", false, "read the password from the first line of standard input")
 	discardLocked := f.fs.Bool("discard-locked", false, "delete: also destroy versions that Object Lock protects")
+	objects := f.fs.String("objects", "", "quota: the number of objects (versions) allowed, or none (default: unchanged)")
 	pos, err := f.parse(args[1:])
 	if err != nil {
 		return err
@@ -70,7 +71,7 @@ func cmdUser(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer d.Close()
-	u := userCmd{d: d, accts: d.accts, c: c, e: e, json: *asJSON, pwStdin: *pwStdin, discardLocked: *discardLocked}
+	u := userCmd{d: d, accts: d.accts, c: c, e: e, json: *asJSON, pwStdin: *pwStdin, discardLocked: *discardLocked, objects: *objects}
 	switch sub {
 	case "add":
 		return u.add(ctx, pos[0])
@@ -111,6 +112,8 @@ type userCmd struct {
 	// discardLocked: delete an account even though Object Lock protects
 	// some of its versions (a deliberate choice: they are destroyed).
 	discardLocked bool
+	// objects is the --objects of `user quota` ("": unchanged).
+	objects string
 }
 
 // password reads the account password from the first line of standard
@@ -160,10 +163,11 @@ func (u userCmd) list(ctx context.Context) error {
 		return json.NewEncoder(u.e.stdout).Encode(users)
 	}
 	tw := tabwriter.NewWriter(u.e.stdout, 0, 4, 2, ' ', 0)
-	_, _ = fmt.Fprintln(tw, "NAME\tACCESS KEY ID\tCREATED\tSTATUS\tEPOCH\tUSED\tQUOTA")
+	_, _ = fmt.Fprintln(tw, "NAME\tACCESS KEY ID\tCREATED\tSTATUS\tEPOCH\tUSED\tQUOTA\tOBJECTS\tOBJECT QUOTA")
 	for _, a := range users {
-		used, quota := a.quotaColumns()
-		_, _ = fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%d\t%s\t%s\n", a.Name, a.AccessKeyID, a.Created.Format("2006-01-02 15:04"), a.Status, a.CurrentEpoch, used, quota)
+		q := a.quotaColumns()
+		_, _ = fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%d\t%s\t%s\t%s\t%s\n", a.Name, a.AccessKeyID, a.Created.Format("2006-01-02 15:04"), a.Status,
+			a.CurrentEpoch, q[0], q[1], q[2], q[3])
 	}
 	return tw.Flush()
 }
