@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/sealgate/sealgate/gateway"
 )
 
 // TestQuotaInsufficientStorage: a PUT over the account's quota answers 507
@@ -17,7 +19,7 @@ func TestQuotaInsufficientStorage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.SetQuota(context.Background(), a, 1000); err != nil {
+	if _, err := e.svc.SetQuota(context.Background(), a, gateway.Quota{Bytes: 1000}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.svc.RecountUsage(context.Background(), a); err != nil {

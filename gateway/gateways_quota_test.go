@@ -49,9 +49,9 @@ func (q manyQuota) config(st backends.Store) Config {
 func (q manyQuota) set(ctx context.Context, svc *Service, a Account) error {
 	var err error
 	if q.objects() {
-		_, err = svc.SetObjectQuota(ctx, a, q.limit)
+		_, err = svc.SetQuota(ctx, a, Quota{Objects: q.limit})
 	} else {
-		_, err = svc.SetQuota(ctx, a, q.limit)
+		_, err = svc.SetQuota(ctx, a, Quota{Bytes: q.limit})
 	}
 	return err
 }
@@ -157,7 +157,7 @@ func TestQuotaReachesEveryGateway(t *testing.T) {
 	a, b := ns[0], ns[1]
 	mustBucket(t, a, "bkt")
 	put(t, b, "bkt", "first", make([]byte, 10), nil) // b reads the record: no quota
-	if _, err := a.svc.SetQuota(ctx, testAccount{u}, 100); err != nil {
+	if _, err := a.svc.SetQuota(ctx, testAccount{u}, Quota{Bytes: 100}); err != nil {
 		t.Fatal(err)
 	}
 	put(t, b, "bkt", "stale", make([]byte, 200), nil) // within QuotaRefresh: b does not know yet

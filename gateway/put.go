@@ -86,6 +86,11 @@ func (n *userNS) writeObject(ctx context.Context, bucket, key, up string, cond b
 		return ObjectInfo{}, err
 	}
 	defer vw.done()
+	release, err := n.lockTracked(ctx, quota, vw, up)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	defer release()
 	old := n.replaced(ctx, quota, vw, up)
 	var lock ObjectLock
 	if so.keepVersion == nil {

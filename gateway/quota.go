@@ -10,7 +10,7 @@ import (
 
 // Quotas. An account's storage quota and its usage live in one shared
 // record of the account, "quota" (shared.go): the limits, written by the
-// CLI (`sealgate user quota`, [Service.SetQuota], [Service.SetObjectQuota]),
+// CLI (`sealgate user quota`, [Service.SetQuota]),
 // and the bytes and objects in use, updated by every gateway with
 // compare-and-swap. Usage counts the plaintext bytes the user sees, of
 // current and noncurrent versions alike (a noncurrent version occupies
@@ -46,8 +46,11 @@ import (
 //
 // The pending delta is a cache of committed writes: a gateway that stops
 // (crash, kill) before flushing loses it, and the record drifts by at most
-// QuotaFlushBytes (and QuotaFlushObjects) per lost gateway; races between concurrent deletes of one
-// object, or a write's rollback, drift it too. [Service.ReconcileUsage]
+// QuotaFlushBytes (and QuotaFlushObjects) per lost gateway. Writes and
+// deletes of one key in a bucket without versioning take turns on a
+// gateway while the account is tracked (lockTracked), so they count what
+// they replace once; through two gateways at once they may count it
+// twice, and a write's rollback may drift the record too. [Service.ReconcileUsage]
 // heals any drift: it recomputes the usage from a full upstream listing
 // (under the account's "usage lease", one gateway at a time). Writes that
 // commit while it lists may be counted twice or not at all until the next
@@ -122,28 +125,19 @@ func (n *userNS) updateQuota(ctx context.Context, change func(*quotaRecord)) (qu
 	return quotaRecord{}, "", fmt.Errorf("%w: quota record changed %d times in a row", ErrConflict, quotaSwapAttempts)
 }
 
-// SetQuota sets account a's storage quota to limit bytes (0: none). The
-// gateways apply it within Config.QuotaRefresh. The gateways track the
-// usage of an account only while it has a quota: the caller recounts it
+// Quota is an account's limits: bytes, and objects (versions, folder
+// markers included); 0 is none.
+type Quota struct{ Bytes, Objects int64 }
+
+// SetQuota sets account a's limits, both in one update of its record. The
+// gateways apply them within Config.QuotaRefresh. The gateways track the
+// usage of an account only while it has a limit: the caller recounts it
 // ([Service.RecountUsage]) once they have all seen a first one.
-func (s *Service) SetQuota(ctx context.Context, a Account, limit int64) (Usage, error) {
-	if limit < 0 {
-		return Usage{}, fmt.Errorf("%w: quota of %d bytes", ErrInvalidArgument, limit)
+func (s *Service) SetQuota(ctx context.Context, a Account, q Quota) (Usage, error) {
+	if q.Bytes < 0 || q.Objects < 0 {
+		return Usage{}, fmt.Errorf("%w: quota of %d bytes and %d objects", ErrInvalidArgument, q.Bytes, q.Objects)
 	}
-	return s.setLimit(ctx, a, func(r *quotaRecord) { r.Limit = limit })
-}
-
-// SetObjectQuota sets account a's quota of objects (versions, folder
-// markers included) to limit (0: none), as SetQuota does for bytes.
-func (s *Service) SetObjectQuota(ctx context.Context, a Account, limit int64) (Usage, error) {
-	if limit < 0 {
-		return Usage{}, fmt.Errorf("%w: quota of %d objects", ErrInvalidArgument, limit)
-	}
-	return s.setLimit(ctx, a, func(r *quotaRecord) { r.ObjectLimit = limit })
-}
-
-func (s *Service) setLimit(ctx context.Context, a Account, set func(*quotaRecord)) (Usage, error) {
-	r, _, err := s.namespaceFor(a.KeyRecord()).updateQuota(ctx, set)
+	r, _, err := s.namespaceFor(a.KeyRecord()).updateQuota(ctx, func(r *quotaRecord) { r.Limit, r.ObjectLimit = q.Bytes, q.Objects })
 	if err != nil {
 		return Usage{}, err
 	}

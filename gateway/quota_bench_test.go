@@ -57,7 +57,7 @@ func BenchmarkQuotaPut(b *testing.B) {
 			st := &opCounter{Store: mem.New()}
 			n, u := benchNS(b, st)
 			if limit > 0 {
-				if _, err := n.svc.SetQuota(context.Background(), testAccount{u}, limit); err != nil {
+				if _, err := n.svc.SetQuota(context.Background(), testAccount{u}, Quota{Bytes: limit}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,7 +22,7 @@ func quotaNS(t *testing.T, limit int64) *userNS {
 	t.Helper()
 	n := newFixture(t).user(t, "alice")
 	mustBucket(t, n, "bkt")
-	if _, err := n.svc.SetQuota(context.Background(), testAccount{n.user}, limit); err != nil {
+	if _, err := n.svc.SetQuota(context.Background(), testAccount{n.user}, Quota{Bytes: limit}); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -214,7 +215,7 @@ func TestQuotaRefusesWritesNotDeletes(t *testing.T) {
 	if got := usage(t, n); got.bytes != 900 {
 		t.Fatalf("usage %d, want 900", got)
 	}
-	if _, err := n.svc.SetQuota(ctx, testAccount{n.user}, 0); err != nil {
+	if _, err := n.svc.SetQuota(ctx, testAccount{n.user}, Quota{}); err != nil {
 		t.Fatal(err)
 	}
 	n.svc.quotas.m[n.user.ID].readAt = time.Time{} // as after QuotaRefresh
@@ -268,7 +269,7 @@ func TestQuotaLifecycleFrees(t *testing.T) {
 	}
 	n := svc.namespaceFor(u)
 	mustBucket(t, n, "bkt")
-	if _, err := svc.SetQuota(ctx, testAccount{u}, 1<<20); err != nil {
+	if _, err := svc.SetQuota(ctx, testAccount{u}, Quota{Bytes: 1 << 20}); err != nil {
 		t.Fatal(err)
 	}
 	if err := n.PutBucketVersioning(ctx, "bkt", VersioningEnabled); err != nil {
@@ -337,5 +338,36 @@ func TestQuotaRecordReadOncePerRefresh(t *testing.T) {
 	put(t, n, "bkt", "k", []byte("data"), nil)
 	if got := st.n.Load(); got != 2 {
 		t.Fatalf("%d reads after the refresh interval, want 2", got)
+	}
+}
+
+// TestQuotaSameKeyAtOnce: concurrent writes of one new key through one
+// gateway count one object, not one each (a client's retry while its
+// first PUT runs would otherwise lock the account out of its object
+// quota until a recount); concurrent deletes of it free it once.
+func TestQuotaSameKeyAtOnce(t *testing.T) {
+	ctx := context.Background()
+	n := quotaNS(t, 1<<30)
+	if _, err := n.svc.SetQuota(ctx, testAccount{n.user}, Quota{Bytes: 1 << 30, Objects: 5}); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Go(func() {
+			if _, err := n.PutObject(ctx, "bkt", "same", bytes.NewReader(make([]byte, 10)), 10, PutOptions{}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if got := usage(t, n); got != (footprint{10, 1}) {
+		t.Fatalf("after five writes of one key: %+v, want 10 bytes in 1 object", got)
+	}
+	for range 5 {
+		wg.Go(func() { mustDelete(t, n, "same", "") })
+	}
+	wg.Wait()
+	if got := usage(t, n); got != (footprint{}) {
+		t.Fatalf("after five deletes of it: %+v, want none", got)
 	}
 }

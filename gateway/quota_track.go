@@ -54,6 +54,21 @@ func (n *userNS) replaced(ctx context.Context, quota *quotaTicket, vw versionWri
 	return upstreamFootprint(st.Size)
 }
 
+// lockTracked takes the key's lock (keylock.go) for a write or a delete
+// of a tracked account (quota not nil) in a bucket without versioning,
+// where beginVersion takes none: what replaced then reads under the lock
+// is not counted twice by two writes of one key on this gateway (say, a
+// client's retry while its first PUT still runs). Between gateways the
+// race remains, for the recount to heal. It returns the release (a no-op
+// when it took nothing).
+func (n *userNS) lockTracked(ctx context.Context, quota *quotaTicket, vw versionWrite, up string) (func(), error) {
+	if quota == nil || vw.release != nil || vw.replacedKnown {
+		return func() {}, nil
+	}
+	_, release, err := n.svc.keyLocks.lock(ctx, up)
+	return release, err
+}
+
 // freed counts what a delete freed (a no-op without a quota).
 func (n *userNS) freed(ctx context.Context, f footprint) {
 	if f != (footprint{}) {

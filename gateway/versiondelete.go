@@ -74,6 +74,11 @@ func (n *userNS) deleteIn(ctx context.Context, bucket, key, versionID string, s 
 // deleteKey deletes a key of an unversioned bucket and its properties.
 func (n *userNS) deleteKey(ctx context.Context, bucket, key, up string) error {
 	quota := n.svc.quotas.track(ctx, n)
+	release, err := n.lockTracked(ctx, quota, versionWrite{}, up)
+	if err != nil {
+		return err
+	}
+	defer release()
 	old := n.replaced(ctx, quota, versionWrite{}, up)
 	if err := n.svc.store.Delete(ctx, up); err != nil {
 		return upstreamErr(err, ErrNoSuchKey)

@@ -90,7 +90,7 @@ var errTable = []errStatus{
 	{gateway.ErrUnavailable, http.StatusServiceUnavailable, "the storage is unavailable: retry later"},
 	{gateway.ErrInsufficientStorage, http.StatusInsufficientStorage, "the storage is full"},
 	{gateway.ErrPropsTooLarge, http.StatusInsufficientStorage, "the file's properties are too large"},
-	{gateway.ErrQuotaExceeded, http.StatusInsufficientStorage, "your storage quota is full: delete files to make room"},
+	{gateway.ErrQuotaExceeded, http.StatusInsufficientStorage, "your quota (storage or number of files) is full: delete files to make room"},
 	{gateway.ErrIntegrity, http.StatusInternalServerError, "stored data failed authentication"},
 	{gateway.ErrNoSuchVersion, http.StatusNotFound, "no such version"},
 	{gateway.ErrMethodNotAllowed, http.StatusNotFound, "the file was deleted"},

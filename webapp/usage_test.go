@@ -3,6 +3,8 @@ package webapp
 import (
 	"strings"
 	"testing"
+
+	"github.com/sealgate/sealgate/gateway"
 )
 
 // TestUsage: GET /api/usage answers the quota and the bytes in use; an
@@ -22,7 +24,7 @@ func TestUsage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.SetQuota(t.Context(), a, 1000); err != nil {
+	if _, err := e.svc.SetQuota(t.Context(), a, gateway.Quota{Bytes: 1000}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.svc.RecountUsage(t.Context(), a); err != nil {
@@ -59,7 +61,7 @@ func TestUsageObjects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.SetObjectQuota(t.Context(), a, 2); err != nil {
+	if _, err := e.svc.SetQuota(t.Context(), a, gateway.Quota{Objects: 2}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.svc.RecountUsage(t.Context(), a); err != nil {

@@ -100,10 +100,10 @@ func (u userCmd) quota(ctx context.Context, name, size string) error {
 	if err != nil {
 		return err
 	}
-	us, err := svc.SetQuota(ctx, a, limit)
-	if err == nil && setObjects {
-		us, err = svc.SetObjectQuota(ctx, a, objects)
+	if !setObjects {
+		objects = prev.ObjectLimit
 	}
+	us, err := svc.SetQuota(ctx, a, gateway.Quota{Bytes: limit, Objects: objects})
 	if err != nil {
 		return err
 	}
