@@ -168,6 +168,10 @@ func TestWebAppDiscardLeftover(t *testing.T) {
 	}
 	b.pollFor("the unfinished upload is listed", leftover+` && !document.getElementById("leftovers").hidden`, 20*time.Second)
 	b.shot("upload-leftover.png")
+	otherAccountLeavesIt(t, b, c, web)
+	b.signIn(web, "erin", pw)
+	b.do("open left again", chromedp.Click(chromedp.CSS(`#rows tr[data-name="left"] a`)), chromedp.WaitVisible(chromedp.ID("upload-button")))
+	b.pollFor("listed again for its account", leftover+` && !document.getElementById("leftovers").hidden`, 20*time.Second)
 	b.do("discard", chromedp.Click(chromedp.JSPath(leftover+`.querySelector("button.discard")`)))
 	b.pollFor("the unfinished upload is discarded", `!`+leftover+` && document.getElementById("leftovers").hidden`, 20*time.Second)
 	if got := b.eval(`String(Object.keys(localStorage).filter(k => k.startsWith("sg-upload:")).length)`); got != "0" {
@@ -186,4 +190,27 @@ func TestWebAppDiscardLeftover(t *testing.T) {
 		t.Fatal("the discarded upload is listed after a reload")
 	}
 	b.finish(t)
+}
+
+// otherAccountLeavesIt signs out and in as another account of the same
+// browser, with a bucket of the same name: the first account's unfinished
+// upload is neither offered to it nor forgotten (its record stays in
+// localStorage), though its server has no such upload. It signs out again.
+func otherAccountLeavesIt(t *testing.T, b *webBrowser, c *cluster, web string) {
+	t.Helper()
+	fred := c.addUserWith(0, "fred", "pw-fred-web")
+	if _, err := c.client(0, fred).CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("left")}); err != nil {
+		t.Fatal(err)
+	}
+	b.do("sign out", chromedp.Click(chromedp.ID("logout")), chromedp.WaitVisible(chromedp.ID("login-form")))
+	b.signIn(web, "fred", "pw-fred-web")
+	b.do("open fred's left", chromedp.Click(chromedp.CSS(`#rows tr[data-name="left"] a`)), chromedp.WaitVisible(chromedp.ID("upload-button")))
+	time.Sleep(time.Second) // its unfinished uploads asked for
+	if got := b.eval(`String(document.getElementById("leftovers").hidden)`); got != "true" {
+		t.Fatal("another account's unfinished upload is offered")
+	}
+	if got := b.eval(`String(Object.keys(localStorage).filter(k => k.startsWith("sg-upload:")).length)`); got != "1" {
+		t.Fatalf("resume records after another account opened its bucket: %s, want 1", got)
+	}
+	b.do("sign out", chromedp.Click(chromedp.ID("logout")), chromedp.WaitVisible(chromedp.ID("login-form")))
 }

@@ -75,7 +75,7 @@
 //     object. The page (assets/resume.js) sends files over 16 MiB in 8 MiB
 //     parts, three in flight, retrying a part after a network or server
 //     failure with backoff (1, 2, 4, 8 s); it keeps the upload id in
-//     localStorage under bucket, key, and the file's name, size and
+//     localStorage under account, bucket, key, and the file's name, size and
 //     last-modified time, and after a reload, when the same file is
 //     picked again, sends only the parts whose number and size the server
 //     does not have (no hash: the ETag is an MD5, which WebCrypto lacks;

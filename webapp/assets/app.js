@@ -7,6 +7,7 @@ import { $, ask, status } from "./ui.js";
 import { parseHash, renderBuckets, renderCrumbs, renderFolder } from "./view.js";
 import { clearFailed, dropZone, uploadFiles } from "./upload.js";
 import { showLeftovers } from "./leftover.js";
+import { setAccount } from "./resume.js";
 import { openPreview, wirePreview } from "./preview.js";
 import { overQuota, showUsage } from "./quota.js";
 import { initShares, share } from "./share.js";
@@ -24,6 +25,7 @@ const state = {
 function showLogin(message = "") {
   state.user = "";
   api.setCSRF("");
+  setAccount("");
   $("app-view").hidden = true;
   $("who").hidden = true;
   $("logout").hidden = true;
@@ -37,6 +39,7 @@ function showLogin(message = "") {
 function showApp(sess) {
   state.user = sess.user;
   api.setCSRF(sess.csrf);
+  setAccount(sess.user);
   $("login-view").hidden = true;
   $("login-password").value = "";
   $("login-code").value = "";

@@ -51,7 +51,7 @@ function leftoverRow(bucket, up) {
     button.disabled = true;
     try {
       // one picked again meanwhile is being sent: it is not discarded
-      if (leftovers(bucket).some((u) => u.rk === up.rk)) await discard(bucket, up.key, up.upload, up.rk);
+      if (leftovers(bucket).some((u) => u.rk === up.rk && u.upload === up.upload)) await discard(bucket, up.key, up.upload, up.rk);
       li.remove();
       $("leftovers").hidden = $("leftovers").children.length === 0;
     } catch (e) {

@@ -1,7 +1,7 @@
 // Resumable uploads: a large file goes in 8 MiB parts (a multipart upload,
 // whose state the gateway keeps in the upstream), three in flight. The
-// upload id is kept in localStorage under the bucket, key, and the file's
-// name, size and last-modified time, so that after a dropped connection or
+// upload id is kept in localStorage under the account, bucket, key, and the
+// file's name, size and last-modified time, so that after a dropped connection or
 // a reload, picking the same file again sends only the parts the server
 // does not have. A stored part is taken as this file's when its number and
 // size match (no hash: MD5, the ETag's, is not in WebCrypto; the parts are
@@ -20,24 +20,34 @@ export const wantsParts = (file) => file.size > THRESHOLD;
 
 const RECORD = "sg-upload:";
 
+// account is the signed-in account's name: the browser's localStorage is
+// shared by every account signed in on it, and each sees only its own
+// records.
+let account = "";
+
+export function setAccount(name) {
+  account = name || "";
+}
+
 function recordKey(bucket, key, file) {
-  return RECORD + JSON.stringify([bucket, key, file.name, file.size, file.lastModified]);
+  return RECORD + JSON.stringify([account, bucket, key, file.name, file.size, file.lastModified]);
 }
 
 // sending holds the records of the uploads this page is sending.
 const sending = new Set();
 
-// leftovers lists the remembered uploads into bucket that this page is
-// not sending (left by a reload, a closed tab or a failure), oldest
-// first: { rk, key, name, size, upload, started }.
+// leftovers lists the signed-in account's remembered uploads into bucket
+// that this page is not sending (left by a reload, a closed tab or a
+// failure), oldest first: { rk, key, name, size, upload, started }.
 export function leftovers(bucket) {
   const out = [];
   for (const rk of Object.keys(localStorage)) {
     if (!rk.startsWith(RECORD) || sending.has(rk)) continue;
     try {
-      const [b, key, name, size] = JSON.parse(rk.slice(RECORD.length));
-      const rec = remembered(rk);
-      if (b === bucket && rec && rec.upload) out.push({ rk, key, name, size, upload: rec.upload, started: rec.started });
+      const fields = JSON.parse(rk.slice(RECORD.length));
+      const [acct, b, key, name, size] = fields;
+      const rec = fields.length === 6 && acct === account && b === bucket && remembered(rk);
+      if (rec && rec.upload) out.push({ rk, key, name, size, upload: rec.upload, started: rec.started });
     } catch {
       // not a record of this page: left alone
     }
