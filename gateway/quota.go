@@ -10,14 +10,14 @@ import (
 
 // Quotas. An account's storage quota and its usage live in one shared
 // record of the account, "quota" (shared.go): the limits, written by the
-// CLI (`sealgate user quota`, [Service.SetQuota]),
-// and the bytes and objects in use, updated by every gateway with
-// compare-and-swap. Usage counts the plaintext bytes the user sees, of
-// current and noncurrent versions alike (a noncurrent version occupies
-// storage until it is deleted), and those versions as objects (folder
-// markers included, as one object of no bytes); delete markers,
-// properties, tags and unfinished multipart uploads count nothing. The
-// byte and object limits are independent; either may be 0 (none).
+// CLI (`sealgate user quota`, [Service.SetQuota]), and the bytes and
+// objects in use, updated by every gateway with compare-and-swap. Usage
+// counts the plaintext bytes the user sees, of current and noncurrent
+// versions alike (a noncurrent version occupies storage until it is
+// deleted), and those versions as objects (folder markers included, as
+// one object of no bytes); delete markers, properties, tags and
+// unfinished multipart uploads count nothing. The byte and object limits
+// are independent; either may be 0 (none).
 //
 // Each gateway keeps, per account with a limit, the record as it last read
 // it, the committed deltas of its own writes and deletes not yet added to
@@ -50,8 +50,8 @@ import (
 // deletes of one key in a bucket without versioning take turns on a
 // gateway while the account is tracked (lockTracked), so they count what
 // they replace once; through two gateways at once they may count it
-// twice, and a write's rollback may drift the record too. [Service.ReconcileUsage]
-// heals any drift: it recomputes the usage from a full upstream listing
+// twice, and a write's rollback may drift the record too.
+// [Service.ReconcileUsage] heals any drift: it recomputes the usage from a full upstream listing
 // (under the account's "usage lease", one gateway at a time). Writes that
 // commit while it lists may be counted twice or not at all until the next
 // run.

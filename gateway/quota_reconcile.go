@@ -27,11 +27,10 @@ func (s *Service) ReconcileUsage(ctx context.Context, a Account, holder string, 
 
 // RecountUsage sets account a's usage to the plaintext bytes and the
 // number of its current and noncurrent versions, counted from a full
-// upstream listing
-// (sizes are a function of upstream sizes: no object is read). This
-// gateway's pending delta is flushed first; the other gateways' pending
-// deltas, and writes committed during the listing, may be counted twice or
-// not at all, until the next recount.
+// upstream listing (sizes are a function of upstream sizes: no object is
+// read). This gateway's pending delta is flushed first; the other
+// gateways' pending deltas, and writes committed during the listing, may
+// be counted twice or not at all, until the next recount.
 func (s *Service) RecountUsage(ctx context.Context, a Account) (Usage, error) {
 	n := s.namespaceFor(a.KeyRecord())
 	if st := s.quotas.existing(n); st != nil {

@@ -62,7 +62,7 @@ func (n *userNS) replaced(ctx context.Context, quota *quotaTicket, vw versionWri
 // race remains, for the recount to heal. It returns the release (a no-op
 // when it took nothing).
 func (n *userNS) lockTracked(ctx context.Context, quota *quotaTicket, vw versionWrite, up string) (func(), error) {
-	if quota == nil || vw.release != nil || vw.replacedKnown {
+	if quota == nil || vw.release != nil { // versioned: beginVersion took it
 		return func() {}, nil
 	}
 	_, release, err := n.svc.keyLocks.lock(ctx, up)

@@ -33,9 +33,10 @@ import (
 //     inner record. Inside, SealRecord under the owner's user key
 //     ("share link"), bound to the locator, holding the link (ShareLink
 //     as JSON: bucket, the bucket's creation time, key, the file's ETag,
-//     times, limit, uses, password verifier). Without the id nobody reads the record; without
-//     the owner's user key nobody forges or alters one, so knowing (or
-//     choosing) an id gives no access to anybody's files. No deployment
+//     times, limit, uses, password verifier). Without the id nobody reads
+//     the record; without the owner's user key nobody forges or alters
+//     one, so knowing (or choosing) an id gives no access to anybody's
+//     files. No deployment
 //     key is involved: a root-key rotation keeps every link working.
 //   - Every use finds the owner by id (ShareConfig.Owner: the account
 //     must exist and be active), opens the inner record with the owner's

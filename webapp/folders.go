@@ -158,7 +158,7 @@ type renameRequest struct {
 func (in renameRequest) check() error {
 	same := in.ToBucket == in.Bucket
 	switch {
-	case in.Bucket == "" || in.From == "" || in.To == "" || in.ToBucket == "":
+	case in.Bucket == "" || in.From == "" || in.To == "":
 		return badRequest("bucket, from and to are required")
 	case same && in.From == in.To:
 		return badRequest("the new name is the old one")
